@@ -1,0 +1,203 @@
+//! What `update` asks the effects to do. Each mutating command knows the CLI
+//! line it stands for (the learn line).
+
+use super::validate::PortMap;
+use std::path::PathBuf;
+
+pub type JobId = u64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSpec {
+    pub context: PathBuf,
+    /// Relative to the context, as `docker build -f` takes it.
+    pub dockerfile: String,
+    pub tag: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub image: String,
+    pub name: Option<String>,
+    pub ports: Vec<PortMap>,
+    pub env: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerOp {
+    Start,
+    Stop,
+    Restart,
+    Remove,
+}
+
+impl ContainerOp {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Stop => "stop",
+            Self::Restart => "restart",
+            Self::Remove => "remove",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Check that the build context and Dockerfile exist before a job starts.
+    CheckBuildContext(BuildSpec),
+    Build {
+        job: JobId,
+        spec: BuildSpec,
+    },
+    Run {
+        job: JobId,
+        spec: RunSpec,
+    },
+    Container {
+        job: JobId,
+        id: String,
+        name: String,
+        op: ContainerOp,
+    },
+    RemoveImage {
+        job: JobId,
+        reference: String,
+    },
+    /// Stream stats for this container only (None ends the stream).
+    WatchStats(Option<String>),
+    /// Stream the logs of this container (None ends the stream).
+    FollowLogs(Option<String>),
+    OpenUrl(String),
+    ScaffoldDockerfile {
+        dir: PathBuf,
+    },
+}
+
+impl Command {
+    /// The command line a user would type for the same thing.
+    pub fn learn_line(&self) -> Option<String> {
+        Some(match self {
+            Self::CheckBuildContext(spec) | Self::Build { spec, .. } => build_line(spec),
+            Self::Run { spec, .. } => run_line(spec),
+            Self::Container { name, op, .. } => {
+                let verb = if *op == ContainerOp::Remove {
+                    "rm"
+                } else {
+                    op.verb()
+                };
+                format!("docker {verb} {}", quote(name))
+            }
+            Self::RemoveImage { reference, .. } => format!("docker rmi {}", quote(reference)),
+            Self::FollowLogs(Some(id)) => format!("docker logs -f --tail 500 {}", quote(id)),
+            Self::WatchStats(Some(id)) => format!("docker stats {}", quote(id)),
+            Self::OpenUrl(url) => format!("xdg-open {}", quote(url)),
+            Self::ScaffoldDockerfile { dir } => format!(
+                "cat > {}",
+                quote(&dir.join("Dockerfile").display().to_string())
+            ),
+            Self::FollowLogs(None) | Self::WatchStats(None) => return None,
+        })
+    }
+
+    /// Commands that change the engine or the disk; `--readonly` refuses these.
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Self::Build { .. }
+                | Self::Run { .. }
+                | Self::Container { .. }
+                | Self::RemoveImage { .. }
+                | Self::ScaffoldDockerfile { .. }
+                | Self::CheckBuildContext(_)
+        )
+    }
+}
+
+pub fn build_line(spec: &BuildSpec) -> String {
+    let mut line = format!("docker build -t {}", quote(&spec.tag));
+    if spec.dockerfile != "Dockerfile" {
+        line.push_str(&format!(" -f {}", quote(&spec.dockerfile)));
+    }
+    let context = spec.context.display().to_string();
+    line.push(' ');
+    line.push_str(&quote(if context.is_empty() { "." } else { &context }));
+    line
+}
+
+pub fn run_line(spec: &RunSpec) -> String {
+    let mut line = String::from("docker run -d");
+    if let Some(name) = &spec.name {
+        line.push_str(&format!(" --name {}", quote(name)));
+    }
+    for port in &spec.ports {
+        line.push_str(&format!(" -p {}", port.to_flag()));
+    }
+    for (k, v) in &spec.env {
+        line.push_str(&format!(" -e {}", quote(&format!("{k}={v}"))));
+    }
+    for (k, v) in &spec.labels {
+        line.push_str(&format!(" --label {}", quote(&format!("{k}={v}"))));
+    }
+    line.push(' ');
+    line.push_str(&quote(&spec.image));
+    line
+}
+
+/// Quote a word for a POSIX shell only when it needs it.
+pub fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '/' | ':' | '=' | '@' | ',' | '+' | '%')
+        });
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::validate::port_maps;
+
+    #[test]
+    fn learn_lines_read_like_the_docker_cli() {
+        let spec = BuildSpec {
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            tag: "cookbook".into(),
+        };
+        assert_eq!(build_line(&spec), "docker build -t cookbook .");
+        let spec = BuildSpec {
+            context: "/my app".into(),
+            dockerfile: "docker/Dockerfile.dev".into(),
+            tag: "a:1".into(),
+        };
+        assert_eq!(
+            build_line(&spec),
+            "docker build -t a:1 -f docker/Dockerfile.dev '/my app'"
+        );
+        let run = RunSpec {
+            image: "cookbook:latest".into(),
+            name: Some("web".into()),
+            ports: port_maps("8000:8000").unwrap(),
+            env: vec![("GREETING".into(), "hello world".into())],
+            labels: vec![],
+        };
+        assert_eq!(
+            run_line(&run),
+            "docker run -d --name web -p 127.0.0.1:8000:8000 -e 'GREETING=hello world' cookbook:latest"
+        );
+        let stop = Command::Container {
+            job: 1,
+            id: "abc".into(),
+            name: "web".into(),
+            op: ContainerOp::Remove,
+        };
+        assert_eq!(stop.learn_line().as_deref(), Some("docker rm web"));
+        assert_eq!(quote("it's"), r"'it'\''s'");
+    }
+}

@@ -1,0 +1,59 @@
+//! Everything that reaches `update`: keys from the terminal, rows and state
+//! from the sources, progress from the effects.
+
+use super::command::{BuildSpec, JobId};
+use crate::domain::{ContainerRow, EndpointLabel, EngineInfo, ImageRow, StatsSample};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize,
+    /// Wall clock, about once a second, so ages and elapsed times move.
+    Tick(SystemTime),
+    /// SIGTERM, SIGINT or SIGHUP.
+    Terminate,
+    Docker(DockerEvent),
+    Job {
+        id: JobId,
+        update: JobUpdate,
+    },
+    BuildContextChecked(Result<BuildSpec, BuildContextProblem>),
+    Scaffolded(Result<PathBuf, String>),
+    /// An effect that is not a job failed (opening a browser, say).
+    EffectFailed(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DockerEvent {
+    Endpoint(EndpointLabel),
+    Connecting,
+    Connected(EngineInfo),
+    Disconnected { reason: String, retry_in: Duration },
+    Containers(Vec<ContainerRow>),
+    Images(Vec<ImageRow>),
+    Stats { id: String, sample: StatsSample },
+    LogLines { id: String, lines: Vec<String> },
+    LogsEnded { id: String, reason: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobUpdate {
+    Output(Vec<String>),
+    Step {
+        current: u32,
+        total: u32,
+    },
+    /// Ok carries a one-line summary, Err the engine's error.
+    Finished(Result<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildContextProblem {
+    /// A field of the build form is wrong; the form shows it at that field.
+    Field { field: usize, message: String },
+    /// The context has no Dockerfile: offer to scaffold one.
+    NoDockerfile { dir: PathBuf },
+}

@@ -1,0 +1,237 @@
+//! The small forms behind actions: their fields, validation and the learn line
+//! they show while the user types.
+
+use super::command::{BuildSpec, RunSpec, build_line, run_line};
+use super::validate;
+use std::path::{Path, PathBuf};
+use tui_input::Input;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    Build,
+    Run,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn new(label: &'static str, hint: &'static str, value: &str) -> Self {
+        Self {
+            label,
+            hint,
+            input: Input::new(value.to_string()),
+            error: None,
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: &'static str,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Submitted; waiting for an effect to check what only it can (paths on disk).
+    pub pending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormOutput {
+    Build(BuildSpec),
+    Run(RunSpec),
+}
+
+pub const BUILD_CONTEXT: usize = 0;
+pub const BUILD_DOCKERFILE: usize = 1;
+pub const BUILD_TAG: usize = 2;
+
+pub const RUN_IMAGE: usize = 0;
+pub const RUN_PORTS: usize = 1;
+pub const RUN_NAME: usize = 2;
+pub const RUN_ENV: usize = 3;
+
+impl Form {
+    pub fn build(cwd: &Path) -> Self {
+        let dir_name = cwd
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self {
+            kind: FormKind::Build,
+            title: "Build an image",
+            fields: vec![
+                Field::new("Context", "directory sent to the engine", "."),
+                Field::new("Dockerfile", "relative to the context", "Dockerfile"),
+                Field::new("Tag", "name:tag", &validate::default_tag_for_dir(&dir_name)),
+            ],
+            focus: BUILD_TAG,
+            pending: false,
+        }
+    }
+
+    pub fn run(image: &str, suggested_ports: &str) -> Self {
+        Self {
+            kind: FormKind::Run,
+            title: "Run a container",
+            fields: vec![
+                Field::new("Image", "repository:tag", image),
+                Field::new(
+                    "Ports",
+                    "[ip:]host:container[/udp], host side 127.0.0.1 unless an ip is given",
+                    suggested_ports,
+                ),
+                Field::new("Name", "empty: docker picks one", ""),
+                Field::new("Env", "KEY=VALUE, separated by spaces", ""),
+            ],
+            focus: RUN_PORTS,
+            pending: false,
+        }
+    }
+
+    pub fn value(&self, field: usize) -> &str {
+        self.fields.get(field).map(Field::value).unwrap_or("")
+    }
+
+    /// Validate every field; on failure, each wrong field carries its message.
+    pub fn parse(&mut self) -> Option<FormOutput> {
+        for field in &mut self.fields {
+            field.error = None;
+        }
+        let result = match self.kind {
+            FormKind::Build => self.parse_build().map(FormOutput::Build),
+            FormKind::Run => self.parse_run().map(FormOutput::Run),
+        };
+        match result {
+            Ok(output) => Some(output),
+            Err(errors) => {
+                if let Some((first, _)) = errors.first() {
+                    self.focus = *first;
+                }
+                for (field, message) in errors {
+                    self.fields[field].error = Some(message);
+                }
+                None
+            }
+        }
+    }
+
+    fn parse_build(&self) -> Result<BuildSpec, Vec<(usize, String)>> {
+        let mut errors = Vec::new();
+        let context = self.value(BUILD_CONTEXT).trim();
+        if context.is_empty() {
+            errors.push((
+                BUILD_CONTEXT,
+                "a build context directory is required (. is the current one)".to_string(),
+            ));
+        }
+        let dockerfile = self.value(BUILD_DOCKERFILE).trim();
+        if dockerfile.is_empty() {
+            errors.push((
+                BUILD_DOCKERFILE,
+                "a Dockerfile name is required".to_string(),
+            ));
+        } else if Path::new(dockerfile).is_absolute() || dockerfile.split('/').any(|p| p == "..") {
+            errors.push((
+                BUILD_DOCKERFILE,
+                "the Dockerfile must be inside the context (a relative path without ..)"
+                    .to_string(),
+            ));
+        }
+        let tag = self.value(BUILD_TAG).trim();
+        if let Err(message) = validate::image_reference(tag, false) {
+            errors.push((BUILD_TAG, message));
+        }
+        if errors.is_empty() {
+            Ok(BuildSpec {
+                context: PathBuf::from(context),
+                dockerfile: dockerfile.to_string(),
+                tag: tag.to_string(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn parse_run(&self) -> Result<RunSpec, Vec<(usize, String)>> {
+        let mut errors = Vec::new();
+        let image = self.value(RUN_IMAGE).trim();
+        if let Err(message) = validate::image_reference(image, true) {
+            errors.push((RUN_IMAGE, message));
+        }
+        let ports = validate::port_maps(self.value(RUN_PORTS))
+            .map_err(|m| errors.push((RUN_PORTS, m)))
+            .ok();
+        let name = validate::container_name(self.value(RUN_NAME))
+            .map_err(|m| errors.push((RUN_NAME, m)))
+            .ok();
+        let env = validate::env_entries(self.value(RUN_ENV))
+            .map_err(|m| errors.push((RUN_ENV, m)))
+            .ok();
+        match (ports, name, env) {
+            (Some(ports), Some(name), Some(env)) if errors.is_empty() => Ok(RunSpec {
+                image: image.to_string(),
+                name,
+                ports,
+                env,
+                labels: Vec::new(),
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The command line the form stands for, as typed so far.
+    pub fn learn_line(&self) -> String {
+        let mut probe = self.clone();
+        match probe.parse() {
+            Some(FormOutput::Build(spec)) => build_line(&spec),
+            Some(FormOutput::Run(spec)) => run_line(&spec),
+            None => match self.kind {
+                FormKind::Build => format!(
+                    "docker build -t {} -f {} {}",
+                    self.value(BUILD_TAG),
+                    self.value(BUILD_DOCKERFILE),
+                    self.value(BUILD_CONTEXT)
+                ),
+                FormKind::Run => format!(
+                    "docker run -d -p {} {}",
+                    self.value(RUN_PORTS),
+                    self.value(RUN_IMAGE)
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_form_defaults_to_the_directory_name() {
+        let form = Form::build(Path::new("/home/me/cookbook"));
+        assert_eq!(form.value(BUILD_TAG), "cookbook:latest");
+        assert_eq!(form.learn_line(), "docker build -t cookbook:latest .");
+    }
+
+    #[test]
+    fn run_form_collects_every_error_at_its_field() {
+        let mut form = Form::run("Bad Image", "8000");
+        form.fields[RUN_ENV].input = Input::new("NOEQUALS".into());
+        assert_eq!(form.parse(), None);
+        assert!(form.fields[RUN_IMAGE].error.is_some());
+        assert!(form.fields[RUN_PORTS].error.is_some());
+        assert!(form.fields[RUN_NAME].error.is_none());
+        assert!(form.fields[RUN_ENV].error.is_some());
+        assert_eq!(form.focus, RUN_IMAGE, "focus goes to the first wrong field");
+    }
+}

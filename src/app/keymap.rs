@@ -1,0 +1,311 @@
+//! Keys are data: the compiled-in TOML maps keys per context to actions. The
+//! help overlay and the footer read the same table.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Context {
+    Global,
+    Containers,
+    Images,
+    Jobs,
+    Logs,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Global => "Everywhere",
+            Self::Containers => "Containers",
+            Self::Images => "Images",
+            Self::Jobs => "Jobs",
+            Self::Logs => "Logs",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Help,
+    Quit,
+    NextPane,
+    PrevPane,
+    PaneContainers,
+    PaneImages,
+    PaneJobs,
+    PaneLogs,
+    Down,
+    Up,
+    Top,
+    Bottom,
+    PageDown,
+    PageUp,
+    Filter,
+    Back,
+    SortNext,
+    SortReverse,
+    Build,
+    ToggleAll,
+    StopStart,
+    Restart,
+    Remove,
+    Logs,
+    Open,
+    Run,
+    ToggleFollow,
+}
+
+impl Action {
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Help => "help",
+            Self::Quit => "quit",
+            Self::NextPane => "next pane",
+            Self::PrevPane => "previous pane",
+            Self::PaneContainers => "containers",
+            Self::PaneImages => "images",
+            Self::PaneJobs => "jobs",
+            Self::PaneLogs => "logs",
+            Self::Down => "down",
+            Self::Up => "up",
+            Self::Top => "top",
+            Self::Bottom => "bottom",
+            Self::PageDown => "page down",
+            Self::PageUp => "page up",
+            Self::Filter => "filter / search",
+            Self::Back => "back / clear filter",
+            Self::SortNext => "sort by next column",
+            Self::SortReverse => "reverse sort",
+            Self::Build => "build an image",
+            Self::ToggleAll => "show stopped too",
+            Self::StopStart => "stop / start",
+            Self::Restart => "restart",
+            Self::Remove => "remove",
+            Self::Logs => "logs",
+            Self::Open => "open in browser",
+            Self::Run => "run a container",
+            Self::ToggleFollow => "follow on/off",
+        }
+    }
+
+    /// Footer entries: the few actions worth a glance in each context.
+    pub fn in_footer(self) -> bool {
+        !matches!(
+            self,
+            Self::Down
+                | Self::Up
+                | Self::Top
+                | Self::Bottom
+                | Self::PageDown
+                | Self::PageUp
+                | Self::PrevPane
+                | Self::PaneContainers
+                | Self::PaneImages
+                | Self::PaneJobs
+                | Self::PaneLogs
+                | Self::SortReverse
+                | Self::Back
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeySpec {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl KeySpec {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (ctrl, rest) = match text.strip_prefix("ctrl-") {
+            Some(rest) if !rest.is_empty() => (true, rest),
+            _ => (false, text),
+        };
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" => KeyCode::BackTab,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pgup" => KeyCode::PageUp,
+            "pgdn" => KeyCode::PageDown,
+            "space" => KeyCode::Char(' '),
+            single if single.chars().count() == 1 => {
+                KeyCode::Char(single.chars().next().unwrap_or(' '))
+            }
+            other => return Err(format!("'{other}' is not a key name")),
+        };
+        Ok(Self { code, ctrl })
+    }
+
+    pub fn from_event(key: &KeyEvent) -> Self {
+        Self {
+            code: key.code,
+            ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Enter => "enter".to_string(),
+            KeyCode::Esc => "esc".to_string(),
+            KeyCode::Tab => "tab".to_string(),
+            KeyCode::BackTab => "shift-tab".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::Home => "home".to_string(),
+            KeyCode::End => "end".to_string(),
+            KeyCode::PageUp => "pgup".to_string(),
+            KeyCode::PageDown => "pgdn".to_string(),
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            _ => "?".to_string(),
+        };
+        if self.ctrl {
+            format!("ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: KeySpec,
+    pub action: Action,
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: Vec<Binding>,
+}
+
+impl Keymap {
+    pub fn default_map() -> Self {
+        // The compiled-in table is tested below; a broken one must fail the build's tests, not a user.
+        Self::parse(DEFAULT_KEYMAP)
+            .unwrap_or_else(|err| panic!("the built-in keymap is broken: {err}"))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        // A toml::Table keeps the file's order, so help lists keys as the file does.
+        let table: toml::Table = toml::from_str(text).map_err(|e| format!("keymap: {e}"))?;
+        let mut bindings = Vec::new();
+        for (context_name, keys) in table {
+            let context = Context::deserialize(toml::Value::String(context_name.clone()))
+                .map_err(|_| format!("keymap: [{context_name}] is not a context"))?;
+            let keys = keys.as_table().ok_or_else(|| {
+                format!("keymap: [{context_name}] must be a table of key = \"action\"")
+            })?;
+            for (key, action) in keys {
+                let key =
+                    KeySpec::parse(key).map_err(|e| format!("keymap [{context_name}]: {e}"))?;
+                let action = Action::deserialize(action.clone()).map_err(|_| {
+                    format!(
+                        "keymap [{context_name}] {}: '{action}' is not an action",
+                        key.label()
+                    )
+                })?;
+                bindings.push(Binding {
+                    context,
+                    key,
+                    action,
+                });
+            }
+        }
+        Ok(Self { bindings })
+    }
+
+    /// The action for a key in a context: the context's own binding first, then the global one.
+    pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
+        let spec = KeySpec::from_event(key);
+        let find = |ctx| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.key == spec)
+                .map(|b| b.action)
+        };
+        find(context).or_else(|| find(Context::Global))
+    }
+
+    pub fn bindings(&self, context: Context) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(move |b| b.context == context)
+    }
+
+    /// Actions with every key bound to each, in first-seen order, for help and the footer.
+    pub fn grouped(&self, context: Context) -> Vec<(Action, Vec<String>)> {
+        let mut grouped: Vec<(Action, Vec<String>)> = Vec::new();
+        for binding in self.bindings(context) {
+            match grouped.iter_mut().find(|(a, _)| *a == binding.action) {
+                Some((_, keys)) => keys.push(binding.key.label()),
+                None => grouped.push((binding.action, vec![binding.key.label()])),
+            }
+        }
+        grouped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn default_keymap_parses_and_contexts_override_global() {
+        let map = Keymap::default_map();
+        assert_eq!(
+            map.lookup(Context::Containers, &key(KeyCode::Char('r'))),
+            Some(Action::Restart)
+        );
+        assert_eq!(
+            map.lookup(Context::Images, &key(KeyCode::Char('r'))),
+            Some(Action::Run)
+        );
+        assert_eq!(
+            map.lookup(Context::Images, &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
+        assert_eq!(map.lookup(Context::Jobs, &key(KeyCode::Char('s'))), None);
+        let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(
+            map.lookup(Context::Containers, &ctrl_d),
+            Some(Action::Remove)
+        );
+        assert_eq!(
+            map.lookup(Context::Containers, &key(KeyCode::Char('d'))),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_keymaps_are_refused_with_the_key() {
+        let err = Keymap::parse("[global]\n\"hyper-x\" = \"quit\"\n").unwrap_err();
+        assert!(err.contains("hyper-x"), "{err}");
+        let err = Keymap::parse("[global]\n\"x\" = \"explode\"\n").unwrap_err();
+        assert!(err.contains("explode"), "{err}");
+    }
+
+    #[test]
+    fn grouped_bindings_list_every_key_of_an_action() {
+        let map = Keymap::default_map();
+        let global = map.grouped(Context::Global);
+        let (_, keys) = global.iter().find(|(a, _)| *a == Action::Down).unwrap();
+        assert!(keys.contains(&"j".to_string()) && keys.contains(&"↓".to_string()));
+    }
+}

@@ -1,0 +1,18 @@
+//! The pure half: model, events, commands and `update`. No I/O here.
+
+pub mod command;
+pub mod event;
+pub mod forms;
+pub mod keymap;
+pub mod model;
+pub mod table;
+pub mod update;
+pub mod validate;
+
+#[cfg(test)]
+mod update_tests;
+
+pub use command::Command;
+pub use event::Event;
+pub use model::Model;
+pub use update::update;

@@ -1,0 +1,361 @@
+//! The one model, owned by the event loop and changed only by `update`.
+
+use super::command::{Command, JobId};
+use super::forms::Form;
+use super::keymap::{Context, Keymap};
+use super::table::{TableRow, TableState};
+use crate::domain::{Connection, ContainerRow, EndpointLabel, ImageRow, StatsSample};
+use std::cmp::Ordering;
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+use tui_input::Input;
+
+pub const LOG_CAPACITY: usize = 5_000;
+pub const JOB_OUTPUT_CAPACITY: usize = 2_000;
+pub const STATS_CAPACITY: usize = 120;
+pub const MAX_JOBS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Containers,
+    Images,
+    Jobs,
+    Logs,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 4] = [Pane::Containers, Pane::Images, Pane::Jobs, Pane::Logs];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Containers => "Containers",
+            Self::Images => "Images",
+            Self::Jobs => "Jobs",
+            Self::Logs => "Logs",
+        }
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            Self::Containers => Context::Containers,
+            Self::Images => Context::Images,
+            Self::Jobs => Context::Jobs,
+            Self::Logs => Context::Logs,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    Running,
+    Succeeded(String),
+    Failed(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: JobId,
+    pub title: String,
+    pub learn: String,
+    pub state: JobState,
+    pub started: SystemTime,
+    pub finished: Option<SystemTime>,
+    pub output: VecDeque<String>,
+    pub step: Option<(u32, u32)>,
+}
+
+impl Job {
+    pub fn elapsed(&self, now: SystemTime) -> Duration {
+        self.finished
+            .unwrap_or(now)
+            .duration_since(self.started)
+            .unwrap_or_default()
+    }
+
+    pub fn push_output(&mut self, line: String) {
+        if self.output.len() == JOB_OUTPUT_CAPACITY {
+            self.output.pop_front();
+        }
+        self.output.push_back(line);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LogView {
+    pub container_id: Option<String>,
+    pub container_name: String,
+    pub lines: VecDeque<String>,
+    pub follow: bool,
+    /// Lines from the bottom when not following.
+    pub scroll_back: usize,
+    pub search: String,
+    pub ended: Option<String>,
+}
+
+impl LogView {
+    pub fn push(&mut self, line: String) {
+        if self.lines.len() == LOG_CAPACITY {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatsView {
+    pub container_id: Option<String>,
+    pub cpu: VecDeque<u64>,
+    pub memory: VecDeque<u64>,
+    pub last: Option<StatsSample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub message: String,
+    pub on_yes: Command,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    Form(Form),
+    Confirm(Confirm),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DockerState {
+    pub endpoint: EndpointLabel,
+    pub connection: Connection,
+    pub containers: Vec<ContainerRow>,
+    pub images: Vec<ImageRow>,
+    /// `docker ps -a`: stopped containers shown too.
+    pub show_all: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub now: SystemTime,
+    pub readonly: bool,
+    pub cwd: PathBuf,
+    pub keymap: Keymap,
+    pub pane: Pane,
+    pub docker: DockerState,
+    pub containers_table: TableState,
+    pub images_table: TableState,
+    pub jobs_table: TableState,
+    pub jobs: Vec<Job>,
+    pub next_job: JobId,
+    pub logs: LogView,
+    pub stats: StatsView,
+    pub overlay: Overlay,
+    /// The `/` input while it is open, for the current pane.
+    pub filter_input: Option<Input>,
+    pub status: Option<Status>,
+    /// The learn line of the last action, shown until the next one.
+    pub learn: Option<String>,
+    pub dirty: bool,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(cwd: PathBuf, readonly: bool, now: SystemTime) -> Self {
+        Self {
+            now,
+            readonly,
+            cwd,
+            keymap: Keymap::default_map(),
+            pane: Pane::Containers,
+            docker: DockerState {
+                endpoint: EndpointLabel {
+                    host: String::new(),
+                    origin: String::new(),
+                },
+                connection: Connection::Connecting,
+                containers: Vec::new(),
+                images: Vec::new(),
+                show_all: false,
+            },
+            containers_table: TableState::default(),
+            images_table: TableState::default(),
+            jobs_table: TableState::default(),
+            jobs: Vec::new(),
+            next_job: 1,
+            logs: LogView {
+                follow: true,
+                ..Default::default()
+            },
+            stats: StatsView::default(),
+            overlay: Overlay::None,
+            filter_input: None,
+            status: None,
+            learn: None,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    pub fn selected_container(&self) -> Option<&ContainerRow> {
+        self.containers_table.selected_row(&self.docker.containers)
+    }
+
+    pub fn selected_image(&self) -> Option<&ImageRow> {
+        self.images_table.selected_row(&self.docker.images)
+    }
+
+    pub fn selected_job(&self) -> Option<&Job> {
+        self.jobs_table.selected_row(&self.jobs)
+    }
+
+    pub fn table_mut(&mut self, pane: Pane) -> Option<&mut TableState> {
+        match pane {
+            Pane::Containers => Some(&mut self.containers_table),
+            Pane::Images => Some(&mut self.images_table),
+            Pane::Jobs => Some(&mut self.jobs_table),
+            Pane::Logs => None,
+        }
+    }
+
+    /// The filter text of a pane (the log search for Logs).
+    pub fn filter_of(&self, pane: Pane) -> &str {
+        match pane {
+            Pane::Containers => &self.containers_table.filter,
+            Pane::Images => &self.images_table.filter,
+            Pane::Jobs => &self.jobs_table.filter,
+            Pane::Logs => &self.logs.search,
+        }
+    }
+
+    pub fn rebuild_view(&mut self, pane: Pane) {
+        match pane {
+            Pane::Containers => {
+                let show_all = self.docker.show_all;
+                self.containers_table.rebuild(&self.docker.containers, |c| {
+                    show_all || c.state.is_running()
+                });
+            }
+            Pane::Images => self.images_table.rebuild(&self.docker.images, |_| true),
+            Pane::Jobs => self.jobs_table.rebuild(&self.jobs, |_| true),
+            Pane::Logs => {}
+        }
+    }
+
+    pub fn job_mut(&mut self, id: JobId) -> Option<&mut Job> {
+        self.jobs.iter_mut().find(|j| j.id == id)
+    }
+
+    pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(Status {
+            level,
+            text: text.into(),
+        });
+    }
+}
+
+fn contains_lower(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(needle)
+}
+
+impl TableRow for ContainerRow {
+    fn key(&self) -> String {
+        self.id.clone()
+    }
+    fn has_key(&self, key: &str) -> bool {
+        self.id == key
+    }
+    fn matches(&self, needle: &str) -> bool {
+        contains_lower(&self.name, needle)
+            || contains_lower(&self.image, needle)
+            || self.id.starts_with(needle)
+            || contains_lower(&self.status, needle)
+    }
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.id.cmp(&other.id),
+            1 => self.image.cmp(&other.image),
+            2 => self.command.cmp(&other.command),
+            3 => other.created.cmp(&self.created),
+            4 => self
+                .state
+                .cmp(&other.state)
+                .then_with(|| self.status.cmp(&other.status)),
+            5 => self.ports.cmp(&other.ports),
+            _ => self.name.cmp(&other.name),
+        }
+    }
+    fn column_count() -> usize {
+        7
+    }
+}
+
+impl TableRow for ImageRow {
+    fn key(&self) -> String {
+        format!("{}|{}:{}", self.id, self.repository, self.tag)
+    }
+    fn has_key(&self, key: &str) -> bool {
+        // Several tags share an image id, so the key is id and reference.
+        key.strip_prefix(self.id.as_str())
+            .and_then(|rest| rest.strip_prefix('|'))
+            .and_then(|rest| rest.strip_prefix(self.repository.as_str()))
+            .and_then(|rest| rest.strip_prefix(':'))
+            == Some(self.tag.as_str())
+    }
+    fn matches(&self, needle: &str) -> bool {
+        contains_lower(&self.repository, needle)
+            || contains_lower(&self.tag, needle)
+            || self.id.trim_start_matches("sha256:").starts_with(needle)
+    }
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.repository.cmp(&other.repository),
+            1 => self.tag.cmp(&other.tag),
+            2 => self.id.cmp(&other.id),
+            3 => other.created.cmp(&self.created),
+            _ => self.size.cmp(&other.size),
+        }
+    }
+    fn column_count() -> usize {
+        5
+    }
+}
+
+impl TableRow for Job {
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+    fn has_key(&self, key: &str) -> bool {
+        key.parse() == Ok(self.id)
+    }
+    fn matches(&self, needle: &str) -> bool {
+        contains_lower(&self.title, needle) || contains_lower(&self.learn, needle)
+    }
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.id.cmp(&other.id),
+            1 => self.title.cmp(&other.title),
+            _ => self.started.cmp(&other.started),
+        }
+    }
+    fn column_count() -> usize {
+        3
+    }
+}

@@ -1,0 +1,612 @@
+//! `update` for every key path and action, refusals included. No engine, no
+//! terminal: keys in, model and commands out.
+
+use super::command::{BuildSpec, Command, ContainerOp};
+use super::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
+use super::forms::{BUILD_CONTEXT, BUILD_TAG, RUN_PORTS};
+use super::model::{JobState, LOG_CAPACITY, Level, Overlay, Pane, STATS_CAPACITY};
+use super::update;
+use crate::domain::{ContainerState, StatsSample};
+use crate::ui::testing::*;
+use crossterm::event::KeyCode;
+use std::time::Duration;
+
+fn spec() -> BuildSpec {
+    BuildSpec {
+        context: ".".into(),
+        dockerfile: "Dockerfile".into(),
+        tag: "cookbook:latest".into(),
+    }
+}
+
+fn status_text(model: &crate::app::Model) -> String {
+    model
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+fn job_commands(commands: &[Command]) -> Vec<&Command> {
+    commands
+        .iter()
+        .filter(|c| !matches!(c, Command::WatchStats(_)))
+        .collect()
+}
+
+#[test]
+fn quit_keys_and_signals_end_the_program() {
+    for keys in ["q"] {
+        let mut model = populated();
+        press_str(&mut model, keys);
+        assert!(model.quit);
+    }
+    let mut model = populated();
+    press_ctrl(&mut model, 'c');
+    assert!(model.quit);
+    let mut model = populated();
+    update(&mut model, Event::Terminate);
+    assert!(model.quit);
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it() {
+    let mut model = populated();
+    press_str(&mut model, "?");
+    assert!(matches!(model.overlay, Overlay::Help));
+    press_str(&mut model, "q");
+    assert!(matches!(model.overlay, Overlay::None));
+    assert!(!model.quit, "the key that closes help does nothing else");
+}
+
+#[test]
+fn panes_switch_by_number_and_tab() {
+    let mut model = populated();
+    press_str(&mut model, "2");
+    assert_eq!(model.pane, Pane::Images);
+    press(&mut model, KeyCode::Tab);
+    assert_eq!(model.pane, Pane::Jobs);
+    press(&mut model, KeyCode::BackTab);
+    press(&mut model, KeyCode::BackTab);
+    assert_eq!(model.pane, Pane::Containers);
+    press(&mut model, KeyCode::BackTab);
+    assert_eq!(model.pane, Pane::Logs);
+    press_str(&mut model, "1");
+    assert_eq!(model.pane, Pane::Containers);
+}
+
+#[test]
+fn movement_keys_move_the_selection_within_bounds() {
+    let mut model = with_many_containers(50);
+    press_str(&mut model, "jj");
+    assert_eq!(model.containers_table.selected, 2);
+    press_str(&mut model, "k");
+    assert_eq!(model.containers_table.selected, 1);
+    press_str(&mut model, "G");
+    assert_eq!(model.containers_table.selected, 49);
+    press_str(&mut model, "j");
+    assert_eq!(model.containers_table.selected, 49);
+    press_str(&mut model, "g");
+    assert_eq!(model.containers_table.selected, 0);
+    press(&mut model, KeyCode::PageDown);
+    assert_eq!(model.containers_table.selected, 10);
+    press(&mut model, KeyCode::Up);
+    assert_eq!(model.containers_table.selected, 9);
+}
+
+#[test]
+fn filter_narrows_live_enter_keeps_esc_clears() {
+    let mut model = populated();
+    press_str(&mut model, "/worker");
+    assert!(model.filter_input.is_some());
+    assert_eq!(model.containers_table.view.len(), 1);
+    press_str(&mut model, "\n");
+    assert!(model.filter_input.is_none());
+    assert_eq!(model.containers_table.filter, "worker");
+    assert_eq!(model.selected_container().unwrap().name, "cookbook-worker");
+    press_str(&mut model, "\x1b");
+    assert_eq!(model.containers_table.filter, "");
+    assert_eq!(model.containers_table.view.len(), 2);
+    press_str(&mut model, "/zzz\x1b");
+    assert_eq!(
+        model.containers_table.view.len(),
+        2,
+        "esc while typing drops the filter"
+    );
+}
+
+#[test]
+fn sort_keys_reorder_the_view() {
+    let mut model = on_pane(populated(), '2');
+    press_str(&mut model, ">");
+    assert_eq!(model.images_table.sort_column, Some(0));
+    let names: Vec<_> = model
+        .images_table
+        .view
+        .iter()
+        .map(|&i| model.docker.images[i].repository.clone())
+        .collect();
+    assert_eq!(names, vec!["busybox-www", "cookbook", "cookbook"]);
+    press_str(&mut model, "<");
+    let first = model.images_table.view[0];
+    assert_eq!(model.docker.images[first].repository, "cookbook");
+}
+
+#[test]
+fn a_shows_stopped_containers_too() {
+    let mut model = populated();
+    assert_eq!(model.containers_table.view.len(), 2);
+    press_str(&mut model, "a");
+    assert_eq!(model.containers_table.view.len(), 3);
+    press_str(&mut model, "a");
+    assert_eq!(model.containers_table.view.len(), 2);
+}
+
+#[test]
+fn build_form_checks_the_context_then_starts_a_job() {
+    let mut model = populated();
+    press_str(&mut model, "b");
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("build form expected")
+    };
+    assert_eq!(form.value(BUILD_TAG), "cookbook:latest");
+    assert_eq!(form.value(BUILD_CONTEXT), ".");
+    let commands = press_str(&mut model, "\n");
+    assert_eq!(commands, vec![Command::CheckBuildContext(spec())]);
+    assert!(
+        model.jobs.is_empty(),
+        "no job before the context is checked"
+    );
+    let commands = update(&mut model, Event::BuildContextChecked(Ok(spec())));
+    assert!(matches!(model.overlay, Overlay::None));
+    assert_eq!(
+        job_commands(&commands),
+        vec![&Command::Build {
+            job: 1,
+            spec: spec()
+        }]
+    );
+    assert_eq!(model.jobs[0].state, JobState::Running);
+    assert_eq!(model.jobs[0].learn, "docker build -t cookbook:latest .");
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("docker build -t cookbook:latest .")
+    );
+}
+
+#[test]
+fn build_form_refuses_a_bad_tag_at_the_field_and_sends_nothing() {
+    let mut model = populated();
+    press_str(&mut model, "b");
+    // Clear the tag and type an invalid one.
+    for _ in 0..20 {
+        press(&mut model, KeyCode::Backspace);
+    }
+    let commands = press_str(&mut model, "Cook Book\n");
+    assert!(job_commands(&commands).is_empty());
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("form stays open")
+    };
+    assert!(
+        form.fields[BUILD_TAG]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("white space")
+    );
+}
+
+#[test]
+fn build_context_problems_come_back_to_the_form() {
+    let mut model = populated();
+    press_str(&mut model, "b\n");
+    let problem = BuildContextProblem::Field {
+        field: BUILD_CONTEXT,
+        message: "nope does not exist".into(),
+    };
+    let commands = update(&mut model, Event::BuildContextChecked(Err(problem)));
+    assert!(job_commands(&commands).is_empty());
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("form stays open")
+    };
+    assert_eq!(
+        form.fields[BUILD_CONTEXT].error.as_deref(),
+        Some("nope does not exist")
+    );
+    assert!(!form.pending);
+}
+
+#[test]
+fn a_missing_dockerfile_offers_a_scaffold_after_confirmation() {
+    let mut model = populated();
+    press_str(&mut model, "b\n");
+    let dir = std::path::PathBuf::from("/home/dev/cookbook");
+    update(
+        &mut model,
+        Event::BuildContextChecked(Err(BuildContextProblem::NoDockerfile { dir: dir.clone() })),
+    );
+    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    let commands = press_str(&mut model, "y");
+    assert_eq!(
+        job_commands(&commands),
+        vec![&Command::ScaffoldDockerfile { dir: dir.clone() }]
+    );
+    update(&mut model, Event::Scaffolded(Ok(dir.join("Dockerfile"))));
+    assert!(status_text(&model).contains("Press b to build"));
+    // Saying no writes nothing.
+    press_str(&mut model, "b\n");
+    update(
+        &mut model,
+        Event::BuildContextChecked(Err(BuildContextProblem::NoDockerfile { dir })),
+    );
+    assert!(job_commands(&press_str(&mut model, "n")).is_empty());
+}
+
+#[test]
+fn esc_cancels_a_form_without_sending_anything() {
+    let mut model = populated();
+    press_str(&mut model, "b");
+    let commands = press_str(&mut model, "\x1b");
+    assert!(matches!(model.overlay, Overlay::None));
+    assert!(job_commands(&commands).is_empty());
+}
+
+#[test]
+fn run_form_sends_create_and_start_with_loopback_ports() {
+    let mut model = on_pane(populated(), '2');
+    press_str(&mut model, "r");
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("run form expected")
+    };
+    assert_eq!(form.focus, RUN_PORTS);
+    let commands = press_str(&mut model, "8000:8000\tweb\tGREETING=hi\n");
+    let [Command::Run { job, spec }] = job_commands(&commands)[..] else {
+        panic!("one run command: {commands:?}")
+    };
+    assert_eq!(*job, 1);
+    assert_eq!(spec.image, "cookbook:latest");
+    assert_eq!(spec.name.as_deref(), Some("web"));
+    assert_eq!(spec.ports[0].host_ip, "127.0.0.1");
+    assert_eq!(spec.env, vec![("GREETING".to_string(), "hi".to_string())]);
+    assert_eq!(
+        model.jobs[0].learn,
+        "docker run -d --name web -p 127.0.0.1:8000:8000 -e GREETING=hi cookbook:latest"
+    );
+}
+
+#[test]
+fn run_form_refuses_bad_ports_names_and_env() {
+    for (typed, field) in [
+        ("99999:80\n", 1),
+        ("8000:8000\tx\n", 2),
+        ("8000:8000\t\tNOPE\n", 3),
+    ] {
+        let mut model = on_pane(populated(), '2');
+        press_str(&mut model, "r");
+        let commands = press_str(&mut model, typed);
+        assert!(
+            job_commands(&commands).is_empty(),
+            "{typed:?} must send nothing"
+        );
+        let Overlay::Form(form) = &model.overlay else {
+            panic!("form stays open")
+        };
+        assert!(
+            form.fields[field].error.is_some(),
+            "{typed:?}: error at field {field}"
+        );
+        assert!(model.jobs.is_empty());
+    }
+}
+
+#[test]
+fn s_stops_a_running_container_and_starts_a_stopped_one() {
+    let mut model = populated();
+    let commands = press_str(&mut model, "s");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Container {
+            op: ContainerOp::Stop,
+            ..
+        }]
+    ));
+    press_str(&mut model, "aG");
+    assert_eq!(
+        model.selected_container().unwrap().state,
+        ContainerState::Exited
+    );
+    let commands = press_str(&mut model, "s");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Container {
+            op: ContainerOp::Start,
+            ..
+        }]
+    ));
+    assert_eq!(model.learn.as_deref(), Some("docker start old-try"));
+}
+
+#[test]
+fn r_restarts_a_container() {
+    let mut model = populated();
+    let commands = press_str(&mut model, "r");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Container {
+            op: ContainerOp::Restart,
+            ..
+        }]
+    ));
+    assert_eq!(model.jobs[0].title, "restart cookbook-web");
+}
+
+#[test]
+fn remove_asks_first_and_no_keeps_everything() {
+    let mut model = populated();
+    press_ctrl(&mut model, 'd');
+    let Overlay::Confirm(confirm) = &model.overlay else {
+        panic!("confirmation expected")
+    };
+    assert!(
+        confirm.message.contains("cookbook-web") && confirm.message.contains("will be stopped")
+    );
+    assert!(job_commands(&press_str(&mut model, "n")).is_empty());
+    assert!(model.jobs.is_empty());
+    press_ctrl(&mut model, 'd');
+    press_str(&mut model, "x"); // any other key leaves the question open
+    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    let commands = press_str(&mut model, "y");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Container {
+            op: ContainerOp::Remove,
+            ..
+        }]
+    ));
+    assert_eq!(model.learn.as_deref(), Some("docker rm cookbook-web"));
+}
+
+#[test]
+fn remove_on_an_image_removes_the_image() {
+    let mut model = on_pane(populated(), '2');
+    press_ctrl(&mut model, 'd');
+    let commands = press_str(&mut model, "y");
+    assert_eq!(
+        job_commands(&commands),
+        vec![&Command::RemoveImage {
+            job: 1,
+            reference: "cookbook:latest".into()
+        }]
+    );
+}
+
+#[test]
+fn logs_follow_the_selected_container_bounded() {
+    let mut model = populated();
+    let commands = press_str(&mut model, "l");
+    let id = model.selected_container().unwrap().id.clone();
+    assert!(commands.contains(&Command::FollowLogs(Some(id.clone()))));
+    assert_eq!(model.pane, Pane::Logs);
+    let lines: Vec<String> = (0..LOG_CAPACITY + 10)
+        .map(|i| format!("line {i}"))
+        .collect();
+    update(
+        &mut model,
+        Event::Docker(DockerEvent::LogLines {
+            id: id.clone(),
+            lines,
+        }),
+    );
+    assert_eq!(model.logs.lines.len(), LOG_CAPACITY);
+    assert_eq!(
+        model.logs.lines.front().map(String::as_str),
+        Some("line 10")
+    );
+    update(
+        &mut model,
+        Event::Docker(DockerEvent::LogLines {
+            id: "other".into(),
+            lines: vec!["x".into()],
+        }),
+    );
+    assert_eq!(
+        model.logs.lines.back().map(String::as_str),
+        Some(format!("line {}", LOG_CAPACITY + 9).as_str())
+    );
+    press_str(&mut model, "f");
+    assert!(!model.logs.follow);
+    press_str(&mut model, "k");
+    assert_eq!(model.logs.scroll_back, 1);
+    press_str(&mut model, "\x1b");
+    assert_eq!(model.pane, Pane::Containers, "esc goes back from logs");
+}
+
+#[test]
+fn open_uses_the_published_port_or_says_why_not() {
+    let mut model = populated();
+    let commands = press_str(&mut model, "o");
+    assert_eq!(
+        job_commands(&commands),
+        vec![&Command::OpenUrl("http://127.0.0.1:8000/".into())]
+    );
+    press_str(&mut model, "j");
+    let commands = press_str(&mut model, "o");
+    assert!(job_commands(&commands).is_empty());
+    assert!(status_text(&model).contains("publishes no port"));
+}
+
+#[test]
+fn readonly_refuses_every_mutation_with_a_sentence() {
+    let mut model = populated();
+    model.readonly = true;
+    for keys in ["b", "s", "r", "2r"] {
+        let commands = press_str(&mut model, keys);
+        assert!(job_commands(&commands).is_empty(), "{keys}");
+        assert!(
+            matches!(model.overlay, Overlay::None),
+            "{keys}: no form opens"
+        );
+        assert!(
+            status_text(&model).contains("Read-only"),
+            "{keys}: {}",
+            status_text(&model)
+        );
+        model.status = None;
+        press_str(&mut model, "1");
+    }
+    press_ctrl(&mut model, 'd');
+    assert!(matches!(model.overlay, Overlay::None));
+    assert!(status_text(&model).contains("Read-only"));
+    assert!(model.jobs.is_empty());
+    // Reading stays allowed.
+    assert!(
+        press_str(&mut model, "l")
+            .iter()
+            .any(|c| matches!(c, Command::FollowLogs(Some(_))))
+    );
+}
+
+#[test]
+fn job_updates_stream_into_the_job_and_the_status_bar() {
+    let mut model = populated();
+    press_str(&mut model, "b\n");
+    update(&mut model, Event::BuildContextChecked(Ok(spec())));
+    let update_job = |model: &mut crate::app::Model, update_: JobUpdate| {
+        update(
+            model,
+            Event::Job {
+                id: 1,
+                update: update_,
+            },
+        )
+    };
+    update_job(
+        &mut model,
+        JobUpdate::Output(vec!["Step 1/2 : FROM scratch".into()]),
+    );
+    update_job(
+        &mut model,
+        JobUpdate::Step {
+            current: 1,
+            total: 2,
+        },
+    );
+    assert_eq!(model.jobs[0].step, Some((1, 2)));
+    update(&mut model, Event::Tick(now() + Duration::from_secs(3)));
+    assert_eq!(model.jobs[0].elapsed(model.now), Duration::from_secs(3));
+    update_job(
+        &mut model,
+        JobUpdate::Finished(Err("COPY failed: no such file".into())),
+    );
+    assert_eq!(
+        model.jobs[0].state,
+        JobState::Failed("COPY failed: no such file".into())
+    );
+    assert_eq!(model.status.as_ref().unwrap().level, Level::Error);
+    assert!(status_text(&model).contains("COPY failed"));
+    update(&mut model, Event::Tick(now() + Duration::from_secs(30)));
+    assert_eq!(
+        model.jobs[0].elapsed(model.now),
+        Duration::from_secs(3),
+        "elapsed stops at the end"
+    );
+}
+
+#[test]
+fn one_stats_stream_follows_the_selected_running_container() {
+    let mut model = connected(empty_model());
+    let rows = populated().docker.containers;
+    let commands = update(&mut model, Event::Docker(DockerEvent::Containers(rows)));
+    let first = model.selected_container().unwrap().id.clone();
+    assert_eq!(commands, vec![Command::WatchStats(Some(first.clone()))]);
+    let commands = press_str(&mut model, "j");
+    let second = model.selected_container().unwrap().id.clone();
+    assert_eq!(commands, vec![Command::WatchStats(Some(second.clone()))]);
+    let sample = StatsSample {
+        cpu_percent: 1.5,
+        memory_bytes: 10,
+        memory_limit: 100,
+    };
+    update(
+        &mut model,
+        Event::Docker(DockerEvent::Stats { id: first, sample }),
+    );
+    assert!(
+        model.stats.cpu.is_empty(),
+        "samples of another container are dropped"
+    );
+    for _ in 0..STATS_CAPACITY + 5 {
+        update(
+            &mut model,
+            Event::Docker(DockerEvent::Stats {
+                id: second.clone(),
+                sample,
+            }),
+        );
+    }
+    assert_eq!(model.stats.cpu.len(), STATS_CAPACITY);
+    assert_eq!(model.stats.cpu.back(), Some(&150));
+    let commands = update(
+        &mut model,
+        Event::Docker(DockerEvent::Disconnected {
+            reason: "gone".into(),
+            retry_in: Duration::from_secs(1),
+        }),
+    );
+    assert_eq!(
+        commands,
+        vec![Command::WatchStats(None)],
+        "no stream while disconnected"
+    );
+}
+
+#[test]
+fn relists_keep_the_selection_and_disconnects_keep_the_rows() {
+    let mut model = populated();
+    press_str(&mut model, "j");
+    let selected = model.selected_container().unwrap().id.clone();
+    let mut rows = model.docker.containers.clone();
+    rows.reverse();
+    update(&mut model, Event::Docker(DockerEvent::Containers(rows)));
+    assert_eq!(model.selected_container().unwrap().id, selected);
+    let model = disconnected(model);
+    assert!(connection_is_disconnected(&model));
+    assert_eq!(model.containers_table.view.len(), 2);
+}
+
+#[test]
+fn ticks_redraw_only_when_something_on_screen_moves() {
+    let mut model = populated();
+    model.dirty = false;
+    update(&mut model, Event::Tick(now() + Duration::from_secs(1)));
+    assert!(!model.dirty, "no running job, same minute: nothing to draw");
+    update(&mut model, Event::Tick(now() + Duration::from_secs(61)));
+    assert!(model.dirty, "ages change at the minute");
+    press_str(&mut model, "b\n");
+    update(&mut model, Event::BuildContextChecked(Ok(spec())));
+    model.dirty = false;
+    update(&mut model, Event::Tick(now() + Duration::from_secs(62)));
+    assert!(model.dirty, "a running job's elapsed time moves");
+}
+
+#[test]
+fn unbound_keys_change_nothing_and_draw_nothing() {
+    let mut model = populated();
+    model.dirty = false;
+    let commands = press_str(&mut model, "Z");
+    assert!(commands.is_empty());
+    assert!(!model.dirty);
+}
+
+#[test]
+fn jobs_pane_selects_jobs_and_shows_the_newest() {
+    let mut model = with_jobs();
+    assert_eq!(model.jobs.len(), 2);
+    assert_eq!(model.selected_job().unwrap().id, 2);
+    press_str(&mut model, "3k");
+    assert_eq!(model.selected_job().unwrap().id, 1);
+    assert!(matches!(
+        model.selected_job().unwrap().state,
+        JobState::Failed(_)
+    ));
+}

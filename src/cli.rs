@@ -1,0 +1,64 @@
+//! Command-line flags, as DESIGN §7 names them.
+
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pilothouse",
+    version,
+    about = "A terminal cockpit for the local container inner loop"
+)]
+pub struct Cli {
+    /// Relist interval in seconds (the events API keeps panes live in between).
+    #[arg(long, default_value = "2", value_parser = parse_refresh)]
+    pub refresh: Duration,
+
+    /// Refuse every action that changes something (build, run, stop, remove…).
+    #[arg(long)]
+    pub readonly: bool,
+
+    /// Theme: `default`, or the path of a theme TOML file.
+    #[arg(long, default_value = "default")]
+    pub theme: String,
+
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+fn parse_refresh(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if !(0.1..=3600.0).contains(&secs) {
+        return Err(format!("{secs} s is outside 0.1-3600 s"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_with_defaults_and_refuse_nonsense() {
+        let cli = Cli::try_parse_from(["pilothouse"]).unwrap();
+        assert_eq!(cli.refresh, Duration::from_secs(2));
+        assert!(!cli.readonly);
+        let cli = Cli::try_parse_from(["pilothouse", "--refresh", "0.5", "--readonly"]).unwrap();
+        assert_eq!(cli.refresh, Duration::from_millis(500));
+        assert!(cli.readonly);
+        assert!(Cli::try_parse_from(["pilothouse", "--refresh", "-1"]).is_err());
+        assert!(Cli::try_parse_from(["pilothouse", "--refresh", "soon"]).is_err());
+        assert!(Cli::try_parse_from(["pilothouse", "completions", "bash"]).is_ok());
+    }
+}

@@ -1,0 +1,456 @@
+//! Docker commands: build, run, start/stop/restart/remove, and the two
+//! streams that follow one container (logs, stats).
+
+use super::build_context::tar_context;
+use crate::app::command::{BuildSpec, ContainerOp, JobId, RunSpec};
+use crate::app::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
+use crate::app::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
+use crate::domain::StatsSample;
+use crate::sources::describe;
+use bollard::Docker;
+use bollard::body_full;
+use bollard::container::LogOutput;
+use bollard::models::{ContainerCreateBody, ContainerStatsResponse, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, LogsOptionsBuilder,
+    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, StatsOptionsBuilder,
+};
+use futures::StreamExt;
+use std::collections::HashMap;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub type Sender = UnboundedSender<Event>;
+
+fn job(tx: &Sender, id: JobId, update: JobUpdate) {
+    let _ = tx.send(Event::Job { id, update });
+}
+
+/// Check the paths of a build before a job starts; the form shows what is wrong.
+pub fn check_build_context(
+    spec: BuildSpec,
+    cwd: &std::path::Path,
+) -> Result<BuildSpec, BuildContextProblem> {
+    let dir = cwd.join(&spec.context);
+    let field = |field, message| Err(BuildContextProblem::Field { field, message });
+    match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => {
+            return field(
+                BUILD_CONTEXT,
+                format!("{} is a file, not a directory", spec.context.display()),
+            );
+        }
+        Err(_) => {
+            return field(
+                BUILD_CONTEXT,
+                format!("{} does not exist", spec.context.display()),
+            );
+        }
+    }
+    let dockerfile = dir.join(&spec.dockerfile);
+    if !dockerfile.is_file() {
+        if spec.dockerfile == "Dockerfile" && !dockerfile.exists() {
+            return Err(BuildContextProblem::NoDockerfile { dir });
+        }
+        return field(
+            BUILD_DOCKERFILE,
+            format!("no file {} in {}", spec.dockerfile, spec.context.display()),
+        );
+    }
+    Ok(BuildSpec {
+        context: dir,
+        ..spec
+    })
+}
+
+/// `docker build`: stream the engine's output into the job, with Step N/M.
+pub async fn build(docker: Docker, id: JobId, spec: BuildSpec, tx: Sender) {
+    let result = build_inner(&docker, id, &spec, &tx).await;
+    job(&tx, id, JobUpdate::Finished(result));
+}
+
+async fn build_inner(
+    docker: &Docker,
+    id: JobId,
+    spec: &BuildSpec,
+    tx: &Sender,
+) -> Result<String, String> {
+    let context = spec.context.clone();
+    let dockerfile = spec.dockerfile.clone();
+    let tar = tokio::task::spawn_blocking(move || tar_context(&context, &dockerfile))
+        .await
+        .map_err(|e| format!("packing the build context failed: {e}"))?
+        .map_err(|e| format!("{e:#}"))?;
+    let size = crate::domain::humanize_size(tar.len() as u64);
+    job(
+        tx,
+        id,
+        JobUpdate::Output(vec![format!(
+            "Sending build context to Docker daemon  {size}"
+        )]),
+    );
+    let options = BuildImageOptionsBuilder::default()
+        .dockerfile(&spec.dockerfile)
+        .t(&spec.tag)
+        .rm(true)
+        .build();
+    let mut stream = docker.build_image(options, None, Some(body_full(tar.into())));
+    let mut image_id = None;
+    let mut pending = String::new();
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| build_error(&e))?;
+        if let Some(detail) = info.error_detail {
+            return Err(detail
+                .message
+                .unwrap_or_else(|| "the build failed".to_string()));
+        }
+        if let Some(aux) = info.aux.and_then(|a| a.id) {
+            image_id = Some(aux);
+        }
+        if let Some(text) = info.stream {
+            pending.push_str(&text);
+            let mut lines = Vec::new();
+            while let Some(pos) = pending.find('\n') {
+                let line: String = pending.drain(..=pos).collect();
+                let line = line.trim_end().to_string();
+                if let Some((current, total)) = parse_step(&line) {
+                    job(tx, id, JobUpdate::Step { current, total });
+                }
+                lines.push(line);
+            }
+            if !lines.is_empty() {
+                job(tx, id, JobUpdate::Output(lines));
+            }
+        }
+    }
+    let short = image_id
+        .as_deref()
+        .map(|i| crate::domain::short_id(i.trim_start_matches("sha256:")).to_string());
+    Ok(match short {
+        Some(short) => format!("built {} ({short})", spec.tag),
+        None => format!("built {}", spec.tag),
+    })
+}
+
+fn build_error(err: &bollard::errors::Error) -> String {
+    match err {
+        bollard::errors::Error::DockerStreamError { error } => error.trim().to_string(),
+        bollard::errors::Error::DockerResponseServerError { message, .. } => {
+            message.trim().to_string()
+        }
+        other => describe(other),
+    }
+}
+
+/// "Step 2/5 : COPY . ." -> (2, 5), as the classic builder prints it.
+pub fn parse_step(line: &str) -> Option<(u32, u32)> {
+    let rest = line.strip_prefix("Step ")?;
+    let (fraction, _) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (current, total) = fraction.split_once('/')?;
+    Some((current.parse().ok()?, total.parse().ok()?))
+}
+
+/// `docker run -d`: create, then start.
+pub async fn run(docker: Docker, id: JobId, spec: RunSpec, tx: Sender) {
+    let result = run_inner(&docker, &spec).await;
+    job(&tx, id, JobUpdate::Finished(result));
+}
+
+pub async fn run_inner(docker: &Docker, spec: &RunSpec) -> Result<String, String> {
+    let mut bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    for port in &spec.ports {
+        bindings
+            .entry(port.container_key())
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(PortBinding {
+                host_ip: Some(port.host_ip.clone()),
+                host_port: Some(port.host_port.to_string()),
+            });
+    }
+    let mut exposed: Vec<String> = bindings.keys().cloned().collect();
+    exposed.sort();
+    let body = ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        env: Some(spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        labels: Some(spec.labels.iter().cloned().collect()),
+        exposed_ports: Some(exposed),
+        host_config: Some(HostConfig {
+            port_bindings: Some(bindings),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let options = spec
+        .name
+        .as_ref()
+        .map(|name| CreateContainerOptionsBuilder::default().name(name).build());
+    let created = docker
+        .create_container(options, body)
+        .await
+        .map_err(|e| engine_error("creating the container", &e))?;
+    if let Err(err) = docker.start_container(&created.id, None).await {
+        // Leave nothing half-made behind: the user asked for a running container.
+        let _ = docker
+            .remove_container(
+                &created.id,
+                Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+            )
+            .await;
+        return Err(engine_error("starting the container", &err));
+    }
+    Ok(format!(
+        "started {} from {}",
+        spec.name
+            .clone()
+            .unwrap_or_else(|| crate::domain::short_id(&created.id).to_string()),
+        spec.image
+    ))
+}
+
+fn engine_error(doing: &str, err: &bollard::errors::Error) -> String {
+    match err {
+        bollard::errors::Error::DockerResponseServerError { message, .. } => {
+            format!("{doing} failed: {message}")
+        }
+        other => format!("{doing} failed: {}", describe(other)),
+    }
+}
+
+pub async fn container_op(
+    docker: Docker,
+    id: JobId,
+    container: String,
+    op: ContainerOp,
+    tx: Sender,
+) {
+    let result = match op {
+        ContainerOp::Start => docker.start_container(&container, None).await,
+        ContainerOp::Stop => docker.stop_container(&container, None).await,
+        ContainerOp::Restart => docker.restart_container(&container, None).await,
+        ContainerOp::Remove => {
+            docker
+                .remove_container(
+                    &container,
+                    Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+                )
+                .await
+        }
+    };
+    let done = match op {
+        ContainerOp::Start => "started",
+        ContainerOp::Stop => "stopped",
+        ContainerOp::Restart => "restarted",
+        ContainerOp::Remove => "removed",
+    };
+    let result = result
+        .map(|_| done.to_string())
+        .map_err(|e| engine_error(op.verb(), &e));
+    job(&tx, id, JobUpdate::Finished(result));
+}
+
+pub async fn remove_image(docker: Docker, id: JobId, reference: String, tx: Sender) {
+    let result = docker
+        .remove_image(
+            &reference,
+            Some(RemoveImageOptionsBuilder::default().build()),
+            None,
+        )
+        .await
+        .map(|deleted| format!("removed ({} layers)", deleted.len()))
+        .map_err(|e| engine_error("removing the image", &e));
+    job(&tx, id, JobUpdate::Finished(result));
+}
+
+/// Follow a container's logs, the last 500 lines first, in batches.
+pub async fn follow_logs(docker: Docker, container: String, tx: Sender) {
+    let options = LogsOptionsBuilder::default()
+        .follow(true)
+        .stdout(true)
+        .stderr(true)
+        .tail("500")
+        .build();
+    let mut stream = docker.logs(&container, Some(options)).ready_chunks(256);
+    let mut partial = String::new();
+    while let Some(chunk) = stream.next().await {
+        let mut lines = Vec::new();
+        for item in chunk {
+            match item {
+                Ok(output) => {
+                    let bytes = match output {
+                        LogOutput::StdOut { message }
+                        | LogOutput::StdErr { message }
+                        | LogOutput::Console { message }
+                        | LogOutput::StdIn { message } => message,
+                    };
+                    partial.push_str(&String::from_utf8_lossy(&bytes));
+                    while let Some(pos) = partial.find('\n') {
+                        let line: String = partial.drain(..=pos).collect();
+                        lines.push(line.trim_end_matches(['\n', '\r']).to_string());
+                    }
+                }
+                Err(err) => {
+                    let reason = Some(describe(&err));
+                    let _ = tx.send(Event::Docker(DockerEvent::LogsEnded {
+                        id: container.clone(),
+                        reason,
+                    }));
+                    return;
+                }
+            }
+        }
+        if !lines.is_empty()
+            && tx
+                .send(Event::Docker(DockerEvent::LogLines {
+                    id: container.clone(),
+                    lines,
+                }))
+                .is_err()
+        {
+            return;
+        }
+    }
+    if !partial.is_empty() {
+        let _ = tx.send(Event::Docker(DockerEvent::LogLines {
+            id: container.clone(),
+            lines: vec![partial],
+        }));
+    }
+    let _ = tx.send(Event::Docker(DockerEvent::LogsEnded {
+        id: container,
+        reason: None,
+    }));
+}
+
+/// The stats stream of one container, one sample a second.
+pub async fn watch_stats(docker: Docker, container: String, tx: Sender) {
+    let options = StatsOptionsBuilder::default().stream(true).build();
+    let mut stream = docker.stats(&container, Some(options));
+    while let Some(Ok(stats)) = stream.next().await {
+        let Some(sample) = stats_sample(&stats) else {
+            continue;
+        };
+        if tx
+            .send(Event::Docker(DockerEvent::Stats {
+                id: container.clone(),
+                sample,
+            }))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// CPU and memory the way `docker stats` computes them.
+pub fn stats_sample(stats: &ContainerStatsResponse) -> Option<StatsSample> {
+    let cpu = stats.cpu_stats.as_ref()?;
+    let pre = stats.precpu_stats.as_ref();
+    let total = cpu
+        .cpu_usage
+        .as_ref()
+        .and_then(|u| u.total_usage)
+        .unwrap_or(0);
+    let pre_total = pre
+        .and_then(|p| p.cpu_usage.as_ref())
+        .and_then(|u| u.total_usage)
+        .unwrap_or(0);
+    let system = cpu.system_cpu_usage.unwrap_or(0);
+    let pre_system = pre.and_then(|p| p.system_cpu_usage).unwrap_or(0);
+    let cpus = cpu
+        .online_cpus
+        .map(u64::from)
+        .or_else(|| {
+            cpu.cpu_usage
+                .as_ref()
+                .and_then(|u| u.percpu_usage.as_ref())
+                .map(|v| v.len() as u64)
+        })
+        .unwrap_or(1);
+    let cpu_delta = total.saturating_sub(pre_total) as f64;
+    let system_delta = system.saturating_sub(pre_system) as f64;
+    let cpu_percent = if system_delta > 0.0 {
+        cpu_delta / system_delta * cpus as f64 * 100.0
+    } else {
+        0.0
+    };
+    let memory = stats.memory_stats.as_ref();
+    let usage = memory.and_then(|m| m.usage).unwrap_or(0);
+    // Page cache is not the container's working set: cgroup v2 calls it inactive_file, v1 total_inactive_file.
+    let inactive = memory
+        .and_then(|m| m.stats.as_ref())
+        .and_then(|s| {
+            s.get("inactive_file")
+                .or_else(|| s.get("total_inactive_file"))
+                .copied()
+        })
+        .unwrap_or(0);
+    Some(StatsSample {
+        cpu_percent,
+        memory_bytes: usage.saturating_sub(inactive),
+        memory_limit: memory.and_then(|m| m.limit).unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_parse_from_classic_builder_lines() {
+        assert_eq!(parse_step("Step 2/5 : COPY . ."), Some((2, 5)));
+        assert_eq!(parse_step("Step 10/10 : CMD [\"x\"]"), Some((10, 10)));
+        assert_eq!(parse_step(" ---> Running in 1234"), None);
+        assert_eq!(parse_step("Step x/5 :"), None);
+    }
+
+    #[test]
+    fn stats_compute_like_docker_stats() {
+        let stats: ContainerStatsResponse = serde_json::from_value(serde_json::json!({
+            "cpu_stats": {"cpu_usage": {"total_usage": 2_000_000_000u64}, "system_cpu_usage": 20_000_000_000u64, "online_cpus": 2},
+            "precpu_stats": {"cpu_usage": {"total_usage": 1_000_000_000u64}, "system_cpu_usage": 10_000_000_000u64},
+            "memory_stats": {"usage": 30_000_000u64, "limit": 2_000_000_000u64, "stats": {"inactive_file": 10_000_000u64}}
+        }))
+        .unwrap();
+        let sample = stats_sample(&stats).unwrap();
+        assert!(
+            (sample.cpu_percent - 20.0).abs() < 1e-9,
+            "{}",
+            sample.cpu_percent
+        );
+        assert_eq!(sample.memory_bytes, 20_000_000);
+        assert_eq!(sample.memory_limit, 2_000_000_000);
+    }
+
+    #[test]
+    fn build_context_problems_name_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = |context: &str, dockerfile: &str| BuildSpec {
+            context: context.into(),
+            dockerfile: dockerfile.into(),
+            tag: "t".into(),
+        };
+        assert_eq!(
+            check_build_context(spec("nope", "Dockerfile"), dir.path()),
+            Err(BuildContextProblem::Field {
+                field: BUILD_CONTEXT,
+                message: "nope does not exist".into()
+            })
+        );
+        assert_eq!(
+            check_build_context(spec(".", "Dockerfile"), dir.path()),
+            Err(BuildContextProblem::NoDockerfile {
+                dir: dir.path().join(".")
+            })
+        );
+        assert!(matches!(
+            check_build_context(spec(".", "Other.dockerfile"), dir.path()),
+            Err(BuildContextProblem::Field {
+                field: BUILD_DOCKERFILE,
+                ..
+            })
+        ));
+        std::fs::write(dir.path().join("Dockerfile"), "FROM scratch").unwrap();
+        assert!(check_build_context(spec(".", "Dockerfile"), dir.path()).is_ok());
+    }
+}

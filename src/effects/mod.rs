@@ -1,0 +1,124 @@
+//! Effects perform the commands `update` returns, each on its own task, and
+//! report back through the same event channel the sources use.
+
+pub mod build_context;
+pub mod docker;
+pub mod scaffold;
+
+use crate::app::command::Command;
+use crate::app::event::{Event, JobUpdate};
+use bollard::Docker;
+use std::path::PathBuf;
+use tokio::sync::{mpsc::UnboundedSender, watch};
+use tokio::task::JoinHandle;
+
+pub struct Effects {
+    tx: UnboundedSender<Event>,
+    docker: watch::Receiver<Option<Docker>>,
+    cwd: PathBuf,
+    /// At most one stats stream and one log stream, for one container each.
+    stats: Option<JoinHandle<()>>,
+    logs: Option<JoinHandle<()>>,
+}
+
+impl Effects {
+    pub fn new(
+        tx: UnboundedSender<Event>,
+        docker: watch::Receiver<Option<Docker>>,
+        cwd: PathBuf,
+    ) -> Self {
+        Self {
+            tx,
+            docker,
+            cwd,
+            stats: None,
+            logs: None,
+        }
+    }
+
+    fn client(&self) -> Option<Docker> {
+        self.docker.borrow().clone()
+    }
+
+    pub fn perform(&mut self, command: Command) {
+        tracing::debug!(?command, "effect");
+        let tx = self.tx.clone();
+        match command {
+            Command::CheckBuildContext(spec) => {
+                let _ = tx.send(Event::BuildContextChecked(docker::check_build_context(
+                    spec, &self.cwd,
+                )));
+            }
+            Command::ScaffoldDockerfile { dir } => {
+                let _ = tx.send(Event::Scaffolded(scaffold::write_dockerfile(&dir)));
+            }
+            Command::OpenUrl(url) => {
+                tokio::task::spawn_blocking(move || {
+                    // webbrowser honours $BROWSER before the desktop's default.
+                    if let Err(err) = webbrowser::open(&url) {
+                        let _ =
+                            tx.send(Event::EffectFailed(format!("Could not open {url}: {err}")));
+                    }
+                });
+            }
+            Command::WatchStats(target) => {
+                if let Some(task) = self.stats.take() {
+                    task.abort();
+                }
+                if let (Some(id), Some(docker)) = (target, self.client()) {
+                    self.stats = Some(tokio::spawn(docker::watch_stats(docker, id, tx)));
+                }
+            }
+            Command::FollowLogs(target) => {
+                if let Some(task) = self.logs.take() {
+                    task.abort();
+                }
+                if let Some(id) = target {
+                    match self.client() {
+                        Some(docker) => {
+                            self.logs = Some(tokio::spawn(docker::follow_logs(docker, id, tx)))
+                        }
+                        None => {
+                            let reason = Some("the Docker engine is not connected".to_string());
+                            let _ =
+                                tx.send(Event::Docker(crate::app::event::DockerEvent::LogsEnded {
+                                    id,
+                                    reason,
+                                }));
+                        }
+                    }
+                }
+            }
+            Command::Build { job, spec } => self.with_engine(job, |docker| {
+                tokio::spawn(docker::build(docker, job, spec, tx))
+            }),
+            Command::Run { job, spec } => self.with_engine(job, |docker| {
+                tokio::spawn(docker::run(docker, job, spec, tx))
+            }),
+            Command::Container { job, id, op, .. } => self.with_engine(job, |docker| {
+                tokio::spawn(docker::container_op(docker, job, id, op, tx))
+            }),
+            Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
+                tokio::spawn(docker::remove_image(docker, job, reference, tx))
+            }),
+        }
+    }
+
+    /// Run a job against the engine, or fail it at once with the reason.
+    fn with_engine(&self, job: u64, start: impl FnOnce(Docker) -> JoinHandle<()>) {
+        match self.client() {
+            Some(docker) => {
+                start(docker);
+            }
+            None => {
+                let error =
+                    "the Docker engine is not connected; it reconnects by itself, try again then"
+                        .to_string();
+                let _ = self.tx.send(Event::Job {
+                    id: job,
+                    update: JobUpdate::Finished(Err(error)),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! pilothouse: a terminal cockpit for the local container inner loop.
+//!
+//! Data flows one way (DESIGN §2): `sources` and `effects` send `Event`s;
+//! `app::update` changes the one `Model` and returns `Command`s; `ui::render`
+//! draws the model. Only sources and effects do I/O.
+
+pub mod app;
+pub mod cli;
+pub mod domain;
+pub mod effects;
+pub mod logging;
+pub mod runtime;
+pub mod sources;
+pub mod theme;
+pub mod ui;

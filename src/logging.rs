@@ -1,0 +1,37 @@
+//! Logs go to a file in the platform state dir, never to the screen.
+
+use color_eyre::eyre::{Result, WrapErr};
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+/// `$XDG_STATE_HOME/pilothouse` (or the cache dir where a platform has no state dir).
+pub fn log_dir() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "pilothouse")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.cache_dir())
+            .to_path_buf(),
+    )
+}
+
+/// Install the file logger; `RUST_LOG` filters (default: info). Returns the file's path.
+pub fn init() -> Result<Option<PathBuf>> {
+    let Some(dir) = log_dir() else {
+        return Ok(None);
+    };
+    std::fs::create_dir_all(&dir)
+        .wrap_err_with(|| format!("cannot create the log directory {}", dir.display()))?;
+    let path = dir.join("pilothouse.log");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .wrap_err_with(|| format!("cannot open the log file {}", path.display()))?;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .init();
+    Ok(Some(path))
+}

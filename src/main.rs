@@ -1,0 +1,30 @@
+use clap::{CommandFactory, Parser};
+use color_eyre::eyre::{Result, WrapErr};
+use pilothouse::cli::{Cli, Sub};
+
+fn main() -> Result<()> {
+    // Before the terminal is touched, so a panic report is readable (ratatui::init chains its restore hook on top).
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    if let Some(Sub::Completions { shell }) = cli.command {
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "pilothouse",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
+    let log_file = pilothouse::logging::init()?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        ?log_file,
+        "pilothouse starting"
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    runtime.block_on(pilothouse::runtime::run(cli))
+}

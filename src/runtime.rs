@@ -1,0 +1,169 @@
+//! The event loop: owns the model, feeds it events from every source, runs
+//! the commands it returns, and draws when something changed (at most ~60
+//! frames a second).
+
+use crate::app::model::{Level, Model};
+use crate::app::{Event, update};
+use crate::cli::Cli;
+use crate::effects::Effects;
+use crate::sources::docker::DockerSource;
+use crate::sources::docker_endpoint::DockerEnv;
+use crate::theme::Theme;
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use ratatui::DefaultTerminal;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{mpsc, watch};
+
+const FRAME: Duration = Duration::from_millis(16);
+/// Events handled before a frame is considered, so a burst cannot starve drawing.
+const MAX_EVENTS_PER_FRAME: usize = 1024;
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let (theme, theme_problem) = match Theme::load(&cli.theme, no_color) {
+        Ok(theme) => (theme, None),
+        Err(err) => (
+            Theme::parse(crate::theme::DEFAULT_THEME, no_color)?,
+            Some(format!("{err:#}; using the default theme")),
+        ),
+    };
+    let cwd = std::env::current_dir().wrap_err("cannot read the current directory")?;
+    let mut model = Model::new(cwd.clone(), cli.readonly, SystemTime::now());
+    if let Some(problem) = theme_problem {
+        model.set_status(Level::Warn, problem);
+    }
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (client_tx, client_rx) = watch::channel(None);
+    tokio::spawn(
+        DockerSource {
+            env: DockerEnv::from_process(),
+            refresh: cli.refresh,
+            events: tx.clone(),
+            client: client_tx,
+        }
+        .run(),
+    );
+    tokio::spawn(terminal_input(tx.clone()));
+    tokio::spawn(signals(tx.clone()));
+    tokio::spawn(ticks(tx.clone()));
+    let effects = Effects::new(tx, client_rx, cwd);
+
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, model, &theme, rx, effects).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut model: Model,
+    theme: &Theme,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+    mut effects: Effects,
+) -> Result<()> {
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        if model.quit {
+            return Ok(());
+        }
+        if model.dirty {
+            let wait = last_draw
+                .map(|t| (t + FRAME).saturating_duration_since(Instant::now()))
+                .unwrap_or_default();
+            if wait.is_zero() {
+                terminal
+                    .draw(|frame| crate::ui::render(frame, &model, theme))
+                    .wrap_err("drawing the screen failed")?;
+                model.dirty = false;
+                last_draw = Some(Instant::now());
+                continue;
+            }
+            // Something changed but a frame was drawn moments ago: take more events until it is time.
+            tokio::select! {
+                event = rx.recv() => match event {
+                    Some(event) => handle(&mut model, &mut effects, event, &mut rx),
+                    None => return Ok(()),
+                },
+                _ = tokio::time::sleep(wait) => {}
+            }
+            continue;
+        }
+        match rx.recv().await {
+            Some(event) => handle(&mut model, &mut effects, event, &mut rx),
+            None => return Ok(()),
+        }
+    }
+}
+
+fn handle(
+    model: &mut Model,
+    effects: &mut Effects,
+    first: Event,
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+) {
+    let mut dirty = false;
+    let mut next = Some(first);
+    let mut handled = 0;
+    while let Some(event) = next.take() {
+        for command in update(model, event) {
+            effects.perform(command);
+        }
+        dirty |= model.dirty;
+        handled += 1;
+        if model.quit || handled >= MAX_EVENTS_PER_FRAME {
+            break;
+        }
+        next = rx.try_recv().ok();
+    }
+    model.dirty = dirty;
+}
+
+async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
+    let mut events = EventStream::new();
+    while let Some(event) = events.next().await {
+        let event = match event {
+            Ok(TermEvent::Key(key)) => Event::Key(key),
+            Ok(TermEvent::Resize(_, _)) => Event::Resize,
+            Ok(_) => continue,
+            Err(err) => {
+                tracing::error!(%err, "terminal input failed");
+                Event::Terminate
+            }
+        };
+        if tx.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+async fn signals(tx: mpsc::UnboundedSender<Event>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = hup.recv() => {}
+    }
+    let _ = tx.send(Event::Terminate);
+}
+
+async fn ticks(tx: mpsc::UnboundedSender<Event>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(1));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        interval.tick().await;
+        if tx.send(Event::Tick(SystemTime::now())).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Overlays drawn over the pane: help, forms and confirmations.
+
+use crate::app::forms::Form;
+use crate::app::keymap::Context;
+use crate::app::model::{Confirm, Model, Overlay};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
+    match &model.overlay {
+        Overlay::None => {}
+        Overlay::Help => help(frame, model, theme),
+        Overlay::Form(form) => form_box(frame, form, theme),
+        Overlay::Confirm(confirm) => confirm_box(frame, confirm, theme),
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_style(theme.border_focus)
+        .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
+    let area = centered(frame.area(), 96, frame.area().height.saturating_sub(2));
+    frame.render_widget(Clear, area);
+    let block = boxed("Keys (any key closes)", theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let contexts = [
+        Context::Global,
+        Context::Containers,
+        Context::Images,
+        Context::Logs,
+    ];
+    let columns =
+        Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(inner);
+    let mut left = Vec::new();
+    let mut right = Vec::new();
+    for context in contexts {
+        let lines = if context == Context::Global {
+            &mut left
+        } else {
+            &mut right
+        };
+        lines.push(Line::from(Span::styled(context.title(), theme.header)));
+        for (action, keys) in model.keymap.grouped(context) {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<14}", keys.join(" ")), theme.key),
+                Span::styled(action.description(), theme.text),
+            ]));
+        }
+        lines.push(Line::default());
+    }
+    frame.render_widget(Paragraph::new(left), columns[0]);
+    frame.render_widget(Paragraph::new(right), columns[1]);
+}
+
+fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
+    let height = 4 + 3 * form.fields.len() as u16 + 3;
+    let area = centered(frame.area(), 76, height);
+    frame.render_widget(Clear, area);
+    let block = boxed(form.title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let label_width = 12u16;
+    let mut y = inner.y;
+    for (index, field) in form.fields.iter().enumerate() {
+        if y + 1 >= inner.bottom() {
+            break;
+        }
+        let focused = index == form.focus;
+        let label_style = if focused { theme.key } else { theme.text };
+        let value_width = inner.width.saturating_sub(label_width + 1);
+        let scroll = field.input.visual_scroll(value_width as usize);
+        let value: String = field
+            .input
+            .value()
+            .chars()
+            .skip(scroll)
+            .take(value_width as usize)
+            .collect();
+        let line = Line::from(vec![
+            Span::styled(
+                format!("{:<width$}", field.label, width = label_width as usize),
+                label_style,
+            ),
+            Span::styled(value, if focused { theme.selected } else { theme.text }),
+        ]);
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+        if focused && !form.pending {
+            let x =
+                inner.x + label_width + (field.input.visual_cursor().saturating_sub(scroll)) as u16;
+            frame.set_cursor_position(Position {
+                x: x.min(inner.right().saturating_sub(1)),
+                y,
+            });
+        }
+        let note = match &field.error {
+            Some(error) => Span::styled(
+                format!("{:w$}✗ {error}", "", w = label_width as usize),
+                theme.error,
+            ),
+            None => Span::styled(
+                format!("{:w$}{}", "", field.hint, w = label_width as usize),
+                theme.muted,
+            ),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(note)),
+            Rect {
+                y: y + 1,
+                height: 1,
+                ..inner
+            },
+        );
+        y += 3;
+    }
+    let learn = Line::from(vec![
+        Span::styled("$ ", theme.muted),
+        Span::styled(form.learn_line(), theme.learn),
+    ]);
+    let keys = if form.pending {
+        Line::from(Span::styled("checking…  esc cancel", theme.warn))
+    } else {
+        Line::from(vec![
+            Span::styled("enter", theme.key),
+            Span::styled(" run  ", theme.muted),
+            Span::styled("tab", theme.key),
+            Span::styled(" next field  ", theme.muted),
+            Span::styled("esc", theme.key),
+            Span::styled(" cancel", theme.muted),
+        ])
+    };
+    let bottom = Rect {
+        y: inner.bottom().saturating_sub(2),
+        height: 2.min(inner.height),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(vec![learn, keys]), bottom);
+}
+
+fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
+    let area = centered(frame.area(), 70, 8);
+    frame.render_widget(Clear, area);
+    let block = boxed("Confirm", theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = vec![Line::from(Span::styled(
+        confirm.message.clone(),
+        theme.text,
+    ))];
+    if let Some(learn) = confirm.on_yes.learn_line() {
+        lines.push(Line::from(vec![
+            Span::styled("$ ", theme.muted),
+            Span::styled(learn, theme.learn),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::styled(" yes  ", theme.muted),
+        Span::styled("n", theme.key),
+        Span::styled(" no", theme.muted),
+    ]));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}

@@ -1,0 +1,31 @@
+//! One file per pane, each with its snapshot tests beside it.
+
+pub mod containers;
+pub mod images;
+pub mod jobs;
+pub mod logs;
+
+use crate::app::model::Model;
+use crate::domain::Connection;
+use crate::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// What an empty table says: why it is empty and what to do next.
+pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
+    match &model.docker.connection {
+        Connection::Connecting => Line::from(Span::styled(
+            " Connecting to the Docker engine…",
+            theme.warn,
+        )),
+        Connection::Disconnected { reason, .. } => Line::from(Span::styled(
+            format!(" Disconnected: {reason}. Retrying by itself; nothing is lost."),
+            theme.error,
+        )),
+        Connection::Connected(_) if !model.filter_of(model.pane).is_empty() => Line::from(
+            Span::styled(" Nothing matches the filter (esc clears it).", theme.muted),
+        ),
+        Connection::Connected(_) => {
+            Line::from(Span::styled(format!(" {when_connected}"), theme.muted))
+        }
+    }
+}
