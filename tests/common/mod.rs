@@ -1,0 +1,147 @@
+//! Shared by the integration tests: reaching the engine (or saying why the
+//! tests skip), a tiny busybox image context, and cleaning up only what the
+//! tests created (label `pilothouse.test=1`).
+
+#![allow(dead_code)]
+
+use bollard::Docker;
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
+};
+use pilothouse::sources::docker_endpoint::{DockerEnv, client_for, resolve};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const TEST_LABEL: (&str, &str) = ("pilothouse.test", "1");
+pub const BUSYBOX: &str = "/bin/busybox";
+
+fn required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1")
+}
+
+/// The engine, or None after printing why these tests skip. Under
+/// PILOTHOUSE_REQUIRE_DOCKER=1 a missing engine or busybox fails instead.
+pub async fn engine(test: &str) -> Option<Docker> {
+    let why = match connect().await {
+        Ok(docker) if Path::new(BUSYBOX).exists() => return Some(docker),
+        Ok(_) => format!("{BUSYBOX} is missing (apt-get install busybox-static)"),
+        Err(reason) => format!("no Docker engine answers: {reason}"),
+    };
+    if required("PILOTHOUSE_REQUIRE_DOCKER") {
+        panic!("{test}: {why}, and PILOTHOUSE_REQUIRE_DOCKER=1");
+    }
+    eprintln!("SKIPPED {test}: {why} (set PILOTHOUSE_REQUIRE_DOCKER=1 to make this a failure)");
+    None
+}
+
+async fn connect() -> Result<Docker, String> {
+    let endpoint = resolve(&DockerEnv::from_process()).map_err(|e| format!("{e:#}"))?;
+    let docker = client_for(&endpoint).map_err(|e| format!("{e:#}"))?;
+    let docker = docker
+        .negotiate_version()
+        .await
+        .map_err(|e| e.to_string())?;
+    docker.ping().await.map_err(|e| e.to_string())?;
+    Ok(docker)
+}
+
+/// A build context for a static busybox serving /www on port 8000, labelled for cleanup.
+pub fn busybox_context(dir: &Path, page: &str) {
+    std::fs::copy(BUSYBOX, dir.join("busybox")).expect("copy busybox into the context");
+    std::fs::create_dir_all(dir.join("www")).expect("create www");
+    std::fs::write(dir.join("www/index.html"), page).expect("write the page");
+    std::fs::write(dir.join(".dockerignore"), "*.log\n").expect("write .dockerignore");
+    std::fs::write(dir.join("debug.log"), "must not be sent").expect("write an ignored file");
+    std::fs::write(
+        dir.join("Dockerfile"),
+        // -v makes httpd log each request to stderr, so the logs stream has something to show.
+        "FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nLABEL pilothouse.test=1\nEXPOSE 8000\n\
+         CMD [\"/bin/busybox\",\"httpd\",\"-f\",\"-v\",\"-p\",\"8000\",\"-h\",\"/www\"]\n",
+    )
+    .expect("write the Dockerfile");
+}
+
+/// Remove the named containers if they carry our label, and the given image tags; nothing else.
+/// (Tests run in parallel: each removes only its own.)
+pub async fn clean_up(docker: &Docker, names: &[&str], tags: &[&str]) {
+    let filters = HashMap::from([("label", vec!["pilothouse.test=1"])]);
+    let options = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filters)
+        .build();
+    for container in docker
+        .list_containers(Some(options))
+        .await
+        .unwrap_or_default()
+    {
+        let ours = container
+            .names
+            .iter()
+            .flatten()
+            .any(|n| names.contains(&n.trim_start_matches('/')));
+        if let (true, Some(id)) = (ours, container.id) {
+            let _ = docker
+                .remove_container(
+                    &id,
+                    Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+                )
+                .await;
+        }
+    }
+    for tag in tags {
+        let _ = docker
+            .remove_image(
+                tag,
+                Some(RemoveImageOptionsBuilder::default().force(true).build()),
+                None,
+            )
+            .await;
+    }
+    // A failed build leaves untagged layers behind; ours carry the label.
+    let filters = HashMap::from([
+        ("label", vec!["pilothouse.test=1"]),
+        ("dangling", vec!["true"]),
+    ]);
+    let options = bollard::query_parameters::ListImagesOptionsBuilder::default()
+        .filters(&filters)
+        .build();
+    for image in docker.list_images(Some(options)).await.unwrap_or_default() {
+        let _ = docker
+            .remove_image(
+                &image.id,
+                Some(RemoveImageOptionsBuilder::default().build()),
+                None,
+            )
+            .await;
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// GET a path over plain HTTP/1.0 on 127.0.0.1, retrying while the server starts.
+pub async fn http_get(port: u16, path: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut last = String::new();
+    for _ in 0..50 {
+        match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            Ok(mut stream) => {
+                let request = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+                if stream.write_all(request.as_bytes()).await.is_ok() {
+                    let mut body = String::new();
+                    if stream.read_to_string(&mut body).await.is_ok() && !body.is_empty() {
+                        return Ok(body);
+                    }
+                }
+                last = "empty answer".into();
+            }
+            Err(err) => last = err.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(last)
+}
