@@ -81,8 +81,9 @@ impl Command {
             Self::CheckBuildContext(spec) | Self::Build { spec, .. } => build_line(spec),
             Self::Run { spec, .. } => run_line(spec),
             Self::Container { name, op, .. } => {
+                // Removal is forced (a running container is stopped first), as `docker rm -f`.
                 let verb = if *op == ContainerOp::Remove {
-                    "rm"
+                    "rm -f"
                 } else {
                     op.verb()
                 };
@@ -197,7 +198,7 @@ mod tests {
             name: "web".into(),
             op: ContainerOp::Remove,
         };
-        assert_eq!(stop.learn_line().as_deref(), Some("docker rm web"));
+        assert_eq!(stop.learn_line().as_deref(), Some("docker rm -f web"));
         assert_eq!(quote("it's"), r"'it'\''s'");
     }
 }

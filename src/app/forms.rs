@@ -87,7 +87,7 @@ impl Form {
                 Field::new("Image", "repository:tag", image),
                 Field::new(
                     "Ports",
-                    "[ip:]host:container[/udp], host side 127.0.0.1 unless an ip is given",
+                    "[ip:]host:container[/udp]; binds 127.0.0.1 unless an ip is given",
                     suggested_ports,
                 ),
                 Field::new("Name", "empty: docker picks one", ""),

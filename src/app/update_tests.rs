@@ -361,7 +361,7 @@ fn remove_asks_first_and_no_keeps_everything() {
             ..
         }]
     ));
-    assert_eq!(model.learn.as_deref(), Some("docker rm cookbook-web"));
+    assert_eq!(model.learn.as_deref(), Some("docker rm -f cookbook-web"));
 }
 
 #[test]

@@ -71,7 +71,7 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
 }
 
 fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
-    let height = 4 + 3 * form.fields.len() as u16 + 3;
+    let height = 3 * form.fields.len() as u16 + 4;
     let area = centered(frame.area(), 76, height);
     frame.render_widget(Clear, area);
     let block = boxed(form.title, theme);
@@ -184,4 +184,53 @@ fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
         Span::styled(" no", theme.muted),
     ]));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ui::testing::*;
+    use crossterm::event::KeyCode;
+
+    #[test]
+    fn forms_confirmations_and_help() {
+        for (w, h) in SIZES {
+            let mut build = populated();
+            press_str(&mut build, "b");
+            snap!(format!("form_build_{w}x{h}"), &build, w, h);
+            let mut build_error = build.clone();
+            for _ in 0..20 {
+                press(&mut build_error, KeyCode::Backspace);
+            }
+            press_str(&mut build_error, "Bad Tag\n");
+            snap!(format!("form_build_error_{w}x{h}"), &build_error, w, h);
+            let mut run = on_pane(populated(), '2');
+            press_str(&mut run, "r99999:80\t-x\tNOPE\n");
+            snap!(format!("form_run_errors_{w}x{h}"), &run, w, h);
+            let mut confirm = populated();
+            press_ctrl(&mut confirm, 'd');
+            snap!(format!("confirm_remove_{w}x{h}"), &confirm, w, h);
+            snap!(format!("help_{w}x{h}"), &on_pane(populated(), '?'), w, h);
+        }
+    }
+
+    #[test]
+    fn readonly_and_errors_read_in_the_status_bar() {
+        let mut model = populated();
+        model.readonly = true;
+        press_str(&mut model, "b");
+        snap!("readonly_refusal_80x24", &model, 80, 24);
+    }
+
+    #[test]
+    fn default_theme_styles() {
+        // Text snapshots drop colours; this one keeps them, for the default theme.
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+        let theme = crate::theme::Theme::default_theme();
+        let model = with_stats();
+        terminal
+            .draw(|frame| crate::ui::render(frame, &model, &theme))
+            .expect("draw");
+        insta::assert_debug_snapshot!("theme_default_buffer", terminal.backend().buffer());
+    }
 }
