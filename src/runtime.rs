@@ -104,10 +104,14 @@ fn handle(
     first: Event,
     rx: &mut mpsc::UnboundedReceiver<Event>,
 ) {
-    let mut dirty = false;
+    // `update` says whether *its* event changed the screen; a redraw already pending must not be lost.
+    let mut dirty = model.dirty;
     let mut next = Some(first);
     let mut handled = 0;
     while let Some(event) = next.take() {
+        if !matches!(event, Event::Tick(_)) {
+            tracing::trace!(event = event_kind(&event), "event");
+        }
         for command in update(model, event) {
             effects.perform(command);
         }
@@ -124,6 +128,7 @@ fn handle(
 async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
     let mut events = EventStream::new();
     while let Some(event) = events.next().await {
+        tracing::trace!(ok = event.is_ok(), "terminal input");
         let event = match event {
             Ok(TermEvent::Key(key)) => Event::Key(key),
             Ok(TermEvent::Resize(_, _)) => Event::Resize,
@@ -137,6 +142,7 @@ async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
             return;
         }
     }
+    tracing::warn!("terminal input ended");
 }
 
 async fn signals(tx: mpsc::UnboundedSender<Event>) {
@@ -165,5 +171,49 @@ async fn ticks(tx: mpsc::UnboundedSender<Event>) {
         if tx.send(Event::Tick(SystemTime::now())).is_err() {
             return;
         }
+    }
+}
+
+/// A name for an event in the log; never its contents (keys typed into a form may be secrets).
+fn event_kind(event: &Event) -> &'static str {
+    match event {
+        Event::Key(_) => "key",
+        Event::Resize => "resize",
+        Event::Tick(_) => "tick",
+        Event::Terminate => "terminate",
+        Event::Docker(_) => "docker",
+        Event::Job { .. } => "job",
+        Event::BuildContextChecked(_) => "build context checked",
+        Event::Scaffolded(_) => "scaffolded",
+        Event::EffectFailed(_) => "effect failed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::model::Model;
+
+    #[tokio::test]
+    async fn a_pending_redraw_survives_events_that_change_nothing() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (_client_tx, client_rx) = watch::channel(None);
+        let mut effects = Effects::new(tx.clone(), client_rx, ".".into());
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let mut model = Model::new(".".into(), false, now);
+        // A key changed the model, but the frame budget delayed the draw…
+        model.dirty = true;
+        // …then only events that change nothing arrive: the draw must still happen.
+        let _ = tx.send(Event::Tick(now + Duration::from_secs(1)));
+        handle(&mut model, &mut effects, Event::Tick(now), &mut rx);
+        assert!(model.dirty);
+        model.dirty = false;
+        handle(
+            &mut model,
+            &mut effects,
+            Event::Tick(now + Duration::from_secs(2)),
+            &mut rx,
+        );
+        assert!(!model.dirty, "and an idle tick alone draws nothing");
     }
 }

@@ -57,10 +57,7 @@ pub fn check_build_context(
             format!("no file {} in {}", spec.dockerfile, spec.context.display()),
         );
     }
-    Ok(BuildSpec {
-        context: dir,
-        ..spec
-    })
+    Ok(spec)
 }
 
 /// `docker build`: stream the engine's output into the job, with Step N/M.

@@ -89,9 +89,16 @@ impl Effects {
                     }
                 }
             }
-            Command::Build { job, spec } => self.with_engine(job, |docker| {
-                tokio::spawn(docker::build(docker, job, spec, tx))
-            }),
+            Command::Build { job, spec } => {
+                // The context is relative to where pilothouse was started, as `docker build .` is.
+                let spec = crate::app::command::BuildSpec {
+                    context: self.cwd.join(&spec.context),
+                    ..spec
+                };
+                self.with_engine(job, |docker| {
+                    tokio::spawn(docker::build(docker, job, spec, tx))
+                })
+            }
             Command::Run { job, spec } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::run(docker, job, spec, tx))
             }),

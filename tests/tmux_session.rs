@@ -1,0 +1,215 @@
+//! The built binary as a person uses it, in tmux: start, see the Containers
+//! pane, build an image with keys, watch it appear in Images, quit; and the
+//! terminal is restored (no alternate screen, cursor visible) after `q`,
+//! Ctrl-C and SIGTERM.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pilothouse");
+
+struct Tmux {
+    session: String,
+}
+
+impl Tmux {
+    /// Start the binary in a detached 120x40 session, in `dir`.
+    fn start(name: &str, dir: &Path, state_dir: &Path) -> Self {
+        let session = format!("pilothouse-{name}-{}", std::process::id());
+        let script = format!(
+            "XDG_STATE_HOME='{}' '{BIN}'; echo pilothouse-exited:$?; sleep 120",
+            state_dir.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "-c",
+            ])
+            .arg(dir)
+            .arg(script)
+            .status()
+            .expect("run tmux");
+        assert!(status.success(), "tmux new-session failed");
+        Self { session }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn wait_for(&self, text: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("'{text}' did not appear within {within:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// `alternate_on cursor_flag` of the pane: "0 1" is a restored terminal.
+    fn modes(&self) -> String {
+        let out = Command::new("tmux")
+            .args([
+                "display-message",
+                "-p",
+                "-t",
+                &self.session,
+                "#{alternate_on} #{cursor_flag}",
+            ])
+            .output()
+            .expect("display-message");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn program_pid(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"])
+            .output()
+            .expect("pane_pid");
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = Command::new("pgrep")
+            .args(["-P", &shell])
+            .output()
+            .expect("pgrep");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn tmux_available(test: &str) -> bool {
+    if Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    let required = ["PILOTHOUSE_REQUIRE_DOCKER", "PILOTHOUSE_REQUIRE_CLIS"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|x| x == "1"));
+    if required {
+        panic!("{test}: tmux is not installed (apt-get install tmux)");
+    }
+    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_with_keys_then_quit_restores_the_terminal() {
+    let test = "build_with_keys_then_quit_restores_the_terminal";
+    if !tmux_available(test) {
+        return;
+    }
+    let Some(docker) = common::engine(test).await else {
+        return;
+    };
+    let root = tempfile::tempdir().expect("tempdir");
+    let app_name = format!("phtmux-{}", std::process::id());
+    let app = root.path().join(&app_name);
+    std::fs::create_dir(&app).expect("app dir");
+    common::busybox_context(&app, "tmux test");
+    let tag = format!("{app_name}:latest");
+    let outcome = std::panic::AssertUnwindSafe(async {
+        let tmux = Tmux::start("build", &app, root.path());
+        tmux.wait_for("Containers (", Duration::from_secs(15));
+        tmux.wait_for("● docker", Duration::from_secs(15));
+        tmux.keys(&["b"]);
+        let form = tmux.wait_for("Build an image", Duration::from_secs(5));
+        assert!(
+            form.contains(&format!("docker build -t {tag} .")),
+            "the learn line shows first:\n{form}"
+        );
+        tmux.keys(&["Enter"]);
+        tmux.wait_for(&format!("✓ build {tag}"), Duration::from_secs(60));
+        tmux.keys(&["2"]);
+        // A table row starts at the border; the status line also names the tag.
+        let images = tmux.wait_for(&format!("│{app_name} "), Duration::from_secs(15));
+        assert!(
+            images.contains("┌ Images") && images.contains("REPOSITORY"),
+            "{images}"
+        );
+        tmux.keys(&["q"]);
+        tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
+        assert_eq!(
+            tmux.modes(),
+            "0 1",
+            "alternate screen left and cursor visible"
+        );
+    });
+    let result = futures::FutureExt::catch_unwind(outcome).await;
+    common::clean_up(&docker, &[], &[&tag]).await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    let test = "ctrl_c_and_sigterm_restore_the_terminal";
+    if !tmux_available(test) {
+        return;
+    }
+    let root = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start("ctrlc", root.path(), root.path());
+    tmux.wait_for("Containers (", Duration::from_secs(15));
+    assert_eq!(
+        tmux.modes(),
+        "1 0",
+        "running: alternate screen on, cursor hidden"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
+    assert_eq!(tmux.modes(), "0 1");
+    drop(tmux);
+
+    let tmux = Tmux::start("sigterm", root.path(), root.path());
+    tmux.wait_for("Containers (", Duration::from_secs(15));
+    let pid = tmux.program_pid();
+    assert!(!pid.is_empty(), "found the program's pid");
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
+    assert_eq!(tmux.modes(), "0 1");
+}
