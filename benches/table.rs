@@ -1,1 +1,88 @@
-fn main() {}
+//! Frame and model costs for the Containers table (DESIGN §5): a frame of
+//! 10,000 rows should cost about what a frame of 100 rows costs, because only
+//! the visible rows are built; a relist of 10,000 containers is one update.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use pilothouse::app::event::{DockerEvent, Event};
+use pilothouse::app::{Model, update};
+use pilothouse::domain::{ContainerRow, ContainerState, EngineInfo, PortMapping, Protocol};
+use pilothouse::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::hint::black_box;
+use std::time::{Duration, SystemTime};
+
+const NOW: u64 = 1_800_000_000;
+
+fn rows(n: usize) -> Vec<ContainerRow> {
+    (0..n)
+        .map(|i| ContainerRow {
+            id: format!("{i:064x}"),
+            image: format!("registry.local/team/app-{}:v{}", i % 37, i % 5),
+            command: "python run.py".into(),
+            created: (NOW - (i as u64 % 86_400)) as i64,
+            state: if i % 7 == 0 {
+                ContainerState::Exited
+            } else {
+                ContainerState::Running
+            },
+            status: "Up 5 minutes".into(),
+            ports: vec![PortMapping {
+                host_ip: Some("127.0.0.1".into()),
+                host_port: Some(20_000 + (i % 40_000) as u16),
+                container_port: 8000,
+                protocol: Protocol::Tcp,
+            }],
+            name: format!("container-{i:05}"),
+        })
+        .collect()
+}
+
+fn model_with(n: usize) -> Model {
+    let mut model = Model::new(
+        "/bench".into(),
+        false,
+        SystemTime::UNIX_EPOCH + Duration::from_secs(NOW),
+    );
+    let info = EngineInfo {
+        version: "28.2.2".into(),
+        api_version: "1.50".into(),
+        os: "linux".into(),
+    };
+    update(&mut model, Event::Docker(DockerEvent::Connected(info)));
+    update(&mut model, Event::Docker(DockerEvent::Containers(rows(n))));
+    model
+}
+
+fn frames(c: &mut Criterion) {
+    let theme = Theme::default_theme();
+    let mut group = c.benchmark_group("containers_frame_120x40");
+    for n in [100usize, 10_000] {
+        let model = model_with(n);
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        group.bench_function(format!("{n}_rows"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|frame| pilothouse::ui::render(frame, black_box(&model), &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    group.finish();
+}
+
+fn relist(c: &mut Criterion) {
+    let fresh = rows(10_000);
+    let mut group = c.benchmark_group("model_update");
+    group.bench_function("relist_10000_containers", |b| {
+        b.iter_batched(
+            || (model_with(10_000), fresh.clone()),
+            |(mut model, rows)| update(&mut model, Event::Docker(DockerEvent::Containers(rows))),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frames, relist);
+criterion_main!(benches);

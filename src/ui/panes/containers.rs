@@ -102,9 +102,19 @@ fn stats(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         ),
         None => ("CPU waiting for stats…".to_string(), "MEM".to_string()),
     };
-    for (area, label, series) in [
-        (cpu_area, cpu_label, &model.stats.cpu),
-        (mem_area, mem_label, &model.stats.memory),
+    // Fixed scales, so a near-idle container does not look busy: CPU up to one core (or the peak), memory up to its limit.
+    let cpu_scale = model
+        .stats
+        .cpu
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(100 * 100);
+    let mem_scale = model.stats.last.map(|s| s.memory_limit).filter(|l| *l > 0);
+    for (area, label, series, scale) in [
+        (cpu_area, cpu_label, &model.stats.cpu, Some(cpu_scale)),
+        (mem_area, mem_label, &model.stats.memory, mem_scale),
     ] {
         let [label_area, spark_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
@@ -116,7 +126,11 @@ fn stats(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         let width = spark_area.width as usize;
         let skip = series.len().saturating_sub(width);
         let data: Vec<u64> = series.iter().skip(skip).copied().collect();
-        frame.render_widget(Sparkline::default().data(&data).style(theme.ok), spark_area);
+        let mut sparkline = Sparkline::default().data(&data).style(theme.ok);
+        if let Some(scale) = scale {
+            sparkline = sparkline.max(scale);
+        }
+        frame.render_widget(sparkline, spark_area);
     }
 }
 
