@@ -18,26 +18,6 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::{mpsc, watch};
 
 const MISSING_IMAGE: &str = "pilothouse-test-no-such-image:never";
-const WAIT: Duration = Duration::from_secs(60);
-
-async fn next_matching<T>(
-    rx: &mut mpsc::UnboundedReceiver<Event>,
-    what: &str,
-    mut pick: impl FnMut(Event) -> Option<T>,
-) -> T {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(event)) => {
-                if let Some(found) = pick(event) {
-                    return found;
-                }
-            }
-            Ok(None) => panic!("channel closed while waiting for {what}"),
-            Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-        }
-    }
-}
 
 /// Run a job effect and collect its updates until it finishes.
 async fn job_updates(

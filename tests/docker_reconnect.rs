@@ -28,24 +28,17 @@ async fn proxy(listener: UnixListener, engine: String) {
     }
 }
 
+/// The first Docker event `pick` accepts.
 async fn wait_for<T>(
     rx: &mut mpsc::UnboundedReceiver<Event>,
     what: &str,
     mut pick: impl FnMut(&DockerEvent) -> Option<T>,
 ) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(Event::Docker(event))) => {
-                if let Some(found) = pick(&event) {
-                    return found;
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => panic!("channel closed waiting for {what}"),
-            Err(_) => panic!("timed out waiting for {what}"),
-        }
-    }
+    common::next_matching(rx, what, |event| match event {
+        Event::Docker(docker) => pick(&docker),
+        _ => None,
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

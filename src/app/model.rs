@@ -16,6 +16,14 @@ pub const JOB_OUTPUT_CAPACITY: usize = 2_000;
 pub const STATS_CAPACITY: usize = 120;
 pub const MAX_JOBS: usize = 200;
 
+/// A ring buffer push: the oldest entry goes when the buffer is full, so memory stays flat.
+pub fn push_bounded<T>(buffer: &mut VecDeque<T>, item: T, capacity: usize) {
+    if buffer.len() >= capacity {
+        buffer.pop_front();
+    }
+    buffer.push_back(item);
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
     Containers,
@@ -78,10 +86,7 @@ impl Job {
     }
 
     pub fn push_output(&mut self, line: String) {
-        if self.output.len() == JOB_OUTPUT_CAPACITY {
-            self.output.pop_front();
-        }
-        self.output.push_back(line);
+        push_bounded(&mut self.output, line, JOB_OUTPUT_CAPACITY);
     }
 }
 
@@ -99,10 +104,7 @@ pub struct LogView {
 
 impl LogView {
     pub fn push(&mut self, line: String) {
-        if self.lines.len() == LOG_CAPACITY {
-            self.lines.pop_front();
-        }
-        self.lines.push_back(line);
+        push_bounded(&mut self.lines, line, LOG_CAPACITY);
     }
 }
 

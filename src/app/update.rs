@@ -551,10 +551,7 @@ fn on_docker(model: &mut Model, event: DockerEvent) -> Vec<Command> {
                 ),
                 (&mut stats.memory, sample.memory_bytes),
             ] {
-                if series.len() == STATS_CAPACITY {
-                    series.pop_front();
-                }
-                series.push_back(value);
+                super::model::push_bounded(series, value, STATS_CAPACITY);
             }
             stats.last = Some(sample);
         }

@@ -145,3 +145,24 @@ pub async fn http_get(port: u16, path: &str) -> Result<String, String> {
     }
     Err(last)
 }
+
+/// The first event `pick` accepts, within a minute; panics naming what was awaited.
+pub async fn next_matching<T>(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<pilothouse::app::Event>,
+    what: &str,
+    mut pick: impl FnMut(pilothouse::app::Event) -> Option<T>,
+) -> T {
+    let wait = std::time::Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some(event)) => {
+                if let Some(found) = pick(event) {
+                    return found;
+                }
+            }
+            Ok(None) => panic!("channel closed while waiting for {what}"),
+            Err(_) => panic!("timed out after {wait:?} waiting for {what}"),
+        }
+    }
+}
