@@ -1,14 +1,19 @@
 //! The pure half: model, events, commands and `update`. No I/O here.
 
+mod actions;
 pub mod command;
 pub mod event;
 pub mod forms;
+mod input;
 pub mod keymap;
+mod launch;
 pub mod model;
 pub mod table;
 pub mod update;
 pub mod validate;
 
+#[cfg(test)]
+mod update_events_tests;
 #[cfg(test)]
 mod update_tests;
 

@@ -1,0 +1,240 @@
+//! What each key action does to the model, and the commands it asks for.
+
+use super::command::{Command, ContainerOp};
+use super::forms::Form;
+use super::keymap::Action;
+use super::launch::{alloc_job, launch, refuse_if_readonly};
+use super::model::{Confirm, Job, Level, Model, Overlay, Pane};
+use super::table::TableRow;
+use crate::domain::{ContainerRow, ImageRow};
+use tui_input::Input;
+
+const PAGE: isize = 10;
+
+pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
+    let pane = model.pane;
+    match action {
+        Action::Help => model.overlay = Overlay::Help,
+        Action::Quit => model.quit = true,
+        Action::NextPane => switch_pane(model, Pane::ALL[(pane.index() + 1) % Pane::ALL.len()]),
+        Action::PrevPane => switch_pane(
+            model,
+            Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        ),
+        Action::PaneContainers => switch_pane(model, Pane::Containers),
+        Action::PaneImages => switch_pane(model, Pane::Images),
+        Action::PaneJobs => switch_pane(model, Pane::Jobs),
+        Action::PaneLogs => switch_pane(model, Pane::Logs),
+        Action::Down => move_selection(model, 1),
+        Action::Up => move_selection(model, -1),
+        Action::PageDown => move_selection(model, PAGE),
+        Action::PageUp => move_selection(model, -PAGE),
+        Action::Top => move_selection(model, isize::MIN / 2),
+        Action::Bottom => move_selection(model, isize::MAX / 2),
+        Action::Filter => model.filter_input = Some(Input::new(model.filter_of(pane).to_string())),
+        Action::Back => back(model),
+        Action::SortNext => sort(model, false),
+        Action::SortReverse => sort(model, true),
+        Action::ToggleAll => {
+            model.docker.show_all = !model.docker.show_all;
+            model.rebuild_view(Pane::Containers);
+        }
+        Action::ToggleFollow => {
+            model.logs.follow = !model.logs.follow;
+            model.logs.scroll_back = 0;
+        }
+        Action::Build => {
+            if !refuse_if_readonly(model, "build") {
+                model.overlay = Overlay::Form(Form::build(&model.cwd));
+            }
+        }
+        Action::Run => return open_run_form(model),
+        Action::StopStart => return container_op(model, None),
+        Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
+        Action::Remove => remove(model),
+        Action::Logs => return follow_logs(model),
+        Action::Open => return open_container(model),
+    }
+    Vec::new()
+}
+
+fn switch_pane(model: &mut Model, pane: Pane) {
+    model.pane = pane;
+    model.filter_input = None;
+}
+
+fn move_selection(model: &mut Model, delta: isize) {
+    if model.pane == Pane::Logs {
+        let logs = &mut model.logs;
+        let max = logs.lines.len().saturating_sub(1) as isize;
+        // Moving up leaves follow mode, as scrolling back in a pager does.
+        let back = (logs.scroll_back as isize - delta).clamp(0, max.max(0));
+        logs.scroll_back = back as usize;
+        logs.follow = back == 0 && logs.follow;
+        return;
+    }
+    if let Some(table) = model.table_mut(model.pane) {
+        table.move_by(delta);
+    }
+}
+
+fn back(model: &mut Model) {
+    let pane = model.pane;
+    if !model.filter_of(pane).is_empty() {
+        set_filter(model, String::new());
+    } else if pane == Pane::Logs {
+        model.pane = Pane::Containers;
+    } else {
+        model.dirty = false;
+    }
+}
+
+fn sort(model: &mut Model, reverse: bool) {
+    let pane = model.pane;
+    let columns = match pane {
+        Pane::Containers => ContainerRow::column_count(),
+        Pane::Images => ImageRow::column_count(),
+        Pane::Jobs => Job::column_count(),
+        Pane::Logs => return,
+    };
+    if let Some(table) = model.table_mut(pane) {
+        if reverse {
+            table.descending = !table.descending;
+            if table.sort_column.is_none() {
+                table.sort_column = Some(0);
+            }
+        } else {
+            table.sort_next(columns);
+        }
+    }
+    model.rebuild_view(pane);
+}
+
+pub(super) fn set_filter(model: &mut Model, text: String) {
+    let pane = model.pane;
+    match model.table_mut(pane) {
+        Some(table) => table.filter = text,
+        None => model.logs.search = text,
+    }
+    model.rebuild_view(pane);
+}
+
+fn open_run_form(model: &mut Model) -> Vec<Command> {
+    if refuse_if_readonly(model, "run") {
+        return Vec::new();
+    }
+    match model.selected_image() {
+        Some(image) => {
+            let reference = image.reference();
+            model.overlay = Overlay::Form(Form::run(&reference, ""));
+        }
+        None => model.set_status(Level::Warn, "No image selected: build one with b first."),
+    }
+    Vec::new()
+}
+
+fn container_op(model: &mut Model, op: Option<ContainerOp>) -> Vec<Command> {
+    let Some(container) = model.selected_container() else {
+        model.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let op = op.unwrap_or(if container.state.is_running() {
+        ContainerOp::Stop
+    } else {
+        ContainerOp::Start
+    });
+    let (id, name) = (container.id.clone(), container.name.clone());
+    let job = alloc_job(model);
+    launch(model, Command::Container { job, id, name, op })
+}
+
+fn remove(model: &mut Model) {
+    if refuse_if_readonly(model, "remove") {
+        return;
+    }
+    let (message, on_yes) = match model.pane {
+        Pane::Containers => {
+            let Some(c) = model.selected_container() else {
+                return;
+            };
+            let running = if c.state.is_running() {
+                " It is running and will be stopped."
+            } else {
+                ""
+            };
+            let message = format!("Remove container {} ({})?{running}", c.name, c.short_id());
+            let (id, name) = (c.id.clone(), c.name.clone());
+            (
+                message,
+                Command::Container {
+                    job: 0,
+                    id,
+                    name,
+                    op: ContainerOp::Remove,
+                },
+            )
+        }
+        Pane::Images => {
+            let Some(image) = model.selected_image() else {
+                return;
+            };
+            let reference = image.reference();
+            (
+                format!("Remove image {reference}?"),
+                Command::RemoveImage { job: 0, reference },
+            )
+        }
+        Pane::Jobs | Pane::Logs => return,
+    };
+    let job = alloc_job(model);
+    let on_yes = match on_yes {
+        Command::Container { id, name, op, .. } => Command::Container { job, id, name, op },
+        Command::RemoveImage { reference, .. } => Command::RemoveImage { job, reference },
+        other => other,
+    };
+    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+}
+
+fn follow_logs(model: &mut Model) -> Vec<Command> {
+    let Some(container) = model.selected_container() else {
+        model.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let (id, name) = (container.id.clone(), container.name.clone());
+    let logs = &mut model.logs;
+    logs.container_id = Some(id.clone());
+    logs.container_name = name;
+    logs.lines.clear();
+    logs.follow = true;
+    logs.scroll_back = 0;
+    logs.ended = None;
+    model.pane = Pane::Logs;
+    let command = Command::FollowLogs(Some(id));
+    model.learn = command.learn_line();
+    vec![command]
+}
+
+fn open_container(model: &mut Model) -> Vec<Command> {
+    let Some(container) = model.selected_container() else {
+        model.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    match container.first_url() {
+        Some(url) => {
+            model.set_status(Level::Info, format!("Opening {url}"));
+            let command = Command::OpenUrl(url);
+            model.learn = command.learn_line();
+            vec![command]
+        }
+        None => {
+            let name = container.name.clone();
+            model.set_status(
+                Level::Warn,
+                format!(
+                    "{name} publishes no port: run it with a port map (r on its image) to open it."
+                ),
+            );
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Keys while an overlay or the filter line has them: forms, questions, `/`.
+
+use super::actions::set_filter;
+use super::command::Command;
+use super::forms::FormOutput;
+use super::launch::{alloc_job, launch, refuse_if_readonly};
+use super::model::{Level, Model, Overlay};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::backend::crossterm::to_input_request;
+
+pub(super) fn on_filter_key(model: &mut Model, key: KeyEvent) {
+    let Some(input) = model.filter_input.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => {
+            model.filter_input = None;
+            set_filter(model, String::new());
+        }
+        KeyCode::Enter => model.filter_input = None,
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                input.handle(request);
+                let text = input.value().to_string();
+                set_filter(model, text);
+            }
+        }
+    }
+}
+
+pub(super) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let yes = matches!(
+        key.code,
+        KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter
+    );
+    let no = matches!(
+        key.code,
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc
+    ) || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
+    if !(yes || no) {
+        model.dirty = false;
+        return Vec::new();
+    }
+    let Overlay::Confirm(confirm) = std::mem::take(&mut model.overlay) else {
+        return Vec::new();
+    };
+    if yes {
+        launch(model, confirm.on_yes)
+    } else {
+        model.set_status(Level::Info, "Cancelled.");
+        Vec::new()
+    }
+}
+
+pub(super) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => model.overlay = Overlay::None,
+        _ if ctrl_c => model.overlay = Overlay::None,
+        _ if form.pending => model.dirty = false,
+        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.fields.len(),
+        KeyCode::BackTab | KeyCode::Up => {
+            form.focus = (form.focus + form.fields.len() - 1) % form.fields.len()
+        }
+        KeyCode::Enter => return submit_form(model),
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                let field = &mut form.fields[form.focus];
+                field.input.handle(request);
+                field.error = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn submit_form(model: &mut Model) -> Vec<Command> {
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    match form.parse() {
+        None => Vec::new(),
+        Some(FormOutput::Build(spec)) => {
+            if model.readonly {
+                model.overlay = Overlay::None;
+                refuse_if_readonly(model, "build");
+                return Vec::new();
+            }
+            // The effect checks the paths; the form waits for its answer.
+            form.pending = true;
+            vec![Command::CheckBuildContext(spec)]
+        }
+        Some(FormOutput::Run(spec)) => {
+            model.overlay = Overlay::None;
+            let job = alloc_job(model);
+            launch(model, Command::Run { job, spec })
+        }
+    }
+}

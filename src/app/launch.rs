@@ -1,0 +1,77 @@
+//! Starting a command: the read-only guard, the Jobs entry, the learn line.
+
+use super::command::{Command, JobId};
+use super::model::{Job, JobState, Level, MAX_JOBS, Model, Pane};
+use std::collections::VecDeque;
+
+pub(super) fn alloc_job(model: &mut Model) -> JobId {
+    let id = model.next_job;
+    model.next_job += 1;
+    id
+}
+
+/// Refuse in read-only mode with a sentence; true when refused.
+pub(super) fn refuse_if_readonly(model: &mut Model, what: &str) -> bool {
+    if model.readonly {
+        model.set_status(
+            Level::Warn,
+            format!("Read-only mode: {what} refused (pilothouse was started with --readonly)."),
+        );
+    }
+    model.readonly
+}
+
+/// Start a command: refuse mutations when read-only, record a job for it, show its learn line.
+pub(super) fn launch(model: &mut Model, command: Command) -> Vec<Command> {
+    if command.mutates() && refuse_if_readonly(model, &job_title(&command)) {
+        return Vec::new();
+    }
+    let learn = command.learn_line();
+    if let Some(job) = job_id(&command) {
+        model.jobs.push(Job {
+            id: job,
+            title: job_title(&command),
+            learn: learn.clone().unwrap_or_default(),
+            state: JobState::Running,
+            started: model.now,
+            finished: None,
+            output: VecDeque::new(),
+            step: None,
+        });
+        if model.jobs.len() > MAX_JOBS
+            && let Some(pos) = model.jobs.iter().position(|j| j.state != JobState::Running)
+        {
+            model.jobs.remove(pos);
+        }
+        model.rebuild_view(Pane::Jobs);
+        model.jobs_table.bottom();
+    }
+    if learn.is_some() {
+        model.learn = learn;
+    }
+    vec![command]
+}
+
+fn job_id(command: &Command) -> Option<JobId> {
+    match command {
+        Command::Build { job, .. }
+        | Command::Run { job, .. }
+        | Command::Container { job, .. }
+        | Command::RemoveImage { job, .. } => Some(*job),
+        _ => None,
+    }
+}
+
+fn job_title(command: &Command) -> String {
+    match command {
+        Command::Build { spec, .. } | Command::CheckBuildContext(spec) => {
+            format!("build {}", spec.tag)
+        }
+        Command::Run { spec, .. } => format!("run {}", spec.image),
+        Command::Container { name, op, .. } => format!("{} {name}", op.verb()),
+        Command::RemoveImage { reference, .. } => format!("remove image {reference}"),
+        Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
+        Command::OpenUrl(url) => format!("open {url}"),
+        Command::WatchStats(_) | Command::FollowLogs(_) => String::new(),
+    }
+}
