@@ -127,6 +127,19 @@ async fn scenario(docker: &bollard::Docker, tag: &str, name: &str) -> Result<(),
     })
     .await;
 
+    // Its EXPOSE line is what the run form suggests.
+    tokio::spawn(fx::exposed_ports(
+        docker.clone(),
+        tag.to_string(),
+        tx.clone(),
+    ));
+    let exposed = next_matching(&mut rx, "the image's exposed ports", |e| match e {
+        Event::Docker(DockerEvent::ImageExposedPorts { ports, .. }) => Some(ports),
+        _ => None,
+    })
+    .await;
+    assert_eq!(exposed, vec!["8000/tcp".to_string()]);
+
     // Run with a loopback port.
     let port = free_port();
     let run = RunSpec {

@@ -127,6 +127,8 @@ fn open_run_form(model: &mut Model) -> Vec<Command> {
         Some(image) => {
             let reference = image.reference();
             model.overlay = Overlay::Form(Form::run(&reference, ""));
+            // The image's EXPOSE lines fill in the ports while the user reads the form.
+            return vec![Command::InspectImage(reference)];
         }
         None => model.set_status(Level::Warn, "No image selected: build one with b first."),
     }

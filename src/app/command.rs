@@ -69,6 +69,8 @@ pub enum Command {
     /// Stream the logs of this container (None ends the stream).
     FollowLogs(Option<String>),
     OpenUrl(String),
+    /// Read an image's exposed ports, to suggest port maps in the run form.
+    InspectImage(String),
     ScaffoldDockerfile {
         dir: PathBuf,
     },
@@ -97,6 +99,7 @@ impl Command {
                 "cat > {}",
                 quote(&dir.join("Dockerfile").display().to_string())
             ),
+            Self::InspectImage(reference) => format!("docker image inspect {}", quote(reference)),
             Self::FollowLogs(None) | Self::WatchStats(None) => return None,
         })
     }

@@ -31,12 +31,29 @@ pub enum DockerEvent {
     Endpoint(EndpointLabel),
     Connecting,
     Connected(EngineInfo),
-    Disconnected { reason: String, retry_in: Duration },
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
     Containers(Vec<ContainerRow>),
     Images(Vec<ImageRow>),
-    Stats { id: String, sample: StatsSample },
-    LogLines { id: String, lines: Vec<String> },
-    LogsEnded { id: String, reason: Option<String> },
+    Stats {
+        id: String,
+        sample: StatsSample,
+    },
+    LogLines {
+        id: String,
+        lines: Vec<String>,
+    },
+    LogsEnded {
+        id: String,
+        reason: Option<String>,
+    },
+    /// `EXPOSE`d ports of an image, as the engine lists them ("8000/tcp").
+    ImageExposedPorts {
+        reference: String,
+        ports: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

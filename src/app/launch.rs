@@ -72,6 +72,6 @@ fn job_title(command: &Command) -> String {
         Command::RemoveImage { reference, .. } => format!("remove image {reference}"),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::OpenUrl(url) => format!("open {url}"),
-        Command::WatchStats(_) | Command::FollowLogs(_) => String::new(),
+        Command::WatchStats(_) | Command::FollowLogs(_) | Command::InspectImage(_) => String::new(),
     }
 }

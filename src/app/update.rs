@@ -5,10 +5,11 @@
 use super::actions::on_action;
 use super::command::{BuildSpec, Command, JobId};
 use super::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
+use super::forms::{FormKind, RUN_IMAGE, RUN_PORTS};
 use super::input::{on_confirm_key, on_filter_key, on_form_key};
 use super::launch::{alloc_job, launch};
 use super::model::{
-    Confirm, JobState, Level, Model, Overlay, STATS_CAPACITY, StatsView, push_bounded,
+    Confirm, JobState, Level, Model, Overlay, Pane, STATS_CAPACITY, StatsView, push_bounded,
 };
 use super::table::TableRow;
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -96,6 +97,8 @@ fn on_build_context(
         Ok(spec) => {
             model.overlay = Overlay::None;
             let job = alloc_job(model);
+            // The build's output is what the user wants to watch next.
+            model.pane = Pane::Jobs;
             launch(model, Command::Build { job, spec })
         }
         Err(BuildContextProblem::Field { field, message }) => {
@@ -177,6 +180,9 @@ fn on_docker(model: &mut Model, event: DockerEvent) -> Vec<Command> {
                     (model.logs.scroll_back + added).min(model.logs.lines.len().saturating_sub(1));
             }
         }
+        DockerEvent::ImageExposedPorts { reference, ports } => {
+            suggest_ports(model, &reference, &ports)
+        }
         DockerEvent::LogsEnded { id, reason } => {
             if model.logs.container_id.as_deref() == Some(id.as_str()) {
                 model.logs.ended =
@@ -227,4 +233,34 @@ fn sync_stats(model: &mut Model) -> Option<Command> {
         ..Default::default()
     };
     Some(Command::WatchStats(wanted))
+}
+
+/// Fill the run form's empty Ports field from the image's exposed ports:
+/// `EXPOSE 8000` suggests `8000:8000`, as in the walkthrough.
+fn suggest_ports(model: &mut Model, reference: &str, exposed: &[String]) {
+    let Overlay::Form(form) = &mut model.overlay else {
+        return;
+    };
+    if form.kind != FormKind::Run
+        || form.value(RUN_IMAGE) != reference
+        || !form.value(RUN_PORTS).is_empty()
+    {
+        model.dirty = false;
+        return;
+    }
+    let maps: Vec<String> = exposed
+        .iter()
+        .filter_map(|entry| {
+            let (port, proto) = entry.split_once('/').unwrap_or((entry.as_str(), "tcp"));
+            let port: u16 = port.parse().ok()?;
+            Some(if proto == "tcp" {
+                format!("{port}:{port}")
+            } else {
+                format!("{port}:{port}/{proto}")
+            })
+        })
+        .collect();
+    if !maps.is_empty() {
+        form.fields[RUN_PORTS].input = tui_input::Input::new(maps.join(" "));
+    }
 }

@@ -2,7 +2,7 @@
 //! terminal: keys in, model and commands out.
 
 use super::command::{BuildSpec, Command, ContainerOp};
-use super::event::{BuildContextProblem, Event};
+use super::event::{BuildContextProblem, DockerEvent, Event};
 use super::forms::{BUILD_CONTEXT, BUILD_TAG, RUN_PORTS};
 use super::model::{JobState, Overlay, Pane};
 use super::update;
@@ -164,6 +164,7 @@ fn build_form_checks_the_context_then_starts_a_job() {
         }]
     );
     assert_eq!(model.jobs[0].state, JobState::Running);
+    assert_eq!(model.pane, Pane::Jobs, "the build's output shows");
     assert_eq!(model.jobs[0].learn, "docker build -t cookbook:latest .");
     assert_eq!(
         model.learn.as_deref(),
@@ -429,4 +430,37 @@ fn unbound_keys_change_nothing_and_draw_nothing() {
     let commands = press_str(&mut model, "Z");
     assert!(commands.is_empty());
     assert!(!model.dirty);
+}
+
+#[test]
+fn run_form_suggests_ports_from_the_image_expose_lines() {
+    let mut model = on_pane(populated(), '2');
+    let commands = press_str(&mut model, "r");
+    assert!(commands.contains(&Command::InspectImage("cookbook:latest".into())));
+    let exposed = vec!["53/udp".to_string(), "8000/tcp".to_string()];
+    update(
+        &mut model,
+        Event::Docker(DockerEvent::ImageExposedPorts {
+            reference: "cookbook:latest".into(),
+            ports: exposed.clone(),
+        }),
+    );
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("run form")
+    };
+    assert_eq!(form.value(RUN_PORTS), "53:53/udp 8000:8000");
+    // A user who already typed ports keeps them.
+    let mut typed = on_pane(populated(), '2');
+    press_str(&mut typed, "r9000:80");
+    update(
+        &mut typed,
+        Event::Docker(DockerEvent::ImageExposedPorts {
+            reference: "cookbook:latest".into(),
+            ports: exposed,
+        }),
+    );
+    let Overlay::Form(form) = &typed.overlay else {
+        panic!("run form")
+    };
+    assert_eq!(form.value(RUN_PORTS), "9000:80");
 }

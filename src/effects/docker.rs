@@ -259,6 +259,24 @@ pub async fn remove_image(docker: Docker, id: JobId, reference: String, tx: Send
     job(&tx, id, JobUpdate::Finished(result));
 }
 
+/// The ports an image exposes; a failure only means no suggestion.
+pub async fn exposed_ports(docker: Docker, reference: String, tx: Sender) {
+    match docker.inspect_image(&reference).await {
+        Ok(image) => {
+            let mut ports = image
+                .config
+                .and_then(|c| c.exposed_ports)
+                .unwrap_or_default();
+            ports.sort();
+            let _ = tx.send(Event::Docker(DockerEvent::ImageExposedPorts {
+                reference,
+                ports,
+            }));
+        }
+        Err(err) => tracing::debug!(%reference, error = %describe(&err), "cannot inspect image"),
+    }
+}
+
 /// Follow a container's logs, the last 500 lines first, in batches.
 pub async fn follow_logs(docker: Docker, container: String, tx: Sender) {
     let options = LogsOptionsBuilder::default()

@@ -61,6 +61,11 @@ impl Effects {
                     }
                 });
             }
+            Command::InspectImage(reference) => {
+                if let Some(docker) = self.client() {
+                    tokio::spawn(docker::exposed_ports(docker, reference, tx));
+                }
+            }
             Command::WatchStats(target) => {
                 if let Some(task) = self.stats.take() {
                     task.abort();
