@@ -48,7 +48,10 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
         Event::Scaffolded(Ok(path)) => {
             model.set_status(
                 Level::Info,
-                format!("Wrote {}. Press b to build it.", path.display()),
+                format!(
+                    "Wrote {} (it expects requirements.txt and run.py beside it). Press b to build.",
+                    path.display()
+                ),
             );
             Vec::new()
         }

@@ -30,7 +30,8 @@ pub fn check_build_context(
     spec: BuildSpec,
     cwd: &std::path::Path,
 ) -> Result<BuildSpec, BuildContextProblem> {
-    let dir = cwd.join(&spec.context);
+    // Collecting the components drops the "." parts: "/app/." reads as "/app".
+    let dir: std::path::PathBuf = cwd.join(&spec.context).components().collect();
     let field = |field, message| Err(BuildContextProblem::Field { field, message });
     match std::fs::metadata(&dir) {
         Ok(meta) if meta.is_dir() => {}
