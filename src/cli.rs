@@ -28,6 +28,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Sub {
+    /// Run the simulated engine alone and print how to point the docker CLI at it.
+    Sim {
+        /// Unix socket for the simulated Docker engine (default: in a new temp dir).
+        #[arg(long)]
+        docker_socket: Option<std::path::PathBuf>,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod effects;
 pub mod logging;
 pub mod runtime;
+pub mod sim;
 pub mod sources;
 pub mod theme;
 pub mod ui;

@@ -1,0 +1,530 @@
+//! Container endpoints of the simulated engine: list, create, start, stop,
+//! restart, kill, inspect, logs, stats, remove. A running container's
+//! published ports listen on 127.0.0.1 and answer `Hello from <name>`.
+
+use super::state::{Engine, PortBinding, RunState, SimContainer};
+use super::{Shared, error, lock};
+use crate::sim::http::{Body, empty, flag, hello_server, json, streaming};
+use bytes::Bytes;
+use hyper::{Response, StatusCode};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use tokio::sync::mpsc;
+
+pub fn list(engine: &Shared, query: &HashMap<String, String>) -> Response<Body> {
+    let engine = lock(engine);
+    let all = flag(query, "all");
+    let filters: HashMap<String, Vec<String>> = query
+        .get("filters")
+        .and_then(|f| parse_filters(f))
+        .unwrap_or_default();
+    let now = Engine::now();
+    let mut rows: Vec<&SimContainer> = engine
+        .containers
+        .iter()
+        .filter(|c| all || c.state == RunState::Running || filters.contains_key("status"))
+        .filter(|c| matches_filters(c, &filters))
+        .collect();
+    rows.sort_by_key(|c| std::cmp::Reverse(c.created));
+    let list: Vec<Value> = rows
+        .into_iter()
+        .map(|c| engine.container_summary(c, now))
+        .collect();
+    json(StatusCode::OK, &Value::Array(list))
+}
+
+/// Filters arrive as JSON: `{"label":["a=b"]}` or the older `{"label":{"a=b":true}}`.
+pub fn parse_filters(text: &str) -> Option<HashMap<String, Vec<String>>> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let object = value.as_object()?;
+    Some(
+        object
+            .iter()
+            .map(|(k, v)| {
+                let values = match v {
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(String::from))
+                        .collect(),
+                    Value::Object(map) => map.keys().cloned().collect(),
+                    _ => Vec::new(),
+                };
+                (k.clone(), values)
+            })
+            .collect(),
+    )
+}
+
+fn matches_filters(c: &SimContainer, filters: &HashMap<String, Vec<String>>) -> bool {
+    filters.iter().all(|(key, values)| {
+        values.iter().any(|value| match key.as_str() {
+            "label" => match value.split_once('=') {
+                Some((k, v)) => c.labels.get(k).is_some_and(|l| l == v),
+                None => c.labels.contains_key(value),
+            },
+            "name" => c.name.contains(value.trim_start_matches('/')),
+            "id" => c.id.starts_with(value),
+            "status" => c.state_word() == value,
+            "ancestor" => c.image == *value || c.image_id.contains(value),
+            _ => true,
+        })
+    })
+}
+
+pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> Response<Body> {
+    let config: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
+    };
+    let Some(image_ref) = config.get("Image").and_then(Value::as_str) else {
+        return error(StatusCode::BAD_REQUEST, "config must name an Image");
+    };
+    let mut engine = lock(engine);
+    let Some(image_index) = engine.find_image(image_ref) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("No such image: {image_ref}"),
+        );
+    };
+    let name = match query.get("name").filter(|n| !n.is_empty()) {
+        Some(name) => {
+            let name = name.trim_start_matches('/');
+            let valid = name.len() >= 2
+                && name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !valid {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!(
+                        "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                    ),
+                );
+            }
+            if let Some(other) = engine.containers.iter().find(|c| c.name == name) {
+                return error(
+                    StatusCode::CONFLICT,
+                    &format!(
+                        "Conflict. The container name \"/{name}\" is already in use by container \"{}\". You have to remove (or rename) that container to be able to reuse that name.",
+                        other.id
+                    ),
+                );
+            }
+            name.to_string()
+        }
+        None => format!("sim_container_{}", engine.containers.len() + 1),
+    };
+    let image = engine.images[image_index].clone();
+    let strings = |v: Option<&Value>| -> Option<Vec<String>> {
+        v.and_then(Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+    };
+    let entrypoint = strings(config.get("Entrypoint")).unwrap_or(image.entrypoint.clone());
+    let cmd = strings(config.get("Cmd"))
+        .filter(|c| !c.is_empty())
+        .unwrap_or(image.cmd.clone());
+    let mut env = image.env.clone();
+    env.extend(strings(config.get("Env")).unwrap_or_default());
+    let mut labels = image.labels.clone();
+    if let Some(map) = config.get("Labels").and_then(Value::as_object) {
+        labels.extend(
+            map.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))),
+        );
+    }
+    let mut exposed: Vec<String> = image.exposed.clone();
+    match config.get("ExposedPorts") {
+        Some(Value::Object(map)) => exposed.extend(map.keys().cloned()),
+        Some(Value::Array(items)) => {
+            exposed.extend(items.iter().filter_map(|i| i.as_str().map(String::from)))
+        }
+        _ => {}
+    }
+    let mut requested = Vec::new();
+    if let Some(map) = config
+        .pointer("/HostConfig/PortBindings")
+        .and_then(Value::as_object)
+    {
+        for (container_port, list) in map {
+            for binding in list.as_array().into_iter().flatten() {
+                let host_ip = binding
+                    .get("HostIp")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let port_text = binding
+                    .get("HostPort")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let host_port = if port_text.is_empty() {
+                    0
+                } else {
+                    match port_text.parse::<u16>() {
+                        Ok(p) => p,
+                        Err(_) => {
+                            return error(
+                                StatusCode::BAD_REQUEST,
+                                &format!("invalid host port: {port_text}"),
+                            );
+                        }
+                    }
+                };
+                let container_port = if container_port.contains('/') {
+                    container_port.clone()
+                } else {
+                    format!("{container_port}/tcp")
+                };
+                requested.push(PortBinding {
+                    host_ip,
+                    host_port,
+                    container_port,
+                });
+            }
+        }
+    }
+    for binding in &requested {
+        if !exposed.contains(&binding.container_port) {
+            exposed.push(binding.container_port.clone());
+        }
+    }
+    exposed.sort();
+    exposed.dedup();
+    let id = engine.new_id(&name);
+    let mut full_cmd = entrypoint;
+    full_cmd.extend(cmd);
+    engine.containers.push(SimContainer {
+        id: id.clone(),
+        name,
+        image: image_ref.to_string(),
+        image_id: image.id.clone(),
+        cmd: full_cmd,
+        env,
+        labels,
+        exposed,
+        requested,
+        bound: Vec::new(),
+        created: Engine::now(),
+        state: RunState::Created,
+        exit_code: 0,
+        started_at: None,
+        finished_at: None,
+        logs: Vec::new(),
+        listeners: Vec::new(),
+    });
+    let index = engine.containers.len() - 1;
+    engine.container_event(index, "create");
+    json(StatusCode::CREATED, &json!({"Id": id, "Warnings": []}))
+}
+
+pub fn start(shared: &Shared, key: &str) -> Response<Body> {
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_container(key) else {
+        return no_such(key);
+    };
+    if engine.containers[index].state == RunState::Running {
+        return empty(StatusCode::NOT_MODIFIED);
+    }
+    // Bind every published port first: a taken port fails the start, as dockerd does.
+    let mut bound = Vec::new();
+    let mut listeners = Vec::new();
+    for binding in engine.containers[index].requested.clone() {
+        // Only loopback is ever bound here, whatever address was asked for.
+        let listener = match std::net::TcpListener::bind(("127.0.0.1", binding.host_port))
+            .and_then(|l| l.set_nonblocking(true).map(|_| l))
+            .and_then(tokio::net::TcpListener::from_std)
+        {
+            Ok(listener) => listener,
+            Err(e) => {
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!(
+                        "driver failed programming external connectivity on endpoint {}: Bind for {}:{} failed: {e}",
+                        engine.containers[index].name,
+                        if binding.host_ip.is_empty() {
+                            "0.0.0.0"
+                        } else {
+                            &binding.host_ip
+                        },
+                        binding.host_port
+                    ),
+                );
+            }
+        };
+        let port = listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(binding.host_port);
+        let host_ip = if binding.host_ip.is_empty() {
+            "0.0.0.0".to_string()
+        } else {
+            binding.host_ip.clone()
+        };
+        bound.push(PortBinding {
+            host_ip,
+            host_port: port,
+            ..binding
+        });
+        listeners.push(listener);
+    }
+    let id = engine.containers[index].id.clone();
+    let name = engine.containers[index].name.clone();
+    let (log_tx, mut log_rx) = mpsc::unbounded_channel::<String>();
+    let mut tasks: Vec<_> = listeners
+        .into_iter()
+        .map(|l| tokio::spawn(hello_server(l, name.clone(), log_tx.clone())))
+        .collect();
+    let writer = shared.clone();
+    let log_id = id.clone();
+    tasks.push(tokio::spawn(async move {
+        while let Some(line) = log_rx.recv().await {
+            let mut engine = lock(&writer);
+            if let Some(i) = engine.containers.iter().position(|c| c.id == log_id) {
+                engine.append_log(i, line);
+            }
+        }
+    }));
+    let container = &mut engine.containers[index];
+    container.state = RunState::Running;
+    container.started_at = Some(Engine::now());
+    container.bound = bound;
+    container.listeners = tasks;
+    let ports: Vec<String> = container
+        .bound
+        .iter()
+        .map(|b| format!("127.0.0.1:{}", b.host_port))
+        .collect();
+    let command = container.command_line();
+    engine.append_log(index, format!("[pilothouse sim] started {command}"));
+    if !ports.is_empty() {
+        engine.append_log(
+            index,
+            format!("[pilothouse sim] answering HTTP on {}", ports.join(", ")),
+        );
+    }
+    engine.container_event(index, "start");
+    empty(StatusCode::NO_CONTENT)
+}
+
+/// Stop (or kill) a running container; `exit_code` is what it "exited" with.
+fn halt(engine: &mut Engine, index: usize, exit_code: i64) {
+    let container = &mut engine.containers[index];
+    if container.state != RunState::Running {
+        return;
+    }
+    for task in container.listeners.drain(..) {
+        task.abort();
+    }
+    container.state = RunState::Exited;
+    container.exit_code = exit_code;
+    container.finished_at = Some(Engine::now());
+    container.bound.clear();
+    engine.container_event(index, "die");
+}
+
+pub fn stop(shared: &Shared, key: &str, signal_exit: i64, action: &str) -> Response<Body> {
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_container(key) else {
+        return no_such(key);
+    };
+    if engine.containers[index].state != RunState::Running {
+        return if action == "kill" {
+            error(
+                StatusCode::CONFLICT,
+                &format!("Container {key} is not running"),
+            )
+        } else {
+            empty(StatusCode::NOT_MODIFIED)
+        };
+    }
+    halt(&mut engine, index, signal_exit);
+    engine.container_event(index, action);
+    empty(StatusCode::NO_CONTENT)
+}
+
+pub fn restart(shared: &Shared, key: &str) -> Response<Body> {
+    {
+        let mut engine = lock(shared);
+        let Some(index) = engine.find_container(key) else {
+            return no_such(key);
+        };
+        halt(&mut engine, index, 0);
+    }
+    let response = start(shared, key);
+    if response.status() == StatusCode::NO_CONTENT {
+        let engine = lock(shared);
+        if let Some(index) = engine.find_container(key) {
+            engine.container_event(index, "restart");
+        }
+    }
+    response
+}
+
+pub fn remove(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Response<Body> {
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_container(key) else {
+        return no_such(key);
+    };
+    if engine.containers[index].state == RunState::Running {
+        if !flag(query, "force") {
+            return error(
+                StatusCode::CONFLICT,
+                &format!(
+                    "You cannot remove a running container {}. Stop the container before attempting removal or force remove",
+                    engine.containers[index].id
+                ),
+            );
+        }
+        halt(&mut engine, index, 137);
+    }
+    engine.container_event(index, "destroy");
+    engine.containers.remove(index);
+    empty(StatusCode::NO_CONTENT)
+}
+
+pub fn inspect(shared: &Shared, key: &str) -> Response<Body> {
+    let engine = lock(shared);
+    match engine.find_container(key) {
+        Some(index) => json(
+            StatusCode::OK,
+            &engine.container_inspect(&engine.containers[index]),
+        ),
+        None => no_such(key),
+    }
+}
+
+/// One frame of the multiplexed stream a non-TTY container's logs use.
+fn mux_frame(line: &str) -> Bytes {
+    let payload = format!("{line}\n");
+    let mut frame = Vec::with_capacity(8 + payload.len());
+    frame.extend_from_slice(&[1, 0, 0, 0]);
+    frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    frame.extend_from_slice(payload.as_bytes());
+    Bytes::from(frame)
+}
+
+pub fn logs(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Response<Body> {
+    let engine = lock(shared);
+    let Some(index) = engine.find_container(key) else {
+        return no_such(key);
+    };
+    let container = &engine.containers[index];
+    let id = container.id.clone();
+    let tail = query
+        .get("tail")
+        .and_then(|t| t.parse::<usize>().ok())
+        .unwrap_or(usize::MAX);
+    let skip = container.logs.len().saturating_sub(tail);
+    let (tx, rx) = mpsc::unbounded_channel();
+    for line in container.logs.iter().skip(skip) {
+        let _ = tx.send(mux_frame(line));
+    }
+    if flag(query, "follow") && container.state == RunState::Running {
+        // Subscribed under the lock, so no line falls between the snapshot and the stream.
+        let mut lines = engine.log_lines.subscribe();
+        let mut events = engine.events.subscribe();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    line = lines.recv() => match line {
+                        Ok((from, line)) if from == id => if tx.send(mux_frame(&line)).is_err() { return },
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(_) => return,
+                    },
+                    event = events.recv() => match event {
+                        Ok(text) if text.contains(&id) && (text.contains("\"die\"") || text.contains("\"destroy\"")) => return,
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(_) => return,
+                    },
+                }
+            }
+        });
+    }
+    streaming(
+        StatusCode::OK,
+        "application/vnd.docker.multiplexed-stream",
+        rx,
+    )
+}
+
+pub fn stats(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Response<Body> {
+    let engine = lock(shared);
+    let Some(index) = engine.find_container(key) else {
+        return no_such(key);
+    };
+    let (id, name) = (
+        engine.containers[index].id.clone(),
+        engine.containers[index].name.clone(),
+    );
+    drop(engine);
+    let stream = query.get("stream").is_none_or(|s| s != "false" && s != "0");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        let mut tick: u64 = 0;
+        loop {
+            let running = {
+                let engine = lock(&shared);
+                engine
+                    .containers
+                    .iter()
+                    .any(|c| c.id == id && c.state == RunState::Running)
+            };
+            let sample = stats_sample(&id, &name, tick, running);
+            if tx.send(Bytes::from(format!("{sample}\n"))).is_err() || !stream || !running {
+                return;
+            }
+            tick += 1;
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+    streaming(StatusCode::OK, "application/json", rx)
+}
+
+/// A plausible, deterministic sample: a little CPU, a few MB of memory.
+fn stats_sample(id: &str, name: &str, tick: u64, running: bool) -> Value {
+    let system = 1_000_000_000_000u64 + tick * 2_000_000_000;
+    let usage = if running {
+        50_000_000 + tick * (10_000_000 + (tick % 5) * 4_000_000)
+    } else {
+        0
+    };
+    let previous = if tick == 0 {
+        0
+    } else {
+        50_000_000 + (tick - 1) * (10_000_000 + ((tick - 1) % 5) * 4_000_000)
+    };
+    let memory = if running {
+        6_000_000 + (tick % 7) * 120_000
+    } else {
+        0
+    };
+    let now = crate::sim::clock::rfc3339(Engine::now());
+    json!({
+        "read": now, "preread": now, "id": id, "name": format!("/{name}"), "num_procs": 0,
+        "pids_stats": {"current": if running { 1 } else { 0 }},
+        "cpu_stats": {"cpu_usage": {"total_usage": usage, "usage_in_kernelmode": usage / 4, "usage_in_usermode": usage / 4 * 3},
+                      "system_cpu_usage": system, "online_cpus": 2, "throttling_data": {}},
+        "precpu_stats": {"cpu_usage": {"total_usage": previous}, "system_cpu_usage": if tick == 0 { 0 } else { system - 2_000_000_000 }, "online_cpus": 2},
+        "memory_stats": {"usage": memory, "limit": 2_147_483_648u64, "stats": {"inactive_file": 0}},
+        "blkio_stats": {}, "networks": {"eth0": {"rx_bytes": tick * 512, "tx_bytes": tick * 256}},
+    })
+}
+
+fn no_such(key: &str) -> Response<Body> {
+    error(StatusCode::NOT_FOUND, &format!("No such container: {key}"))
+}
+
+/// Labels from a query parameter `labels` (a JSON object), used by build.
+pub fn labels_param(query: &HashMap<String, String>) -> BTreeMap<String, String> {
+    query
+        .get("labels")
+        .and_then(|l| serde_json::from_str::<BTreeMap<String, String>>(l).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,378 @@
+//! Image endpoints of the simulated engine, and `/build`: the context tar is
+//! read, the Dockerfile parsed, `.dockerignore` honoured, `Step N/M` streamed,
+//! and the image stored with the sha256 of context and Dockerfile as its id.
+
+use super::dockerfile::{self, Instruction};
+use super::state::{Engine, SimImage, normalize_reference, sha256_hex};
+use super::{Shared, error, lock};
+use crate::effects::build_context::DockerIgnore;
+use crate::sim::http::{Body, json, streaming};
+use bytes::Bytes;
+use hyper::{Response, StatusCode};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use tokio::sync::mpsc;
+
+pub fn list(shared: &Shared) -> Response<Body> {
+    let engine = lock(shared);
+    let mut images: Vec<&SimImage> = engine.images.iter().collect();
+    images.sort_by_key(|i| std::cmp::Reverse(i.created));
+    let list: Vec<Value> = images
+        .into_iter()
+        .map(|i| engine.image_summary(i))
+        .collect();
+    json(StatusCode::OK, &Value::Array(list))
+}
+
+pub fn inspect(shared: &Shared, name: &str) -> Response<Body> {
+    let engine = lock(shared);
+    match engine.find_image(name) {
+        Some(index) => json(StatusCode::OK, &engine.image_inspect(&engine.images[index])),
+        None => error(StatusCode::NOT_FOUND, &format!("No such image: {name}")),
+    }
+}
+
+pub fn remove(shared: &Shared, name: &str, force: bool) -> Response<Body> {
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_image(name) else {
+        return error(StatusCode::NOT_FOUND, &format!("No such image: {name}"));
+    };
+    let id = engine.images[index].id.clone();
+    if !force && let Some(user) = engine.containers.iter().find(|c| c.image_id == id) {
+        return error(
+            StatusCode::CONFLICT,
+            &format!(
+                "conflict: unable to remove repository reference \"{name}\" (must force) - container {} is using its referenced image {}",
+                &user.id[..12],
+                &id.trim_start_matches("sha256:")[..12]
+            ),
+        );
+    }
+    let tagged = normalize_reference(name);
+    let image = &mut engine.images[index];
+    let mut answer = Vec::new();
+    // Untag by name when the image has other tags; delete when it is the last reference.
+    if image.tags.len() > 1 && image.tags.contains(&tagged) {
+        image.tags.retain(|t| *t != tagged);
+        answer.push(json!({"Untagged": tagged}));
+        engine.emit("image", "untag", &id, json!({"name": tagged}));
+    } else {
+        for tag in &image.tags {
+            answer.push(json!({"Untagged": tag}));
+        }
+        answer.push(json!({"Deleted": id}));
+        engine.images.remove(index);
+        engine.emit("image", "delete", &id, json!({"name": name}));
+    }
+    json(StatusCode::OK, &Value::Array(answer))
+}
+
+/// The files of a context tar (after `.dockerignore`), by path.
+struct Context {
+    files: BTreeMap<String, u64>,
+    dirs: Vec<String>,
+}
+
+fn read_context(tar_bytes: &[u8]) -> Result<(Context, HashMap<String, Vec<u8>>), String> {
+    let mut archive = tar::Archive::new(tar_bytes);
+    let mut files = BTreeMap::new();
+    let mut dirs = Vec::new();
+    let mut small = HashMap::new();
+    let entries = archive
+        .entries()
+        .map_err(|e| format!("the build context is not a tar archive: {e}"))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| format!("the build context tar is damaged: {e}"))?;
+        let path = entry
+            .path()
+            .map_err(|e| format!("bad path in the context: {e}"))?
+            .to_string_lossy()
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string();
+        if path.is_empty() {
+            continue;
+        }
+        if entry.header().entry_type().is_dir() {
+            dirs.push(path);
+            continue;
+        }
+        let size = entry.header().size().unwrap_or(0);
+        // Keep what the builder itself reads: the Dockerfile and .dockerignore.
+        if size <= 1024 * 1024
+            && (path.contains("Dockerfile")
+                || path.ends_with("dockerfile")
+                || path == ".dockerignore")
+        {
+            let mut content = Vec::new();
+            entry
+                .read_to_end(&mut content)
+                .map_err(|e| format!("cannot read {path}: {e}"))?;
+            small.insert(path.clone(), content);
+        }
+        files.insert(path, size);
+    }
+    Ok((Context { files, dirs }, small))
+}
+
+impl Context {
+    fn exists(&self, source: &str, ignore: &DockerIgnore) -> bool {
+        let source = source.trim_start_matches("./").trim_end_matches('/');
+        if source.is_empty() || source == "." {
+            return true;
+        }
+        let visible = |path: &str| !ignore.excludes(path);
+        if source.contains('*') || source.contains('?') {
+            return self
+                .files
+                .keys()
+                .any(|f| visible(f) && glob_match(source, f));
+        }
+        (self.files.contains_key(source) && visible(source))
+            || self.dirs.iter().any(|d| d == source && visible(d))
+            || self
+                .files
+                .keys()
+                .any(|f| f.starts_with(&format!("{source}/")) && visible(f))
+    }
+}
+
+fn glob_match(pattern: &str, path: &str) -> bool {
+    let ignore = DockerIgnore::parse(pattern);
+    ignore.excludes(path)
+}
+
+pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> Response<Body> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let send = move |value: Value| {
+        let _ = tx.send(Bytes::from(format!("{value}\r\n")));
+    };
+    let tag = query.get("t").map(|t| normalize_reference(t));
+    let dockerfile_name = query
+        .get("dockerfile")
+        .cloned()
+        .unwrap_or_else(|| "Dockerfile".into());
+    let mut labels = super::containers::labels_param(query);
+    match run_build(&body, &dockerfile_name, &send) {
+        Err(message) => send(json!({"errorDetail": {"message": message}, "error": message})),
+        Ok(mut image) => {
+            image.labels.append(&mut labels);
+            let short = image.id.trim_start_matches("sha256:")[..12].to_string();
+            send(json!({"aux": {"ID": image.id}}));
+            send(json!({"stream": format!("Successfully built {short}\n")}));
+            let mut engine = lock(shared);
+            store(&mut engine, image, tag.clone());
+            if let Some(tag) = tag {
+                send(json!({"stream": format!("Successfully tagged {tag}\n")}));
+            }
+        }
+    }
+    streaming(StatusCode::OK, "application/json", rx)
+}
+
+fn store(engine: &mut Engine, mut image: SimImage, tag: Option<String>) {
+    if let Some(tag) = &tag {
+        for other in &mut engine.images {
+            other.tags.retain(|t| t != tag);
+        }
+        image.tags = vec![tag.clone()];
+    }
+    let id = image.id.clone();
+    match engine.images.iter_mut().find(|i| i.id == image.id) {
+        Some(existing) => existing.tags.extend(image.tags),
+        None => engine.images.push(image),
+    }
+    if let Some(tag) = tag {
+        engine.emit("image", "tag", &id, json!({"name": tag}));
+    }
+}
+
+fn run_build(tar: &[u8], dockerfile_name: &str, send: &dyn Fn(Value)) -> Result<SimImage, String> {
+    let (context, small) = read_context(tar)?;
+    let dockerfile_text = small
+        .get(dockerfile_name.trim_start_matches("./"))
+        .ok_or_else(|| format!("Cannot locate specified Dockerfile: {dockerfile_name}"))?;
+    let dockerfile_text = String::from_utf8_lossy(dockerfile_text).into_owned();
+    let ignore = small
+        .get(".dockerignore")
+        .map(|t| DockerIgnore::parse(&String::from_utf8_lossy(t)))
+        .unwrap_or_default();
+    let steps = dockerfile::parse(&dockerfile_text)?;
+    let total = steps.len();
+    let id = format!("sha256:{}", sha256_hex(&[tar, dockerfile_text.as_bytes()]));
+    let mut image = SimImage {
+        id: id.clone(),
+        created: Engine::now(),
+        ..Default::default()
+    };
+    for (n, step) in steps.iter().enumerate() {
+        send(json!({"stream": format!("Step {}/{total} : {}\n", n + 1, step.original)}));
+        apply(step, &mut image, &context, &ignore)?;
+        let layer = &sha256_hex(&[id.as_bytes(), &(n as u64).to_be_bytes()])[..12];
+        match step.keyword.as_str() {
+            "FROM" if step.args.eq_ignore_ascii_case("scratch") => {
+                send(json!({"stream": " ---> \n"}))
+            }
+            "FROM" | "COPY" | "ADD" | "WORKDIR" | "ARG" => {
+                send(json!({"stream": format!(" ---> {layer}\n")}))
+            }
+            _ => {
+                let temp = &sha256_hex(&[layer.as_bytes()])[..12];
+                send(json!({"stream": format!(" ---> Running in {temp}\n")}));
+                if step.keyword == "RUN" {
+                    send(
+                        json!({"stream": format!("[pilothouse sim] not executed: {}\n", step.args)}),
+                    );
+                }
+                send(json!({"stream": format!("Removing intermediate container {temp}\n")}));
+                send(json!({"stream": format!(" ---> {layer}\n")}));
+            }
+        }
+    }
+    image.size = context.files.values().sum();
+    Ok(image)
+}
+
+fn apply(
+    step: &Instruction,
+    image: &mut SimImage,
+    context: &Context,
+    ignore: &DockerIgnore,
+) -> Result<(), String> {
+    match step.keyword.as_str() {
+        "COPY" | "ADD" => {
+            let (sources, _dest) = dockerfile::copy_parts(&step.args).ok_or_else(|| {
+                format!(
+                    "dockerfile parse error on line {}: {} requires at least two arguments",
+                    step.line, step.keyword
+                )
+            })?;
+            for source in sources {
+                if source.starts_with("http://") || source.starts_with("https://") {
+                    continue;
+                }
+                if !context.exists(&source, ignore) {
+                    return Err(format!(
+                        "{} failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist",
+                        step.keyword
+                    ));
+                }
+            }
+        }
+        "ENV" => {
+            for (k, v) in dockerfile::key_values(&step.args) {
+                image.env.retain(|e| !e.starts_with(&format!("{k}=")));
+                image.env.push(format!("{k}={v}"));
+            }
+        }
+        "LABEL" => image.labels.extend(dockerfile::key_values(&step.args)),
+        "EXPOSE" => {
+            for port in step.args.split_whitespace() {
+                let spec = if port.contains('/') {
+                    port.to_string()
+                } else {
+                    format!("{port}/tcp")
+                };
+                if !image.exposed.contains(&spec) {
+                    image.exposed.push(spec);
+                }
+            }
+        }
+        "CMD" => image.cmd = dockerfile::command_form(&step.args),
+        "ENTRYPOINT" => {
+            image.entrypoint = dockerfile::command_form(&step.args);
+            image.cmd.clear();
+        }
+        "WORKDIR" => image.workdir = step.args.clone(),
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_of(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for (path, content) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(content.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, path, content.as_bytes())
+                .unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    fn collect(tar: &[u8]) -> (Result<SimImage, String>, Vec<String>) {
+        let lines = std::cell::RefCell::new(Vec::new());
+        let result = run_build(tar, "Dockerfile", &|v| {
+            lines
+                .borrow_mut()
+                .push(v["stream"].as_str().unwrap_or_default().to_string())
+        });
+        (result, lines.into_inner())
+    }
+
+    #[test]
+    fn builds_stream_steps_and_record_settings() {
+        let tar = tar_of(&[
+            (
+                "Dockerfile",
+                "FROM python:3\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nEXPOSE 8000\nENTRYPOINT [\"python\"]\nCMD [\"run.py\"]\n",
+            ),
+            ("requirements.txt", "flask\n"),
+            ("run.py", "print('hi')\n"),
+        ]);
+        let (result, lines) = collect(&tar);
+        let image = result.unwrap();
+        assert!(
+            lines.contains(&"Step 1/8 : FROM python:3\n".to_string()),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"Step 8/8 : CMD [\"run.py\"]\n".to_string()));
+        assert_eq!(image.exposed, vec!["8000/tcp"]);
+        assert_eq!(image.entrypoint, vec!["python"]);
+        assert_eq!(image.cmd, vec!["run.py"]);
+        let (again, _) = collect(&tar);
+        assert_eq!(
+            again.unwrap().id,
+            image.id,
+            "same context and Dockerfile, same id"
+        );
+    }
+
+    #[test]
+    fn missing_or_ignored_copy_sources_fail() {
+        let tar = tar_of(&[("Dockerfile", "FROM scratch\nCOPY app.py /\n")]);
+        let (result, _) = collect(&tar);
+        assert!(
+            result
+                .unwrap_err()
+                .contains("stat app.py: file does not exist")
+        );
+        let tar = tar_of(&[
+            ("Dockerfile", "FROM scratch\nCOPY secret.key /\n"),
+            (".dockerignore", "*.key\n"),
+            ("secret.key", "x"),
+        ]);
+        assert!(
+            collect(&tar)
+                .0
+                .unwrap_err()
+                .contains("excluded by .dockerignore")
+        );
+        let tar = tar_of(&[("Dockerfile", "FROM scratch\nBOGUS x\n")]);
+        assert!(
+            collect(&tar)
+                .0
+                .unwrap_err()
+                .contains("unknown instruction: BOGUS")
+        );
+        assert!(run_build(b"not a tar", "Dockerfile", &|_| {}).is_err());
+    }
+}

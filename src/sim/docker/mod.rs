@@ -1,0 +1,277 @@
+//! The simulated Docker Engine: the API subset the docker CLI and bollard
+//! use, served on a Unix socket.
+
+mod containers;
+pub mod dockerfile;
+mod images;
+pub mod state;
+
+use crate::sim::http::{self, Body, flag, json, read_body, streaming};
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::json;
+use state::Engine;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::mpsc;
+
+pub type Shared = Arc<Mutex<Engine>>;
+
+/// The API version the sim speaks; clients negotiate down to it.
+pub const API_VERSION: &str = "1.43";
+pub const ENGINE_VERSION: &str = "24.0.0-pilothouse-sim";
+
+pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
+    // A handler that panicked mid-change leaves a usable engine: the data is plain.
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn error(status: StatusCode, message: &str) -> Response<Body> {
+    json(status, &json!({"message": message}))
+}
+
+/// A running simulated engine; dropping it stops serving and removes the socket.
+pub struct DockerSim {
+    pub socket: PathBuf,
+    pub engine: Shared,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DockerSim {
+    pub async fn start(socket: &Path) -> std::io::Result<Self> {
+        let _ = std::fs::remove_file(socket);
+        let listener = tokio::net::UnixListener::bind(socket)?;
+        let engine: Shared = Arc::new(Mutex::new(Engine::default()));
+        let shared = engine.clone();
+        let task = tokio::spawn(http::serve_unix(listener, move |request| {
+            handle(shared.clone(), request)
+        }));
+        Ok(Self {
+            socket: socket.to_path_buf(),
+            engine,
+            task,
+        })
+    }
+
+    pub fn host(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+}
+
+impl Drop for DockerSim {
+    fn drop(&mut self) {
+        self.task.abort();
+        let mut engine = lock(&self.engine);
+        for container in &mut engine.containers {
+            for task in container.listeners.drain(..) {
+                task.abort();
+            }
+        }
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// `/v1.43/containers/json` -> `/containers/json`.
+fn strip_version(path: &str) -> &str {
+    let Some(rest) = path.strip_prefix("/v") else {
+        return path;
+    };
+    match rest.find('/') {
+        Some(i)
+            if rest[..i]
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            &rest[i..]
+        }
+        _ => path,
+    }
+}
+
+async fn handle(shared: Shared, request: Request<Incoming>) -> Response<Body> {
+    let method = request.method().clone();
+    let path = http::percent_decode(strip_version(request.uri().path()));
+    let query = http::query(&request);
+    tracing::debug!(%method, %path, "docker sim");
+    let mut response = route(&shared, &method, &path, &query, request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("api-version", API_VERSION),
+        ("docker-experimental", "false"),
+        ("ostype", "linux"),
+        ("server", "Docker/24.0.0-pilothouse-sim (linux)"),
+    ] {
+        if let Ok(value) = value.parse() {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+async fn route(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: &HashMap<String, String>,
+    request: Request<Incoming>,
+) -> Response<Body> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        (&Method::GET | &Method::HEAD, ["_ping"]) => {
+            let mut response = http::full(StatusCode::OK, "text/plain", "OK");
+            // Version 1 is the classic builder, which is what /build implements.
+            if let Ok(value) = "1".parse() {
+                response.headers_mut().insert("builder-version", value);
+            }
+            response
+        }
+        (&Method::GET, ["version"]) => json(StatusCode::OK, &version()),
+        (&Method::GET, ["info"]) => info(shared),
+        (&Method::GET, ["events"]) => events(shared, query),
+        (&Method::GET, ["containers", "json"]) => containers::list(shared, query),
+        (&Method::POST, ["containers", "create"]) => match read_body(request).await {
+            Ok(body) => containers::create(shared, query, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
+        (&Method::POST, ["containers", id, "start"]) => containers::start(shared, id),
+        (&Method::POST, ["containers", id, "stop"]) => containers::stop(shared, id, 0, "stop"),
+        (&Method::POST, ["containers", id, "kill"]) => containers::stop(shared, id, 137, "kill"),
+        (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
+        (&Method::POST, ["containers", id, "wait"]) => wait(shared, id).await,
+        (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),
+        (&Method::GET, ["containers", id, "logs"]) => containers::logs(shared, id, query),
+        (&Method::GET, ["containers", id, "stats"]) => containers::stats(shared, id, query),
+        (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),
+        (&Method::GET, ["images", "json"]) => images::list(shared),
+        (&Method::POST, ["images", "create"]) => error(
+            StatusCode::NOT_FOUND,
+            "pull access denied: the pilothouse simulated engine has no registry; build the image instead",
+        ),
+        (&Method::GET, ["images", .., "json"]) => images::inspect(shared, image_name(path, true)),
+        (&Method::DELETE, ["images", ..]) => {
+            images::remove(shared, image_name(path, false), flag(query, "force"))
+        }
+        (&Method::POST, ["build"]) => match read_body(request).await {
+            Ok(body) => images::build(shared, query, body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
+        _ => error(
+            StatusCode::NOT_FOUND,
+            &format!("page not found: the simulated engine does not serve {method} {path}"),
+        ),
+    }
+}
+
+/// The image name in `/images/<name>/json` or `/images/<name>`; names may hold '/'.
+fn image_name(path: &str, inspect: bool) -> &str {
+    let rest = path.trim_start_matches("/images/");
+    if inspect {
+        rest.strip_suffix("/json").unwrap_or(rest)
+    } else {
+        rest
+    }
+}
+
+fn version() -> serde_json::Value {
+    let details = json!({
+        "ApiVersion": API_VERSION, "MinAPIVersion": "1.12", "GitCommit": "pilothouse", "GoVersion": "go1.21",
+        "Os": "linux", "Arch": "amd64", "KernelVersion": "simulated", "BuildTime": "2026-01-01T00:00:00Z", "Experimental": "false",
+    });
+    json!({
+        "Platform": {"Name": "pilothouse simulated engine"},
+        "Components": [{"Name": "Engine", "Version": ENGINE_VERSION, "Details": details}],
+        "Version": ENGINE_VERSION, "ApiVersion": API_VERSION, "MinAPIVersion": "1.12", "GitCommit": "pilothouse",
+        "GoVersion": "go1.21", "Os": "linux", "Arch": "amd64", "KernelVersion": "simulated", "BuildTime": "2026-01-01T00:00:00Z",
+    })
+}
+
+fn info(shared: &Shared) -> Response<Body> {
+    let engine = lock(shared);
+    let running = engine
+        .containers
+        .iter()
+        .filter(|c| c.state == state::RunState::Running)
+        .count();
+    json(
+        StatusCode::OK,
+        &json!({
+            "ID": "pilothouse-sim", "Containers": engine.containers.len(), "ContainersRunning": running,
+            "ContainersPaused": 0, "ContainersStopped": engine.containers.len() - running, "Images": engine.images.len(),
+            "Driver": "overlay2", "ServerVersion": ENGINE_VERSION, "OperatingSystem": "pilothouse simulated engine",
+            "OSType": "linux", "Architecture": "x86_64", "NCPU": 2, "MemTotal": 2_147_483_648u64, "Name": "minikube",
+            "KernelVersion": "simulated", "DockerRootDir": "/var/lib/docker", "Labels": [], "Warnings": [],
+            "SecurityOptions": [], "Plugins": {"Volume": [], "Network": [], "Log": []}, "Swarm": {"LocalNodeState": "inactive"},
+        }),
+    )
+}
+
+/// `/events`: one JSON object per line as things happen; `type` filters honoured.
+fn events(shared: &Shared, query: &HashMap<String, String>) -> Response<Body> {
+    let types: Vec<String> = query
+        .get("filters")
+        .and_then(|f| containers::parse_filters(f))
+        .and_then(|mut f| f.remove("type"))
+        .unwrap_or_default();
+    let mut events = lock(shared).events.subscribe();
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(text) => {
+                    let wanted = types.is_empty()
+                        || types
+                            .iter()
+                            .any(|t| text.contains(&format!("\"Type\":\"{t}\"")));
+                    if wanted && tx.send(Bytes::from(format!("{text}\n"))).is_err() {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => return,
+            }
+        }
+    });
+    streaming(StatusCode::OK, "application/json", rx)
+}
+
+/// `docker run` without `-d` waits; the sim's containers run until stopped.
+async fn wait(shared: &Shared, key: &str) -> Response<Body> {
+    if lock(shared).find_container(key).is_none() {
+        return error(StatusCode::NOT_FOUND, &format!("No such container: {key}"));
+    }
+    loop {
+        let done = {
+            let engine = lock(shared);
+            match engine.find_container(key) {
+                Some(i) if engine.containers[i].state == state::RunState::Running => None,
+                Some(i) => Some(engine.containers[i].exit_code),
+                None => Some(0),
+            }
+        };
+        if let Some(code) = done {
+            return json(StatusCode::OK, &json!({"StatusCode": code}));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_prefixes_are_stripped() {
+        assert_eq!(strip_version("/v1.43/containers/json"), "/containers/json");
+        assert_eq!(strip_version("/v1.41/_ping"), "/_ping");
+        assert_eq!(strip_version("/_ping"), "/_ping");
+        assert_eq!(strip_version("/version"), "/version");
+        assert_eq!(
+            image_name("/images/localhost:5000/team/app:v1/json", true),
+            "localhost:5000/team/app:v1"
+        );
+    }
+}
