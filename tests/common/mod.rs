@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod scenario;
+
 use bollard::Docker;
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder,
@@ -47,7 +49,13 @@ async fn connect() -> Result<Docker, String> {
 
 /// A build context for a static busybox serving /www on port 8000, labelled for cleanup.
 pub fn busybox_context(dir: &Path, page: &str) {
-    std::fs::copy(BUSYBOX, dir.join("busybox")).expect("copy busybox into the context");
+    let busybox = std::fs::read(BUSYBOX).expect("read busybox");
+    busybox_context_with(dir, page, &busybox);
+}
+
+/// The same context with any bytes as the busybox binary (the simulated engine never runs it).
+pub fn busybox_context_with(dir: &Path, page: &str, busybox: &[u8]) {
+    std::fs::write(dir.join("busybox"), busybox).expect("write busybox into the context");
     std::fs::create_dir_all(dir.join("www")).expect("create www");
     std::fs::write(dir.join("www/index.html"), page).expect("write the page");
     std::fs::write(dir.join(".dockerignore"), "*.log\n").expect("write .dockerignore");

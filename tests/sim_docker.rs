@@ -1,0 +1,190 @@
+//! The simulated Docker engine, accepted by real clients: pilothouse's own
+//! bollard source and effects (every Docker pane fills from it), and the
+//! `docker` CLI (version, images, build, run, ps, logs, stop, rm, rmi).
+
+mod common;
+
+use common::scenario::{self, Expect};
+use pilothouse::sim::docker::DockerSim;
+use pilothouse::sources::docker_endpoint::{DockerEnv, Endpoint, client_for};
+use std::path::Path;
+use std::process::{Command, Output};
+
+async fn start_sim(dir: &Path) -> DockerSim {
+    DockerSim::start(&dir.join("docker.sock"))
+        .await
+        .expect("the simulated engine starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pilothouse_source_and_effects_drive_the_sim() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = start_sim(dir.path()).await;
+    let endpoint = Endpoint {
+        host: sim.host(),
+        tls: None,
+        origin: "test".into(),
+    };
+    let docker = client_for(&endpoint)
+        .expect("client")
+        .negotiate_version()
+        .await
+        .expect("the sim answers /version");
+    let context = dir.path().join("app");
+    std::fs::create_dir(&context).expect("context dir");
+    common::busybox_context_with(&context, "unused by the sim", b"not a real busybox");
+    let name = "sim-web";
+    let expect = Expect {
+        page: format!("Hello from {name}"),
+        log_line: "\"GET /index.html HTTP/1.0\" 200".into(),
+    };
+    let env = DockerEnv {
+        docker_host: Some(sim.host()),
+        ..Default::default()
+    };
+    scenario::run(&docker, env, &context, "sim-www:latest", name, &expect)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The docker CLI with the sim as its host and a throwaway config dir.
+struct Cli {
+    host: String,
+    config: tempfile::TempDir,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("docker")
+            .args(args)
+            .env("DOCKER_HOST", &self.host)
+            .env("DOCKER_CONFIG", self.config.path())
+            .env("DOCKER_BUILDKIT", "0")
+            .env_remove("DOCKER_CONTEXT")
+            .output()
+            .expect("run docker")
+    }
+
+    /// Run and require success; the output as text.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "docker {} failed:\n{text}",
+            args.join(" ")
+        );
+        text
+    }
+}
+
+fn docker_cli_available(test: &str) -> bool {
+    if Command::new("docker")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
+        panic!("{test}: the docker CLI is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+    }
+    eprintln!(
+        "SKIPPED {test}: the docker CLI is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
+    );
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_docker_cli_runs_the_walkthrough_against_the_sim() {
+    let test = "the_docker_cli_runs_the_walkthrough_against_the_sim";
+    if !docker_cli_available(test) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = start_sim(dir.path()).await;
+    let cli = Cli {
+        host: sim.host(),
+        config: tempfile::tempdir().expect("config dir"),
+    };
+    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook");
+    // The CLI blocks; run it off the runtime that serves the sim.
+    let transcript = tokio::task::spawn_blocking(move || {
+        let version = cli.ok(&["version"]);
+        assert!(
+            version.contains("pilothouse simulated engine")
+                && version.contains("API version:       1.43"),
+            "{version}"
+        );
+        assert!(cli.ok(&["images"]).starts_with("REPOSITORY"));
+        let build = cli.ok(&["build", "-t", "cookbook", app]);
+        assert!(
+            build.contains("Step 1/8 : FROM python:3")
+                && build.contains("Successfully tagged cookbook:latest"),
+            "{build}"
+        );
+        assert!(cli.ok(&["images"]).contains("cookbook"));
+        let port = common::free_port().to_string();
+        let publish = format!("127.0.0.1:{port}:8000");
+        let id = cli.ok(&[
+            "run",
+            "-d",
+            "-p",
+            &publish,
+            "--name",
+            "cookbook-web",
+            "cookbook:latest",
+        ]);
+        assert_eq!(id.trim().len(), 64, "docker run -d prints the id: {id}");
+        let ps = cli.ok(&["ps"]);
+        assert!(
+            ps.contains(&format!("127.0.0.1:{port}->8000/tcp"))
+                && ps.contains("Up ")
+                && ps.contains("cookbook-web"),
+            "{ps}"
+        );
+        (cli, port)
+    })
+    .await
+    .expect("the CLI steps ran");
+    let (cli, port) = transcript;
+    let page = common::http_get(port.parse().expect("port"), "/")
+        .await
+        .expect("the published port answers");
+    assert!(page.contains("Hello from cookbook-web"), "{page}");
+    tokio::task::spawn_blocking(move || {
+        let logs = cli.ok(&["logs", "cookbook-web"]);
+        assert!(logs.contains("\"GET / HTTP/1.0\" 200"), "{logs}");
+        cli.ok(&["stop", "cookbook-web"]);
+        assert!(cli.ok(&["ps", "-a"]).contains("Exited (0)"));
+        cli.ok(&["rm", "cookbook-web"]);
+        assert!(!cli.ok(&["ps", "-a"]).contains("cookbook-web"));
+        cli.ok(&["rmi", "cookbook"]);
+        // A broken Dockerfile: the CLI fails with the engine's words.
+        let broken = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            broken.path().join("Dockerfile"),
+            "FROM scratch\nBOGUS nothing\n",
+        )
+        .expect("write");
+        let out = cli.run(&[
+            "build",
+            "-t",
+            "broken",
+            broken.path().to_str().expect("utf-8"),
+        ]);
+        let text = String::from_utf8_lossy(&out.stderr).into_owned()
+            + &String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !out.status.success() && text.contains("unknown instruction: BOGUS"),
+            "{text}"
+        );
+        assert!(!cli.ok(&["images"]).contains("broken"), "nothing stored");
+    })
+    .await
+    .expect("the CLI steps ran");
+}
