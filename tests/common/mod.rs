@@ -55,7 +55,11 @@ pub fn busybox_context(dir: &Path, page: &str) {
 
 /// The same context with any bytes as the busybox binary (the simulated engine never runs it).
 pub fn busybox_context_with(dir: &Path, page: &str, busybox: &[u8]) {
-    std::fs::write(dir.join("busybox"), busybox).expect("write busybox into the context");
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("busybox");
+    std::fs::write(&path, busybox).expect("write busybox into the context");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+        .expect("make busybox executable");
     std::fs::create_dir_all(dir.join("www")).expect("create www");
     std::fs::write(dir.join("www/index.html"), page).expect("write the page");
     std::fs::write(dir.join(".dockerignore"), "*.log\n").expect("write .dockerignore");
