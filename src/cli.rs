@@ -29,16 +29,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Sub {
     /// Run the simulated engine alone and print how to point the docker CLI at it.
-    Sim {
-        /// Unix socket for the simulated Docker engine (default: in a new temp dir).
-        #[arg(long)]
-        docker_socket: Option<std::path::PathBuf>,
-    },
+    Sim(SimArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// Unix socket for the simulated Docker engine (default: in a new temp dir).
+    #[arg(long)]
+    pub docker_socket: Option<std::path::PathBuf>,
+    /// Where to write the kubeconfig (default: in the same temp dir); an existing file is never overwritten.
+    #[arg(long)]
+    pub kubeconfig: Option<std::path::PathBuf>,
+    /// API server port on 127.0.0.1 (default: any free port).
+    #[arg(long, default_value = "0")]
+    pub port: u16,
+    /// Seed for names and ids, so runs repeat exactly.
+    #[arg(long, default_value = "1")]
+    pub seed: u64,
+    /// Preload this many pods over several deployments (namespace `load`), for scale tests.
+    #[arg(long, default_value = "0")]
+    pub pods: usize,
 }
 
 fn parse_refresh(text: &str) -> Result<Duration, String> {

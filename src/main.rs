@@ -16,12 +16,12 @@ fn main() -> Result<()> {
         return Ok(());
     }
     let log_file = pilothouse::logging::init()?;
-    if let Some(Sub::Sim { docker_socket }) = cli.command {
+    if let Some(Sub::Sim(args)) = cli.command {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .wrap_err("cannot start the async runtime")?;
-        return runtime.block_on(pilothouse::sim::run_standalone(docker_socket));
+        return runtime.block_on(pilothouse::sim::run_standalone(args));
     }
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),

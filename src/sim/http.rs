@@ -126,37 +126,52 @@ where
     F: Future<Output = Response<Body>> + Send + 'static,
 {
     let handler = Arc::new(handler);
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            return;
-        };
-        let handler = handler.clone();
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let handler = handler.clone();
-                async move { Ok::<_, Infallible>(handler(request).await) }
-            });
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(io, service)
-                .await;
-        });
+    while let Ok((stream, _)) = listener.accept().await {
+        serve_connection(stream, handler.clone());
     }
 }
 
-/// What a published port answers: `Hello from <name>`, for any request.
-/// Each request is reported through `on_request` (the sim adds it to the logs).
-pub async fn hello_server(
-    listener: tokio::net::TcpListener,
-    name: String,
-    on_request: mpsc::UnboundedSender<String>,
-) {
+/// Serve HTTP/1 connections from a loopback TCP listener with one handler.
+pub async fn serve_tcp<H, F>(listener: tokio::net::TcpListener, handler: H)
+where
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    while let Ok((stream, _)) = listener.accept().await {
+        serve_connection(stream, handler.clone());
+    }
+}
+
+fn serve_connection<S, H, F>(stream: S, handler: Arc<H>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let service = hyper::service::service_fn(move |request| {
+            let handler = handler.clone();
+            async move { Ok::<_, Infallible>(handler(request).await) }
+        });
+        let io = hyper_util::rt::TokioIo::new(stream);
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(io, service)
+            .await;
+    });
+}
+
+/// Decides the answer to one request on a simulated published port:
+/// (status, body) from the request line and the peer.
+pub type Responder = Arc<dyn Fn(&str, std::net::SocketAddr) -> (u16, String) + Send + Sync>;
+
+/// What a published port answers (`Hello from <name>` for the sims), for any request.
+pub async fn hello_server(listener: tokio::net::TcpListener, responder: Responder) {
     loop {
         let Ok((mut stream, peer)) = listener.accept().await else {
             return;
         };
-        let name = name.clone();
-        let on_request = on_request.clone();
+        let responder = responder.clone();
         tokio::spawn(async move {
             let mut buffer = vec![0u8; 8192];
             let mut read = 0;
@@ -172,14 +187,18 @@ pub async fn hello_server(
             }
             let head = String::from_utf8_lossy(&buffer[..read]);
             let request_line = head.lines().next().unwrap_or("").to_string();
-            let body = format!("Hello from {name}\n");
+            let (status, body) = responder(&request_line, peer);
+            let reason = if status == 200 {
+                "OK"
+            } else {
+                "Service Unavailable"
+            };
             let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes()).await;
             let _ = stream.shutdown().await;
-            let _ = on_request.send(format!("{peer} \"{request_line}\" 200 {}", body.len()));
         });
     }
 }

@@ -6,41 +6,108 @@
 pub mod clock;
 pub mod docker;
 pub mod http;
+pub mod kube;
 
-use color_eyre::eyre::{Result, WrapErr};
+use crate::cli::SimArgs;
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use std::path::PathBuf;
 
-/// `pilothouse sim`: serve until Ctrl-C or SIGTERM, then remove what it made.
-pub async fn run_standalone(docker_socket: Option<PathBuf>) -> Result<()> {
-    let made_dir = docker_socket.is_none();
-    let socket = match docker_socket {
-        Some(path) => path,
-        None => {
-            let dir = std::env::temp_dir().join(format!("pilothouse-sim-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
-            dir.join("docker.sock")
+/// The whole simulated cluster: the Docker engine and the API server that
+/// sees its images, as minikube's node shares its engine.
+pub struct Sim {
+    pub docker: docker::DockerSim,
+    pub kube: kube::KubeSim,
+    /// The temp dir this sim made (removed on drop), if it made one.
+    dir: Option<PathBuf>,
+    pub kubeconfig_path: PathBuf,
+}
+
+impl Sim {
+    pub async fn start(args: &SimArgs) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "pilothouse-sim-{}-{}",
+            std::process::id(),
+            clock::now_nanos()
+        ));
+        std::fs::create_dir_all(&dir)
+            .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        let socket = args
+            .docker_socket
+            .clone()
+            .unwrap_or_else(|| dir.join("docker.sock"));
+        let docker = docker::DockerSim::start(&socket)
+            .await
+            .wrap_err_with(|| format!("cannot listen on {}", socket.display()))?;
+        let config = kube::KubeConfig {
+            port: args.port,
+            seed: args.seed,
+            preload_pods: args.pods,
+            ..Default::default()
+        };
+        let kube = kube::KubeSim::start(config, Some(docker.engine.clone()))
+            .await
+            .wrap_err_with(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+        let kubeconfig_path = args
+            .kubeconfig
+            .clone()
+            .unwrap_or_else(|| dir.join("kubeconfig"));
+        // Never overwrite a file the user has: create_new refuses.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&kubeconfig_path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, kube.kubeconfig().as_bytes()))
+            .map_err(|e| {
+                eyre!(
+                    "cannot write the kubeconfig {}: {e} (an existing file is never overwritten)",
+                    kubeconfig_path.display()
+                )
+            })?;
+        Ok(Self {
+            docker,
+            kube,
+            dir: Some(dir),
+            kubeconfig_path,
+        })
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_file(dir.join("kubeconfig"));
+            let _ = std::fs::remove_dir_all(dir);
         }
-    };
-    let docker = docker::DockerSim::start(&socket)
-        .await
-        .wrap_err_with(|| format!("cannot listen on {}", socket.display()))?;
-    println!("# pilothouse simulated engine is running. In another terminal:");
-    println!("export DOCKER_HOST={}", docker.host());
+    }
+}
+
+/// `pilothouse sim`: serve until Ctrl-C or SIGTERM, then remove what it made.
+pub async fn run_standalone(args: SimArgs) -> Result<()> {
+    let sim = Sim::start(&args).await?;
     println!(
-        "# then: docker version, docker build -t cookbook ., docker run -d -p 127.0.0.1:8000:8000 cookbook"
+        "# pilothouse simulated cluster is running (Kubernetes {} and a Docker engine). In another terminal:",
+        sim.kube.url
     );
-    println!("# Ctrl-C stops it and removes the socket.");
+    println!("export KUBECONFIG={}", sim.kubeconfig_path.display());
+    println!("export DOCKER_HOST={}", sim.docker.host());
+    println!(
+        "# then: kubectl get nodes; docker build -t cookbook .; kubectl apply --server-side -f cookbook-deployment.yaml"
+    );
+    println!("# Ctrl-C stops it and removes its socket and files.");
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
-    drop(docker);
-    if made_dir && let Some(dir) = socket.parent() {
-        let _ = std::fs::remove_dir(dir);
+    let made_kubeconfig = args
+        .kubeconfig
+        .is_some()
+        .then(|| sim.kubeconfig_path.clone());
+    drop(sim);
+    if let Some(path) = made_kubeconfig {
+        let _ = std::fs::remove_file(path);
     }
-    println!("# stopped; {} removed", socket.display());
+    println!("# stopped and cleaned up");
     Ok(())
 }

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub fn list(engine: &Shared, query: &HashMap<String, String>) -> Response<Body> {
@@ -276,9 +277,15 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
     let id = engine.containers[index].id.clone();
     let name = engine.containers[index].name.clone();
     let (log_tx, mut log_rx) = mpsc::unbounded_channel::<String>();
+    let responder: crate::sim::http::Responder =
+        Arc::new(move |request_line: &str, peer: std::net::SocketAddr| {
+            let body = format!("Hello from {name}\n");
+            let _ = log_tx.send(format!("{peer} \"{request_line}\" 200 {}", body.len()));
+            (200, body)
+        });
     let mut tasks: Vec<_> = listeners
         .into_iter()
-        .map(|l| tokio::spawn(hello_server(l, name.clone(), log_tx.clone())))
+        .map(|l| tokio::spawn(hello_server(l, responder.clone())))
         .collect();
     let writer = shared.clone();
     let log_id = id.clone();

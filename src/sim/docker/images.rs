@@ -145,7 +145,13 @@ fn glob_match(pattern: &str, path: &str) -> bool {
 
 pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> Response<Body> {
     let (tx, rx) = mpsc::unbounded_channel();
+    // `docker build -q`: only the image id and errors.
+    let quiet = crate::sim::http::flag(query, "q");
+    let quiet_tx = tx.clone();
     let send = move |value: Value| {
+        if quiet && value.get("stream").is_some() {
+            return;
+        }
         let _ = tx.send(Bytes::from(format!("{value}\r\n")));
     };
     let tag = query.get("t").map(|t| normalize_reference(t));
@@ -160,6 +166,12 @@ pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> R
             image.labels.append(&mut labels);
             let short = image.id.trim_start_matches("sha256:")[..12].to_string();
             send(json!({"aux": {"ID": image.id}}));
+            if quiet {
+                let _ = quiet_tx.send(Bytes::from(format!(
+                    "{}\r\n",
+                    json!({"stream": format!("{}\n", image.id)})
+                )));
+            }
             send(json!({"stream": format!("Successfully built {short}\n")}));
             let mut engine = lock(shared);
             store(&mut engine, image, tag.clone());

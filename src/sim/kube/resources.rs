@@ -1,0 +1,250 @@
+//! The resources the simulated API server serves, and its discovery
+//! documents, as kubectl and kube-rs read them.
+
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resource {
+    /// Plural, as in the URL.
+    pub plural: &'static str,
+    pub singular: &'static str,
+    pub kind: &'static str,
+    /// "" for the core group.
+    pub group: &'static str,
+    pub version: &'static str,
+    pub namespaced: bool,
+    pub short_names: &'static [&'static str],
+    pub subresources: &'static [&'static str],
+}
+
+const VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+pub const RESOURCES: [Resource; 7] = [
+    Resource {
+        plural: "namespaces",
+        singular: "namespace",
+        kind: "Namespace",
+        group: "",
+        version: "v1",
+        namespaced: false,
+        short_names: &["ns"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "nodes",
+        singular: "node",
+        kind: "Node",
+        group: "",
+        version: "v1",
+        namespaced: false,
+        short_names: &["no"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "pods",
+        singular: "pod",
+        kind: "Pod",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["po"],
+        subresources: &["log", "status"],
+    },
+    Resource {
+        plural: "services",
+        singular: "service",
+        kind: "Service",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["svc"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "events",
+        singular: "event",
+        kind: "Event",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["ev"],
+        subresources: &[],
+    },
+    Resource {
+        plural: "deployments",
+        singular: "deployment",
+        kind: "Deployment",
+        group: "apps",
+        version: "v1",
+        namespaced: true,
+        short_names: &["deploy"],
+        subresources: &["scale", "status"],
+    },
+    Resource {
+        plural: "replicasets",
+        singular: "replicaset",
+        kind: "ReplicaSet",
+        group: "apps",
+        version: "v1",
+        namespaced: true,
+        short_names: &["rs"],
+        subresources: &["scale", "status"],
+    },
+];
+
+impl Resource {
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// `deployment.apps`, `service`: how kubectl names objects in its output.
+    pub fn qualified(&self) -> String {
+        if self.group.is_empty() {
+            self.singular.to_string()
+        } else {
+            format!("{}.{}", self.singular, self.group)
+        }
+    }
+}
+
+pub fn by_plural(group: &str, plural: &str) -> Option<&'static Resource> {
+    RESOURCES
+        .iter()
+        .find(|r| r.group == group && r.plural == plural)
+}
+
+pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static Resource> {
+    RESOURCES
+        .iter()
+        .find(|r| r.api_version() == api_version && r.kind == kind)
+}
+
+pub fn version_info() -> Value {
+    json!({
+        "major": "1", "minor": "33", "gitVersion": "v1.33.1", "gitCommit": "pilothouse-sim", "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.24.3", "compiler": "gc", "platform": "linux/amd64",
+    })
+}
+
+pub fn core_versions(server: &str) -> Value {
+    json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server}]})
+}
+
+pub fn group_list() -> Value {
+    json!({
+        "kind": "APIGroupList", "apiVersion": "v1",
+        "groups": [{"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}],
+    })
+}
+
+pub fn group(name: &str) -> Option<Value> {
+    (name == "apps").then(|| {
+        json!({"kind": "APIGroup", "apiVersion": "v1", "name": "apps",
+               "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}})
+    })
+}
+
+/// The APIResourceList of one group version, subresources included.
+pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    let members: Vec<&Resource> = RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+        .collect();
+    if members.is_empty() {
+        return None;
+    }
+    let mut resources = Vec::new();
+    for r in &members {
+        resources.push(json!({
+            "name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
+            "verbs": VERBS, "shortNames": r.short_names,
+            "categories": if matches!(r.plural, "pods" | "services" | "deployments" | "replicasets") { json!(["all"]) } else { json!([]) },
+        }));
+        for sub in r.subresources {
+            let (kind, group, version, verbs) = match *sub {
+                "scale" => (
+                    "Scale",
+                    "autoscaling",
+                    "v1",
+                    json!(["get", "patch", "update"]),
+                ),
+                "log" => ("Pod", "", "", json!(["get"])),
+                _ => (r.kind, "", "", json!(["get", "patch", "update"])),
+            };
+            let mut entry = json!({"name": format!("{}/{sub}", r.plural), "singularName": "", "namespaced": r.namespaced, "kind": kind, "verbs": verbs});
+            if !group.is_empty() {
+                entry["group"] = json!(group);
+                entry["version"] = json!(version);
+            }
+            resources.push(entry);
+        }
+    }
+    let group_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
+    )
+}
+
+/// The smallest OpenAPI v3 that lets `kubectl apply --server-side` validate:
+/// an index, and per group version a patch operation per kind.
+pub fn openapi_index() -> Value {
+    json!({"paths": {
+        "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=pilothouse"},
+        "apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=pilothouse"},
+    }})
+}
+
+pub fn openapi_group(path: &str) -> Option<Value> {
+    let (group, version) = match path {
+        "api/v1" => ("", "v1"),
+        "apis/apps/v1" => ("apps", "v1"),
+        _ => return None,
+    };
+    let mut paths = serde_json::Map::new();
+    for r in RESOURCES
+        .iter()
+        .filter(|r| r.group == group && r.version == version)
+    {
+        let prefix = if group.is_empty() {
+            "/api/v1".to_string()
+        } else {
+            format!("/apis/{group}/{version}")
+        };
+        let url = if r.namespaced {
+            format!("{prefix}/namespaces/{{namespace}}/{}/{{name}}", r.plural)
+        } else {
+            format!("{prefix}/{}/{{name}}", r.plural)
+        };
+        let gvk = json!({"group": group, "version": version, "kind": r.kind});
+        let parameters = json!([
+            {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+            {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
+            {"name": "force", "in": "query", "schema": {"type": "boolean", "uniqueItems": true}},
+        ]);
+        paths.insert(url, json!({
+            "get": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "get"},
+            "patch": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch", "parameters": parameters},
+        }));
+    }
+    Some(json!({
+        "openapi": "3.0.0", "info": {"title": "Kubernetes (pilothouse simulated)", "version": "v1.33.1"},
+        "paths": paths, "components": {"schemas": {}},
+    }))
+}

@@ -1,0 +1,277 @@
+//! The simulated API server's storage: objects by resource, namespace and
+//! name, one resourceVersion counter, a bounded change log that watches
+//! replay from, and pod logs.
+
+use super::resources::Resource;
+use crate::sim::clock::{now_secs, rfc3339};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use tokio::sync::broadcast;
+
+/// Changes kept for watches that resume from a resourceVersion; older ones get 410 Gone.
+pub const CHANGES_KEPT: usize = 20_000;
+pub const POD_LOG_LINES: usize = 2_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Key {
+    pub plural: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub rv: u64,
+    pub plural: &'static str,
+    pub namespace: String,
+    /// ADDED, MODIFIED or DELETED.
+    pub kind: &'static str,
+    pub object: Value,
+}
+
+pub struct Store {
+    pub objects: BTreeMap<Key, Value>,
+    rv: u64,
+    changes: VecDeque<Change>,
+    pub watchers: broadcast::Sender<Change>,
+    /// Pod uid -> log lines.
+    pub pod_logs: HashMap<String, VecDeque<String>>,
+    pub pod_log_tx: broadcast::Sender<(String, String)>,
+    rng: u64,
+}
+
+impl Store {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            objects: BTreeMap::new(),
+            rv: 100,
+            changes: VecDeque::new(),
+            watchers: broadcast::channel(16_384).0,
+            pod_logs: HashMap::new(),
+            pod_log_tx: broadcast::channel(4096).0,
+            rng: seed.max(1),
+        }
+    }
+
+    pub fn resource_version(&self) -> u64 {
+        self.rv
+    }
+
+    /// The oldest resourceVersion a watch can still resume after.
+    pub fn oldest_resumable(&self) -> u64 {
+        self.changes
+            .front()
+            .map(|c| c.rv.saturating_sub(1))
+            .unwrap_or(self.rv)
+    }
+
+    pub fn changes_after(&self, rv: u64) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.rv > rv)
+    }
+
+    /// Deterministic pseudo-random numbers (xorshift64*), so a seed gives the same names.
+    pub fn next_random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A suffix like the ones Kubernetes generates (`bcdfghjklmnpqrstvwxz2456789`).
+    pub fn random_suffix(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        (0..len)
+            .map(|_| ALPHABET[(self.next_random() % ALPHABET.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    pub fn new_uid(&mut self) -> String {
+        let a = self.next_random();
+        let b = self.next_random();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            (b >> 48) & 0x3fff | 0x8000,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    pub fn get(&self, plural: &'static str, namespace: &str, name: &str) -> Option<&Value> {
+        self.objects.get(&Key {
+            plural,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        })
+    }
+
+    pub fn list(&self, plural: &'static str, namespace: Option<&str>) -> Vec<&Value> {
+        self.objects
+            .iter()
+            .filter(|(k, _)| k.plural == plural && namespace.is_none_or(|ns| k.namespace == ns))
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    fn record(&mut self, plural: &'static str, namespace: &str, kind: &'static str, object: Value) {
+        let change = Change {
+            rv: self.rv,
+            plural,
+            namespace: namespace.to_string(),
+            kind,
+            object,
+        };
+        if self.changes.len() >= CHANGES_KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(change.clone());
+        let _ = self.watchers.send(change);
+    }
+
+    /// Store a new object: fills uid, resourceVersion, creationTimestamp and generation.
+    pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Value {
+        self.rv += 1;
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        object["apiVersion"] = json!(resource.api_version());
+        object["kind"] = json!(resource.kind);
+        let uid = self.new_uid();
+        let metadata = &mut object["metadata"];
+        metadata["uid"] = json!(uid);
+        metadata["resourceVersion"] = json!(self.rv.to_string());
+        metadata["creationTimestamp"] = json!(rfc3339(now_secs()));
+        if matches!(resource.plural, "deployments" | "replicasets") {
+            metadata["generation"] = json!(1);
+        }
+        self.objects.insert(
+            Key {
+                plural: resource.plural,
+                namespace: namespace.clone(),
+                name,
+            },
+            object.clone(),
+        );
+        self.record(resource.plural, &namespace, "ADDED", object.clone());
+        object
+    }
+
+    /// Replace a stored object; a change to `spec` bumps `metadata.generation`.
+    pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Value {
+        self.rv += 1;
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let name = object
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let key = Key {
+            plural: resource.plural,
+            namespace: namespace.clone(),
+            name,
+        };
+        if let Some(old) = self.objects.get(&key) {
+            if let Some(generation) = old.pointer("/metadata/generation").and_then(Value::as_i64) {
+                let bumped = if old.get("spec") != object.get("spec") {
+                    generation + 1
+                } else {
+                    generation
+                };
+                object["metadata"]["generation"] = json!(bumped);
+            }
+            for field in ["uid", "creationTimestamp"] {
+                if let Some(value) = old["metadata"].get(field) {
+                    object["metadata"][field] = value.clone();
+                }
+            }
+        }
+        object["apiVersion"] = json!(resource.api_version());
+        object["kind"] = json!(resource.kind);
+        object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        self.objects.insert(key, object.clone());
+        self.record(resource.plural, &namespace, "MODIFIED", object.clone());
+        object
+    }
+
+    pub fn remove(&mut self, resource: &Resource, namespace: &str, name: &str) -> Option<Value> {
+        let key = Key {
+            plural: resource.plural,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        };
+        let mut object = self.objects.remove(&key)?;
+        self.rv += 1;
+        object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        if resource.plural == "pods"
+            && let Some(uid) = object.pointer("/metadata/uid").and_then(Value::as_str)
+        {
+            self.pod_logs.remove(uid);
+        }
+        self.record(resource.plural, namespace, "DELETED", object.clone());
+        Some(object)
+    }
+
+    pub fn append_pod_log(&mut self, uid: &str, line: String) {
+        let lines = self.pod_logs.entry(uid.to_string()).or_default();
+        if lines.len() >= POD_LOG_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line.clone());
+        let _ = self.pod_log_tx.send((uid.to_string(), line));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::kube::resources::by_plural;
+
+    #[test]
+    fn versions_grow_and_changes_replay() {
+        let mut store = Store::new(7);
+        let deployments = by_plural("apps", "deployments").unwrap();
+        let created = store.insert(
+            deployments,
+            json!({"metadata": {"name": "web", "namespace": "default"}, "spec": {"replicas": 1}}),
+        );
+        let rv1: u64 = created["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut changed = created.clone();
+        changed["spec"]["replicas"] = json!(3);
+        let updated = store.replace(deployments, changed);
+        assert_eq!(updated["metadata"]["generation"], json!(2));
+        assert_eq!(updated["metadata"]["uid"], created["metadata"]["uid"]);
+        let kinds: Vec<&str> = store.changes_after(rv1).map(|c| c.kind).collect();
+        assert_eq!(kinds, vec!["MODIFIED"]);
+        assert!(store.remove(deployments, "default", "web").is_some());
+        assert!(store.get("deployments", "default", "web").is_none());
+    }
+
+    #[test]
+    fn seeds_give_the_same_names() {
+        let (mut a, mut b) = (Store::new(42), Store::new(42));
+        assert_eq!(a.random_suffix(5), b.random_suffix(5));
+        assert_eq!(a.new_uid(), b.new_uid());
+        assert_ne!(
+            Store::new(1).random_suffix(10),
+            Store::new(2).random_suffix(10)
+        );
+    }
+}
