@@ -1,0 +1,310 @@
+//! Real `kubectl` against the simulated cluster: the walkthrough's
+//! Kubernetes steps, as a learner would type them.
+
+mod common;
+
+use pilothouse::app::command::BuildSpec;
+use pilothouse::app::event::{Event, JobUpdate};
+use pilothouse::cli::SimArgs;
+use pilothouse::sim::Sim;
+use pilothouse::sources::docker_endpoint::{Endpoint, client_for};
+use std::collections::HashSet;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/cookbook/cookbook-deployment.yaml"
+);
+const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook");
+
+struct Kubectl {
+    kubeconfig: String,
+    cache: tempfile::TempDir,
+}
+
+impl Kubectl {
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let out = Command::new("kubectl")
+            .args(args)
+            .arg("--cache-dir")
+            .arg(self.cache.path())
+            .env("KUBECONFIG", &self.kubeconfig)
+            .output()
+            .expect("run kubectl");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (ok, text) = self.run(args);
+        assert!(ok, "kubectl {} failed:\n{text}", args.join(" "));
+        text
+    }
+
+    /// Run until the output satisfies `done` (the cluster converges over a second or two).
+    fn until(&self, args: &[&str], what: &str, done: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.ok(args);
+            if done(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "kubectl {}: {what} never came:\n{text}",
+                args.join(" ")
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+fn kubectl_available(test: &str) -> bool {
+    if Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
+        panic!("{test}: kubectl is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+    }
+    eprintln!(
+        "SKIPPED {test}: kubectl is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
+    );
+    false
+}
+
+fn sim_args() -> SimArgs {
+    SimArgs {
+        docker_socket: None,
+        kubeconfig: None,
+        port: 0,
+        seed: 7,
+        pods: 0,
+    }
+}
+
+/// Build the sample app on the sim's engine through pilothouse's own effect, as the cockpit would.
+async fn build_cookbook(sim: &Sim) {
+    let endpoint = Endpoint {
+        host: sim.docker.host(),
+        tls: None,
+        origin: "test".into(),
+    };
+    let docker = client_for(&endpoint)
+        .expect("client")
+        .negotiate_version()
+        .await
+        .expect("sim engine");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let spec = BuildSpec {
+        context: APP.into(),
+        dockerfile: "Dockerfile".into(),
+        tag: "cookbook:latest".into(),
+    };
+    tokio::spawn(pilothouse::effects::docker::build(docker, 1, spec, tx));
+    let result = common::next_matching(&mut rx, "the build", |e| match e {
+        Event::Job {
+            update: JobUpdate::Finished(result),
+            ..
+        } => Some(result),
+        _ => None,
+    })
+    .await;
+    result.expect("the sample app builds on the simulated engine");
+}
+
+fn node_port(services: &str) -> u16 {
+    let line = services
+        .lines()
+        .find(|l| l.starts_with("cookbook-recipe"))
+        .expect("the service is listed");
+    let ports = line
+        .split_whitespace()
+        .find(|w| w.starts_with("8000:"))
+        .expect("8000:<nodePort>/TCP");
+    ports
+        .trim_start_matches("8000:")
+        .trim_end_matches("/TCP")
+        .parse()
+        .expect("a nodePort")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_runs_the_kubernetes_walkthrough() {
+    let test = "kubectl_runs_the_kubernetes_walkthrough";
+    if !kubectl_available(test) {
+        return;
+    }
+    let sim = Sim::start(&sim_args()).await.expect("the sim starts");
+    build_cookbook(&sim).await;
+    let kubectl = Kubectl {
+        kubeconfig: sim.kubeconfig_path.display().to_string(),
+        cache: tempfile::tempdir().expect("cache dir"),
+    };
+    let (kubectl, port) = tokio::task::spawn_blocking(move || {
+        let nodes = kubectl.ok(&["get", "nodes"]);
+        assert!(
+            nodes.contains("minikube")
+                && nodes.contains("Ready")
+                && nodes.contains("control-plane"),
+            "{nodes}"
+        );
+        assert!(
+            kubectl
+                .ok(&["apply", "--server-side", "-f", MANIFEST])
+                .contains("deployment.apps/cookbook-recipe serverside-applied")
+        );
+        let deployments =
+            kubectl.until(&["get", "deployments"], "READY 1/1", |t| t.contains("1/1"));
+        let row = deployments
+            .lines()
+            .find(|l| l.starts_with("cookbook-recipe"))
+            .expect("row");
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(
+            &cells[1..4],
+            ["1/1", "1", "1"],
+            "READY, UP-TO-DATE, AVAILABLE: {deployments}"
+        );
+        let exposed = kubectl.ok(&[
+            "expose",
+            "deployment",
+            "cookbook-recipe",
+            "--type=LoadBalancer",
+            "--port=8000",
+        ]);
+        assert!(
+            exposed.contains("service/cookbook-recipe exposed"),
+            "{exposed}"
+        );
+        let services = kubectl.ok(&["get", "svc"]);
+        assert!(
+            services.contains("<pending>") && services.contains("LoadBalancer"),
+            "{services}"
+        );
+        let port = node_port(&services);
+        assert!((30000..=32767).contains(&port));
+        (kubectl, port)
+    })
+    .await
+    .expect("kubectl steps");
+    let answer = common::http_get(port, "/")
+        .await
+        .expect("the nodePort answers");
+    assert!(answer.contains("Hello from cookbook-recipe-"), "{answer}");
+    let first_pod = answer.lines().last().unwrap_or("").to_string();
+    let kubectl = tokio::task::spawn_blocking(move || {
+        assert!(
+            kubectl
+                .ok(&["scale", "--replicas=3", "deployment/cookbook-recipe"])
+                .contains("deployment.apps/cookbook-recipe scaled")
+        );
+        let rollout = kubectl.ok(&[
+            "rollout",
+            "status",
+            "deployment/cookbook-recipe",
+            "--timeout=30s",
+        ]);
+        assert!(rollout.contains("successfully rolled out"), "{rollout}");
+        kubectl.until(&["get", "deployments"], "READY 3/3", |t| t.contains("3/3"));
+        kubectl
+    })
+    .await
+    .expect("kubectl steps");
+    let mut names = HashSet::new();
+    for _ in 0..9 {
+        let answer = common::http_get(port, "/")
+            .await
+            .expect("the nodePort answers");
+        names.insert(answer.lines().last().unwrap_or("").to_string());
+    }
+    assert_eq!(
+        names.len(),
+        3,
+        "three pods answer in turn: {names:?} (first: {first_pod})"
+    );
+    tokio::task::spawn_blocking(move || {
+        let logs = kubectl.ok(&["logs", "deployment/cookbook-recipe"]);
+        assert!(logs.contains("started cookbook:latest"), "{logs}");
+        let events = kubectl.ok(&["get", "events"]);
+        for reason in [
+            "ScalingReplicaSet",
+            "SuccessfulCreate",
+            "Scheduled",
+            "Pulled",
+            "Started",
+        ] {
+            assert!(events.contains(reason), "{reason} in:\n{events}");
+        }
+        assert!(
+            kubectl
+                .ok(&["delete", "deployment", "cookbook-recipe"])
+                .contains("deleted")
+        );
+        kubectl.until(&["get", "pods"], "no pods left", |t| {
+            t.contains("No resources found")
+        });
+        assert!(
+            kubectl
+                .ok(&["delete", "svc", "cookbook-recipe"])
+                .contains("deleted")
+        );
+    })
+    .await
+    .expect("kubectl steps");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_sees_never_pull_and_apply_conflicts_as_on_minikube() {
+    let test = "kubectl_sees_never_pull_and_apply_conflicts_as_on_minikube";
+    if !kubectl_available(test) {
+        return;
+    }
+    let sim = Sim::start(&sim_args()).await.expect("the sim starts");
+    let kubectl = Kubectl {
+        kubeconfig: sim.kubeconfig_path.display().to_string(),
+        cache: tempfile::tempdir().expect("cache dir"),
+    };
+    let kubectl = tokio::task::spawn_blocking(move || {
+        kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
+        // The image was never built on the sim's engine: as on minikube with imagePullPolicy: Never.
+        kubectl.until(&["get", "pods"], "ErrImageNeverPull", |t| {
+            t.contains("ErrImageNeverPull")
+        });
+        kubectl.ok(&["scale", "--replicas=2", "deployment/cookbook-recipe"]);
+        let (ok, conflict) = kubectl.run(&["apply", "--server-side", "-f", MANIFEST]);
+        assert!(
+            !ok && conflict.contains("conflict with \"kubectl\": .spec.replicas"),
+            "{conflict}"
+        );
+        assert!(
+            kubectl
+                .ok(&[
+                    "apply",
+                    "--server-side",
+                    "--force-conflicts",
+                    "-f",
+                    MANIFEST
+                ])
+                .contains("serverside-applied")
+        );
+        kubectl
+    })
+    .await
+    .expect("kubectl steps");
+    // The image appears on the engine: the pods start by themselves, as the kubelet retries.
+    build_cookbook(&sim).await;
+    tokio::task::spawn_blocking(move || {
+        kubectl.until(&["get", "deployments"], "READY 1/1", |t| t.contains("1/1"));
+    })
+    .await
+    .expect("kubectl steps");
+}
