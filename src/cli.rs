@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long)]
     pub readonly: bool,
 
+    /// Run against the built-in simulated cluster (no Docker engine or cluster needed).
+    #[arg(long)]
+    pub demo: bool,
+
     /// Theme: `default`, or the path of a theme TOML file.
     #[arg(long, default_value = "default")]
     pub theme: String,
@@ -37,7 +41,7 @@ pub enum Sub {
     },
 }
 
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct SimArgs {
     /// Unix socket for the simulated Docker engine (default: in a new temp dir).
     #[arg(long)]

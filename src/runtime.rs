@@ -29,17 +29,39 @@ pub async fn run(cli: Cli) -> Result<()> {
             Some(format!("{err:#}; using the default theme")),
         ),
     };
-    let cwd = std::env::current_dir().wrap_err("cannot read the current directory")?;
+    // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
+    let demo = if cli.demo {
+        Some(crate::sim::Sim::start(&crate::cli::SimArgs::default()).await?)
+    } else {
+        None
+    };
+    let cwd = match &demo {
+        Some(sim) => sim.sample_app.clone(),
+        None => std::env::current_dir().wrap_err("cannot read the current directory")?,
+    };
+    let docker_env = match &demo {
+        Some(sim) => DockerEnv {
+            docker_host: Some(sim.docker.host()),
+            ..Default::default()
+        },
+        None => DockerEnv::from_process(),
+    };
     let mut model = Model::new(cwd.clone(), cli.readonly, SystemTime::now());
+    model.demo = demo.is_some();
     if let Some(problem) = theme_problem {
         model.set_status(Level::Warn, problem);
+    } else if let Some(sim) = &demo {
+        model.set_status(
+            Level::Info,
+            format!("Demo: a simulated cluster, nothing real is touched. Press b to build the sample app in {}.", sim.sample_app.display()),
+        );
     }
 
     let (tx, rx) = mpsc::unbounded_channel();
     let (client_tx, client_rx) = watch::channel(None);
     tokio::spawn(
         DockerSource {
-            env: DockerEnv::from_process(),
+            env: docker_env,
             refresh: cli.refresh,
             events: tx.clone(),
             client: client_tx,
@@ -54,6 +76,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, model, &theme, rx, effects).await;
     ratatui::restore();
+    drop(demo);
     result
 }
 

@@ -18,9 +18,13 @@ struct Tmux {
 impl Tmux {
     /// Start the binary in a detached 120x40 session, in `dir`.
     fn start(name: &str, dir: &Path, state_dir: &Path) -> Self {
+        Self::start_with(name, dir, state_dir, "")
+    }
+
+    fn start_with(name: &str, dir: &Path, state_dir: &Path, flags: &str) -> Self {
         let session = format!("pilothouse-{name}-{}", std::process::id());
         let script = format!(
-            "XDG_STATE_HOME='{}' '{BIN}'; echo pilothouse-exited:$?; sleep 120",
+            "XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
             state_dir.display()
         );
         let status = Command::new("tmux")
@@ -210,6 +214,43 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
         .status()
         .expect("kill");
     assert!(status.success());
+    tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
+    assert_eq!(tmux.modes(), "0 1");
+}
+
+/// `pilothouse --demo` on a machine with nothing: the sample app builds and runs
+/// on the simulated engine, and its port answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_builds_and_runs_the_sample_app() {
+    let test = "the_demo_builds_and_runs_the_sample_app";
+    if !tmux_available(test) {
+        return;
+    }
+    let root = tempfile::tempdir().expect("tempdir");
+    let port = common::free_port();
+    let tmux = Tmux::start_with("demo", root.path(), root.path(), "--demo");
+    tmux.wait_for("DEMO", Duration::from_secs(15));
+    tmux.wait_for("● docker 24.0.0-pilothouse-sim", Duration::from_secs(15));
+    tmux.keys(&["b"]);
+    tmux.wait_for("docker build -t cookbook:latest .", Duration::from_secs(5));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("✓ build cookbook:latest", Duration::from_secs(15));
+    tmux.keys(&["2"]);
+    tmux.wait_for("│cookbook ", Duration::from_secs(10));
+    tmux.keys(&["r"]);
+    // The image's EXPOSE 8000 is suggested; use a free host port instead.
+    tmux.wait_for("8000:8000", Duration::from_secs(5));
+    for _ in 0..9 {
+        tmux.keys(&["BSpace"]);
+    }
+    tmux.keys(&[&format!("{port}:8000")]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("✓ run cookbook:latest", Duration::from_secs(10));
+    let answer = common::http_get(port, "/")
+        .await
+        .expect("the demo container answers");
+    assert!(answer.contains("Hello from "), "{answer}");
+    tmux.keys(&["q"]);
     tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
     assert_eq!(tmux.modes(), "0 1");
 }

@@ -158,6 +158,8 @@ pub struct DockerState {
 pub struct Model {
     pub now: SystemTime,
     pub readonly: bool,
+    /// Running against the built-in simulated cluster.
+    pub demo: bool,
     pub cwd: PathBuf,
     pub keymap: Keymap,
     pub pane: Pane,
@@ -184,6 +186,7 @@ impl Model {
         Self {
             now,
             readonly,
+            demo: false,
             cwd,
             keymap: Keymap::default_map(),
             pane: Pane::Containers,

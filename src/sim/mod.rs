@@ -20,6 +20,39 @@ pub struct Sim {
     /// The temp dir this sim made (removed on drop), if it made one.
     dir: Option<PathBuf>,
     pub kubeconfig_path: PathBuf,
+    /// The walkthrough's sample app, written beside the sim for the demo to build.
+    pub sample_app: PathBuf,
+}
+
+/// The sample Flask app of the walkthrough, embedded so a demo works anywhere.
+const SAMPLE_APP: [(&str, &str); 5] = [
+    (
+        "Dockerfile",
+        include_str!("../../assets/cookbook/Dockerfile"),
+    ),
+    (
+        "requirements.txt",
+        include_str!("../../assets/cookbook/requirements.txt"),
+    ),
+    ("run.py", include_str!("../../assets/cookbook/run.py")),
+    (
+        ".dockerignore",
+        include_str!("../../assets/cookbook/.dockerignore"),
+    ),
+    (
+        "cookbook-deployment.yaml",
+        include_str!("../../assets/cookbook/cookbook-deployment.yaml"),
+    ),
+];
+
+fn write_sample_app(dir: &std::path::Path) -> Result<PathBuf> {
+    let app = dir.join("cookbook");
+    std::fs::create_dir_all(&app).wrap_err_with(|| format!("cannot create {}", app.display()))?;
+    for (name, text) in SAMPLE_APP {
+        std::fs::write(app.join(name), text)
+            .wrap_err_with(|| format!("cannot write {}", app.join(name).display()))?;
+    }
+    Ok(app)
 }
 
 impl Sim {
@@ -63,11 +96,13 @@ impl Sim {
                     kubeconfig_path.display()
                 )
             })?;
+        let sample_app = write_sample_app(&dir)?;
         Ok(Self {
             docker,
             kube,
             dir: Some(dir),
             kubeconfig_path,
+            sample_app,
         })
     }
 }

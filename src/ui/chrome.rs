@@ -15,6 +15,10 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" pilothouse ", theme.tab_active),
         Span::raw(" "),
     ];
+    if model.demo {
+        spans.push(Span::styled("DEMO", theme.warn));
+        spans.push(Span::styled(" simulated cluster │ ", theme.muted));
+    }
     match &model.docker.connection {
         Connection::Connecting => spans.push(Span::styled("◌ docker: connecting…", theme.warn)),
         Connection::Connected(info) => {

@@ -117,7 +117,7 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
             }
             name.to_string()
         }
-        None => format!("sim_container_{}", engine.containers.len() + 1),
+        None => docker_style_name(&mut engine),
     };
     let image = engine.images[image_index].clone();
     let strings = |v: Option<&Value>| -> Option<Vec<String>> {
@@ -534,4 +534,33 @@ pub fn labels_param(query: &HashMap<String, String>) -> BTreeMap<String, String>
         .get("labels")
         .and_then(|l| serde_json::from_str::<BTreeMap<String, String>>(l).ok())
         .unwrap_or_default()
+}
+
+/// A name like the ones dockerd makes up (`quirky_turing`), deterministic per engine.
+fn docker_style_name(engine: &mut Engine) -> String {
+    const ADJECTIVES: [&str; 12] = [
+        "admiring", "brave", "eager", "focused", "gifted", "jolly", "keen", "nifty", "quirky",
+        "serene", "tender", "vibrant",
+    ];
+    const NAMES: [&str; 12] = [
+        "curie", "dijkstra", "hopper", "lovelace", "noether", "pike", "ritchie", "shannon",
+        "thompson", "torvalds", "turing", "wozniak",
+    ];
+    for attempt in 0usize.. {
+        let seed = engine.new_id("name");
+        let n = u64::from_str_radix(&seed[..8], 16).unwrap_or(0) as usize;
+        let mut name = format!(
+            "{}_{}",
+            ADJECTIVES[n % ADJECTIVES.len()],
+            NAMES[(n / ADJECTIVES.len()) % NAMES.len()]
+        );
+        // Past a few tries every pair may be taken: a number makes it unique, as dockerd's retries do.
+        if attempt >= 16 {
+            name = format!("{name}{attempt}");
+        }
+        if !engine.containers.iter().any(|c| c.name == name) {
+            return name;
+        }
+    }
+    unreachable!("the name loop only ends by returning")
 }
