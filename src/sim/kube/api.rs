@@ -479,6 +479,22 @@ pub fn patch(
     if media == "application/apply-patch+yaml" || media == "application/apply-patch+json" {
         return apply(shared, target, body, query);
     }
+    const PATCH_TYPES: [&str; 3] = [
+        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
+        "application/json-patch+json",
+    ];
+    if !PATCH_TYPES.contains(&media) {
+        let refusal = Refusal {
+            code: 415,
+            reason: "UnsupportedMediaType",
+            message: format!(
+                "the body of the request was in an unknown format ({media}) - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
+            ),
+            causes: Vec::new(),
+        };
+        return status_response(&refusal, None, None);
+    }
     let patch: Value = match serde_json::from_slice(body) {
         Ok(p) => p,
         Err(e) => {
