@@ -154,8 +154,31 @@ pub fn list(
         t["metadata"] = metadata;
         return json(StatusCode::OK, &t);
     }
-    let list = json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": metadata, "items": items});
-    json(StatusCode::OK, &list)
+    // Written item by item: building one big Value would deep-copy every object first.
+    let mut body = Vec::with_capacity(items.len() * 1024 + 256);
+    let head = json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": metadata});
+    let head = head.to_string();
+    body.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    body.extend_from_slice(b",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        if serde_json::to_writer(&mut body, item).is_err() {
+            return status_response(
+                &Refusal {
+                    code: 500,
+                    reason: "InternalError",
+                    message: "cannot encode the list".into(),
+                    causes: Vec::new(),
+                },
+                None,
+                None,
+            );
+        }
+    }
+    body.extend_from_slice(b"]}");
+    crate::sim::http::full(StatusCode::OK, "application/json", body)
 }
 
 /// A watch: replay from `resourceVersion`, then live changes; bookmarks if asked; 410 when too old.

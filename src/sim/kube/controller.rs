@@ -166,25 +166,16 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
     });
     let events = res("events");
     store.insert(events, event);
-    let kept = store.list("events", Some(&namespace)).len();
-    if kept > EVENTS_KEPT {
-        let mut oldest: Vec<(String, String)> = store
-            .list("events", Some(&namespace))
-            .iter()
-            .map(|e| {
-                (
-                    e["metadata"]["resourceVersion"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    e["metadata"]["name"].as_str().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
-        oldest.sort_by_key(|(rv, _)| rv.parse::<u64>().unwrap_or(0));
-        for (_, name) in oldest.into_iter().take(kept - EVENTS_KEPT) {
-            store.remove(events, &namespace, &name);
-        }
+    // Oldest first out, in O(1): the order is kept beside the store.
+    let order = store.event_order.entry(namespace.clone()).or_default();
+    order.push_back(name);
+    let expired: Vec<String> = if order.len() > EVENTS_KEPT {
+        order.drain(..order.len() - EVENTS_KEPT).collect()
+    } else {
+        Vec::new()
+    };
+    for old in expired {
+        store.remove(events, &namespace, &old);
     }
 }
 
@@ -280,13 +271,31 @@ fn template_hash(template: &Value) -> String {
 
 /// The state the controller keeps beside the store: when each pod entered its
 /// current stage, and the listeners of services.
+/// A pod the controller is moving along, and since when it is in its stage.
+struct Tracked {
+    namespace: String,
+    name: String,
+    since: Instant,
+}
+
+/// What the ReplicaSet controller needs of each pod, gathered in one pass.
+struct PodInfo {
+    name: String,
+    ready: bool,
+    terminating: bool,
+    rv: u64,
+}
+
 #[derive(Default)]
 pub struct Controller {
-    stage_since: HashMap<String, Instant>,
-    terminating_since: HashMap<String, Instant>,
+    /// Pods still on their way to Running (or stuck waiting), by uid.
+    stage_since: HashMap<String, Tracked>,
+    /// Pods being deleted, by uid.
+    terminating_since: HashMap<String, Tracked>,
     listeners: HashMap<String, (Vec<i64>, Vec<JoinHandle<()>>)>,
     round_robin: Arc<std::sync::atomic::AtomicUsize>,
     last_rv: u64,
+    next_ip: u32,
 }
 
 impl Drop for Controller {
@@ -317,11 +326,14 @@ impl Controller {
         if !busy {
             return;
         }
+        self.discover(&store);
+        // What this pass writes is looked at again on the next one (statuses follow pods a tick
+        // later); a pass that writes nothing leaves the version alone, and the loop goes quiet.
+        self.last_rv = store.resource_version();
         self.deployments(&mut store);
         self.replicasets(&mut store);
         self.pods(&mut store, &shared.timing, &images);
         self.services(&mut store, shared);
-        self.last_rv = store.resource_version();
     }
 
     fn deployments(&mut self, store: &mut Store) {
@@ -487,6 +499,25 @@ impl Controller {
     }
 
     fn replicasets(&mut self, store: &mut Store) {
+        // One pass over the pods, indexed by owner: each set then costs only its own pods.
+        let mut by_owner: HashMap<String, Vec<PodInfo>> = HashMap::new();
+        for pod in store.list("pods", None) {
+            let Some(owner) = pod
+                .pointer("/metadata/ownerReferences/0/uid")
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            by_owner
+                .entry(owner.to_string())
+                .or_default()
+                .push(PodInfo {
+                    name: s(pod, "/metadata/name").to_string(),
+                    ready: pod_ready(pod),
+                    terminating: pod.pointer("/metadata/deletionTimestamp").is_some(),
+                    rv: s(pod, "/metadata/resourceVersion").parse().unwrap_or(0),
+                });
+        }
         let sets: Vec<Value> = store
             .list("replicasets", None)
             .into_iter()
@@ -502,15 +533,13 @@ impl Controller {
                 .pointer("/spec/replicas")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            let mut pods: Vec<Value> = store
-                .list("pods", Some(&ns))
+            let mut live: Vec<PodInfo> = by_owner
+                .remove(&rs_uid)
+                .unwrap_or_default()
                 .into_iter()
-                .filter(|p| {
-                    owned_by(p, &rs_uid) && p.pointer("/metadata/deletionTimestamp").is_none()
-                })
-                .cloned()
+                .filter(|p| !p.terminating)
                 .collect();
-            let count = pods.len() as i64;
+            let count = live.len() as i64;
             if count < desired {
                 for _ in count..desired {
                     let pod_name = format!("{name}-{}", store.random_suffix(5));
@@ -522,7 +551,14 @@ impl Controller {
                     });
                     on_create(store, res("pods"), &mut pod);
                     let stored = store.insert(res("pods"), pod);
-                    self.stage_since.insert(uid(&stored), Instant::now());
+                    self.stage_since.insert(
+                        uid(&stored),
+                        Tracked {
+                            namespace: ns.clone(),
+                            name: pod_name.clone(),
+                            since: Instant::now(),
+                        },
+                    );
                     record_event(
                         store,
                         &rs,
@@ -532,34 +568,21 @@ impl Controller {
                     );
                 }
             } else if count > desired {
-                pods.sort_by_key(|p| {
-                    std::cmp::Reverse(
-                        p.pointer("/metadata/resourceVersion")
-                            .and_then(Value::as_str)
-                            .and_then(|v| v.parse::<u64>().ok())
-                            .unwrap_or(0),
-                    )
-                });
-                for pod in pods.iter().take((count - desired) as usize) {
-                    let pod_name = s(pod, "/metadata/name").to_string();
-                    mark_terminating(store, &ns, &pod_name);
+                // The newest go first.
+                live.sort_by_key(|p| std::cmp::Reverse(p.rv));
+                for pod in live.drain(..(count - desired) as usize) {
+                    mark_terminating(store, &ns, &pod.name);
                     record_event(
                         store,
                         &rs,
                         "Normal",
                         "SuccessfulDelete",
-                        &format!("Deleted pod: {pod_name}"),
+                        &format!("Deleted pod: {}", pod.name),
                     );
                 }
             }
-            let live: Vec<&Value> = store
-                .list("pods", Some(&ns))
-                .into_iter()
-                .filter(|p| {
-                    owned_by(p, &rs_uid) && p.pointer("/metadata/deletionTimestamp").is_none()
-                })
-                .collect();
-            let ready = live.iter().filter(|p| pod_ready(p)).count() as i64;
+            // Pods made in this pass are counted on the next one, a tick later, as a real controller's informer would.
+            let ready = live.iter().filter(|p| p.ready).count();
             let status = json!({"replicas": live.len(), "fullyLabeledReplicas": live.len(), "readyReplicas": ready, "availableReplicas": ready,
                                 "observedGeneration": rs.pointer("/metadata/generation").cloned().unwrap_or(json!(1))});
             if let Some(current) = store.get("replicasets", &ns, &name)
@@ -572,34 +595,79 @@ impl Controller {
         }
     }
 
-    fn pods(&mut self, store: &mut Store, timing: &Timing, images: &HashSet<String>) {
-        let pods: Vec<Value> = store.list("pods", None).into_iter().cloned().collect();
-        let known: HashSet<String> = pods.iter().map(uid).collect();
-        self.stage_since.retain(|u, _| known.contains(u));
-        self.terminating_since.retain(|u, _| known.contains(u));
-        for pod in pods {
-            let pod_uid = uid(&pod);
-            let (ns, name) = (
-                s(&pod, "/metadata/namespace").to_string(),
-                s(&pod, "/metadata/name").to_string(),
-            );
-            if pod.pointer("/metadata/deletionTimestamp").is_some() {
-                let since = *self
-                    .terminating_since
-                    .entry(pod_uid.clone())
-                    .or_insert_with(Instant::now);
-                if since.elapsed() >= timing.terminate {
-                    store.remove(res("pods"), &ns, &name);
+    /// Pods to move along, from the changes since the last pass: new ones,
+    /// ones being deleted, ones gone. Only these are visited, so a quiet
+    /// cluster of 10,000 running pods costs nothing per tick.
+    fn discover(&mut self, store: &Store) {
+        for change in store
+            .changes_after(self.last_rv)
+            .filter(|c| c.plural == "pods")
+        {
+            let pod = &change.object;
+            let pod_uid = uid(pod);
+            let tracked = || Tracked {
+                namespace: change.namespace.clone(),
+                name: s(pod, "/metadata/name").to_string(),
+                since: Instant::now(),
+            };
+            match change.kind {
+                "DELETED" => {
+                    self.stage_since.remove(&pod_uid);
+                    self.terminating_since.remove(&pod_uid);
                 }
-                continue;
+                _ if pod.pointer("/metadata/deletionTimestamp").is_some() => {
+                    self.stage_since.remove(&pod_uid);
+                    self.terminating_since
+                        .entry(pod_uid)
+                        .or_insert_with(tracked);
+                }
+                "ADDED" if s(pod, "/status/phase") != "Running" => {
+                    self.stage_since.entry(pod_uid).or_insert_with(tracked);
+                }
+                _ => {}
             }
+        }
+    }
+
+    fn pods(&mut self, store: &mut Store, timing: &Timing, images: &HashSet<String>) {
+        let done: Vec<(String, String, String)> = self
+            .terminating_since
+            .iter()
+            .filter(|(_, t)| t.since.elapsed() >= timing.terminate)
+            .map(|(u, t)| (u.clone(), t.namespace.clone(), t.name.clone()))
+            .collect();
+        for (pod_uid, ns, name) in done {
+            self.terminating_since.remove(&pod_uid);
+            if store
+                .get("pods", &ns, &name)
+                .is_some_and(|p| uid(p) == pod_uid)
+            {
+                store.remove(res("pods"), &ns, &name);
+            }
+        }
+        let candidates: Vec<(String, String, String, Duration)> = self
+            .stage_since
+            .iter()
+            .map(|(u, t)| {
+                (
+                    u.clone(),
+                    t.namespace.clone(),
+                    t.name.clone(),
+                    t.since.elapsed(),
+                )
+            })
+            .collect();
+        for (pod_uid, ns, name, elapsed) in candidates {
+            let Some(pod) = store
+                .get("pods", &ns, &name)
+                .filter(|p| uid(p) == pod_uid)
+                .cloned()
+            else {
+                self.stage_since.remove(&pod_uid);
+                continue;
+            };
             let phase = s(&pod, "/status/phase").to_string();
             let waiting = s(&pod, "/status/containerStatuses/0/state/waiting/reason").to_string();
-            let since = *self
-                .stage_since
-                .entry(pod_uid.clone())
-                .or_insert_with(Instant::now);
-            let elapsed = since.elapsed();
             let scheduled = !s(&pod, "/spec/nodeName").is_empty();
             let next = if !scheduled && elapsed >= timing.schedule {
                 Some(self.schedule(store, &pod))
@@ -614,17 +682,18 @@ impl Controller {
             } else {
                 None
             };
-            if let Some(next) = next {
-                let running = s(&next, "/status/phase") == "Running";
-                let next_waiting =
-                    s(&next, "/status/containerStatuses/0/state/waiting/reason").to_string();
-                store.replace(res("pods"), next);
-                if running {
-                    self.stage_since.remove(&pod_uid);
-                } else if next_waiting != waiting || !scheduled {
-                    // A new stage: its own delay starts now.
-                    self.stage_since.insert(pod_uid, Instant::now());
-                }
+            let Some(next) = next else { continue };
+            let running = s(&next, "/status/phase") == "Running";
+            let next_waiting =
+                s(&next, "/status/containerStatuses/0/state/waiting/reason").to_string();
+            store.replace(res("pods"), next);
+            if running {
+                self.stage_since.remove(&pod_uid);
+            } else if (next_waiting != waiting || !scheduled)
+                && let Some(tracked) = self.stage_since.get_mut(&pod_uid)
+            {
+                // A new stage: its own delay starts now.
+                tracked.since = Instant::now();
             }
         }
     }
@@ -659,7 +728,7 @@ impl Controller {
 
     /// Images present on the simulated engine (or preloaded, as on minikube) start; others fail as minikube's would.
     fn start_containers(
-        &self,
+        &mut self,
         store: &mut Store,
         pod: &Value,
         images: &HashSet<String>,
@@ -730,7 +799,8 @@ impl Controller {
         }
         let now = rfc3339(now_secs());
         let mut next = pod.clone();
-        let index = store.list("pods", None).len() % 250 + 2;
+        self.next_ip = self.next_ip.wrapping_add(1);
+        let index = self.next_ip % 250 + 2;
         next["status"]["phase"] = json!("Running");
         next["status"]["podIP"] = json!(format!("10.244.0.{index}"));
         next["status"]["podIPs"] = json!([{"ip": format!("10.244.0.{index}")}]);

@@ -6,6 +6,7 @@ use super::resources::Resource;
 use crate::sim::clock::{now_secs, rfc3339};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// Changes kept for watches that resume from a resourceVersion; older ones get 410 Gone.
@@ -26,17 +27,20 @@ pub struct Change {
     pub namespace: String,
     /// ADDED, MODIFIED or DELETED.
     pub kind: &'static str,
-    pub object: Value,
+    /// Shared with the store while it is the current version: the log costs no copies.
+    pub object: Arc<Value>,
 }
 
 pub struct Store {
-    pub objects: BTreeMap<Key, Value>,
+    pub objects: BTreeMap<Key, Arc<Value>>,
     rv: u64,
     changes: VecDeque<Change>,
     pub watchers: broadcast::Sender<Change>,
     /// Pod uid -> log lines.
     pub pod_logs: HashMap<String, VecDeque<String>>,
     pub pod_log_tx: broadcast::Sender<(String, String)>,
+    /// Event names per namespace, oldest first, so old events can be dropped cheaply.
+    pub event_order: HashMap<String, VecDeque<String>>,
     rng: u64,
 }
 
@@ -49,6 +53,7 @@ impl Store {
             watchers: broadcast::channel(16_384).0,
             pod_logs: HashMap::new(),
             pod_log_tx: broadcast::channel(4096).0,
+            event_order: HashMap::new(),
             rng: seed.max(1),
         }
     }
@@ -66,7 +71,9 @@ impl Store {
     }
 
     pub fn changes_after(&self, rv: u64) -> impl Iterator<Item = &Change> {
-        self.changes.iter().filter(move |c| c.rv > rv)
+        // resourceVersions only grow, so the first newer change is found by bisection.
+        let start = self.changes.partition_point(|c| c.rv <= rv);
+        self.changes.range(start..)
     }
 
     /// Deterministic pseudo-random numbers (xorshift64*), so a seed gives the same names.
@@ -101,22 +108,46 @@ impl Store {
     }
 
     pub fn get(&self, plural: &'static str, namespace: &str, name: &str) -> Option<&Value> {
-        self.objects.get(&Key {
+        self.objects
+            .get(&Key {
+                plural,
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+            })
+            .map(|object| &**object)
+    }
+
+    /// Objects of one resource (in one namespace), by a range of the sorted keys: O(log n + k).
+    pub fn list(&self, plural: &'static str, namespace: Option<&str>) -> Vec<&Value> {
+        self.range(plural, namespace).map(|(_, v)| &**v).collect()
+    }
+
+    pub fn count(&self, plural: &'static str, namespace: Option<&str>) -> usize {
+        self.range(plural, namespace).count()
+    }
+
+    fn range(
+        &self,
+        plural: &'static str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = (&Key, &Arc<Value>)> {
+        let start = Key {
             plural,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
+            namespace: namespace.unwrap_or("").to_string(),
+            name: String::new(),
+        };
+        self.objects.range(start..).take_while(move |(k, _)| {
+            k.plural == plural && namespace.is_none_or(|ns| k.namespace == ns)
         })
     }
 
-    pub fn list(&self, plural: &'static str, namespace: Option<&str>) -> Vec<&Value> {
-        self.objects
-            .iter()
-            .filter(|(k, _)| k.plural == plural && namespace.is_none_or(|ns| k.namespace == ns))
-            .map(|(_, v)| v)
-            .collect()
-    }
-
-    fn record(&mut self, plural: &'static str, namespace: &str, kind: &'static str, object: Value) {
+    fn record(
+        &mut self,
+        plural: &'static str,
+        namespace: &str,
+        kind: &'static str,
+        object: Arc<Value>,
+    ) {
         let change = Change {
             rv: self.rv,
             plural,
@@ -132,7 +163,7 @@ impl Store {
     }
 
     /// Store a new object: fills uid, resourceVersion, creationTimestamp and generation.
-    pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Value {
+    pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
         self.rv += 1;
         let namespace = object
             .pointer("/metadata/namespace")
@@ -154,6 +185,7 @@ impl Store {
         if matches!(resource.plural, "deployments" | "replicasets") {
             metadata["generation"] = json!(1);
         }
+        let object = Arc::new(object);
         self.objects.insert(
             Key {
                 plural: resource.plural,
@@ -167,7 +199,7 @@ impl Store {
     }
 
     /// Replace a stored object; a change to `spec` bumps `metadata.generation`.
-    pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Value {
+    pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
         self.rv += 1;
         let namespace = object
             .pointer("/metadata/namespace")
@@ -202,6 +234,7 @@ impl Store {
         object["apiVersion"] = json!(resource.api_version());
         object["kind"] = json!(resource.kind);
         object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
+        let object = Arc::new(object);
         self.objects.insert(key, object.clone());
         self.record(resource.plural, &namespace, "MODIFIED", object.clone());
         object
@@ -213,7 +246,7 @@ impl Store {
             namespace: namespace.to_string(),
             name: name.to_string(),
         };
-        let mut object = self.objects.remove(&key)?;
+        let mut object = Arc::unwrap_or_clone(self.objects.remove(&key)?);
         self.rv += 1;
         object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         if resource.plural == "pods"
@@ -221,7 +254,12 @@ impl Store {
         {
             self.pod_logs.remove(uid);
         }
-        self.record(resource.plural, namespace, "DELETED", object.clone());
+        self.record(
+            resource.plural,
+            namespace,
+            "DELETED",
+            Arc::new(object.clone()),
+        );
         Some(object)
     }
 
@@ -253,7 +291,7 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        let mut changed = created.clone();
+        let mut changed = (*created).clone();
         changed["spec"]["replicas"] = json!(3);
         let updated = store.replace(deployments, changed);
         assert_eq!(updated["metadata"]["generation"], json!(2));
