@@ -4,6 +4,7 @@
 //! Cloud Run join here.
 
 pub mod clock;
+pub mod cloudrun;
 pub mod docker;
 pub mod http;
 pub mod kube;
@@ -17,12 +18,20 @@ use std::path::PathBuf;
 pub struct Sim {
     pub docker: docker::DockerSim,
     pub kube: kube::KubeSim,
+    pub cloud_run: cloudrun::CloudRunSim,
+    /// A throwaway gcloud configuration pointing at the simulated Cloud Run.
+    pub gcloud_config: PathBuf,
     /// The temp dir this sim made (removed on drop), if it made one.
     dir: Option<PathBuf>,
     pub kubeconfig_path: PathBuf,
     /// The walkthrough's sample app, written beside the sim for the demo to build.
     pub sample_app: PathBuf,
 }
+
+/// The project the simulated Cloud Run answers for.
+pub const GCLOUD_PROJECT: &str = "pilothouse-sim";
+/// gcloud wants an access token; the simulated Cloud Run takes any.
+pub const GCLOUD_TOKEN: &str = "pilothouse-sim-token";
 
 /// The sample Flask app of the walkthrough, embedded so a demo works anywhere.
 const SAMPLE_APP: [(&str, &str); 5] = [
@@ -97,9 +106,18 @@ impl Sim {
                 )
             })?;
         let sample_app = write_sample_app(&dir)?;
+        let cloud_run = cloudrun::CloudRunSim::start()
+            .await
+            .wrap_err("cannot start the simulated Cloud Run")?;
+        let gcloud_config = dir.join("gcloud");
+        cloud_run
+            .write_gcloud_config(&gcloud_config, GCLOUD_PROJECT)
+            .wrap_err_with(|| format!("cannot write {}", gcloud_config.display()))?;
         Ok(Self {
             docker,
             kube,
+            cloud_run,
+            gcloud_config,
             dir: Some(dir),
             kubeconfig_path,
             sample_app,
@@ -125,6 +143,10 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
     );
     println!("export KUBECONFIG={}", sim.kubeconfig_path.display());
     println!("export DOCKER_HOST={}", sim.docker.host());
+    println!(
+        "export CLOUDSDK_CONFIG={} CLOUDSDK_AUTH_ACCESS_TOKEN={GCLOUD_TOKEN}",
+        sim.gcloud_config.display()
+    );
     println!(
         "# then: kubectl get nodes; docker build -t cookbook .; kubectl apply --server-side -f cookbook-deployment.yaml"
     );

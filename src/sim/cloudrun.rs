@@ -1,0 +1,471 @@
+//! A Cloud Run API subset, enough for the real `gcloud run deploy`: the
+//! serviceusage check, `serving.knative.dev/v1` services (get, create,
+//! replace, list, delete) and the IAM policy call. gcloud reaches it as an
+//! HTTP proxy (absolute-URI requests) with per-API endpoint overrides.
+//! A deployed service turns Ready after a short delay, with a `status.url` on
+//! 127.0.0.1 that answers `Hello from <service>`.
+
+use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::http::{self, Body, Responder, hello_server, json, read_body};
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// How long a new revision takes to become Ready.
+const READY_AFTER: Duration = Duration::from_millis(600);
+
+struct Deployed {
+    service: Value,
+    listener: Option<JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// (project, region, name) -> the service.
+    services: BTreeMap<(String, String, String), Deployed>,
+    generation_counter: u64,
+}
+
+pub struct CloudRunSim {
+    pub port: u16,
+    state: Arc<Mutex<State>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for CloudRunSim {
+    fn drop(&mut self) {
+        self.task.abort();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        for deployed in state.services.values_mut() {
+            if let Some(task) = deployed.listener.take() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl CloudRunSim {
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let port = listener.local_addr()?.port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let task = tokio::spawn(http::serve_tcp(listener, move |request| {
+            handle(shared.clone(), request)
+        }));
+        Ok(Self { port, state, task })
+    }
+
+    /// A throwaway gcloud configuration that sends `run` and `serviceusage` here.
+    /// Written as gcloud itself stores it; the user's own configuration is never touched.
+    pub fn write_gcloud_config(&self, dir: &Path, project: &str) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join("configurations"))?;
+        std::fs::write(dir.join("active_config"), "default")?;
+        let port = self.port;
+        std::fs::write(
+            dir.join("configurations").join("config_default"),
+            format!(
+                "[core]\nproject = {project}\naccount = learner@pilothouse.sim\ndisable_usage_reporting = True\n\n\
+                 [run]\nregion = us-central1\n\n\
+                 [proxy]\ntype = http\naddress = 127.0.0.1\nport = {port}\n\n\
+                 [api_endpoint_overrides]\nrun = http://127.0.0.1:{port}/\nserviceusage = http://127.0.0.1:{port}/\n"
+            ),
+        )
+    }
+}
+
+fn google_error(code: u16, status: &str, message: &str) -> Response<Body> {
+    json(
+        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &json!({"error": {"code": code, "message": message, "status": status}}),
+    )
+}
+
+/// Cloud Run's service name rule.
+pub fn valid_service_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 49
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The region from a host such as `us-central1-127.0.0.1:PORT` (gcloud prefixes it).
+fn region_of(request: &Request<Incoming>) -> String {
+    let host = request.uri().host().map(String::from).or_else(|| {
+        request
+            .headers()
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .map(|h| h.split(':').next().unwrap_or(h).to_string())
+    });
+    host.and_then(|h| h.strip_suffix("-127.0.0.1").map(String::from))
+        .unwrap_or_else(|| "us-central1".to_string())
+}
+
+async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Response<Body> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let region = region_of(&request);
+    tracing::debug!(%method, %path, %region, "cloud run sim");
+    let segments: Vec<String> = path
+        .trim_matches('/')
+        .split('/')
+        .map(String::from)
+        .collect();
+    let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    match (&method, segments.as_slice()) {
+        // serviceusage: every API is enabled here.
+        (&Method::GET, ["v1", "projects", project, "services", api]) => json(
+            StatusCode::OK,
+            &json!({"name": format!("projects/{project}/services/{api}"), "state": "ENABLED"}),
+        ),
+        (
+            &Method::GET,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "services",
+            ],
+        ) => list(&state, project, Some(&region)),
+        // `gcloud run services list`: every region at once (`locations/-`).
+        (&Method::GET, ["v1", "projects", project, "locations", location, "services"]) => {
+            list(&state, project, (*location != "-").then_some(*location))
+        }
+        (
+            &Method::POST,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "services",
+            ],
+        ) => match read_body(request).await {
+            Ok(body) => write(&state, project, &region, None, &body),
+            Err(e) => google_error(400, "INVALID_ARGUMENT", &e),
+        },
+        (
+            &Method::GET,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "services",
+                name,
+            ],
+        ) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            match state
+                .services
+                .get(&(project.to_string(), region.clone(), name.to_string()))
+            {
+                Some(deployed) => json(StatusCode::OK, &deployed.service),
+                None => google_error(
+                    404,
+                    "NOT_FOUND",
+                    &format!(
+                        "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
+                    ),
+                ),
+            }
+        }
+        (
+            &Method::PUT,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "services",
+                name,
+            ],
+        ) => match read_body(request).await {
+            Ok(body) => write(&state, project, &region, Some(name), &body),
+            Err(e) => google_error(400, "INVALID_ARGUMENT", &e),
+        },
+        (
+            &Method::DELETE,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "services",
+                name,
+            ],
+        ) => {
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            match state
+                .services
+                .remove(&(project.to_string(), region.clone(), name.to_string()))
+            {
+                Some(mut deployed) => {
+                    if let Some(task) = deployed.listener.take() {
+                        task.abort();
+                    }
+                    json(
+                        StatusCode::OK,
+                        &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": name, "kind": "services"}}),
+                    )
+                }
+                None => google_error(
+                    404,
+                    "NOT_FOUND",
+                    &format!(
+                        "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
+                    ),
+                ),
+            }
+        }
+        // IAM (`--allow-unauthenticated`): accept the policy and hand it back.
+        (&Method::POST, ["v1", "projects", _, "locations", _, "services", action])
+            if action.ends_with(":setIamPolicy") =>
+        {
+            let body = read_body(request).await.unwrap_or_default();
+            let policy = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|b| b.get("policy").cloned())
+                .unwrap_or(json!({}));
+            json(StatusCode::OK, &policy)
+        }
+        (_, ["v1", "projects", _, "locations", _, "services", action])
+            if action.ends_with(":getIamPolicy") =>
+        {
+            json(
+                StatusCode::OK,
+                &json!({"version": 1, "etag": "BwYAAAAAAAA="}),
+            )
+        }
+        _ => google_error(
+            404,
+            "NOT_FOUND",
+            &format!("the simulated Cloud Run does not serve {method} {path}"),
+        ),
+    }
+}
+
+fn list(state: &Arc<Mutex<State>>, project: &str, region: Option<&str>) -> Response<Body> {
+    let state = state.lock().unwrap_or_else(|p| p.into_inner());
+    let items: Vec<&Value> = state
+        .services
+        .iter()
+        .filter(|((p, r, _), _)| p == project && region.is_none_or(|region| r == region))
+        .map(|(_, d)| &d.service)
+        .collect();
+    json(
+        StatusCode::OK,
+        &json!({"apiVersion": "serving.knative.dev/v1", "kind": "ServiceList", "metadata": {}, "items": items, "unreachable": []}),
+    )
+}
+
+/// Create (name None) or replace a service; a new revision turns Ready shortly after.
+fn write(
+    state: &Arc<Mutex<State>>,
+    project: &str,
+    region: &str,
+    url_name: Option<&str>,
+    body: &[u8],
+) -> Response<Body> {
+    let mut service: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                &format!("Invalid JSON payload received. {e}"),
+            );
+        }
+    };
+    let name = service
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if !valid_service_name(&name) {
+        return google_error(
+            400,
+            "INVALID_ARGUMENT",
+            &format!(
+                "metadata.name: Invalid value '{name}': must use only lowercase alphanumeric characters and dashes, cannot begin or end with a dash, and cannot be longer than 49 characters."
+            ),
+        );
+    }
+    if url_name.is_some_and(|n| n != name) {
+        return google_error(
+            400,
+            "INVALID_ARGUMENT",
+            "metadata.name: the name in the body does not match the URL",
+        );
+    }
+    let image = service
+        .pointer("/spec/template/spec/containers/0/image")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if image.is_empty() {
+        return google_error(
+            400,
+            "INVALID_ARGUMENT",
+            "spec.template.spec.containers[0].image: Required value",
+        );
+    }
+    let key = (project.to_string(), region.to_string(), name.clone());
+    let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+    let existing = guard.services.get(&key).map(|d| d.service.clone());
+    match (&existing, url_name) {
+        (Some(_), None) => {
+            return google_error(
+                409,
+                "ALREADY_EXISTS",
+                &format!("Resource '{name}' already exists."),
+            );
+        }
+        (None, Some(_)) => {
+            return google_error(
+                404,
+                "NOT_FOUND",
+                &format!(
+                    "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
+                ),
+            );
+        }
+        _ => {}
+    }
+    guard.generation_counter += 1;
+    let generation = existing
+        .as_ref()
+        .and_then(|e| e.pointer("/metadata/generation"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        + 1;
+    let revision = format!(
+        "{name}-{generation:05}-{}",
+        &crate::sim::docker::state::sha256_hex(&[
+            image.as_bytes(),
+            &guard.generation_counter.to_be_bytes()
+        ])[..3]
+    );
+    let now = rfc3339(now_secs());
+    service["apiVersion"] = json!("serving.knative.dev/v1");
+    service["kind"] = json!("Service");
+    let metadata = &mut service["metadata"];
+    metadata["namespace"] = json!(project);
+    metadata["generation"] = json!(generation);
+    metadata["uid"] = json!(
+        crate::sim::docker::state::sha256_hex(&[project.as_bytes(), name.as_bytes()])[..32]
+            .to_string()
+    );
+    metadata["creationTimestamp"] = existing
+        .as_ref()
+        .and_then(|e| e.pointer("/metadata/creationTimestamp").cloned())
+        .unwrap_or(json!(now));
+    metadata["labels"]["cloud.googleapis.com/location"] = json!(region);
+    metadata["resourceVersion"] = json!(format!("AAY{generation}"));
+    let url = existing
+        .as_ref()
+        .and_then(|e| e.pointer("/status/url").cloned());
+    service["status"] = json!({
+        "observedGeneration": generation,
+        "conditions": [
+            {"type": "Ready", "status": "Unknown", "reason": "Deploying", "lastTransitionTime": now},
+            {"type": "ConfigurationsReady", "status": "Unknown", "lastTransitionTime": now},
+            {"type": "RoutesReady", "status": "Unknown", "lastTransitionTime": now},
+        ],
+        "latestCreatedRevisionName": revision,
+    });
+    if let Some(url) = url {
+        service["status"]["url"] = url;
+    }
+    let answer = service.clone();
+    let listener = guard
+        .services
+        .remove(&key)
+        .and_then(|mut d| d.listener.take());
+    guard
+        .services
+        .insert(key.clone(), Deployed { service, listener });
+    drop(guard);
+    tokio::spawn(become_ready(state.clone(), key, revision));
+    json(
+        if url_name.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        },
+        &answer,
+    )
+}
+
+async fn become_ready(state: Arc<Mutex<State>>, key: (String, String, String), revision: String) {
+    tokio::time::sleep(READY_AFTER).await;
+    let needs_listener = {
+        let state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .services
+            .get(&key)
+            .is_some_and(|d| d.listener.is_none())
+    };
+    let mut bound = None;
+    if needs_listener && let Ok(listener) = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let name = key.2.clone();
+        let responder: Responder =
+            Arc::new(move |_: &str, _| (200, format!("Hello from {name}\n")));
+        bound = Some((port, tokio::spawn(hello_server(listener, responder))));
+    }
+    let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(deployed) = state.services.get_mut(&key) else {
+        return;
+    };
+    if let Some((port, task)) = bound {
+        deployed.listener = Some(task);
+        deployed.service["status"]["url"] = json!(format!("http://127.0.0.1:{port}"));
+        deployed.service["status"]["address"] = json!({"url": format!("http://127.0.0.1:{port}")});
+    }
+    let now = rfc3339(now_secs());
+    let status = &mut deployed.service["status"];
+    status["conditions"] = json!([
+        {"type": "Ready", "status": "True", "lastTransitionTime": now},
+        {"type": "ConfigurationsReady", "status": "True", "lastTransitionTime": now},
+        {"type": "RoutesReady", "status": "True", "lastTransitionTime": now},
+    ]);
+    status["latestReadyRevisionName"] = json!(revision);
+    status["traffic"] = json!([{"revisionName": revision, "percent": 100, "latestRevision": true}]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_follow_cloud_runs_rule() {
+        assert!(valid_service_name("cookbook"));
+        assert!(valid_service_name("cookbook-recipe-2"));
+        for bad in [
+            "",
+            "Cookbook",
+            "1cookbook",
+            "cookbook-",
+            "cook_book",
+            &"a".repeat(50),
+        ] {
+            assert!(!valid_service_name(bad), "{bad}");
+        }
+    }
+}
