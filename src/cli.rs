@@ -41,7 +41,7 @@ pub enum Sub {
     },
 }
 
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
     /// Unix socket for the simulated Docker engine (default: in a new temp dir).
     #[arg(long)]
@@ -58,6 +58,27 @@ pub struct SimArgs {
     /// Preload this many pods over several deployments (namespace `load`), for scale tests.
     #[arg(long, default_value = "0")]
     pub pods: usize,
+    /// How long a scheduled pod spends in ContainerCreating, in milliseconds.
+    #[arg(long, default_value = "600")]
+    pub pod_start_ms: u64,
+    /// Also serve the simulated Docker engine on this loopback TCP port (DOCKER_HOST=tcp://127.0.0.1:PORT).
+    #[arg(long)]
+    pub docker_port: Option<u16>,
+}
+
+impl Default for SimArgs {
+    /// The same values the flags default to.
+    fn default() -> Self {
+        Self {
+            docker_socket: None,
+            kubeconfig: None,
+            port: 0,
+            seed: 1,
+            pods: 0,
+            pod_start_ms: 600,
+            docker_port: None,
+        }
+    }
 }
 
 fn parse_refresh(text: &str) -> Result<Duration, String> {

@@ -17,6 +17,8 @@ use std::path::PathBuf;
 /// sees its images, as minikube's node shares its engine.
 pub struct Sim {
     pub docker: docker::DockerSim,
+    /// `tcp://127.0.0.1:PORT` when the engine is served on loopback TCP too.
+    pub docker_tcp: Option<String>,
     pub kube: kube::KubeSim,
     pub cloud_run: cloudrun::CloudRunSim,
     /// A throwaway gcloud configuration pointing at the simulated Cloud Run.
@@ -77,14 +79,27 @@ impl Sim {
             .docker_socket
             .clone()
             .unwrap_or_else(|| dir.join("docker.sock"));
-        let docker = docker::DockerSim::start(&socket)
+        let mut docker = docker::DockerSim::start(&socket)
             .await
             .wrap_err_with(|| format!("cannot listen on {}", socket.display()))?;
+        let docker_tcp = match args.docker_port {
+            Some(port) => Some(
+                docker
+                    .serve_tcp(port)
+                    .await
+                    .wrap_err_with(|| format!("cannot listen on 127.0.0.1:{port}"))?,
+            ),
+            None => None,
+        };
+        let timing = kube::Timing {
+            create: std::time::Duration::from_millis(args.pod_start_ms),
+            ..Default::default()
+        };
         let config = kube::KubeConfig {
             port: args.port,
             seed: args.seed,
             preload_pods: args.pods,
-            ..Default::default()
+            timing,
         };
         let kube = kube::KubeSim::start(config, Some(docker.engine.clone()))
             .await
@@ -115,6 +130,7 @@ impl Sim {
             .wrap_err_with(|| format!("cannot write {}", gcloud_config.display()))?;
         Ok(Self {
             docker,
+            docker_tcp,
             kube,
             cloud_run,
             gcloud_config,
@@ -143,6 +159,9 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
     );
     println!("export KUBECONFIG={}", sim.kubeconfig_path.display());
     println!("export DOCKER_HOST={}", sim.docker.host());
+    if let Some(tcp) = &sim.docker_tcp {
+        println!("# the same engine over loopback TCP: export DOCKER_HOST={tcp}");
+    }
     println!(
         "export CLOUDSDK_CONFIG={} CLOUDSDK_AUTH_ACCESS_TOKEN={GCLOUD_TOKEN}",
         sim.gcloud_config.display()

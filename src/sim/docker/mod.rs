@@ -39,6 +39,7 @@ pub struct DockerSim {
     pub socket: PathBuf,
     pub engine: Shared,
     task: tokio::task::JoinHandle<()>,
+    tcp: Option<(u16, tokio::task::JoinHandle<()>)>,
 }
 
 impl DockerSim {
@@ -54,17 +55,33 @@ impl DockerSim {
             socket: socket.to_path_buf(),
             engine,
             task,
+            tcp: None,
         })
     }
 
     pub fn host(&self) -> String {
         format!("unix://{}", self.socket.display())
     }
+
+    /// Serve the same engine on loopback TCP too (port 0: any free port); returns `tcp://127.0.0.1:PORT`.
+    pub async fn serve_tcp(&mut self, port: u16) -> std::io::Result<String> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let shared = self.engine.clone();
+        let task = tokio::spawn(http::serve_tcp(listener, move |request| {
+            handle(shared.clone(), request)
+        }));
+        self.tcp = Some((port, task));
+        Ok(format!("tcp://127.0.0.1:{port}"))
+    }
 }
 
 impl Drop for DockerSim {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some((_, task)) = self.tcp.take() {
+            task.abort();
+        }
         let mut engine = lock(&self.engine);
         for container in &mut engine.containers {
             for task in container.listeners.drain(..) {

@@ -254,6 +254,7 @@ pub fn watch(
         }
     }
     drop(store);
+    let bookmark_every = shared.timing.bookmark;
     let bookmarks = query
         .get("allowWatchBookmarks")
         .is_some_and(|v| v == "true" || v == "1");
@@ -266,7 +267,7 @@ pub fn watch(
     let api_version = target.resource.api_version();
     tokio::spawn(async move {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
-        let mut bookmark = tokio::time::interval(std::time::Duration::from_secs(5));
+        let mut bookmark = tokio::time::interval(bookmark_every);
         bookmark.tick().await;
         loop {
             tokio::select! {
@@ -357,7 +358,7 @@ pub fn create(
             .and_then(Value::as_str)
             .map(String::from)
     {
-        let suffix = store.random_suffix(5);
+        let suffix = store.random_suffix(&format!("generate/{prefix}"), 5);
         object["metadata"]["name"] = json!(format!("{prefix}{suffix}"));
     }
     if let Err(refusal) = admission::check(target.resource, target.namespace.as_deref(), &object) {

@@ -25,6 +25,8 @@ pub struct Timing {
     pub back_off: Duration,
     pub terminate: Duration,
     pub tick: Duration,
+    /// How often a watch that asked for bookmarks gets one.
+    pub bookmark: Duration,
 }
 
 impl Default for Timing {
@@ -35,6 +37,7 @@ impl Default for Timing {
             back_off: Duration::from_millis(1500),
             terminate: Duration::from_millis(800),
             tick: Duration::from_millis(100),
+            bookmark: Duration::from_secs(5),
         }
     }
 }
@@ -86,7 +89,9 @@ pub fn on_update(store: &mut Store, resource: &Resource, _before: &Value, after:
 
 fn assign_service_addresses(store: &mut Store, service: &mut Value) {
     if s(service, "/spec/clusterIP").is_empty() {
-        let n = store.list("services", None).len() as u64 + 1 + store.next_random() % 200;
+        let n = store.list("services", None).len() as u64
+            + 1
+            + store.derive(&format!("cluster-ip/{}", s(service, "/metadata/name"))) % 200;
         let ip = format!(
             "10.{}.{}.{}",
             96 + (n / 65_536) % 4,
@@ -109,6 +114,11 @@ fn assign_service_addresses(store: &mut Store, service: &mut Value) {
         })
         .filter_map(|p| p["nodePort"].as_i64())
         .collect();
+    let node_port_key = format!(
+        "node-port/{}/{}",
+        s(service, "/metadata/namespace"),
+        s(service, "/metadata/name")
+    );
     if let Some(ports) = service
         .pointer_mut("/spec/ports")
         .and_then(Value::as_array_mut)
@@ -121,7 +131,7 @@ fn assign_service_addresses(store: &mut Store, service: &mut Value) {
                 continue;
             }
             if port.get("nodePort").and_then(Value::as_i64).is_none() {
-                let mut candidate = 30_000 + (store.next_random() % 2768) as i64;
+                let mut candidate = 30_000 + (store.derive(&node_port_key) % 2768) as i64;
                 while taken.contains(&candidate) {
                     candidate = 30_000 + (candidate - 30_000 + 1) % 2768;
                 }
@@ -147,7 +157,10 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
     let name = format!(
         "{}.{:016x}",
         s(involved, "/metadata/name"),
-        store.next_random()
+        store.derive(&format!(
+            "event/{namespace}/{}",
+            s(involved, "/metadata/name")
+        ))
     );
     let component = match reason {
         "Scheduled" => "default-scheduler",
@@ -542,7 +555,10 @@ impl Controller {
             let count = live.len() as i64;
             if count < desired {
                 for _ in count..desired {
-                    let pod_name = format!("{name}-{}", store.random_suffix(5));
+                    let pod_name = format!(
+                        "{name}-{}",
+                        store.random_suffix(&format!("pod/{ns}/{name}"), 5)
+                    );
                     let template = rs.pointer("/spec/template").cloned().unwrap_or(json!({}));
                     let mut pod = json!({
                         "metadata": {"name": pod_name, "namespace": ns, "labels": template.pointer("/metadata/labels").cloned().unwrap_or(json!({})),

@@ -73,8 +73,8 @@ pub fn minikube(store: &mut Store) {
             static_pod(name, image, Some(node_owner.clone())),
         );
     }
-    let proxy_name = format!("kube-proxy-{}", store.random_suffix(5));
-    let daemon = json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "kube-proxy", "uid": store.new_uid(), "controller": true});
+    let proxy_name = format!("kube-proxy-{}", store.random_suffix("kube-proxy", 5));
+    let daemon = json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "kube-proxy", "uid": store.new_uid("daemonset/kube-system/kube-proxy"), "controller": true});
     insert(
         store,
         "",

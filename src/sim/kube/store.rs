@@ -41,7 +41,9 @@ pub struct Store {
     pub pod_log_tx: broadcast::Sender<(String, String)>,
     /// Event names per namespace, oldest first, so old events can be dropped cheaply.
     pub event_order: HashMap<String, VecDeque<String>>,
-    rng: u64,
+    seed: u64,
+    /// How many times each key was drawn from.
+    draws: HashMap<String, u64>,
 }
 
 impl Store {
@@ -54,7 +56,8 @@ impl Store {
             pod_logs: HashMap::new(),
             pod_log_tx: broadcast::channel(4096).0,
             event_order: HashMap::new(),
-            rng: seed.max(1),
+            seed,
+            draws: HashMap::new(),
         }
     }
 
@@ -76,27 +79,37 @@ impl Store {
         self.changes.range(start..)
     }
 
-    /// Deterministic pseudo-random numbers (xorshift64*), so a seed gives the same names.
-    pub fn next_random(&mut self) -> u64 {
-        let mut x = self.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    /// A deterministic number for `key`: from the seed, the key, and how many
+    /// times that key was asked for. Keyed, so names do not depend on how
+    /// requests and controller passes interleave: the same seed and the same
+    /// steps give the same names.
+    pub fn derive(&mut self, key: &str) -> u64 {
+        let count = self.draws.entry(key.to_string()).or_insert(0);
+        *count += 1;
+        let digest = crate::sim::docker::state::sha256_hex(&[
+            &self.seed.to_be_bytes(),
+            key.as_bytes(),
+            &count.to_be_bytes(),
+        ]);
+        u64::from_str_radix(&digest[..16], 16).unwrap_or(0)
     }
 
     /// A suffix like the ones Kubernetes generates (`bcdfghjklmnpqrstvwxz2456789`).
-    pub fn random_suffix(&mut self, len: usize) -> String {
+    pub fn random_suffix(&mut self, key: &str, len: usize) -> String {
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        let mut n = self.derive(key);
         (0..len)
-            .map(|_| ALPHABET[(self.next_random() % ALPHABET.len() as u64) as usize] as char)
+            .map(|_| {
+                let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+                n /= ALPHABET.len() as u64;
+                c
+            })
             .collect()
     }
 
-    pub fn new_uid(&mut self) -> String {
-        let a = self.next_random();
-        let b = self.next_random();
+    pub fn new_uid(&mut self, key: &str) -> String {
+        let a = self.derive(key);
+        let b = self.derive(key);
         format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
             a >> 32,
@@ -177,7 +190,7 @@ impl Store {
             .to_string();
         object["apiVersion"] = json!(resource.api_version());
         object["kind"] = json!(resource.kind);
-        let uid = self.new_uid();
+        let uid = self.new_uid(&format!("uid/{}/{namespace}/{name}", resource.plural));
         let metadata = &mut object["metadata"];
         metadata["uid"] = json!(uid);
         metadata["resourceVersion"] = json!(self.rv.to_string());
@@ -305,11 +318,16 @@ mod tests {
     #[test]
     fn seeds_give_the_same_names() {
         let (mut a, mut b) = (Store::new(42), Store::new(42));
-        assert_eq!(a.random_suffix(5), b.random_suffix(5));
-        assert_eq!(a.new_uid(), b.new_uid());
+        assert_eq!(a.random_suffix("k", 5), b.random_suffix("k", 5));
+        assert_eq!(a.new_uid("u"), b.new_uid("u"));
         assert_ne!(
-            Store::new(1).random_suffix(10),
-            Store::new(2).random_suffix(10)
+            a.random_suffix("k", 5),
+            a.random_suffix("k", 5),
+            "a second draw differs"
+        );
+        assert_ne!(
+            Store::new(1).random_suffix("k", 10),
+            Store::new(2).random_suffix("k", 10)
         );
     }
 }
