@@ -83,11 +83,8 @@ fn kubectl_available(test: &str) -> bool {
 
 fn sim_args() -> SimArgs {
     SimArgs {
-        docker_socket: None,
-        kubeconfig: None,
-        port: 0,
         seed: 7,
-        pods: 0,
+        ..Default::default()
     }
 }
 
