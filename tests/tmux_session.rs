@@ -157,11 +157,10 @@ async fn build_with_keys_then_quit_restores_the_terminal() {
         tmux.wait_for("Containers (", Duration::from_secs(15));
         tmux.wait_for("● docker", Duration::from_secs(15));
         tmux.keys(&["b"]);
-        let form = tmux.wait_for("Build an image", Duration::from_secs(5));
-        assert!(
-            form.contains(&format!("docker build -t {tag} .")),
-            "the learn line shows first:\n{form}"
-        );
+        // The form shows the command line it stands for before anything runs
+        // (waited for, not read from the first capture: a frame may be half drawn).
+        let form = tmux.wait_for(&format!("docker build -t {tag} ."), Duration::from_secs(5));
+        assert!(form.contains("Build an image"), "{form}");
         tmux.keys(&["Enter"]);
         tmux.wait_for(&format!("✓ build {tag}"), Duration::from_secs(60));
         tmux.keys(&["2"]);
