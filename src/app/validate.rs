@@ -277,21 +277,25 @@ pub fn container_name(input: &str) -> Result<Option<String>, String> {
     if name.is_empty() {
         return Ok(None);
     }
-    let ok = name.len() >= 2
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    if ok {
+    if is_container_name(name) {
         Ok(Some(name.to_string()))
     } else {
         Err(format!(
             "'{name}' is not a container name: 2 or more letters, digits, '_', '.' or '-', starting with a letter or digit"
         ))
     }
+}
+
+/// dockerd's rule for container names: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
+pub fn is_container_name(name: &str) -> bool {
+    name.len() >= 2
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
 /// A default image tag from a directory name: `<dir>:latest`, lowercased and

@@ -86,6 +86,16 @@ fn google_error(code: u16, status: &str, message: &str) -> Response<Body> {
     )
 }
 
+fn not_found(name: &str, region: &str, project: &str) -> Response<Body> {
+    google_error(
+        404,
+        "NOT_FOUND",
+        &format!(
+            "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
+        ),
+    )
+}
+
 /// Cloud Run's service name rule.
 pub fn valid_service_name(name: &str) -> bool {
     !name.is_empty()
@@ -174,13 +184,7 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Respons
                 .get(&(project.to_string(), region.clone(), name.to_string()))
             {
                 Some(deployed) => json(StatusCode::OK, &deployed.service),
-                None => google_error(
-                    404,
-                    "NOT_FOUND",
-                    &format!(
-                        "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
-                    ),
-                ),
+                None => not_found(name, &region, project),
             }
         }
         (
@@ -224,13 +228,7 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Respons
                         &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": name, "kind": "services"}}),
                     )
                 }
-                None => google_error(
-                    404,
-                    "NOT_FOUND",
-                    &format!(
-                        "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
-                    ),
-                ),
+                None => not_found(name, &region, project),
             }
         }
         // IAM (`--allow-unauthenticated`): accept the policy and hand it back.
@@ -337,13 +335,7 @@ fn write(
             );
         }
         (None, Some(_)) => {
-            return google_error(
-                404,
-                "NOT_FOUND",
-                &format!(
-                    "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
-                ),
-            );
+            return not_found(&name, region, project);
         }
         _ => {}
     }

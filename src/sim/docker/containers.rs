@@ -90,15 +90,7 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
     let name = match query.get("name").filter(|n| !n.is_empty()) {
         Some(name) => {
             let name = name.trim_start_matches('/');
-            let valid = name.len() >= 2
-                && name
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-            if !valid {
+            if !crate::app::validate::is_container_name(name) {
                 return error(
                     StatusCode::BAD_REQUEST,
                     &format!(

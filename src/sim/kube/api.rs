@@ -414,6 +414,22 @@ fn plural_group(resource: &Resource) -> String {
     }
 }
 
+/// The stored object a request names, with its namespace and name, or the 404 a real server gives.
+fn current_object(
+    store: &Store,
+    target: &Target,
+) -> Result<(String, String, Value), Box<Response<Body>>> {
+    let (ns, name) = key_of(target);
+    match store.get(target.resource.plural, ns, name) {
+        Some(object) => Ok((ns.to_string(), name.to_string(), object.clone())),
+        None => Err(Box::new(status_response(
+            &Refusal::not_found(target.resource, name),
+            Some(target.resource),
+            Some(name),
+        ))),
+    }
+}
+
 /// PUT: replace the whole object (or its status), with optimistic concurrency.
 pub fn update(
     shared: &KubeShared,
@@ -422,14 +438,9 @@ pub fn update(
     manager: &str,
 ) -> Response<Body> {
     let mut store = lock(shared);
-    let (ns, name) = key_of(target);
-    let (ns, name) = (ns.to_string(), name.to_string());
-    let Some(current) = store.get(target.resource.plural, &ns, &name).cloned() else {
-        return status_response(
-            &Refusal::not_found(target.resource, &name),
-            Some(target.resource),
-            Some(&name),
-        );
+    let (_, name, current) = match current_object(&store, target) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
     if let Some(rv) = object
         .pointer("/metadata/resourceVersion")
@@ -530,14 +541,9 @@ pub fn patch(
         }
     };
     let mut store = lock(shared);
-    let (ns, name) = key_of(target);
-    let (ns, name) = (ns.to_string(), name.to_string());
-    let Some(current) = store.get(target.resource.plural, &ns, &name).cloned() else {
-        return status_response(
-            &Refusal::not_found(target.resource, &name),
-            Some(target.resource),
-            Some(&name),
-        );
+    let (_, name, current) = match current_object(&store, target) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
     let mut next = current.clone();
     let result = match media {
@@ -672,14 +678,9 @@ fn apply(
 pub fn delete(shared: &KubeShared, target: &Target, body: &[u8]) -> Response<Body> {
     let options: Value = serde_json::from_slice(body).unwrap_or(json!({}));
     let mut store = lock(shared);
-    let (ns, name) = key_of(target);
-    let (ns, name) = (ns.to_string(), name.to_string());
-    let Some(current) = store.get(target.resource.plural, &ns, &name).cloned() else {
-        return status_response(
-            &Refusal::not_found(target.resource, &name),
-            Some(target.resource),
-            Some(&name),
-        );
+    let (ns, name, current) = match current_object(&store, target) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
     let grace = options.get("gracePeriodSeconds").and_then(Value::as_i64);
     if target.resource.plural == "pods" && grace != Some(0) {
@@ -746,14 +747,9 @@ pub fn scale(
     manager: &str,
 ) -> Response<Body> {
     let mut store = lock(shared);
-    let (ns, name) = key_of(target);
-    let (ns, name) = (ns.to_string(), name.to_string());
-    let Some(current) = store.get(target.resource.plural, &ns, &name).cloned() else {
-        return status_response(
-            &Refusal::not_found(target.resource, &name),
-            Some(target.resource),
-            Some(&name),
-        );
+    let (ns, name, current) = match current_object(&store, target) {
+        Ok(found) => found,
+        Err(response) => return *response,
     };
     let Some((media, body)) = change else {
         return json(StatusCode::OK, &scale_of(&current));

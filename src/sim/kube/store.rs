@@ -178,16 +178,7 @@ impl Store {
     /// Store a new object: fills uid, resourceVersion, creationTimestamp and generation.
     pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
         self.rv += 1;
-        let namespace = object
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let name = object
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let (namespace, name) = namespace_and_name(&object);
         object["apiVersion"] = json!(resource.api_version());
         object["kind"] = json!(resource.kind);
         let uid = self.new_uid(&format!("uid/{}/{namespace}/{name}", resource.plural));
@@ -214,16 +205,7 @@ impl Store {
     /// Replace a stored object; a change to `spec` bumps `metadata.generation`.
     pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
         self.rv += 1;
-        let namespace = object
-            .pointer("/metadata/namespace")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let name = object
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let (namespace, name) = namespace_and_name(&object);
         let key = Key {
             plural: resource.plural,
             namespace: namespace.clone(),
@@ -284,6 +266,17 @@ impl Store {
         lines.push_back(line.clone());
         let _ = self.pod_log_tx.send((uid.to_string(), line));
     }
+}
+
+fn namespace_and_name(object: &Value) -> (String, String) {
+    let field = |pointer: &str| {
+        object
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    (field("/metadata/namespace"), field("/metadata/name"))
 }
 
 #[cfg(test)]
