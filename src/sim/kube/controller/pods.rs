@@ -1,0 +1,291 @@
+//! Pods on their way: scheduled, their containers created, started, or
+//! stuck on an image the simulated engine does not have.
+
+use super::*;
+
+impl Controller {
+    /// Pods to move along, from the changes since the last pass: new ones,
+    /// ones being deleted, ones gone. Only these are visited, so a quiet
+    /// cluster of 10,000 running pods costs nothing per tick.
+    pub(super) fn discover(&mut self, store: &Store) {
+        for change in store
+            .changes_after(self.last_rv)
+            .filter(|c| c.plural == "pods")
+        {
+            let pod = &change.object;
+            let pod_uid = uid(pod);
+            let tracked = || Tracked {
+                namespace: change.namespace.clone(),
+                name: s(pod, "/metadata/name").to_string(),
+                since: Instant::now(),
+            };
+            match change.kind {
+                "DELETED" => {
+                    self.stage_since.remove(&pod_uid);
+                    self.terminating_since.remove(&pod_uid);
+                }
+                _ if pod.pointer("/metadata/deletionTimestamp").is_some() => {
+                    self.stage_since.remove(&pod_uid);
+                    self.terminating_since
+                        .entry(pod_uid)
+                        .or_insert_with(tracked);
+                }
+                "ADDED" if s(pod, "/status/phase") != "Running" => {
+                    self.stage_since.entry(pod_uid).or_insert_with(tracked);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn pods(&mut self, store: &mut Store, timing: &Timing, images: &HashSet<String>) {
+        let done: Vec<(String, String, String)> = self
+            .terminating_since
+            .iter()
+            .filter(|(_, t)| t.since.elapsed() >= timing.terminate)
+            .map(|(u, t)| (u.clone(), t.namespace.clone(), t.name.clone()))
+            .collect();
+        for (pod_uid, ns, name) in done {
+            self.terminating_since.remove(&pod_uid);
+            if store
+                .get("pods", &ns, &name)
+                .is_some_and(|p| uid(p) == pod_uid)
+            {
+                store.remove(res("pods"), &ns, &name);
+            }
+        }
+        let candidates: Vec<(String, String, String, Duration)> = self
+            .stage_since
+            .iter()
+            .map(|(u, t)| {
+                (
+                    u.clone(),
+                    t.namespace.clone(),
+                    t.name.clone(),
+                    t.since.elapsed(),
+                )
+            })
+            .collect();
+        for (pod_uid, ns, name, elapsed) in candidates {
+            let Some(pod) = store
+                .get("pods", &ns, &name)
+                .filter(|p| uid(p) == pod_uid)
+                .cloned()
+            else {
+                self.stage_since.remove(&pod_uid);
+                continue;
+            };
+            let phase = s(&pod, "/status/phase").to_string();
+            let waiting = s(&pod, "/status/containerStatuses/0/state/waiting/reason").to_string();
+            let scheduled = !s(&pod, "/spec/nodeName").is_empty();
+            let next = if !scheduled && elapsed >= timing.schedule {
+                Some(self.schedule(store, &pod))
+            } else if scheduled && phase == "Pending" && elapsed >= timing.create {
+                self.start_containers(
+                    store,
+                    &pod,
+                    images,
+                    &waiting,
+                    elapsed >= timing.create + timing.back_off,
+                )
+            } else {
+                None
+            };
+            let Some(next) = next else { continue };
+            let running = s(&next, "/status/phase") == "Running";
+            let next_waiting =
+                s(&next, "/status/containerStatuses/0/state/waiting/reason").to_string();
+            store.replace(res("pods"), next);
+            if running {
+                self.stage_since.remove(&pod_uid);
+            } else if (next_waiting != waiting || !scheduled)
+                && let Some(tracked) = self.stage_since.get_mut(&pod_uid)
+            {
+                // A new stage: its own delay starts now.
+                tracked.since = Instant::now();
+            }
+        }
+    }
+
+    fn schedule(&self, store: &mut Store, pod: &Value) -> Value {
+        let mut next = pod.clone();
+        let now = rfc3339(now_secs());
+        next["spec"]["nodeName"] = json!("minikube");
+        next["status"]["hostIP"] = json!("127.0.0.1");
+        next["status"]["startTime"] = json!(now);
+        next["status"]["conditions"] =
+            json!([{"type": "PodScheduled", "status": "True", "lastTransitionTime": now}]);
+        next["status"]["containerStatuses"] = container_statuses(
+            pod,
+            |_| json!({"waiting": {"reason": "ContainerCreating"}}),
+            false,
+        );
+        let pod_ref = format!(
+            "{}/{}",
+            s(pod, "/metadata/namespace"),
+            s(pod, "/metadata/name")
+        );
+        record_event(
+            store,
+            pod,
+            "Normal",
+            "Scheduled",
+            &format!("Successfully assigned {pod_ref} to minikube"),
+        );
+        next
+    }
+
+    /// Images present on the simulated engine (or preloaded, as on minikube) start; others fail as minikube's would.
+    fn start_containers(
+        &mut self,
+        store: &mut Store,
+        pod: &Value,
+        images: &HashSet<String>,
+        waiting: &str,
+        backed_off: bool,
+    ) -> Option<Value> {
+        let containers = pod
+            .pointer("/spec/containers")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let missing: Vec<&Value> = containers
+            .iter()
+            .filter(|c| !image_present(s(c, "/image"), images))
+            .collect();
+        if let Some(container) = missing.first() {
+            let image = s(container, "/image");
+            let never = s(container, "/imagePullPolicy") == "Never";
+            let (reason, message) = if never {
+                (
+                    "ErrImageNeverPull",
+                    format!("Container image \"{image}\" is not present with pull policy of Never"),
+                )
+            } else if waiting == "ErrImagePull" && backed_off {
+                (
+                    "ImagePullBackOff",
+                    format!("Back-off pulling image \"{image}\""),
+                )
+            } else if waiting == "ImagePullBackOff" {
+                return None;
+            } else {
+                (
+                    "ErrImagePull",
+                    format!(
+                        "Failed to pull image \"{image}\": the pilothouse simulated cluster has no registry; build the image on its engine"
+                    ),
+                )
+            };
+            if reason == waiting {
+                return None;
+            }
+            let mut next = pod.clone();
+            next["status"]["containerStatuses"] = container_statuses(
+                pod,
+                |c| {
+                    if image_present(s(c, "/image"), images) {
+                        json!({"waiting": {"reason": "ContainerCreating"}})
+                    } else {
+                        json!({"waiting": {"reason": reason, "message": message}})
+                    }
+                },
+                false,
+            );
+            let event_reason = if reason == "ImagePullBackOff" {
+                "BackOff"
+            } else if never {
+                "ErrImageNeverPull"
+            } else {
+                "Failed"
+            };
+            let kind = if reason == "ImagePullBackOff" {
+                "Normal"
+            } else {
+                "Warning"
+            };
+            record_event(store, pod, kind, event_reason, &message);
+            return Some(next);
+        }
+        let now = rfc3339(now_secs());
+        let mut next = pod.clone();
+        self.next_ip = self.next_ip.wrapping_add(1);
+        let index = self.next_ip % 250 + 2;
+        next["status"]["phase"] = json!("Running");
+        next["status"]["podIP"] = json!(format!("10.244.0.{index}"));
+        next["status"]["podIPs"] = json!([{"ip": format!("10.244.0.{index}")}]);
+        next["status"]["conditions"] = json!([
+            {"type": "Initialized", "status": "True", "lastTransitionTime": now},
+            {"type": "Ready", "status": "True", "lastTransitionTime": now},
+            {"type": "ContainersReady", "status": "True", "lastTransitionTime": now},
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
+        ]);
+        next["status"]["containerStatuses"] =
+            container_statuses(pod, |_| json!({"running": {"startedAt": now}}), true);
+        let pod_uid = uid(pod);
+        for container in &containers {
+            let (cname, image) = (s(container, "/name"), s(container, "/image"));
+            record_event(
+                store,
+                pod,
+                "Normal",
+                "Pulled",
+                &format!("Container image \"{image}\" already present on machine"),
+            );
+            record_event(
+                store,
+                pod,
+                "Normal",
+                "Created",
+                &format!("Created container {cname}"),
+            );
+            record_event(
+                store,
+                pod,
+                "Normal",
+                "Started",
+                &format!("Started container {cname}"),
+            );
+            store.append_pod_log(
+                &pod_uid,
+                format!(
+                    "[pilothouse sim] {} started {image}",
+                    s(pod, "/metadata/name")
+                ),
+            );
+        }
+        Some(next)
+    }
+}
+
+fn container_statuses(pod: &Value, state: impl Fn(&Value) -> Value, ready: bool) -> Value {
+    let containers = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    json!(containers.iter().map(|c| {
+        json!({"name": c["name"], "image": c["image"], "imageID": "", "ready": ready, "started": ready, "restartCount": 0, "state": state(c)})
+    }).collect::<Vec<_>>())
+}
+
+/// minikube preloads its own images; everything else must be on the engine.
+fn image_present(image: &str, images: &HashSet<String>) -> bool {
+    if image.starts_with("registry.k8s.io/") || image.starts_with("gcr.io/k8s-minikube/") {
+        return true;
+    }
+    let tagged = crate::sim::docker::state::normalize_reference(image);
+    images.contains(&tagged) || images.contains(image)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preloaded_and_engine_images() {
+        let images: HashSet<String> = ["cookbook:latest".to_string()].into();
+        assert!(image_present("cookbook", &images));
+        assert!(image_present("registry.k8s.io/pause:3.10", &images));
+        assert!(!image_present("nginx", &images));
+    }
+}

@@ -1,0 +1,299 @@
+//! Deployments and ReplicaSets: the sets, their pods' count, their status.
+
+use super::*;
+
+/// A short hash of a pod template, in Kubernetes' safe alphabet, for `pod-template-hash`.
+fn template_hash(template: &Value) -> String {
+    let digest = crate::sim::docker::state::sha256_hex(&[template.to_string().as_bytes()]);
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    digest
+        .as_bytes()
+        .chunks(2)
+        .take(10)
+        .map(|pair| ALPHABET[(pair[0] as usize * 7 + pair[1] as usize) % ALPHABET.len()] as char)
+        .collect()
+}
+
+impl Controller {
+    pub(super) fn deployments(&mut self, store: &mut Store) {
+        let deployments: Vec<Value> = store
+            .list("deployments", None)
+            .into_iter()
+            .cloned()
+            .collect();
+        for deployment in deployments {
+            let (ns, name, duid) = (
+                s(&deployment, "/metadata/namespace").to_string(),
+                s(&deployment, "/metadata/name").to_string(),
+                uid(&deployment),
+            );
+            let desired = deployment
+                .pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            let template = deployment
+                .pointer("/spec/template")
+                .cloned()
+                .unwrap_or(json!({}));
+            let hash = template_hash(&template);
+            let rs_name = format!("{name}-{hash}");
+            let owned: Vec<Value> = store
+                .list("replicasets", Some(&ns))
+                .into_iter()
+                .filter(|r| owned_by(r, &duid))
+                .cloned()
+                .collect();
+            let revision = owned.len() as i64 + 1;
+            match owned.iter().find(|r| s(r, "/metadata/name") == rs_name) {
+                None => {
+                    let mut labels = template
+                        .pointer("/metadata/labels")
+                        .cloned()
+                        .unwrap_or(json!({}));
+                    labels["pod-template-hash"] = json!(hash);
+                    let mut selector = deployment
+                        .pointer("/spec/selector/matchLabels")
+                        .cloned()
+                        .unwrap_or(json!({}));
+                    selector["pod-template-hash"] = json!(hash);
+                    let mut rs_template = template.clone();
+                    rs_template["metadata"]["labels"] = labels.clone();
+                    let rs = json!({
+                        "metadata": {"name": rs_name, "namespace": ns, "labels": labels,
+                                     "annotations": {"deployment.kubernetes.io/revision": revision.to_string(), "deployment.kubernetes.io/desired-replicas": desired.to_string()},
+                                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": duid, "controller": true, "blockOwnerDeletion": true}]},
+                        "spec": {"replicas": desired, "selector": {"matchLabels": selector}, "template": rs_template},
+                        "status": {"replicas": 0},
+                    });
+                    store.insert(res("replicasets"), rs);
+                    record_event(
+                        store,
+                        &deployment,
+                        "Normal",
+                        "ScalingReplicaSet",
+                        &format!("Scaled up replica set {rs_name} from 0 to {desired}"),
+                    );
+                }
+                Some(rs) => {
+                    let current = rs
+                        .pointer("/spec/replicas")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    if current != desired {
+                        let mut next = rs.clone();
+                        next["spec"]["replicas"] = json!(desired);
+                        store.replace(res("replicasets"), next);
+                        let verb = if desired > current { "up" } else { "down" };
+                        record_event(
+                            store,
+                            &deployment,
+                            "Normal",
+                            "ScalingReplicaSet",
+                            &format!(
+                                "Scaled {verb} replica set {rs_name} from {current} to {desired}"
+                            ),
+                        );
+                    }
+                }
+            }
+            // Rolling update, simplified: old sets go to zero once the new one is fully ready.
+            let new_ready = store
+                .get("replicasets", &ns, &rs_name)
+                .and_then(|r| r.pointer("/status/readyReplicas"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            for old in owned.iter().filter(|r| s(r, "/metadata/name") != rs_name) {
+                let old_replicas = old
+                    .pointer("/spec/replicas")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                if old_replicas > 0 && new_ready >= desired {
+                    let mut next = old.clone();
+                    next["spec"]["replicas"] = json!(0);
+                    store.replace(res("replicasets"), next);
+                    record_event(
+                        store,
+                        &deployment,
+                        "Normal",
+                        "ScalingReplicaSet",
+                        &format!(
+                            "Scaled down replica set {} from {old_replicas} to 0",
+                            s(old, "/metadata/name")
+                        ),
+                    );
+                }
+            }
+            self.deployment_status(store, &deployment, &rs_name, desired);
+        }
+    }
+
+    fn deployment_status(
+        &self,
+        store: &mut Store,
+        deployment: &Value,
+        rs_name: &str,
+        desired: i64,
+    ) {
+        let ns = s(deployment, "/metadata/namespace");
+        let duid = uid(deployment);
+        let sets: Vec<&Value> = store
+            .list("replicasets", Some(ns))
+            .into_iter()
+            .filter(|r| owned_by(r, &duid))
+            .collect();
+        let sum = |p: &str| {
+            sets.iter()
+                .filter_map(|r| r.pointer(p).and_then(Value::as_i64))
+                .sum::<i64>()
+        };
+        let (replicas, ready) = (sum("/status/replicas"), sum("/status/readyReplicas"));
+        let updated = sets
+            .iter()
+            .find(|r| s(r, "/metadata/name") == rs_name)
+            .and_then(|r| r.pointer("/status/replicas"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let complete = updated == desired && replicas == desired && ready == desired;
+        let now = rfc3339(now_secs());
+        let mut status = json!({
+            "observedGeneration": deployment.pointer("/metadata/generation").cloned().unwrap_or(json!(1)),
+            "replicas": replicas, "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": ready,
+            "conditions": [
+                {"type": "Available", "status": if ready >= desired { "True" } else { "False" }, "reason": if ready >= desired { "MinimumReplicasAvailable" } else { "MinimumReplicasUnavailable" },
+                 "message": if ready >= desired { "Deployment has minimum availability." } else { "Deployment does not have minimum availability." }, "lastUpdateTime": now, "lastTransitionTime": now},
+                {"type": "Progressing", "status": "True", "reason": if complete { "NewReplicaSetAvailable" } else { "ReplicaSetUpdated" },
+                 "message": if complete { format!("ReplicaSet \"{rs_name}\" has successfully progressed.") } else { format!("ReplicaSet \"{rs_name}\" is progressing.") }, "lastUpdateTime": now, "lastTransitionTime": now},
+            ],
+        });
+        if replicas > ready {
+            status["unavailableReplicas"] = json!(replicas - ready);
+        }
+        if let Some(current) = store.get("deployments", ns, s(deployment, "/metadata/name"))
+            && !same_status(current.get("status"), &status)
+        {
+            let mut next = current.clone();
+            next["status"] = status;
+            store.replace(res("deployments"), next);
+        }
+    }
+
+    pub(super) fn replicasets(&mut self, store: &mut Store) {
+        // One pass over the pods, indexed by owner: each set then costs only its own pods.
+        let mut by_owner: HashMap<String, Vec<PodInfo>> = HashMap::new();
+        for pod in store.list("pods", None) {
+            let Some(owner) = pod
+                .pointer("/metadata/ownerReferences/0/uid")
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            by_owner
+                .entry(owner.to_string())
+                .or_default()
+                .push(PodInfo {
+                    name: s(pod, "/metadata/name").to_string(),
+                    ready: pod_ready(pod),
+                    terminating: pod.pointer("/metadata/deletionTimestamp").is_some(),
+                    rv: s(pod, "/metadata/resourceVersion").parse().unwrap_or(0),
+                });
+        }
+        let sets: Vec<Value> = store
+            .list("replicasets", None)
+            .into_iter()
+            .cloned()
+            .collect();
+        for rs in sets {
+            let (ns, name, rs_uid) = (
+                s(&rs, "/metadata/namespace").to_string(),
+                s(&rs, "/metadata/name").to_string(),
+                uid(&rs),
+            );
+            let desired = rs
+                .pointer("/spec/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            let mut live: Vec<PodInfo> = by_owner
+                .remove(&rs_uid)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| !p.terminating)
+                .collect();
+            let count = live.len() as i64;
+            if count < desired {
+                for _ in count..desired {
+                    let pod_name = format!(
+                        "{name}-{}",
+                        store.random_suffix(&format!("pod/{ns}/{name}"), 5)
+                    );
+                    let template = rs.pointer("/spec/template").cloned().unwrap_or(json!({}));
+                    let mut pod = json!({
+                        "metadata": {"name": pod_name, "namespace": ns, "labels": template.pointer("/metadata/labels").cloned().unwrap_or(json!({})),
+                                     "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name, "uid": rs_uid, "controller": true, "blockOwnerDeletion": true}]},
+                        "spec": template.get("spec").cloned().unwrap_or(json!({})),
+                    });
+                    on_create(store, res("pods"), &mut pod);
+                    let stored = store.insert(res("pods"), pod);
+                    self.stage_since.insert(
+                        uid(&stored),
+                        Tracked {
+                            namespace: ns.clone(),
+                            name: pod_name.clone(),
+                            since: Instant::now(),
+                        },
+                    );
+                    record_event(
+                        store,
+                        &rs,
+                        "Normal",
+                        "SuccessfulCreate",
+                        &format!("Created pod: {pod_name}"),
+                    );
+                }
+            } else if count > desired {
+                // The newest go first.
+                live.sort_by_key(|p| std::cmp::Reverse(p.rv));
+                for pod in live.drain(..(count - desired) as usize) {
+                    mark_terminating(store, &ns, &pod.name);
+                    record_event(
+                        store,
+                        &rs,
+                        "Normal",
+                        "SuccessfulDelete",
+                        &format!("Deleted pod: {}", pod.name),
+                    );
+                }
+            }
+            // Pods made in this pass are counted on the next one, a tick later, as a real controller's informer would.
+            let ready = live.iter().filter(|p| p.ready).count();
+            let status = json!({"replicas": live.len(), "fullyLabeledReplicas": live.len(), "readyReplicas": ready, "availableReplicas": ready,
+                                "observedGeneration": rs.pointer("/metadata/generation").cloned().unwrap_or(json!(1))});
+            if let Some(current) = store.get("replicasets", &ns, &name)
+                && !same_status(current.get("status"), &status)
+            {
+                let mut next = current.clone();
+                next["status"] = status;
+                store.replace(res("replicasets"), next);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_hashes_are_stable_and_safe() {
+        let a = template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}));
+        assert_eq!(
+            a,
+            template_hash(&json!({"spec": {"containers": [{"image": "a"}]}}))
+        );
+        assert_ne!(
+            a,
+            template_hash(&json!({"spec": {"containers": [{"image": "b"}]}}))
+        );
+        assert_eq!(a.len(), 10);
+        assert!(a.chars().all(|c| "bcdfghjklmnpqrstvwxz2456789".contains(c)));
+    }
+}
