@@ -18,6 +18,14 @@ pub struct Cli {
     #[arg(long)]
     pub readonly: bool,
 
+    /// Kubeconfig file, as kubectl's --kubeconfig (default: KUBECONFIG, else ~/.kube/config).
+    #[arg(long, env = "PILOTHOUSE_KUBECONFIG")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// Kubeconfig context to use (default: the current one).
+    #[arg(long)]
+    pub context: Option<String>,
+
     /// Run against the built-in simulated cluster (no Docker engine or cluster needed).
     #[arg(long)]
     pub demo: bool,

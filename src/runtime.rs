@@ -68,6 +68,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         .run(),
     );
+    let kubeconfig = match &demo {
+        Some(sim) => Some(sim.kubeconfig_path.clone()),
+        None => cli.kubeconfig.clone(),
+    };
+    tokio::spawn(
+        crate::sources::kube::KubeSource {
+            kubeconfig,
+            context: cli.context.clone(),
+            events: tx.clone(),
+        }
+        .run(),
+    );
     tokio::spawn(terminal_input(tx.clone()));
     tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
@@ -205,6 +217,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Tick(_) => "tick",
         Event::Terminate => "terminate",
         Event::Docker(_) => "docker",
+        Event::Kube(_) => "kube",
         Event::Job { .. } => "job",
         Event::BuildContextChecked(_) => "build context checked",
         Event::Scaffolded(_) => "scaffolded",

@@ -25,6 +25,10 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::PaneImages => switch_pane(model, Pane::Images),
         Action::PaneJobs => switch_pane(model, Pane::Jobs),
         Action::PaneLogs => switch_pane(model, Pane::Logs),
+        Action::PaneDeployments => switch_pane(model, Pane::Deployments),
+        Action::PanePods => switch_pane(model, Pane::Pods),
+        Action::PaneServices => switch_pane(model, Pane::Services),
+        Action::PaneEvents => switch_pane(model, Pane::Events),
         Action::Down => move_selection(model, 1),
         Action::Up => move_selection(model, -1),
         Action::PageDown => move_selection(model, PAGE),
@@ -96,6 +100,7 @@ fn sort(model: &mut Model, reverse: bool) {
         Pane::Images => ImageRow::column_count(),
         Pane::Jobs => Job::column_count(),
         Pane::Logs => return,
+        kube => super::kube_state::KubeState::column_count(kube),
     };
     if let Some(table) = model.table_mut(pane) {
         if reverse {
@@ -186,7 +191,8 @@ fn remove(model: &mut Model) {
                 Command::RemoveImage { job: 0, reference },
             )
         }
-        Pane::Jobs | Pane::Logs => return,
+        // Deleting Kubernetes objects comes with the Kubernetes actions.
+        _ => return,
     };
     let job = alloc_job(model);
     let on_yes = match on_yes {

@@ -2,6 +2,7 @@
 //! from the sources, progress from the effects.
 
 use super::command::{BuildSpec, JobId};
+use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
 use crate::domain::{ContainerRow, EndpointLabel, EngineInfo, ImageRow, StatsSample};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ pub enum Event {
     /// SIGTERM, SIGINT or SIGHUP.
     Terminate,
     Docker(DockerEvent),
+    Kube(KubeEvent),
     Job {
         id: JobId,
         update: JobUpdate,
@@ -54,6 +56,23 @@ pub enum DockerEvent {
         reference: String,
         ports: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum KubeEvent {
+    /// No cluster is configured (no kubeconfig, no such context): a state, not an error.
+    Unavailable(String),
+    Connected(ClusterInfo),
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    /// A watcher hit an error and is retrying by itself.
+    WatchTrouble(String),
+    Deployments(Vec<DeploymentRow>),
+    Pods(Vec<PodRow>),
+    Services(Vec<ServiceRow>),
+    Events(Vec<EventRow>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,10 @@ pub enum Context {
     Images,
     Jobs,
     Logs,
+    Deployments,
+    Pods,
+    Services,
+    Events,
 }
 
 impl Context {
@@ -24,6 +28,10 @@ impl Context {
             Self::Images => "Images",
             Self::Jobs => "Jobs",
             Self::Logs => "Logs",
+            Self::Deployments => "Deployments",
+            Self::Pods => "Pods",
+            Self::Services => "Services",
+            Self::Events => "Events",
         }
     }
 }
@@ -39,6 +47,10 @@ pub enum Action {
     PaneImages,
     PaneJobs,
     PaneLogs,
+    PaneDeployments,
+    PanePods,
+    PaneServices,
+    PaneEvents,
     Down,
     Up,
     Top,
@@ -71,6 +83,10 @@ impl Action {
             Self::PaneImages => "images",
             Self::PaneJobs => "jobs",
             Self::PaneLogs => "logs",
+            Self::PaneDeployments => "deployments",
+            Self::PanePods => "pods",
+            Self::PaneServices => "services",
+            Self::PaneEvents => "events",
             Self::Down => "down",
             Self::Up => "up",
             Self::Top => "top",
@@ -108,6 +124,10 @@ impl Action {
                 | Self::PaneImages
                 | Self::PaneJobs
                 | Self::PaneLogs
+                | Self::PaneDeployments
+                | Self::PanePods
+                | Self::PaneServices
+                | Self::PaneEvents
                 | Self::SortReverse
                 | Self::Back
         )

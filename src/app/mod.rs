@@ -6,6 +6,7 @@ pub mod event;
 pub mod forms;
 mod input;
 pub mod keymap;
+pub mod kube_state;
 mod launch;
 pub mod model;
 pub mod table;

@@ -30,10 +30,23 @@ pub enum Pane {
     Images,
     Jobs,
     Logs,
+    Deployments,
+    Pods,
+    Services,
+    Events,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Containers, Pane::Images, Pane::Jobs, Pane::Logs];
+    pub const ALL: [Pane; 8] = [
+        Pane::Containers,
+        Pane::Images,
+        Pane::Jobs,
+        Pane::Logs,
+        Pane::Deployments,
+        Pane::Pods,
+        Pane::Services,
+        Pane::Events,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -41,6 +54,10 @@ impl Pane {
             Self::Images => "Images",
             Self::Jobs => "Jobs",
             Self::Logs => "Logs",
+            Self::Deployments => "Deployments",
+            Self::Pods => "Pods",
+            Self::Services => "Services",
+            Self::Events => "Events",
         }
     }
 
@@ -50,7 +67,18 @@ impl Pane {
             Self::Images => Context::Images,
             Self::Jobs => Context::Jobs,
             Self::Logs => Context::Logs,
+            Self::Deployments => Context::Deployments,
+            Self::Pods => Context::Pods,
+            Self::Services => Context::Services,
+            Self::Events => Context::Events,
         }
+    }
+
+    pub fn is_kube(self) -> bool {
+        matches!(
+            self,
+            Self::Deployments | Self::Pods | Self::Services | Self::Events
+        )
     }
 
     pub fn index(self) -> usize {
@@ -164,6 +192,7 @@ pub struct Model {
     pub keymap: Keymap,
     pub pane: Pane,
     pub docker: DockerState,
+    pub kube: super::kube_state::KubeState,
     pub containers_table: TableState,
     pub images_table: TableState,
     pub jobs_table: TableState,
@@ -190,6 +219,7 @@ impl Model {
             cwd,
             keymap: Keymap::default_map(),
             pane: Pane::Containers,
+            kube: super::kube_state::KubeState::default(),
             docker: DockerState {
                 endpoint: EndpointLabel {
                     host: String::new(),
@@ -237,6 +267,7 @@ impl Model {
             Pane::Images => Some(&mut self.images_table),
             Pane::Jobs => Some(&mut self.jobs_table),
             Pane::Logs => None,
+            kube => self.kube.table_mut(kube),
         }
     }
 
@@ -247,6 +278,7 @@ impl Model {
             Pane::Images => &self.images_table.filter,
             Pane::Jobs => &self.jobs_table.filter,
             Pane::Logs => &self.logs.search,
+            kube => self.kube.table(kube).map_or("", |t| t.filter.as_str()),
         }
     }
 
@@ -261,6 +293,7 @@ impl Model {
             Pane::Images => self.images_table.rebuild(&self.docker.images, |_| true),
             Pane::Jobs => self.jobs_table.rebuild(&self.jobs, |_| true),
             Pane::Logs => {}
+            kube => self.kube.rebuild(kube),
         }
     }
 

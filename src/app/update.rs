@@ -40,6 +40,10 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Docker(event) => on_docker(model, event),
+        Event::Kube(event) => {
+            super::kube_state::on_kube(model, event);
+            Vec::new()
+        }
         Event::Job { id, update } => {
             on_job(model, id, update);
             Vec::new()

@@ -67,7 +67,17 @@ fn panes_switch_by_number_and_tab() {
     press(&mut model, KeyCode::BackTab);
     assert_eq!(model.pane, Pane::Containers);
     press(&mut model, KeyCode::BackTab);
-    assert_eq!(model.pane, Pane::Logs);
+    assert_eq!(model.pane, Pane::Events, "shift-tab wraps to the last pane");
+    for (key, pane) in [
+        ('5', Pane::Deployments),
+        ('6', Pane::Pods),
+        ('7', Pane::Services),
+        ('8', Pane::Events),
+        ('4', Pane::Logs),
+    ] {
+        press_str(&mut model, &key.to_string());
+        assert_eq!(model.pane, pane);
+    }
     press_str(&mut model, "1");
     assert_eq!(model.pane, Pane::Containers);
 }

@@ -3,6 +3,7 @@
 
 pub mod docker;
 pub mod docker_endpoint;
+pub mod kube;
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! The lines around the pane: header, tabs, learn line, status and footer.
 
 use crate::app::keymap::Context;
+use crate::app::kube_state::KubeConnection;
 use crate::app::model::{Level, Model, Pane};
 use crate::domain::{Connection, humanize_duration};
 use crate::theme::Theme;
@@ -42,15 +43,44 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ));
         }
     }
+    spans.push(Span::styled(" │ ", theme.border));
+    match &model.kube.connection {
+        KubeConnection::Connecting => {
+            spans.push(Span::styled("◌ cluster: connecting…", theme.warn))
+        }
+        KubeConnection::Unavailable(_) => spans.push(Span::styled("⎈ no cluster", theme.muted)),
+        KubeConnection::Connected(info) => {
+            spans.push(Span::styled(format!("⎈ {}", info.context), theme.ok));
+            let nodes = if info.nodes == 1 {
+                "1 node".to_string()
+            } else {
+                format!("{} nodes", info.nodes)
+            };
+            spans.push(Span::styled(
+                format!(" {} · {nodes}", info.version),
+                theme.text,
+            ));
+            if model.kube.trouble.is_some() {
+                spans.push(Span::styled(" (watch retrying)", theme.warn));
+            }
+        }
+        KubeConnection::Disconnected { reason, .. } => {
+            spans.push(Span::styled(
+                format!("⎈ disconnected: {reason}"),
+                theme.error,
+            ));
+        }
+    }
+    if model.readonly {
+        spans.push(Span::styled(" │ ", theme.border));
+        spans.push(Span::styled("READ-ONLY", theme.warn));
+    }
+    // The endpoint is detail: last, where a narrow terminal cuts it.
     let endpoint = &model.docker.endpoint;
     spans.push(Span::styled(" │ ", theme.border));
     spans.push(Span::styled(endpoint.host.clone(), theme.text));
     if !endpoint.origin.is_empty() {
         spans.push(Span::styled(format!(" ({})", endpoint.origin), theme.muted));
-    }
-    if model.readonly {
-        spans.push(Span::styled(" │ ", theme.border));
-        spans.push(Span::styled("READ-ONLY", theme.warn));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -58,16 +88,36 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, tab_label(*pane, model));
+        // Narrow terminals get the names without counts, so all eight fit.
+        let label = if area.width >= 110 {
+            format!(" {} {} ", i + 1, tab_label(*pane, model))
+        } else {
+            format!(" {} {} ", i + 1, short_tab(*pane))
+        };
         let style = if *pane == model.pane {
             theme.tab_active
         } else {
             theme.muted
         };
         spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
+        if area.width >= 110 {
+            spans.push(Span::raw(" "));
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn short_tab(pane: Pane) -> &'static str {
+    match pane {
+        Pane::Containers => "Containers",
+        Pane::Images => "Images",
+        Pane::Jobs => "Jobs",
+        Pane::Logs => "Logs",
+        Pane::Deployments => "Deploy",
+        Pane::Pods => "Pods",
+        Pane::Services => "Svc",
+        Pane::Events => "Events",
+    }
 }
 
 fn tab_label(pane: Pane, model: &Model) -> String {
@@ -87,6 +137,10 @@ fn tab_label(pane: Pane, model: &Model) -> String {
             }
         }
         Pane::Logs => "Logs".to_string(),
+        Pane::Deployments => format!("Deploy ({})", model.kube.deployments_table.view.len()),
+        Pane::Pods => format!("Pods ({})", model.kube.pods_table.view.len()),
+        Pane::Services => format!("Svc ({})", model.kube.services_table.view.len()),
+        Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
     }
 }
 

@@ -30,6 +30,10 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Images => panes::images::render(frame, body, model, theme),
         Pane::Jobs => panes::jobs::render(frame, body, model, theme),
         Pane::Logs => panes::logs::render(frame, body, model, theme),
+        Pane::Deployments => panes::kube::deployments(frame, body, model, theme),
+        Pane::Pods => panes::kube::pods(frame, body, model, theme),
+        Pane::Services => panes::kube::services(frame, body, model, theme),
+        Pane::Events => panes::kube::events(frame, body, model, theme),
     }
     chrome::learn_line(frame, learn, model, theme);
     chrome::status_line(frame, status, model, theme);

@@ -4,20 +4,13 @@
 use super::resources::Resource;
 use serde_json::{Value, json};
 
-/// kubectl's short ages: 5s, 3m12s, 4h, 2d5h.
+/// kubectl's short ages, from an RFC 3339 timestamp.
 pub fn short_age(created: &str, now: i64) -> String {
     let Some(then) = parse_rfc3339(created) else {
         return "<unknown>".into();
     };
-    let secs = (now - then).max(0);
-    match secs {
-        0..=119 => format!("{secs}s"),
-        120..=599 => format!("{}m{}s", secs / 60, secs % 60),
-        600..=10_799 => format!("{}m", secs / 60),
-        10_800..=86_399 => format!("{}h", secs / 3600),
-        86_400..=691_199 => format!("{}d{}h", secs / 86_400, secs % 86_400 / 3600),
-        _ => format!("{}d", secs / 86_400),
-    }
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64);
+    crate::domain::kube::short_age(then, now)
 }
 
 /// "2026-11-27T10:00:00Z" -> seconds since the epoch.

@@ -3,6 +3,7 @@
 pub mod containers;
 pub mod images;
 pub mod jobs;
+pub mod kube;
 pub mod logs;
 
 use crate::app::model::Model;

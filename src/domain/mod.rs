@@ -1,6 +1,8 @@
 //! Plain rows shared by sources, the model and the UI. No bollard or
 //! k8s-openapi types cross this line: sources map into these.
 
+pub mod kube;
+
 use std::time::{Duration, SystemTime};
 
 /// Seconds since the Unix epoch, as the engine reports creation times.

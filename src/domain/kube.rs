@@ -1,0 +1,97 @@
+//! Plain rows for the Kubernetes panes, mapped from k8s-openapi types by the
+//! kube source; the UI never sees those types.
+
+use super::UnixSeconds;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentRow {
+    pub namespace: String,
+    pub name: String,
+    pub desired: u32,
+    pub ready: u32,
+    pub up_to_date: u32,
+    pub available: u32,
+    pub created: UnixSeconds,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRow {
+    pub namespace: String,
+    pub name: String,
+    pub ready: u32,
+    pub containers: u32,
+    /// As kubectl's STATUS column: a waiting reason (ErrImageNeverPull,
+    /// ContainerCreating…), Terminating, or the phase.
+    pub status: String,
+    pub restarts: u32,
+    pub created: UnixSeconds,
+    pub node: String,
+}
+
+impl PodRow {
+    /// Whether the status is one a user must look at.
+    pub fn is_failing(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "ErrImageNeverPull"
+                | "ErrImagePull"
+                | "ImagePullBackOff"
+                | "CrashLoopBackOff"
+                | "Error"
+                | "Failed"
+                | "CreateContainerConfigError"
+                | "InvalidImageName"
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRow {
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub cluster_ip: String,
+    /// `<pending>` for a LoadBalancer without an ingress, `<none>` otherwise.
+    pub external_ip: String,
+    /// As kubectl prints them: `8000:31234/TCP`.
+    pub ports: String,
+    pub created: UnixSeconds,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub namespace: String,
+    pub name: String,
+    pub last_seen: UnixSeconds,
+    pub warning: bool,
+    pub reason: String,
+    /// `pod/web-1`
+    pub object: String,
+    pub message: String,
+}
+
+/// What the header says about the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub context: String,
+    pub server: String,
+    pub version: String,
+    pub nodes: usize,
+}
+
+/// kubectl's short ages: 5s, 3m12s, 4h, 2d5h.
+pub fn short_age(created: UnixSeconds, now: std::time::SystemTime) -> String {
+    let now = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let secs = (now - created).max(0);
+    match secs {
+        0..=119 => format!("{secs}s"),
+        120..=599 => format!("{}m{}s", secs / 60, secs % 60),
+        600..=10_799 => format!("{}m", secs / 60),
+        10_800..=86_399 => format!("{}h", secs / 3600),
+        86_400..=691_199 => format!("{}d{}h", secs / 86_400, secs % 86_400 / 3600),
+        _ => format!("{}d", secs / 86_400),
+    }
+}

@@ -1,0 +1,406 @@
+//! The Kubernetes source: a kube-rs client from the kubeconfig as kubectl
+//! reads it, watchers with reflectors (no periodic relists) for Deployments,
+//! Pods, Services and Events in all namespaces, and a cluster header.
+
+use super::{Backoff, describe};
+use crate::app::event::{Event, KubeEvent};
+use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Pod, Service};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::api::{Api, ListParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Client, Config, Resource};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Changes arriving within this window are sent as one snapshot.
+const BATCH: Duration = Duration::from_millis(100);
+
+pub struct KubeSource {
+    /// `--kubeconfig`; else `KUBECONFIG`, else `~/.kube/config`, as kubectl.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`; else the kubeconfig's current context.
+    pub context: Option<String>,
+    pub events: mpsc::UnboundedSender<Event>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Deployments,
+    Pods,
+    Services,
+    Events,
+}
+
+impl KubeSource {
+    pub async fn run(self) {
+        let send = |event| self.events.send(Event::Kube(event)).is_ok();
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        loop {
+            let (client, mut info) = match self.connect().await {
+                Ok(connected) => connected,
+                Err(Unreachable::NoConfig(reason)) => {
+                    // No cluster configured is a state, not an error to repeat: look again later.
+                    if !send(KubeEvent::Unavailable(reason)) {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    continue;
+                }
+                Err(Unreachable::Down(reason)) => {
+                    let retry_in = backoff.next_delay();
+                    if !send(KubeEvent::Disconnected { reason, retry_in }) {
+                        return;
+                    }
+                    tokio::time::sleep(retry_in).await;
+                    continue;
+                }
+            };
+            backoff.reset();
+            info.nodes = Api::<Node>::all(client.clone())
+                .list(&ListParams::default())
+                .await
+                .map(|l| l.items.len())
+                .unwrap_or(0);
+            if !send(KubeEvent::Connected(info)) {
+                return;
+            }
+            let reason = watch_all(client, &self.events).await;
+            let retry_in = backoff.next_delay();
+            if !send(KubeEvent::Disconnected { reason, retry_in }) {
+                return;
+            }
+            tokio::time::sleep(retry_in).await;
+        }
+    }
+
+    async fn connect(&self) -> Result<(Client, ClusterInfo), Unreachable> {
+        let kubeconfig = match &self.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path).map_err(|e| {
+                Unreachable::NoConfig(format!("cannot read {}: {e}", path.display()))
+            })?,
+            None => Kubeconfig::read().map_err(|e| {
+                Unreachable::NoConfig(format!("no kubeconfig (KUBECONFIG or ~/.kube/config): {e}"))
+            })?,
+        };
+        let context = self
+            .context
+            .clone()
+            .or_else(|| kubeconfig.current_context.clone())
+            .unwrap_or_default();
+        let options = KubeConfigOptions {
+            context: self.context.clone(),
+            ..Default::default()
+        };
+        let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+            .await
+            .map_err(|e| Unreachable::NoConfig(format!("context {context}: {}", describe(&e))))?;
+        let server = config.cluster_url.to_string();
+        let client = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
+        let version = client
+            .apiserver_version()
+            .await
+            .map_err(|e| Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))))?;
+        Ok((
+            client,
+            ClusterInfo {
+                context,
+                server: server.trim_end_matches('/').to_string(),
+                version: version.git_version,
+                nodes: 0,
+            },
+        ))
+    }
+}
+
+enum Unreachable {
+    /// Nothing to connect to: no kubeconfig, no such context.
+    NoConfig(String),
+    /// The API server does not answer.
+    Down(String),
+}
+
+/// Run the four watchers until one fails for good; returns why.
+async fn watch_all(client: Client, events: &mpsc::UnboundedSender<Event>) -> String {
+    let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<Result<Kind, String>>();
+    let deployments =
+        spawn_watch::<Deployment>(client.clone(), Kind::Deployments, changed_tx.clone());
+    let pods = spawn_watch::<Pod>(client.clone(), Kind::Pods, changed_tx.clone());
+    let services = spawn_watch::<Service>(client.clone(), Kind::Services, changed_tx.clone());
+    let k8s_events = spawn_watch::<K8sEvent>(client, Kind::Events, changed_tx);
+    let tasks = [deployments.1, pods.1, services.1, k8s_events.1];
+    let mut dirty = std::collections::HashSet::new();
+    let mut failing: Option<String> = None;
+    let reason = loop {
+        let first = changed_rx.recv().await;
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + BATCH;
+        while let Ok(Some(next)) = tokio::time::timeout_at(deadline, changed_rx.recv()).await {
+            batch.push(Some(next));
+        }
+        for item in batch {
+            match item {
+                None => break,
+                Some(Ok(kind)) => {
+                    dirty.insert(kind);
+                }
+                Some(Err(reason)) => failing = Some(reason),
+            }
+        }
+        if let Some(reason) = failing.take() {
+            // The watchers retry by themselves; say so, and carry on with what is known.
+            if events
+                .send(Event::Kube(KubeEvent::WatchTrouble(reason)))
+                .is_err()
+            {
+                break "pilothouse is stopping".to_string();
+            }
+        }
+        for kind in dirty.drain() {
+            let event = match kind {
+                Kind::Deployments => KubeEvent::Deployments(
+                    deployments
+                        .0
+                        .state()
+                        .iter()
+                        .map(|d| deployment_row(d))
+                        .collect(),
+                ),
+                Kind::Pods => KubeEvent::Pods(pods.0.state().iter().map(|p| pod_row(p)).collect()),
+                Kind::Services => {
+                    KubeEvent::Services(services.0.state().iter().map(|s| service_row(s)).collect())
+                }
+                Kind::Events => {
+                    KubeEvent::Events(k8s_events.0.state().iter().map(|e| event_row(e)).collect())
+                }
+            };
+            if events.send(Event::Kube(event)).is_err() {
+                return "pilothouse is stopping".to_string();
+            }
+        }
+        if events.is_closed() {
+            break "pilothouse is stopping".to_string();
+        }
+    };
+    tasks.iter().for_each(tokio::task::JoinHandle::abort);
+    reason
+}
+
+fn spawn_watch<K>(
+    client: Client,
+    kind: Kind,
+    changed: mpsc::UnboundedSender<Result<Kind, String>>,
+) -> (Store<K>, tokio::task::JoinHandle<()>)
+where
+    K: Resource<DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned
+        + Send
+        + Sync
+        + 'static,
+{
+    let (reader, writer) = reflector::store::<K>();
+    let api: Api<K> = Api::all(client);
+    let task = tokio::spawn(async move {
+        let stream = watcher(api, watcher::Config::default())
+            .default_backoff()
+            .reflect(writer);
+        let mut stream = std::pin::pin!(stream);
+        while let Some(event) = stream.next().await {
+            let report = match event {
+                Ok(_) => Ok(kind),
+                Err(e) => Err(format!("watching {kind:?}: {}", describe(&e)).to_lowercase()),
+            };
+            if changed.send(report).is_err() {
+                return;
+            }
+        }
+    });
+    (reader, task)
+}
+
+fn seconds(time: Option<&Time>) -> i64 {
+    time.map(|t| t.0.as_second()).unwrap_or(0)
+}
+
+pub fn deployment_row(d: &Deployment) -> DeploymentRow {
+    let status = d.status.as_ref();
+    let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
+    DeploymentRow {
+        namespace: d.metadata.namespace.clone().unwrap_or_default(),
+        name: d.metadata.name.clone().unwrap_or_default(),
+        desired: count(d.spec.as_ref().and_then(|s| s.replicas).or(Some(1))),
+        ready: count(status.and_then(|s| s.ready_replicas)),
+        up_to_date: count(status.and_then(|s| s.updated_replicas)),
+        available: count(status.and_then(|s| s.available_replicas)),
+        created: seconds(d.metadata.creation_timestamp.as_ref()),
+    }
+}
+
+/// STATUS as kubectl shows it: Terminating, a container's waiting or terminated reason, else the phase.
+pub fn pod_row(p: &Pod) -> PodRow {
+    let statuses = p
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.clone())
+        .unwrap_or_default();
+    let reason = statuses.iter().find_map(|c| {
+        let state = c.state.as_ref()?;
+        state
+            .waiting
+            .as_ref()
+            .and_then(|w| w.reason.clone())
+            .or_else(|| state.terminated.as_ref().and_then(|t| t.reason.clone()))
+    });
+    let status = if p.metadata.deletion_timestamp.is_some() {
+        "Terminating".to_string()
+    } else {
+        reason.unwrap_or_else(|| {
+            p.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_else(|| "Unknown".into())
+        })
+    };
+    PodRow {
+        namespace: p.metadata.namespace.clone().unwrap_or_default(),
+        name: p.metadata.name.clone().unwrap_or_default(),
+        ready: statuses.iter().filter(|c| c.ready).count() as u32,
+        containers: p.spec.as_ref().map_or(0, |s| s.containers.len()) as u32,
+        status,
+        restarts: statuses.iter().map(|c| c.restart_count.max(0) as u32).sum(),
+        created: seconds(p.metadata.creation_timestamp.as_ref()),
+        node: p
+            .spec
+            .as_ref()
+            .and_then(|s| s.node_name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+pub fn service_row(s: &Service) -> ServiceRow {
+    let spec = s.spec.as_ref();
+    let kind = spec
+        .and_then(|s| s.type_.clone())
+        .unwrap_or_else(|| "ClusterIP".into());
+    let ingress: Vec<String> = s
+        .status
+        .as_ref()
+        .and_then(|st| st.load_balancer.as_ref())
+        .and_then(|lb| lb.ingress.as_ref())
+        .map(|list| {
+            list.iter()
+                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let external_ip = match (kind.as_str(), ingress.is_empty()) {
+        ("LoadBalancer", true) => "<pending>".to_string(),
+        (_, false) => ingress.join(","),
+        _ => "<none>".to_string(),
+    };
+    let ports: Vec<String> = spec
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
+            match p.node_port {
+                Some(node_port) => format!("{}:{node_port}/{proto}", p.port),
+                None => format!("{}/{proto}", p.port),
+            }
+        })
+        .collect();
+    ServiceRow {
+        namespace: s.metadata.namespace.clone().unwrap_or_default(),
+        name: s.metadata.name.clone().unwrap_or_default(),
+        kind,
+        cluster_ip: spec
+            .and_then(|s| s.cluster_ip.clone())
+            .unwrap_or_else(|| "<none>".into()),
+        external_ip,
+        ports: if ports.is_empty() {
+            "<none>".into()
+        } else {
+            ports.join(",")
+        },
+        created: seconds(s.metadata.creation_timestamp.as_ref()),
+    }
+}
+
+pub fn event_row(e: &K8sEvent) -> EventRow {
+    let involved = &e.involved_object;
+    EventRow {
+        namespace: e.metadata.namespace.clone().unwrap_or_default(),
+        name: e.metadata.name.clone().unwrap_or_default(),
+        last_seen: e
+            .last_timestamp
+            .as_ref()
+            .map(|t| t.0.as_second())
+            .or_else(|| {
+                e.metadata
+                    .creation_timestamp
+                    .as_ref()
+                    .map(|t| t.0.as_second())
+            })
+            .unwrap_or(0),
+        warning: e.type_.as_deref() == Some("Warning"),
+        reason: e.reason.clone().unwrap_or_default(),
+        object: format!(
+            "{}/{}",
+            involved.kind.clone().unwrap_or_default().to_lowercase(),
+            involved.name.clone().unwrap_or_default()
+        ),
+        message: e.message.clone().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_read_like_kubectl() {
+        let pod: Pod = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web-1", "namespace": "default", "creationTimestamp": "2026-11-27T10:00:00Z"},
+            "spec": {"nodeName": "minikube", "containers": [{"name": "web", "image": "cookbook"}]},
+            "status": {"phase": "Pending", "containerStatuses": [{"name": "web", "image": "cookbook", "imageID": "", "ready": false, "restartCount": 2,
+                        "state": {"waiting": {"reason": "ErrImageNeverPull"}}}]}
+        }))
+        .unwrap();
+        let row = pod_row(&pod);
+        assert_eq!(
+            (row.status.as_str(), row.ready, row.containers, row.restarts),
+            ("ErrImageNeverPull", 0, 1, 2)
+        );
+        assert!(row.is_failing());
+        let service: Service = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"type": "LoadBalancer", "clusterIP": "10.96.0.9", "ports": [{"port": 8000, "nodePort": 31234, "protocol": "TCP"}]},
+            "status": {"loadBalancer": {}}
+        }))
+        .unwrap();
+        let row = service_row(&service);
+        assert_eq!(
+            (row.external_ip.as_str(), row.ports.as_str()),
+            ("<pending>", "8000:31234/TCP")
+        );
+        let deployment: Deployment = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"replicas": 3, "selector": {}, "template": {}},
+            "status": {"readyReplicas": 1, "updatedReplicas": 3, "availableReplicas": 1}
+        }))
+        .unwrap();
+        let row = deployment_row(&deployment);
+        assert_eq!(
+            (row.ready, row.desired, row.up_to_date, row.available),
+            (1, 3, 3, 1)
+        );
+    }
+}
