@@ -72,18 +72,20 @@ pub async fn run(cli: Cli) -> Result<()> {
         Some(sim) => Some(sim.kubeconfig_path.clone()),
         None => cli.kubeconfig.clone(),
     };
+    let (kube_client_tx, kube_client_rx) = watch::channel(None);
     tokio::spawn(
         crate::sources::kube::KubeSource {
             kubeconfig,
             context: cli.context.clone(),
             events: tx.clone(),
+            client: kube_client_tx,
         }
         .run(),
     );
     tokio::spawn(terminal_input(tx.clone()));
     tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
-    let effects = Effects::new(tx, client_rx, cwd);
+    let effects = Effects::new(tx, client_rx, cwd).with_kube(kube_client_rx);
 
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, model, &theme, rx, effects).await;

@@ -22,6 +22,7 @@ async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
             kubeconfig: Some(sim.kubeconfig_path.clone()),
             context: None,
             events: tx,
+            client: tokio::sync::watch::channel(None).0,
         }
         .run(),
     );
@@ -125,6 +126,7 @@ async fn no_kubeconfig_is_one_clear_state() {
             kubeconfig: Some(missing),
             context: None,
             events: tx,
+            client: tokio::sync::watch::channel(None).0,
         }
         .run(),
     );

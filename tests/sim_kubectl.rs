@@ -3,11 +3,8 @@
 
 mod common;
 
-use pilothouse::app::command::BuildSpec;
-use pilothouse::app::event::{Event, JobUpdate};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
-use pilothouse::sources::docker_endpoint::{Endpoint, client_for};
 use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -16,7 +13,6 @@ const MANIFEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/cookbook/cookbook-deployment.yaml"
 );
-const APP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook");
 
 struct Kubectl {
     kubeconfig: String,
@@ -88,36 +84,6 @@ fn sim_args() -> SimArgs {
     }
 }
 
-/// Build the sample app on the sim's engine through pilothouse's own effect, as the cockpit would.
-async fn build_cookbook(sim: &Sim) {
-    let endpoint = Endpoint {
-        host: sim.docker.host(),
-        tls: None,
-        origin: "test".into(),
-    };
-    let docker = client_for(&endpoint)
-        .expect("client")
-        .negotiate_version()
-        .await
-        .expect("sim engine");
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let spec = BuildSpec {
-        context: APP.into(),
-        dockerfile: "Dockerfile".into(),
-        tag: "cookbook:latest".into(),
-    };
-    tokio::spawn(pilothouse::effects::docker::build(docker, 1, spec, tx));
-    let result = common::next_matching(&mut rx, "the build", |e| match e {
-        Event::Job {
-            update: JobUpdate::Finished(result),
-            ..
-        } => Some(result),
-        _ => None,
-    })
-    .await;
-    result.expect("the sample app builds on the simulated engine");
-}
-
 fn node_port(services: &str) -> u16 {
     let line = services
         .lines()
@@ -141,7 +107,7 @@ async fn kubectl_runs_the_kubernetes_walkthrough() {
         return;
     }
     let sim = Sim::start(&sim_args()).await.expect("the sim starts");
-    build_cookbook(&sim).await;
+    common::build_cookbook(&sim).await;
     let kubectl = Kubectl {
         kubeconfig: sim.kubeconfig_path.display().to_string(),
         cache: tempfile::tempdir().expect("cache dir"),
@@ -298,7 +264,7 @@ async fn kubectl_sees_never_pull_and_apply_conflicts_as_on_minikube() {
     .await
     .expect("kubectl steps");
     // The image appears on the engine: the pods start by themselves, as the kubelet retries.
-    build_cookbook(&sim).await;
+    common::build_cookbook(&sim).await;
     tokio::task::spawn_blocking(move || {
         kubectl.until(&["get", "deployments"], "READY 1/1", |t| t.contains("1/1"));
     })

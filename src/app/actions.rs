@@ -2,10 +2,13 @@
 
 use super::command::{Command, ContainerOp};
 use super::forms::Form;
+use super::forms::MAX_REPLICAS;
 use super::keymap::Action;
+use super::kube_state::KubeConnection;
 use super::launch::{alloc_job, launch, refuse_if_readonly};
 use super::model::{Confirm, Job, Level, Model, Overlay, Pane};
 use super::table::TableRow;
+use crate::domain::kube::KubeKind;
 use crate::domain::{ContainerRow, ImageRow};
 use tui_input::Input;
 
@@ -57,7 +60,10 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
         Action::Remove => remove(model),
         Action::Logs => return follow_logs(model),
-        Action::Open => return open_container(model),
+        Action::Open => return open(model),
+        Action::Scale => return open_scale_form(model),
+        Action::ScaleUp => return scale_by(model, 1),
+        Action::ScaleDown => return scale_by(model, -1),
     }
     Vec::new()
 }
@@ -159,48 +165,90 @@ fn remove(model: &mut Model) {
     if refuse_if_readonly(model, "remove") {
         return;
     }
-    let (message, on_yes) = match model.pane {
+    // The job id is only taken when there is something to confirm.
+    let Some((message, on_yes)) = removal(model, model.next_job) else {
+        return;
+    };
+    alloc_job(model);
+    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+}
+
+/// What ctrl-d asks, and the command a yes runs, for the selected row of the pane.
+fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
+    let kube = &model.kube;
+    match model.pane {
         Pane::Containers => {
-            let Some(c) = model.selected_container() else {
-                return;
-            };
+            let c = model.selected_container()?;
             let running = if c.state.is_running() {
                 " It is running and will be stopped."
             } else {
                 ""
             };
-            let message = format!("Remove container {} ({})?{running}", c.name, c.short_id());
-            let (id, name) = (c.id.clone(), c.name.clone());
-            (
-                message,
-                Command::Container {
-                    job: 0,
-                    id,
-                    name,
-                    op: ContainerOp::Remove,
-                },
-            )
+            let command = Command::Container {
+                job,
+                id: c.id.clone(),
+                name: c.name.clone(),
+                op: ContainerOp::Remove,
+            };
+            Some((
+                format!("Remove container {} ({})?{running}", c.name, c.short_id()),
+                command,
+            ))
         }
         Pane::Images => {
-            let Some(image) = model.selected_image() else {
-                return;
-            };
-            let reference = image.reference();
-            (
+            let reference = model.selected_image()?.reference();
+            Some((
                 format!("Remove image {reference}?"),
-                Command::RemoveImage { job: 0, reference },
-            )
+                Command::RemoveImage { job, reference },
+            ))
         }
-        // Deleting Kubernetes objects comes with the Kubernetes actions.
-        _ => return,
-    };
-    let job = alloc_job(model);
-    let on_yes = match on_yes {
-        Command::Container { id, name, op, .. } => Command::Container { job, id, name, op },
-        Command::RemoveImage { reference, .. } => Command::RemoveImage { job, reference },
-        other => other,
-    };
-    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+        Pane::Deployments => {
+            let d = kube.deployments_table.selected_row(&kube.deployments)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Deployment,
+                namespace: d.namespace.clone(),
+                name: d.name.clone(),
+            };
+            Some((
+                format!(
+                    "Delete deployment {} in {}? Its ReplicaSets and pods go too.",
+                    d.name, d.namespace
+                ),
+                command,
+            ))
+        }
+        Pane::Pods => {
+            let p = kube.pods_table.selected_row(&kube.pods)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Pod,
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+            };
+            Some((
+                format!(
+                    "Delete pod {} in {}? A ReplicaSet that owns it makes a new one.",
+                    p.name, p.namespace
+                ),
+                command,
+            ))
+        }
+        Pane::Services => {
+            let svc = kube.services_table.selected_row(&kube.services)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Service,
+                namespace: svc.namespace.clone(),
+                name: svc.name.clone(),
+            };
+            Some((
+                format!("Delete service {} in {}?", svc.name, svc.namespace),
+                command,
+            ))
+        }
+        Pane::Jobs | Pane::Logs | Pane::Events => None,
+    }
 }
 
 fn follow_logs(model: &mut Model) -> Vec<Command> {
@@ -222,27 +270,113 @@ fn follow_logs(model: &mut Model) -> Vec<Command> {
     vec![command]
 }
 
-fn open_container(model: &mut Model) -> Vec<Command> {
-    let Some(container) = model.selected_container() else {
-        model.set_status(Level::Warn, "No container selected.");
-        return Vec::new();
+fn open(model: &mut Model) -> Vec<Command> {
+    let url = match model.pane {
+        Pane::Services => service_url(model),
+        _ => container_url(model),
     };
-    match container.first_url() {
-        Some(url) => {
+    match url {
+        Ok(url) => {
             model.set_status(Level::Info, format!("Opening {url}"));
             let command = Command::OpenUrl(url);
             model.learn = command.learn_line();
             vec![command]
         }
-        None => {
-            let name = container.name.clone();
-            model.set_status(
-                Level::Warn,
-                format!(
-                    "{name} publishes no port: run it with a port map (r on its image) to open it."
-                ),
-            );
+        Err(why) => {
+            model.set_status(Level::Warn, why);
             Vec::new()
         }
     }
+}
+
+fn container_url(model: &Model) -> Result<String, String> {
+    let container = model.selected_container().ok_or("No container selected.")?;
+    container.first_url().ok_or_else(|| {
+        format!(
+            "{} publishes no port: run it with a port map (r on its image) to open it.",
+            container.name
+        )
+    })
+}
+
+/// A Service's URL: its nodePort on the node's address (on the sim and minikube's docker driver, 127.0.0.1 or the node IP).
+fn service_url(model: &Model) -> Result<String, String> {
+    let kube = &model.kube;
+    let service = kube
+        .services_table
+        .selected_row(&kube.services)
+        .ok_or("No service selected.")?;
+    let node_port = service.node_ports.first().ok_or_else(|| {
+        format!(
+            "{} is {}: expose the deployment as NodePort or LoadBalancer to open it.",
+            service.name, service.kind
+        )
+    })?;
+    let address = match &kube.connection {
+        KubeConnection::Connected(info) => info.node_address.clone(),
+        _ => None,
+    }
+    .ok_or("The node's address is not known yet.")?;
+    Ok(format!("http://{address}:{node_port}/"))
+}
+
+fn selected_deployment(model: &Model) -> Option<(String, String, u32)> {
+    let kube = &model.kube;
+    kube.deployments_table
+        .selected_row(&kube.deployments)
+        .map(|d| (d.namespace.clone(), d.name.clone(), d.desired))
+}
+
+fn open_scale_form(model: &mut Model) -> Vec<Command> {
+    if refuse_if_readonly(model, "scale") {
+        return Vec::new();
+    }
+    match selected_deployment(model) {
+        Some((namespace, name, desired)) => {
+            model.overlay = Overlay::Form(Form::scale(&namespace, &name, desired))
+        }
+        None => model.set_status(Level::Warn, "No deployment selected."),
+    }
+    Vec::new()
+}
+
+/// `+`/`-`: one replica more or less; down to zero asks first.
+fn scale_by(model: &mut Model, delta: i64) -> Vec<Command> {
+    let Some((namespace, name, desired)) = selected_deployment(model) else {
+        model.set_status(Level::Warn, "No deployment selected.");
+        return Vec::new();
+    };
+    let wanted = (i64::from(desired) + delta).clamp(0, i64::from(MAX_REPLICAS)) as u32;
+    if wanted == desired {
+        model.dirty = false;
+        return Vec::new();
+    }
+    scale_to(model, namespace, name, wanted)
+}
+
+/// Scale, asking first when it stops every pod.
+pub(super) fn scale_to(
+    model: &mut Model,
+    namespace: String,
+    name: String,
+    replicas: u32,
+) -> Vec<Command> {
+    if refuse_if_readonly(model, "scale") {
+        return Vec::new();
+    }
+    let job = alloc_job(model);
+    let command = Command::Scale {
+        job,
+        namespace,
+        name: name.clone(),
+        replicas,
+    };
+    if replicas == 0 {
+        model.overlay = Overlay::Confirm(Confirm {
+            message: format!("Scale {name} to zero? Every pod of it stops."),
+            on_yes: command,
+        });
+        return Vec::new();
+    }
+    launch(model, command)
 }

@@ -2,6 +2,7 @@
 //! line it stands for (the learn line).
 
 use super::validate::PortMap;
+use crate::domain::kube::KubeKind;
 use std::path::PathBuf;
 
 pub type JobId = u64;
@@ -69,6 +70,20 @@ pub enum Command {
     /// Stream the logs of this container (None ends the stream).
     FollowLogs(Option<String>),
     OpenUrl(String),
+    /// `kubectl scale --replicas=N deployment/NAME -n NS`.
+    Scale {
+        job: JobId,
+        namespace: String,
+        name: String,
+        replicas: u32,
+    },
+    /// `kubectl delete KIND NAME -n NS`.
+    DeleteObject {
+        job: JobId,
+        kind: KubeKind,
+        namespace: String,
+        name: String,
+    },
     /// Read an image's exposed ports, to suggest port maps in the run form.
     InspectImage(String),
     ScaffoldDockerfile {
@@ -100,6 +115,31 @@ impl Command {
                 quote(&dir.join("Dockerfile").display().to_string())
             ),
             Self::InspectImage(reference) => format!("docker image inspect {}", quote(reference)),
+            Self::Scale {
+                namespace,
+                name,
+                replicas,
+                ..
+            } => {
+                format!(
+                    "kubectl scale --replicas={replicas} deployment/{} -n {}",
+                    quote(name),
+                    quote(namespace)
+                )
+            }
+            Self::DeleteObject {
+                kind,
+                namespace,
+                name,
+                ..
+            } => {
+                format!(
+                    "kubectl delete {} {} -n {}",
+                    kind.kubectl_name(),
+                    quote(name),
+                    quote(namespace)
+                )
+            }
             Self::FollowLogs(None) | Self::WatchStats(None) => return None,
         })
     }
@@ -114,6 +154,8 @@ impl Command {
                 | Self::RemoveImage { .. }
                 | Self::ScaffoldDockerfile { .. }
                 | Self::CheckBuildContext(_)
+                | Self::Scale { .. }
+                | Self::DeleteObject { .. }
         )
     }
 }

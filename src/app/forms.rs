@@ -10,6 +10,7 @@ use tui_input::Input;
 pub enum FormKind {
     Build,
     Run,
+    Scale,
 }
 
 #[derive(Debug, Clone)]
@@ -43,13 +44,23 @@ pub struct Form {
     pub focus: usize,
     /// Submitted; waiting for an effect to check what only it can (paths on disk).
     pub pending: bool,
+    /// The object a form acts on (namespace, name), for forms that have one.
+    pub subject: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormOutput {
     Build(BuildSpec),
     Run(RunSpec),
+    Scale {
+        namespace: String,
+        name: String,
+        replicas: u32,
+    },
 }
+
+/// More replicas than this on a local cluster is a typo, not a plan.
+pub const MAX_REPLICAS: u32 = 100;
 
 pub const BUILD_CONTEXT: usize = 0;
 pub const BUILD_DOCKERFILE: usize = 1;
@@ -76,6 +87,7 @@ impl Form {
             ],
             focus: BUILD_TAG,
             pending: false,
+            subject: None,
         }
     }
 
@@ -95,6 +107,22 @@ impl Form {
             ],
             focus: RUN_PORTS,
             pending: false,
+            subject: None,
+        }
+    }
+
+    pub fn scale(namespace: &str, name: &str, replicas: u32) -> Self {
+        Self {
+            kind: FormKind::Scale,
+            title: "Scale a deployment",
+            fields: vec![Field::new(
+                "Replicas",
+                "0 stops every pod (asks first)",
+                &replicas.to_string(),
+            )],
+            focus: 0,
+            pending: false,
+            subject: Some((namespace.to_string(), name.to_string())),
         }
     }
 
@@ -110,6 +138,7 @@ impl Form {
         let result = match self.kind {
             FormKind::Build => self.parse_build().map(FormOutput::Build),
             FormKind::Run => self.parse_run().map(FormOutput::Run),
+            FormKind::Scale => self.parse_scale(),
         };
         match result {
             Ok(output) => Some(output),
@@ -123,6 +152,17 @@ impl Form {
                 None
             }
         }
+    }
+
+    fn parse_scale(&self) -> Result<FormOutput, Vec<(usize, String)>> {
+        let (namespace, name) = self.subject.clone().unwrap_or_default();
+        replicas(self.value(0))
+            .map(|replicas| FormOutput::Scale {
+                namespace,
+                name,
+                replicas,
+            })
+            .map_err(|m| vec![(0, m)])
     }
 
     fn parse_build(&self) -> Result<BuildSpec, Vec<(usize, String)>> {
@@ -195,6 +235,13 @@ impl Form {
         match probe.parse() {
             Some(FormOutput::Build(spec)) => build_line(&spec),
             Some(FormOutput::Run(spec)) => run_line(&spec),
+            Some(FormOutput::Scale {
+                namespace,
+                name,
+                replicas,
+            }) => {
+                format!("kubectl scale --replicas={replicas} deployment/{name} -n {namespace}")
+            }
             None => match self.kind {
                 FormKind::Build => format!(
                     "docker build -t {} -f {} {}",
@@ -202,6 +249,13 @@ impl Form {
                     self.value(BUILD_DOCKERFILE),
                     self.value(BUILD_CONTEXT)
                 ),
+                FormKind::Scale => {
+                    let (namespace, name) = self.subject.clone().unwrap_or_default();
+                    format!(
+                        "kubectl scale --replicas={} deployment/{name} -n {namespace}",
+                        self.value(0)
+                    )
+                }
                 FormKind::Run => format!(
                     "docker run -d -p {} {}",
                     self.value(RUN_PORTS),
@@ -209,6 +263,22 @@ impl Form {
                 ),
             },
         }
+    }
+}
+
+/// A replica count: a whole number from 0 to MAX_REPLICAS.
+pub fn replicas(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    match text.parse::<i64>() {
+        Ok(n) if n < 0 => Err(format!(
+            "{n} is negative; replicas go from 0 to {MAX_REPLICAS}"
+        )),
+        Ok(n) if n > i64::from(MAX_REPLICAS) => Err(format!(
+            "{n} is more than {MAX_REPLICAS}, the cap for a local cluster"
+        )),
+        Ok(n) => Ok(n as u32),
+        Err(_) if text.is_empty() => Err("a number of replicas is required".to_string()),
+        Err(_) => Err(format!("'{text}' is not a number")),
     }
 }
 

@@ -98,5 +98,13 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             let job = alloc_job(model);
             launch(model, Command::Run { job, spec })
         }
+        Some(FormOutput::Scale {
+            namespace,
+            name,
+            replicas,
+        }) => {
+            model.overlay = Overlay::None;
+            super::actions::scale_to(model, namespace, name, replicas)
+        }
     }
 }

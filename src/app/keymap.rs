@@ -70,6 +70,9 @@ pub enum Action {
     Open,
     Run,
     ToggleFollow,
+    Scale,
+    ScaleUp,
+    ScaleDown,
 }
 
 impl Action {
@@ -106,6 +109,9 @@ impl Action {
             Self::Open => "open in browser",
             Self::Run => "run a container",
             Self::ToggleFollow => "follow on/off",
+            Self::Scale => "scale",
+            Self::ScaleUp => "one replica more",
+            Self::ScaleDown => "one replica less",
         }
     }
 

@@ -57,7 +57,9 @@ fn job_id(command: &Command) -> Option<JobId> {
         Command::Build { job, .. }
         | Command::Run { job, .. }
         | Command::Container { job, .. }
-        | Command::RemoveImage { job, .. } => Some(*job),
+        | Command::RemoveImage { job, .. }
+        | Command::Scale { job, .. }
+        | Command::DeleteObject { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -70,6 +72,10 @@ fn job_title(command: &Command) -> String {
         Command::Run { spec, .. } => format!("run {}", spec.image),
         Command::Container { name, op, .. } => format!("{} {name}", op.verb()),
         Command::RemoveImage { reference, .. } => format!("remove image {reference}"),
+        Command::Scale { name, replicas, .. } => format!("scale {name} to {replicas}"),
+        Command::DeleteObject { kind, name, .. } => {
+            format!("delete {} {name}", kind.kubectl_name())
+        }
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::OpenUrl(url) => format!("open {url}"),
         Command::WatchStats(_) | Command::FollowLogs(_) | Command::InspectImage(_) => String::new(),

@@ -474,3 +474,79 @@ fn run_form_suggests_ports_from_the_image_expose_lines() {
     };
     assert_eq!(form.value(RUN_PORTS), "9000:80");
 }
+
+#[test]
+fn kubernetes_panes_scale_delete_and_open() {
+    use crate::domain::kube::KubeKind;
+    let mut model = on_pane(with_cluster(), '5');
+    // The fixture's first row (sorted by namespace) is default/cookbook-recipe, desired 3.
+    let commands = press_str(&mut model, "+");
+    assert!(
+        matches!(
+            job_commands(&commands)[..],
+            [Command::Scale { replicas: 4, .. }]
+        ),
+        "{commands:?}"
+    );
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl scale --replicas=4 deployment/cookbook-recipe -n default")
+    );
+    let commands = press_str(&mut model, "s");
+    assert!(job_commands(&commands).is_empty());
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("scale form")
+    };
+    assert_eq!(form.value(0), "3");
+    // Bad replica counts are refused at the field and nothing is sent.
+    for bad in ["-1", "many", "1000", ""] {
+        let mut typed = model.clone();
+        press(&mut typed, KeyCode::Backspace);
+        let commands = press_str(&mut typed, &format!("{bad}\n"));
+        assert!(job_commands(&commands).is_empty(), "{bad}");
+        let Overlay::Form(form) = &typed.overlay else {
+            panic!("form stays open for {bad}")
+        };
+        assert!(form.fields[0].error.is_some(), "{bad}");
+    }
+    // Zero asks first.
+    press(&mut model, KeyCode::Backspace);
+    assert!(job_commands(&press_str(&mut model, "0\n")).is_empty());
+    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    let commands = press_str(&mut model, "y");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Scale { replicas: 0, .. }]
+    ));
+    // ctrl-d on a pod deletes it after a yes.
+    press_str(&mut model, "6");
+    press_ctrl(&mut model, 'd');
+    let commands = press_str(&mut model, "y");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::DeleteObject {
+            kind: KubeKind::Pod,
+            ..
+        }]
+    ));
+    // o on a LoadBalancer opens its nodePort on the node; on a ClusterIP it says why not.
+    press_str(&mut model, "7");
+    assert_eq!(
+        job_commands(&press_str(&mut model, "o")),
+        vec![&Command::OpenUrl("http://192.168.49.2:31234/".into())]
+    );
+    press_str(&mut model, "j");
+    assert!(job_commands(&press_str(&mut model, "o")).is_empty());
+    assert!(
+        status_text(&model).contains("kubernetes is ClusterIP"),
+        "{}",
+        status_text(&model)
+    );
+    // Read-only refuses them all.
+    let mut readonly = on_pane(with_cluster(), '5');
+    readonly.readonly = true;
+    for keys in ["+", "-", "s"] {
+        assert!(job_commands(&press_str(&mut readonly, keys)).is_empty());
+        assert!(matches!(readonly.overlay, Overlay::None), "{keys}");
+    }
+}

@@ -45,6 +45,24 @@ impl PodRow {
     }
 }
 
+/// The kinds the cockpit acts on, as kubectl names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KubeKind {
+    Deployment,
+    Pod,
+    Service,
+}
+
+impl KubeKind {
+    pub fn kubectl_name(self) -> &'static str {
+        match self {
+            Self::Deployment => "deployment",
+            Self::Pod => "pod",
+            Self::Service => "service",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRow {
     pub namespace: String,
@@ -55,6 +73,7 @@ pub struct ServiceRow {
     pub external_ip: String,
     /// As kubectl prints them: `8000:31234/TCP`.
     pub ports: String,
+    pub node_ports: Vec<u16>,
     pub created: UnixSeconds,
 }
 
@@ -77,6 +96,8 @@ pub struct ClusterInfo {
     pub server: String,
     pub version: String,
     pub nodes: usize,
+    /// The first node's InternalIP, where nodePorts answer.
+    pub node_address: Option<String>,
 }
 
 /// kubectl's short ages: 5s, 3m12s, 4h, 2d5h.

@@ -3,6 +3,7 @@
 
 pub mod build_context;
 pub mod docker;
+pub mod kube;
 pub mod scaffold;
 
 use crate::app::command::Command;
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 pub struct Effects {
     tx: UnboundedSender<Event>,
     docker: watch::Receiver<Option<Docker>>,
+    kube: watch::Receiver<Option<::kube::Client>>,
     cwd: PathBuf,
     /// At most one stats stream and one log stream, for one container each.
     stats: Option<JoinHandle<()>>,
@@ -28,12 +30,19 @@ impl Effects {
         cwd: PathBuf,
     ) -> Self {
         Self {
+            kube: watch::channel(None).1,
             tx,
             docker,
             cwd,
             stats: None,
             logs: None,
         }
+    }
+
+    /// The Kubernetes client the kube source publishes while connected.
+    pub fn with_kube(mut self, kube: watch::Receiver<Option<::kube::Client>>) -> Self {
+        self.kube = kube;
+        self
     }
 
     fn client(&self) -> Option<Docker> {
@@ -113,6 +122,40 @@ impl Effects {
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
             }),
+            Command::Scale {
+                job,
+                namespace,
+                name,
+                replicas,
+            } => self.with_cluster(job, |client| {
+                tokio::spawn(kube::scale(client, job, namespace, name, replicas, tx))
+            }),
+            Command::DeleteObject {
+                job,
+                kind,
+                namespace,
+                name,
+            } => self.with_cluster(job, |client| {
+                tokio::spawn(kube::delete(client, job, kind, namespace, name, tx))
+            }),
+        }
+    }
+
+    /// Run a job against the cluster, or fail it at once with the reason.
+    fn with_cluster(&self, job: u64, start: impl FnOnce(::kube::Client) -> JoinHandle<()>) {
+        let client = self.kube.borrow().clone();
+        match client {
+            Some(client) => {
+                start(client);
+            }
+            None => {
+                let error = "the cluster is not connected; it reconnects by itself, try again then"
+                    .to_string();
+                let _ = self.tx.send(Event::Job {
+                    id: job,
+                    update: JobUpdate::Finished(Err(error)),
+                });
+            }
         }
     }
 

@@ -27,6 +27,16 @@ pub struct KubeSource {
     /// `--context`; else the kubeconfig's current context.
     pub context: Option<String>,
     pub events: mpsc::UnboundedSender<Event>,
+    /// The live client, for the effects; None while disconnected.
+    pub client: tokio::sync::watch::Sender<Option<Client>>,
+}
+
+fn internal_ip(node: &Node) -> Option<String> {
+    let addresses = node.status.as_ref()?.addresses.as_ref()?;
+    addresses
+        .iter()
+        .find(|a| a.type_ == "InternalIP")
+        .map(|a| a.address.clone())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,15 +72,19 @@ impl KubeSource {
                 }
             };
             backoff.reset();
-            info.nodes = Api::<Node>::all(client.clone())
+            if let Ok(nodes) = Api::<Node>::all(client.clone())
                 .list(&ListParams::default())
                 .await
-                .map(|l| l.items.len())
-                .unwrap_or(0);
+            {
+                info.nodes = nodes.items.len();
+                info.node_address = nodes.items.first().and_then(internal_ip);
+            }
+            self.client.send_replace(Some(client.clone()));
             if !send(KubeEvent::Connected(info)) {
                 return;
             }
             let reason = watch_all(client, &self.events).await;
+            self.client.send_replace(None);
             let retry_in = backoff.next_delay();
             if !send(KubeEvent::Disconnected { reason, retry_in }) {
                 return;
@@ -113,6 +127,7 @@ impl KubeSource {
                 server: server.trim_end_matches('/').to_string(),
                 version: version.git_version,
                 nodes: 0,
+                node_address: None,
             },
         ))
     }
@@ -317,7 +332,14 @@ pub fn service_row(s: &Service) -> ServiceRow {
             }
         })
         .collect();
+    let node_ports = spec
+        .and_then(|s| s.ports.clone())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| p.node_port.and_then(|n| u16::try_from(n).ok()))
+        .collect();
     ServiceRow {
+        node_ports,
         namespace: s.metadata.namespace.clone().unwrap_or_default(),
         name: s.metadata.name.clone().unwrap_or_default(),
         kind,

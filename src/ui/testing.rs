@@ -384,6 +384,7 @@ pub fn with_cluster() -> Model {
         server: "https://192.168.49.2:8443".into(),
         version: "v1.33.1".into(),
         nodes: 1,
+        node_address: Some("192.168.49.2".into()),
     };
     update(&mut model, Event::Kube(KubeEvent::Connected(info)));
     let t = |secs: u64| ago(secs);
@@ -460,6 +461,7 @@ pub fn with_cluster() -> Model {
             cluster_ip: "10.96.12.7".into(),
             external_ip: "<pending>".into(),
             ports: "8000:31234/TCP".into(),
+            node_ports: vec![31234],
             created: t(40),
         },
         ServiceRow {
@@ -469,6 +471,7 @@ pub fn with_cluster() -> Model {
             cluster_ip: "10.96.0.1".into(),
             external_ip: "<none>".into(),
             ports: "443/TCP".into(),
+            node_ports: vec![],
             created: t(90_000),
         },
     ];

@@ -217,3 +217,33 @@ pub async fn http_request(
         .unwrap_or_default();
     (status, body)
 }
+
+/// Build the sample app on the sim's engine through pilothouse's own effect, as the cockpit would.
+pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
+    let endpoint = pilothouse::sources::docker_endpoint::Endpoint {
+        host: sim.docker.host(),
+        tls: None,
+        origin: "test".into(),
+    };
+    let docker = pilothouse::sources::docker_endpoint::client_for(&endpoint)
+        .expect("client")
+        .negotiate_version()
+        .await
+        .expect("sim engine");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let spec = pilothouse::app::command::BuildSpec {
+        context: concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook").into(),
+        dockerfile: "Dockerfile".into(),
+        tag: "cookbook:latest".into(),
+    };
+    tokio::spawn(pilothouse::effects::docker::build(docker, 1, spec, tx));
+    let result = next_matching(&mut rx, "the build", |e| match e {
+        pilothouse::app::Event::Job {
+            update: pilothouse::app::event::JobUpdate::Finished(result),
+            ..
+        } => Some(result),
+        _ => None,
+    })
+    .await;
+    result.expect("the sample app builds on the simulated engine");
+}

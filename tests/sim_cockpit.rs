@@ -1,0 +1,230 @@
+//! The cockpit itself against the simulated cluster: the model fed by the
+//! real Docker and Kubernetes sources, keys through `update`, commands run by
+//! the real effects. The Kubernetes steps the cockpit has keys for so far:
+//! scale with the form, open a Service, delete a pod.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use pilothouse::app::model::{Model, Overlay};
+use pilothouse::app::{Command, Event, update};
+use pilothouse::cli::SimArgs;
+use pilothouse::effects::Effects;
+use pilothouse::sim::Sim;
+use pilothouse::sources::docker::DockerSource;
+use pilothouse::sources::docker_endpoint::DockerEnv;
+use pilothouse::sources::kube::KubeSource;
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+
+struct Cockpit {
+    model: Model,
+    effects: Effects,
+    rx: mpsc::UnboundedReceiver<Event>,
+    /// URLs the cockpit asked to open (a test has no browser).
+    opened: Vec<String>,
+}
+
+impl Cockpit {
+    fn run(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::OpenUrl(url) => self.opened.push(url),
+                other => self.effects.perform(other),
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        let commands = update(
+            &mut self.model,
+            Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        );
+        self.run(commands);
+    }
+
+    fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            });
+        }
+    }
+
+    /// Feed what the sources and effects report until the model satisfies `done`.
+    async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !done(&self.model) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => {
+                    let commands = update(&mut self.model, event);
+                    self.run(commands);
+                }
+                _ => panic!("{what} never happened; status: {:?}", self.model.status),
+            }
+        }
+    }
+}
+
+fn ready(model: &Model, name: &str, want: u32) -> bool {
+    model
+        .kube
+        .deployments
+        .iter()
+        .any(|d| d.name == name && d.ready == want && d.desired == want)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
+    let sim = Sim::start(&SimArgs {
+        pod_start_ms: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("the sim starts");
+    common::build_cookbook(&sim).await;
+    // Steps the cockpit has no keys for yet (apply, expose) go through kube-rs directly.
+    let kubeconfig = kube::config::Kubeconfig::read_from(&sim.kubeconfig_path).expect("kubeconfig");
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("config");
+    let client = kube::Client::try_from(config).expect("client");
+    let manifest: k8s_openapi::api::apps::v1::Deployment =
+        serde_yaml_ng::from_str(include_str!("../assets/cookbook/cookbook-deployment.yaml"))
+            .expect("manifest");
+    Api::<k8s_openapi::api::apps::v1::Deployment>::default_namespaced(client.clone())
+        .patch(
+            "cookbook-recipe",
+            &PatchParams::apply("test"),
+            &Patch::Apply(&manifest),
+        )
+        .await
+        .expect("apply");
+    let service: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "cookbook-recipe"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "cookbook-recipe"}, "ports": [{"port": 8000}]},
+    }))
+    .expect("service");
+    Api::<k8s_openapi::api::core::v1::Service>::default_namespaced(client)
+        .create(&PostParams::default(), &service)
+        .await
+        .expect("expose");
+
+    // The cockpit, wired as runtime.rs wires it.
+    let (tx, rx) = mpsc::unbounded_channel();
+    let (docker_tx, docker_rx) = watch::channel(None);
+    let (kube_tx, kube_rx) = watch::channel(None);
+    let docker_env = DockerEnv {
+        docker_host: Some(sim.docker.host()),
+        ..Default::default()
+    };
+    let sources = [
+        tokio::spawn(
+            DockerSource {
+                env: docker_env,
+                refresh: Duration::from_secs(2),
+                events: tx.clone(),
+                client: docker_tx,
+            }
+            .run(),
+        ),
+        tokio::spawn(
+            KubeSource {
+                kubeconfig: Some(sim.kubeconfig_path.clone()),
+                context: None,
+                events: tx.clone(),
+                client: kube_tx,
+            }
+            .run(),
+        ),
+    ];
+    let effects = Effects::new(tx, docker_rx, sim.sample_app.clone()).with_kube(kube_rx);
+    let model = Model::new(sim.sample_app.clone(), false, SystemTime::now());
+    let mut cockpit = Cockpit {
+        model,
+        effects,
+        rx,
+        opened: Vec::new(),
+    };
+    cockpit
+        .until("cookbook-recipe READY 1/1", |m| {
+            ready(m, "cookbook-recipe", 1)
+        })
+        .await;
+
+    // Scale with the form: 5 (Deployments), s, replace the count with 3, enter.
+    cockpit.keys("5");
+    assert_eq!(
+        cockpit
+            .model
+            .kube
+            .deployments_table
+            .selected_row(&cockpit.model.kube.deployments)
+            .map(|d| d.name.as_str()),
+        Some("cookbook-recipe")
+    );
+    cockpit.keys("s");
+    assert!(matches!(cockpit.model.overlay, Overlay::Form(_)));
+    cockpit.key(KeyCode::Backspace);
+    cockpit.keys("3\n");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("kubectl scale --replicas=3 deployment/cookbook-recipe -n default")
+    );
+    cockpit
+        .until("READY 3/3", |m| ready(m, "cookbook-recipe", 3))
+        .await;
+
+    // Open the Service: its nodePort on the node's address; three pods answer in turn.
+    cockpit.keys("7o");
+    let url = cockpit.opened.pop().expect("o opened a URL");
+    let port: u16 = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port in the URL");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let mut answers = HashSet::new();
+    for _ in 0..9 {
+        let body = common::http_get(port, "/")
+            .await
+            .expect("the service answers");
+        answers.insert(body.lines().last().unwrap_or("").to_string());
+    }
+    assert_eq!(answers.len(), 3, "{answers:?}");
+
+    // Delete a pod with ctrl-d and a yes: its ReplicaSet makes another.
+    cockpit.keys("6");
+    let before: HashSet<String> = cockpit
+        .model
+        .kube
+        .pods
+        .iter()
+        .filter(|p| p.namespace == "default")
+        .map(|p| p.name.clone())
+        .collect();
+    let commands = update(
+        &mut cockpit.model,
+        Event::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+    );
+    cockpit.run(commands);
+    cockpit.keys("y");
+    cockpit
+        .until("a replacement pod", |m| {
+            let running: Vec<&str> = m
+                .kube
+                .pods
+                .iter()
+                .filter(|p| p.namespace == "default" && p.status == "Running")
+                .map(|p| p.name.as_str())
+                .collect();
+            running.len() == 3 && running.iter().any(|n| !before.contains(*n))
+        })
+        .await;
+    sources.iter().for_each(tokio::task::JoinHandle::abort);
+}
