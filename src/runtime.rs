@@ -224,6 +224,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::BuildContextChecked(_) => "build context checked",
         Event::Scaffolded(_) => "scaffolded",
         Event::EffectFailed(_) => "effect failed",
+        Event::YamlLoaded { .. } => "yaml loaded",
     }
 }
 

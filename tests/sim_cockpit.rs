@@ -1,7 +1,7 @@
 //! The cockpit itself against the simulated cluster: the model fed by the
 //! real Docker and Kubernetes sources, keys through `update`, commands run by
 //! the real effects. The Kubernetes steps the cockpit has keys for so far:
-//! scale with the form, open a Service, delete a pod.
+//! scale with the form, open a Service, its YAML, delete a pod.
 
 mod common;
 
@@ -197,6 +197,19 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         answers.insert(body.lines().last().unwrap_or("").to_string());
     }
     assert_eq!(answers.len(), 3, "{answers:?}");
+
+    // The Service's YAML: y, and it says LoadBalancer; esc closes it.
+    cockpit.keys("y");
+    cockpit
+        .until("the Service YAML", |m| {
+            m.overlay
+                .clone_yaml()
+                .and_then(|v| v.lines)
+                .is_some_and(|lines| lines.iter().any(|l| l.trim() == "type: LoadBalancer"))
+        })
+        .await;
+    cockpit.key(KeyCode::Esc);
+    assert!(matches!(cockpit.model.overlay, Overlay::None));
 
     // Delete a pod with ctrl-d and a yes: its ReplicaSet makes another.
     cockpit.keys("6");

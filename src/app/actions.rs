@@ -6,7 +6,7 @@ use super::forms::MAX_REPLICAS;
 use super::keymap::Action;
 use super::kube_state::KubeConnection;
 use super::launch::{alloc_job, launch, refuse_if_readonly};
-use super::model::{Confirm, Job, Level, Model, Overlay, Pane};
+use super::model::{Confirm, Job, Level, Model, Overlay, Pane, YamlView};
 use super::table::TableRow;
 use crate::domain::kube::KubeKind;
 use crate::domain::{ContainerRow, ImageRow};
@@ -64,6 +64,8 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Scale => return open_scale_form(model),
         Action::ScaleUp => return scale_by(model, 1),
         Action::ScaleDown => return scale_by(model, -1),
+        Action::Yaml => return show_yaml(model),
+        Action::DrillDown => drill_down(model),
     }
     Vec::new()
 }
@@ -379,4 +381,61 @@ pub(super) fn scale_to(
         return Vec::new();
     }
     launch(model, command)
+}
+
+/// The selected Kubernetes object of the pane: kind, namespace, name.
+fn selected_object(model: &Model) -> Option<(KubeKind, String, String)> {
+    let kube = &model.kube;
+    match model.pane {
+        Pane::Deployments => kube
+            .deployments_table
+            .selected_row(&kube.deployments)
+            .map(|d| (KubeKind::Deployment, d.namespace.clone(), d.name.clone())),
+        Pane::Pods => kube
+            .pods_table
+            .selected_row(&kube.pods)
+            .map(|p| (KubeKind::Pod, p.namespace.clone(), p.name.clone())),
+        Pane::Services => kube
+            .services_table
+            .selected_row(&kube.services)
+            .map(|s| (KubeKind::Service, s.namespace.clone(), s.name.clone())),
+        _ => None,
+    }
+}
+
+/// `y`: open the YAML view; the effect fills it in.
+fn show_yaml(model: &mut Model) -> Vec<Command> {
+    let Some((kind, namespace, name)) = selected_object(model) else {
+        model.set_status(Level::Warn, "Nothing selected.");
+        return Vec::new();
+    };
+    let title = format!("{}/{name} -n {namespace}", kind.kubectl_name());
+    model.overlay = Overlay::Yaml(YamlView {
+        title,
+        lines: None,
+        scroll: 0,
+    });
+    let command = Command::ShowYaml {
+        kind,
+        namespace,
+        name,
+    };
+    model.learn = command.learn_line();
+    vec![command]
+}
+
+/// `enter` on a deployment: its pods (the Pods pane filtered by its name).
+fn drill_down(model: &mut Model) {
+    let kube = &model.kube;
+    let Some(name) = kube
+        .deployments_table
+        .selected_row(&kube.deployments)
+        .map(|d| d.name.clone())
+    else {
+        return;
+    };
+    model.pane = Pane::Pods;
+    model.filter_input = None;
+    model.kube.pods_table.filter = name;
+    model.kube.rebuild(Pane::Pods);
 }

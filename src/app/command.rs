@@ -77,6 +77,12 @@ pub enum Command {
         name: String,
         replicas: u32,
     },
+    /// `kubectl get KIND NAME -n NS -o yaml`.
+    ShowYaml {
+        kind: KubeKind,
+        namespace: String,
+        name: String,
+    },
     /// `kubectl delete KIND NAME -n NS`.
     DeleteObject {
         job: JobId,
@@ -123,6 +129,18 @@ impl Command {
             } => {
                 format!(
                     "kubectl scale --replicas={replicas} deployment/{} -n {}",
+                    quote(name),
+                    quote(namespace)
+                )
+            }
+            Self::ShowYaml {
+                kind,
+                namespace,
+                name,
+            } => {
+                format!(
+                    "kubectl get {} {} -n {} -o yaml",
+                    kind.kubectl_name(),
                     quote(name),
                     quote(namespace)
                 )

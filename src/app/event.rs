@@ -26,6 +26,11 @@ pub enum Event {
     Scaffolded(Result<PathBuf, String>),
     /// An effect that is not a job failed (opening a browser, say).
     EffectFailed(String),
+    /// The YAML asked for with `y` (or why it could not be read).
+    YamlLoaded {
+        title: String,
+        text: Result<String, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -73,6 +73,8 @@ pub enum Action {
     Scale,
     ScaleUp,
     ScaleDown,
+    Yaml,
+    DrillDown,
 }
 
 impl Action {
@@ -112,6 +114,8 @@ impl Action {
             Self::Scale => "scale",
             Self::ScaleUp => "one replica more",
             Self::ScaleDown => "one replica less",
+            Self::Yaml => "YAML",
+            Self::DrillDown => "its pods",
         }
     }
 

@@ -78,6 +78,9 @@ fn job_title(command: &Command) -> String {
         }
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::OpenUrl(url) => format!("open {url}"),
-        Command::WatchStats(_) | Command::FollowLogs(_) | Command::InspectImage(_) => String::new(),
+        Command::WatchStats(_)
+        | Command::FollowLogs(_)
+        | Command::InspectImage(_)
+        | Command::ShowYaml { .. } => String::new(),
     }
 }

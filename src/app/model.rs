@@ -157,6 +157,27 @@ pub enum Overlay {
     Help,
     Form(Form),
     Confirm(Confirm),
+    /// `y`: the YAML of an object, scrollable.
+    Yaml(YamlView),
+}
+
+impl Overlay {
+    /// The YAML view, if that is what is open.
+    pub fn clone_yaml(&self) -> Option<YamlView> {
+        match self {
+            Self::Yaml(view) => Some(view.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YamlView {
+    /// `deployment/cookbook-recipe -n default`
+    pub title: String,
+    /// None while it loads.
+    pub lines: Option<Vec<String>>,
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

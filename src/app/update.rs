@@ -59,6 +59,20 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             );
             Vec::new()
         }
+        Event::YamlLoaded { title, text } => {
+            match (&mut model.overlay, text) {
+                (Overlay::Yaml(view), Ok(text)) if view.title == title => {
+                    view.lines = Some(text.lines().map(String::from).collect())
+                }
+                (Overlay::Yaml(view), Err(message)) if view.title == title => {
+                    model.overlay = Overlay::None;
+                    model.set_status(Level::Error, message);
+                }
+                // The view was closed (or another opened) meanwhile: nothing to show.
+                _ => model.dirty = false,
+            }
+            Vec::new()
+        }
         Event::Scaffolded(Err(message)) | Event::EffectFailed(message) => {
             model.set_status(Level::Error, message);
             Vec::new()
@@ -76,6 +90,16 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Overlay::Confirm(_) => return on_confirm_key(model, key),
         Overlay::Form(_) => return on_form_key(model, key),
+        Overlay::Yaml(view) => {
+            scroll_yaml(view, key.code);
+            if key.code == crossterm::event::KeyCode::Esc
+                || key.code == crossterm::event::KeyCode::Char('q')
+                || key.code == crossterm::event::KeyCode::Char('y')
+            {
+                model.overlay = Overlay::None;
+            }
+            return Vec::new();
+        }
         Overlay::None => {}
     }
     if model.filter_input.is_some() {
@@ -270,4 +294,21 @@ fn suggest_ports(model: &mut Model, reference: &str, exposed: &[String]) {
     if !maps.is_empty() {
         form.fields[RUN_PORTS].input = tui_input::Input::new(maps.join(" "));
     }
+}
+
+fn scroll_yaml(view: &mut super::model::YamlView, code: crossterm::event::KeyCode) {
+    use crossterm::event::KeyCode;
+    let last = view.lines.as_ref().map_or(0, |l| l.len().saturating_sub(1));
+    let delta: isize = match code {
+        KeyCode::Down | KeyCode::Char('j') => 1,
+        KeyCode::Up | KeyCode::Char('k') => -1,
+        KeyCode::PageDown | KeyCode::Char(' ') => 20,
+        KeyCode::PageUp => -20,
+        KeyCode::Home | KeyCode::Char('g') => isize::MIN / 2,
+        KeyCode::End | KeyCode::Char('G') => isize::MAX / 2,
+        _ => 0,
+    };
+    view.scroll = (view.scroll as isize)
+        .saturating_add(delta)
+        .clamp(0, last as isize) as usize;
 }

@@ -550,3 +550,69 @@ fn kubernetes_panes_scale_delete_and_open() {
         assert!(matches!(readonly.overlay, Overlay::None), "{keys}");
     }
 }
+
+#[test]
+fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
+    use crate::app::model::YamlView;
+    use crate::domain::kube::KubeKind;
+    let mut model = on_pane(with_cluster(), '7');
+    let commands = press_str(&mut model, "y");
+    assert_eq!(
+        commands,
+        vec![Command::ShowYaml {
+            kind: KubeKind::Service,
+            namespace: "default".into(),
+            name: "cookbook-recipe".into()
+        }]
+    );
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl get service cookbook-recipe -n default -o yaml")
+    );
+    let title = "service/cookbook-recipe -n default".to_string();
+    let text: String = (0..50).map(|i| format!("line{i}: value\n")).collect();
+    update(
+        &mut model,
+        Event::YamlLoaded {
+            title: "service/other -n default".into(),
+            text: Ok("stale".into()),
+        },
+    );
+    assert_eq!(
+        model.overlay.clone_yaml().and_then(|v| v.lines),
+        None,
+        "an answer for another object is ignored"
+    );
+    update(
+        &mut model,
+        Event::YamlLoaded {
+            title: title.clone(),
+            text: Ok(text),
+        },
+    );
+    press_str(&mut model, "jjj");
+    assert_eq!(
+        model.overlay.clone_yaml().map(|v: YamlView| v.scroll),
+        Some(3)
+    );
+    press(&mut model, KeyCode::End);
+    assert_eq!(model.overlay.clone_yaml().map(|v| v.scroll), Some(49));
+    press_str(&mut model, "\x1b");
+    assert!(matches!(model.overlay, Overlay::None));
+    // A failed read says why in the status bar.
+    press_str(&mut model, "y");
+    update(
+        &mut model,
+        Event::YamlLoaded {
+            title,
+            text: Err("cannot read cookbook-recipe: gone".into()),
+        },
+    );
+    assert!(matches!(model.overlay, Overlay::None));
+    assert!(status_text(&model).contains("gone"));
+    // enter on a deployment shows its pods.
+    press_str(&mut model, "5\n");
+    assert_eq!(model.pane, Pane::Pods);
+    assert_eq!(model.kube.pods_table.filter, "cookbook-recipe");
+    assert_eq!(model.kube.pods_table.view.len(), 3);
+}

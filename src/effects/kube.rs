@@ -65,3 +65,94 @@ pub async fn delete(
         .map_err(|e| format!("deleting {name} failed: {}", describe(&e)));
     finish(&tx, id, result);
 }
+
+/// The object as `kubectl get -o yaml` shows it, managedFields folded, Secret data masked.
+pub async fn yaml(
+    client: Option<Client>,
+    kind: KubeKind,
+    namespace: String,
+    name: String,
+    tx: UnboundedSender<Event>,
+) {
+    let title = format!("{}/{name} -n {namespace}", kind.kubectl_name());
+    let text = match client {
+        None => Err("the cluster is not connected".to_string()),
+        Some(client) => fetch(client, kind, &namespace, &name).await.map(to_yaml),
+    };
+    let _ = tx.send(Event::YamlLoaded { title, text });
+}
+
+async fn fetch(
+    client: Client,
+    kind: KubeKind,
+    namespace: &str,
+    name: &str,
+) -> Result<serde_json::Value, String> {
+    let value = match kind {
+        KubeKind::Deployment => Api::<Deployment>::namespaced(client, namespace)
+            .get(name)
+            .await
+            .map(serde_json::to_value),
+        KubeKind::Pod => Api::<Pod>::namespaced(client, namespace)
+            .get(name)
+            .await
+            .map(serde_json::to_value),
+        KubeKind::Service => Api::<Service>::namespaced(client, namespace)
+            .get(name)
+            .await
+            .map(serde_json::to_value),
+    };
+    match value {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(format!("cannot show {name}: {e}")),
+        Err(e) => Err(format!("cannot read {name}: {}", describe(&e))),
+    }
+}
+
+/// YAML for reading: managedFields folded to one line, Secret values masked.
+pub fn to_yaml(mut object: serde_json::Value) -> String {
+    if let Some(metadata) = object
+        .get_mut("metadata")
+        .and_then(serde_json::Value::as_object_mut)
+        && let Some(fields) = metadata.remove("managedFields")
+    {
+        let count = fields.as_array().map_or(0, Vec::len);
+        metadata.insert(
+            "managedFields".into(),
+            serde_json::json!(format!("(folded: {count} entries)")),
+        );
+    }
+    if object.get("kind").and_then(serde_json::Value::as_str) == Some("Secret") {
+        for key in ["data", "stringData"] {
+            if let Some(map) = object
+                .get_mut(key)
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                for value in map.values_mut() {
+                    *value = serde_json::json!("********");
+                }
+            }
+        }
+    }
+    serde_yaml_ng::to_string(&object).unwrap_or_else(|e| format!("# cannot render YAML: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_folds_managed_fields_and_masks_secrets() {
+        let object = serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "managedFields": [{"manager": "a"}, {"manager": "b"}]},
+                                         "data": {"password": "aHVudGVyMg=="}, "type": "Opaque"});
+        let text = to_yaml(object);
+        assert!(
+            text.contains("managedFields: '(folded: 2 entries)'"),
+            "{text}"
+        );
+        assert!(
+            text.contains("password: '********'") && !text.contains("aHVudGVyMg=="),
+            "{text}"
+        );
+    }
+}

@@ -122,6 +122,14 @@ impl Effects {
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
             }),
+            Command::ShowYaml {
+                kind,
+                namespace,
+                name,
+            } => {
+                let client = self.kube.borrow().clone();
+                tokio::spawn(kube::yaml(client, kind, namespace, name, tx));
+            }
             Command::Scale {
                 job,
                 namespace,

@@ -15,6 +15,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::Help => help(frame, model, theme),
         Overlay::Form(form) => form_box(frame, form, theme),
         Overlay::Confirm(confirm) => confirm_box(frame, confirm, theme),
+        Overlay::Yaml(view) => yaml_box(frame, view, theme),
     }
 }
 
@@ -159,6 +160,48 @@ fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
         ..inner
     };
     frame.render_widget(Paragraph::new(vec![learn, keys]), bottom);
+}
+
+/// The YAML view: only the visible lines are styled; keys stand out from values.
+fn yaml_box(frame: &mut Frame, view: &crate::app::model::YamlView, theme: &Theme) {
+    let area = frame.area();
+    let area = Rect {
+        x: area.x + 2,
+        y: area.y + 1,
+        width: area.width.saturating_sub(4),
+        height: area.height.saturating_sub(2),
+    };
+    frame.render_widget(Clear, area);
+    let title = format!("{} (j/k scroll, esc closes)", view.title);
+    let block = Block::bordered()
+        .border_style(theme.border_focus)
+        .title(Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(lines) = &view.lines else {
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled("loading…", theme.muted))),
+            inner,
+        );
+        return;
+    };
+    let shown: Vec<Line> = lines
+        .iter()
+        .skip(view.scroll)
+        .take(inner.height as usize)
+        .map(|line| {
+            let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+            match line[indent..].split_once(':') {
+                Some((key, rest)) if !key.contains(' ') => Line::from(vec![
+                    Span::styled(line[..indent].to_string(), theme.muted),
+                    Span::styled(key.to_string(), theme.key),
+                    Span::styled(format!(":{rest}"), theme.text),
+                ]),
+                _ => Line::from(Span::styled(line.clone(), theme.text)),
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {

@@ -242,6 +242,22 @@ mod tests {
     }
 
     #[test]
+    fn yaml_view() {
+        let mut model = on_pane(with_cluster(), '7');
+        press_str(&mut model, "y");
+        snap!("yaml_loading_80x24", &model, 80, 24);
+        let yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: cookbook-recipe\n  managedFields: '(folded: 2 entries)'\nspec:\n  type: LoadBalancer\n  ports:\n  - nodePort: 31234\n    port: 8000\n    protocol: TCP\nstatus:\n  loadBalancer: {}\n";
+        update(
+            &mut model,
+            Event::YamlLoaded {
+                title: "service/cookbook-recipe -n default".into(),
+                text: Ok(yaml.into()),
+            },
+        );
+        snap!("yaml_service_120x40", &model, 120, 40);
+    }
+
+    #[test]
     fn pods_filter_by_status() {
         let mut model = on_pane(with_cluster(), '6');
         press_str(&mut model, "/never\n");
