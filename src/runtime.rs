@@ -225,6 +225,8 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Scaffolded(_) => "scaffolded",
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
+        Event::ManifestChecked { .. } => "manifest checked",
+        Event::ApplyConflict { .. } => "apply conflict",
     }
 }
 

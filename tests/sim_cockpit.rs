@@ -1,13 +1,14 @@
 //! The cockpit itself against the simulated cluster: the model fed by the
 //! real Docker and Kubernetes sources, keys through `update`, commands run by
 //! the real effects. The Kubernetes steps the cockpit has keys for so far:
-//! scale with the form, open a Service, its YAML, delete a pod.
+//! apply (and force after a conflict), scale with the form and with +,
+//! open a Service, its YAML, delete a pod.
 
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kube::api::{Api, Patch, PatchParams, PostParams};
-use pilothouse::app::model::{Model, Overlay};
+use kube::api::{Api, PostParams};
+use pilothouse::app::model::{JobState, Model, Overlay};
 use pilothouse::app::{Command, Event, update};
 use pilothouse::cli::SimArgs;
 use pilothouse::effects::Effects;
@@ -87,23 +88,12 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     .await
     .expect("the sim starts");
     common::build_cookbook(&sim).await;
-    // Steps the cockpit has no keys for yet (apply, expose) go through kube-rs directly.
+    // The step the cockpit has no key for yet (expose) goes through kube-rs directly.
     let kubeconfig = kube::config::Kubeconfig::read_from(&sim.kubeconfig_path).expect("kubeconfig");
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
         .await
         .expect("config");
     let client = kube::Client::try_from(config).expect("client");
-    let manifest: k8s_openapi::api::apps::v1::Deployment =
-        serde_yaml_ng::from_str(include_str!("../assets/cookbook/cookbook-deployment.yaml"))
-            .expect("manifest");
-    Api::<k8s_openapi::api::apps::v1::Deployment>::default_namespaced(client.clone())
-        .patch(
-            "cookbook-recipe",
-            &PatchParams::apply("test"),
-            &Patch::Apply(&manifest),
-        )
-        .await
-        .expect("apply");
     let service: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "cookbook-recipe"},
         "spec": {"type": "LoadBalancer", "selector": {"app": "cookbook-recipe"}, "ports": [{"port": 8000}]},
@@ -151,6 +141,23 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         opened: Vec::new(),
     };
     cockpit
+        .until("the cluster", |m| {
+            matches!(
+                m.kube.connection,
+                pilothouse::app::kube_state::KubeConnection::Connected(_)
+            )
+        })
+        .await;
+
+    // Apply with a (from Deployments: in Containers, a shows stopped containers): the form
+    // offers the sample app's manifest; enter applies it server-side.
+    cockpit.keys("5a");
+    assert!(
+        matches!(&cockpit.model.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
+    );
+    cockpit.keys("\n");
+    cockpit.until("the apply job", |m| m.jobs.iter().any(|j| matches!(&j.state, JobState::Succeeded(s) if s.contains("deployment.apps/cookbook-recipe serverside-applied")))).await;
+    cockpit
         .until("cookbook-recipe READY 1/1", |m| {
             ready(m, "cookbook-recipe", 1)
         })
@@ -177,6 +184,27 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     );
     cockpit
         .until("READY 3/3", |m| ready(m, "cookbook-recipe", 3))
+        .await;
+
+    // Applying the manifest again conflicts with that scale (replicas 1 vs 3): the cockpit asks, y forces.
+    cockpit.keys("a\n");
+    cockpit
+        .until(
+            "the conflict question",
+            |m| matches!(&m.overlay, Overlay::Confirm(c) if c.message.contains(".spec.replicas")),
+        )
+        .await;
+    cockpit.keys("y");
+    cockpit
+        .until("READY 1/1 after the forced apply", |m| {
+            ready(m, "cookbook-recipe", 1)
+        })
+        .await;
+    cockpit.keys("5");
+    cockpit.key(KeyCode::Char('+'));
+    cockpit.key(KeyCode::Char('+'));
+    cockpit
+        .until("READY 3/3 again", |m| ready(m, "cookbook-recipe", 3))
         .await;
 
     // Open the Service: its nodePort on the node's address; three pods answer in turn.

@@ -66,6 +66,17 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::ScaleDown => return scale_by(model, -1),
         Action::Yaml => return show_yaml(model),
         Action::DrillDown => drill_down(model),
+        Action::Apply => {
+            if !refuse_if_readonly(model, "apply") {
+                // The walkthrough's manifest is the likely one; the user can type another.
+                let default = if model.cwd.join("cookbook-deployment.yaml").exists() {
+                    "cookbook-deployment.yaml"
+                } else {
+                    ""
+                };
+                model.overlay = Overlay::Form(Form::apply(default));
+            }
+        }
     }
     Vec::new()
 }
@@ -367,6 +378,16 @@ pub(super) fn scale_to(
         return Vec::new();
     }
     let job = alloc_job(model);
+    // Shown at once, so a second + counts from the new number; the watch confirms it.
+    if replicas > 0
+        && let Some(row) = model
+            .kube
+            .deployments
+            .iter_mut()
+            .find(|d| d.namespace == namespace && d.name == name)
+    {
+        row.desired = replicas;
+    }
     let command = Command::Scale {
         job,
         namespace,

@@ -77,6 +77,17 @@ pub enum Command {
         name: String,
         replicas: u32,
     },
+    /// Read and parse a manifest before anything is sent; the form shows problems.
+    CheckManifest {
+        path: PathBuf,
+    },
+    /// `kubectl apply --server-side [--force-conflicts] -f PATH`, field manager `pilothouse`.
+    Apply {
+        job: JobId,
+        path: PathBuf,
+        documents: Vec<serde_json::Value>,
+        force: bool,
+    },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
         kind: KubeKind,
@@ -133,6 +144,23 @@ impl Command {
                     quote(namespace)
                 )
             }
+            Self::CheckManifest { path }
+            | Self::Apply {
+                path, force: false, ..
+            } => {
+                format!(
+                    "kubectl apply --server-side -f {}",
+                    quote(&path.display().to_string())
+                )
+            }
+            Self::Apply {
+                path, force: true, ..
+            } => {
+                format!(
+                    "kubectl apply --server-side --force-conflicts -f {}",
+                    quote(&path.display().to_string())
+                )
+            }
             Self::ShowYaml {
                 kind,
                 namespace,
@@ -174,6 +202,8 @@ impl Command {
                 | Self::CheckBuildContext(_)
                 | Self::Scale { .. }
                 | Self::DeleteObject { .. }
+                | Self::CheckManifest { .. }
+                | Self::Apply { .. }
         )
     }
 }

@@ -26,6 +26,17 @@ pub enum Event {
     Scaffolded(Result<PathBuf, String>),
     /// An effect that is not a job failed (opening a browser, say).
     EffectFailed(String),
+    /// The manifest a user asked to apply, parsed (or what is wrong with it, for the form).
+    ManifestChecked {
+        path: PathBuf,
+        result: Result<Vec<serde_json::Value>, String>,
+    },
+    /// An apply met fields another manager owns: the cockpit offers to force.
+    ApplyConflict {
+        path: PathBuf,
+        documents: Vec<serde_json::Value>,
+        message: String,
+    },
     /// The YAML asked for with `y` (or why it could not be read).
     YamlLoaded {
         title: String,

@@ -11,6 +11,7 @@ pub enum FormKind {
     Build,
     Run,
     Scale,
+    Apply,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +57,9 @@ pub enum FormOutput {
         namespace: String,
         name: String,
         replicas: u32,
+    },
+    Apply {
+        path: PathBuf,
     },
 }
 
@@ -126,6 +130,21 @@ impl Form {
         }
     }
 
+    pub fn apply(default_path: &str) -> Self {
+        Self {
+            kind: FormKind::Apply,
+            title: "Apply a manifest (server-side)",
+            fields: vec![Field::new(
+                "Manifest",
+                "a YAML file; several documents allowed",
+                default_path,
+            )],
+            focus: 0,
+            pending: false,
+            subject: None,
+        }
+    }
+
     pub fn value(&self, field: usize) -> &str {
         self.fields.get(field).map(Field::value).unwrap_or("")
     }
@@ -139,6 +158,12 @@ impl Form {
             FormKind::Build => self.parse_build().map(FormOutput::Build),
             FormKind::Run => self.parse_run().map(FormOutput::Run),
             FormKind::Scale => self.parse_scale(),
+            FormKind::Apply => match self.value(0).trim() {
+                "" => Err(vec![(0, "a manifest file is required".to_string())]),
+                path => Ok(FormOutput::Apply {
+                    path: PathBuf::from(path),
+                }),
+            },
         };
         match result {
             Ok(output) => Some(output),
@@ -235,6 +260,9 @@ impl Form {
         match probe.parse() {
             Some(FormOutput::Build(spec)) => build_line(&spec),
             Some(FormOutput::Run(spec)) => run_line(&spec),
+            Some(FormOutput::Apply { path }) => {
+                format!("kubectl apply --server-side -f {}", path.display())
+            }
             Some(FormOutput::Scale {
                 namespace,
                 name,
@@ -249,6 +277,7 @@ impl Form {
                     self.value(BUILD_DOCKERFILE),
                     self.value(BUILD_CONTEXT)
                 ),
+                FormKind::Apply => format!("kubectl apply --server-side -f {}", self.value(0)),
                 FormKind::Scale => {
                     let (namespace, name) = self.subject.clone().unwrap_or_default();
                     format!(

@@ -98,6 +98,16 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             let job = alloc_job(model);
             launch(model, Command::Run { job, spec })
         }
+        Some(FormOutput::Apply { path }) => {
+            if model.readonly {
+                model.overlay = Overlay::None;
+                refuse_if_readonly(model, "apply");
+                return Vec::new();
+            }
+            // The effect reads and parses it; the form waits for its answer.
+            form.pending = true;
+            vec![Command::CheckManifest { path }]
+        }
         Some(FormOutput::Scale {
             namespace,
             name,

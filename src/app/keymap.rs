@@ -75,6 +75,7 @@ pub enum Action {
     ScaleDown,
     Yaml,
     DrillDown,
+    Apply,
 }
 
 impl Action {
@@ -116,6 +117,7 @@ impl Action {
             Self::ScaleDown => "one replica less",
             Self::Yaml => "YAML",
             Self::DrillDown => "its pods",
+            Self::Apply => "apply a manifest",
         }
     }
 

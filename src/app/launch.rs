@@ -59,6 +59,7 @@ fn job_id(command: &Command) -> Option<JobId> {
         | Command::Container { job, .. }
         | Command::RemoveImage { job, .. }
         | Command::Scale { job, .. }
+        | Command::Apply { job, .. }
         | Command::DeleteObject { job, .. } => Some(*job),
         _ => None,
     }
@@ -73,6 +74,9 @@ fn job_title(command: &Command) -> String {
         Command::Container { name, op, .. } => format!("{} {name}", op.verb()),
         Command::RemoveImage { reference, .. } => format!("remove image {reference}"),
         Command::Scale { name, replicas, .. } => format!("scale {name} to {replicas}"),
+        Command::Apply { path, .. } | Command::CheckManifest { path } => {
+            format!("apply {}", path.display())
+        }
         Command::DeleteObject { kind, name, .. } => {
             format!("delete {} {name}", kind.kubectl_name())
         }

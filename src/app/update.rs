@@ -59,6 +59,24 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             );
             Vec::new()
         }
+        Event::ManifestChecked { path, result } => on_manifest(model, path, result),
+        Event::ApplyConflict {
+            path,
+            documents,
+            message,
+        } => {
+            let job = alloc_job(model);
+            model.overlay = Overlay::Confirm(Confirm {
+                message: format!("{message}. Force it? The fields move to pilothouse."),
+                on_yes: Command::Apply {
+                    job,
+                    path,
+                    documents,
+                    force: true,
+                },
+            });
+            Vec::new()
+        }
         Event::YamlLoaded { title, text } => {
             match (&mut model.overlay, text) {
                 (Overlay::Yaml(view), Ok(text)) if view.title == title => {
@@ -311,4 +329,35 @@ fn scroll_yaml(view: &mut super::model::YamlView, code: crossterm::event::KeyCod
     view.scroll = (view.scroll as isize)
         .saturating_add(delta)
         .clamp(0, last as isize) as usize;
+}
+
+fn on_manifest(
+    model: &mut Model,
+    path: std::path::PathBuf,
+    result: Result<Vec<serde_json::Value>, String>,
+) -> Vec<Command> {
+    let Overlay::Form(form) = &mut model.overlay else {
+        // The form was closed while the file was read: nothing to do.
+        return Vec::new();
+    };
+    form.pending = false;
+    match result {
+        Ok(documents) => {
+            model.overlay = Overlay::None;
+            let job = alloc_job(model);
+            launch(
+                model,
+                Command::Apply {
+                    job,
+                    path,
+                    documents,
+                    force: false,
+                },
+            )
+        }
+        Err(message) => {
+            form.fields[0].error = Some(message);
+            Vec::new()
+        }
+    }
 }

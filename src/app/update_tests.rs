@@ -492,6 +492,16 @@ fn kubernetes_panes_scale_delete_and_open() {
         model.learn.as_deref(),
         Some("kubectl scale --replicas=4 deployment/cookbook-recipe -n default")
     );
+    // A second + counts from the number just asked for, not the one the watch last saw.
+    let commands = press_str(&mut model, "+");
+    assert!(
+        matches!(
+            job_commands(&commands)[..],
+            [Command::Scale { replicas: 5, .. }]
+        ),
+        "{commands:?}"
+    );
+    press_str(&mut model, "--");
     let commands = press_str(&mut model, "s");
     assert!(job_commands(&commands).is_empty());
     let Overlay::Form(form) = &model.overlay else {
@@ -615,4 +625,96 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
     assert_eq!(model.pane, Pane::Pods);
     assert_eq!(model.kube.pods_table.filter, "cookbook-recipe");
     assert_eq!(model.kube.pods_table.view.len(), 3);
+}
+
+#[test]
+fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "a");
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("apply form")
+    };
+    assert_eq!(
+        form.value(0),
+        "",
+        "no cookbook-deployment.yaml in the fixture's directory"
+    );
+    assert!(
+        job_commands(&press_str(&mut model, "\n")).is_empty(),
+        "an empty path sends nothing"
+    );
+    let commands = press_str(&mut model, "deploy.yaml\n");
+    assert_eq!(
+        commands,
+        vec![Command::CheckManifest {
+            path: "deploy.yaml".into()
+        }]
+    );
+    // A bad file comes back to the field; nothing is applied.
+    update(
+        &mut model,
+        Event::ManifestChecked {
+            path: "deploy.yaml".into(),
+            result: Err(
+                "deploy.yaml is not valid YAML: mapping values are not allowed at line 3 column 7"
+                    .into(),
+            ),
+        },
+    );
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("the form stays")
+    };
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("line 3 column 7")
+    );
+    assert!(model.jobs.is_empty());
+    // A good one is applied, and the learn line says how.
+    press_str(&mut model, "\n");
+    let documents = vec![
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}),
+    ];
+    let commands = update(
+        &mut model,
+        Event::ManifestChecked {
+            path: "deploy.yaml".into(),
+            result: Ok(documents.clone()),
+        },
+    );
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Apply { force: false, .. }]
+    ));
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl apply --server-side -f deploy.yaml")
+    );
+    // A conflict asks before forcing.
+    update(
+        &mut model,
+        Event::ApplyConflict {
+            path: "deploy.yaml".into(),
+            documents,
+            message: "Apply failed with 1 conflict: conflict with \"kubectl\": .spec.replicas"
+                .into(),
+        },
+    );
+    let Overlay::Confirm(confirm) = &model.overlay else {
+        panic!("a question")
+    };
+    assert!(
+        confirm.message.contains("conflict with \"kubectl\"") && confirm.message.contains("Force")
+    );
+    let commands = press_str(&mut model, "y");
+    assert!(matches!(
+        job_commands(&commands)[..],
+        [Command::Apply { force: true, .. }]
+    ));
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl apply --server-side --force-conflicts -f deploy.yaml")
+    );
 }

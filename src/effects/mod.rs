@@ -1,6 +1,7 @@
 //! Effects perform the commands `update` returns, each on its own task, and
 //! report back through the same event channel the sources use.
 
+pub mod apply;
 pub mod build_context;
 pub mod docker;
 pub mod kube;
@@ -121,6 +122,18 @@ impl Effects {
             }),
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
+            }),
+            Command::CheckManifest { path } => {
+                let client = self.kube.borrow().clone();
+                tokio::spawn(apply::check(client, self.cwd.clone(), path, tx));
+            }
+            Command::Apply {
+                job,
+                path,
+                documents,
+                force,
+            } => self.with_cluster(job, |client| {
+                tokio::spawn(apply::apply(client, job, path, documents, force, tx))
             }),
             Command::ShowYaml {
                 kind,
