@@ -1,13 +1,12 @@
 //! The cockpit itself against the simulated cluster: the model fed by the
 //! real Docker and Kubernetes sources, keys through `update`, commands run by
 //! the real effects. The Kubernetes steps the cockpit has keys for so far:
-//! apply (and force after a conflict), scale with the form and with +,
+//! apply (and force after a conflict), expose, scale with the form and with +,
 //! open a Service, its YAML, delete a pod.
 
 mod common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use kube::api::{Api, PostParams};
 use pilothouse::app::model::{JobState, Model, Overlay};
 use pilothouse::app::{Command, Event, update};
 use pilothouse::cli::SimArgs;
@@ -88,22 +87,6 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     .await
     .expect("the sim starts");
     common::build_cookbook(&sim).await;
-    // The step the cockpit has no key for yet (expose) goes through kube-rs directly.
-    let kubeconfig = kube::config::Kubeconfig::read_from(&sim.kubeconfig_path).expect("kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
-        .await
-        .expect("config");
-    let client = kube::Client::try_from(config).expect("client");
-    let service: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "cookbook-recipe"},
-        "spec": {"type": "LoadBalancer", "selector": {"app": "cookbook-recipe"}, "ports": [{"port": 8000}]},
-    }))
-    .expect("service");
-    Api::<k8s_openapi::api::core::v1::Service>::default_namespaced(client)
-        .create(&PostParams::default(), &service)
-        .await
-        .expect("expose");
-
     // The cockpit, wired as runtime.rs wires it.
     let (tx, rx) = mpsc::unbounded_channel();
     let (docker_tx, docker_rx) = watch::channel(None);
@@ -163,6 +146,18 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         })
         .await;
 
+    // Expose it with x: a LoadBalancer on port 8000, as the walkthrough does.
+    cockpit.keys("x\n");
+    cockpit
+        .until("the Service", |m| {
+            m.kube.services.iter().any(|s| {
+                s.name == "cookbook-recipe"
+                    && s.kind == "LoadBalancer"
+                    && s.external_ip == "<pending>"
+            })
+        })
+        .await;
+
     // Scale with the form: 5 (Deployments), s, replace the count with 3, enter.
     cockpit.keys("5");
     assert_eq!(
@@ -208,7 +203,8 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .await;
 
     // Open the Service: its nodePort on the node's address; three pods answer in turn.
-    cockpit.keys("7o");
+    // g: the top row, default/cookbook-recipe (the selection had stayed on kubernetes, the first row to arrive).
+    cockpit.keys("7go");
     let url = cockpit.opened.pop().expect("o opened a URL");
     let port: u16 = url
         .trim_end_matches('/')

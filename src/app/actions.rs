@@ -66,6 +66,16 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::ScaleDown => return scale_by(model, -1),
         Action::Yaml => return show_yaml(model),
         Action::DrillDown => drill_down(model),
+        Action::Expose => {
+            if !refuse_if_readonly(model, "expose") {
+                match selected_deployment(model) {
+                    Some((namespace, name, _)) => {
+                        model.overlay = Overlay::Form(Form::expose(&namespace, &name))
+                    }
+                    None => model.set_status(Level::Warn, "No deployment selected."),
+                }
+            }
+        }
         Action::Apply => {
             if !refuse_if_readonly(model, "apply") {
                 // The walkthrough's manifest is the likely one; the user can type another.

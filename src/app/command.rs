@@ -24,6 +24,17 @@ pub struct RunSpec {
     pub labels: Vec<(String, String)>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposeSpec {
+    pub namespace: String,
+    pub deployment: String,
+    pub service: String,
+    /// ClusterIP, NodePort or LoadBalancer.
+    pub kind: String,
+    pub port: u16,
+    pub target_port: u16,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerOp {
     Start,
@@ -88,6 +99,11 @@ pub enum Command {
         documents: Vec<serde_json::Value>,
         force: bool,
     },
+    /// `kubectl expose deployment NAME --type=T --port=P [--target-port=Q] [--name=S]`.
+    Expose {
+        job: JobId,
+        spec: ExposeSpec,
+    },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
         kind: KubeKind,
@@ -143,6 +159,22 @@ impl Command {
                     quote(name),
                     quote(namespace)
                 )
+            }
+            Self::Expose { spec, .. } => {
+                let mut line = format!(
+                    "kubectl expose deployment {} --type={} --port={}",
+                    quote(&spec.deployment),
+                    spec.kind,
+                    spec.port
+                );
+                if spec.target_port != spec.port {
+                    line.push_str(&format!(" --target-port={}", spec.target_port));
+                }
+                if spec.service != spec.deployment {
+                    line.push_str(&format!(" --name={}", quote(&spec.service)));
+                }
+                line.push_str(&format!(" -n {}", quote(&spec.namespace)));
+                line
             }
             Self::CheckManifest { path }
             | Self::Apply {
@@ -204,6 +236,7 @@ impl Command {
                 | Self::DeleteObject { .. }
                 | Self::CheckManifest { .. }
                 | Self::Apply { .. }
+                | Self::Expose { .. }
         )
     }
 }

@@ -1,7 +1,7 @@
 //! The small forms behind actions: their fields, validation and the learn line
 //! they show while the user types.
 
-use super::command::{BuildSpec, RunSpec, build_line, run_line};
+use super::command::{BuildSpec, ExposeSpec, RunSpec, build_line, run_line};
 use super::validate;
 use std::path::{Path, PathBuf};
 use tui_input::Input;
@@ -12,6 +12,7 @@ pub enum FormKind {
     Run,
     Scale,
     Apply,
+    Expose,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +62,7 @@ pub enum FormOutput {
     Apply {
         path: PathBuf,
     },
+    Expose(ExposeSpec),
 }
 
 /// More replicas than this on a local cluster is a typo, not a plan.
@@ -145,6 +147,26 @@ impl Form {
         }
     }
 
+    pub fn expose(namespace: &str, deployment: &str) -> Self {
+        Self {
+            kind: FormKind::Expose,
+            title: "Expose a deployment",
+            fields: vec![
+                Field::new(
+                    "Type",
+                    "ClusterIP, NodePort or LoadBalancer",
+                    "LoadBalancer",
+                ),
+                Field::new("Port", "the Service's port", "8000"),
+                Field::new("Target port", "the container's port (empty: the same)", ""),
+                Field::new("Name", "the Service's name (empty: the deployment's)", ""),
+            ],
+            focus: 1,
+            pending: false,
+            subject: Some((namespace.to_string(), deployment.to_string())),
+        }
+    }
+
     pub fn value(&self, field: usize) -> &str {
         self.fields.get(field).map(Field::value).unwrap_or("")
     }
@@ -158,6 +180,7 @@ impl Form {
             FormKind::Build => self.parse_build().map(FormOutput::Build),
             FormKind::Run => self.parse_run().map(FormOutput::Run),
             FormKind::Scale => self.parse_scale(),
+            FormKind::Expose => self.parse_expose().map(FormOutput::Expose),
             FormKind::Apply => match self.value(0).trim() {
                 "" => Err(vec![(0, "a manifest file is required".to_string())]),
                 path => Ok(FormOutput::Apply {
@@ -176,6 +199,54 @@ impl Form {
                 }
                 None
             }
+        }
+    }
+
+    fn parse_expose(&self) -> Result<ExposeSpec, Vec<(usize, String)>> {
+        let (namespace, deployment) = self.subject.clone().unwrap_or_default();
+        let mut errors = Vec::new();
+        let kind = match self.value(0).trim().to_ascii_lowercase().as_str() {
+            "clusterip" => "ClusterIP",
+            "nodeport" => "NodePort",
+            "loadbalancer" | "" => "LoadBalancer",
+            other => {
+                errors.push((
+                    0,
+                    format!("'{other}' is not a Service type: ClusterIP, NodePort or LoadBalancer"),
+                ));
+                ""
+            }
+        };
+        let port = service_port(self.value(1))
+            .map_err(|m| errors.push((1, m)))
+            .ok();
+        let target = match self.value(2).trim() {
+            "" => port,
+            text => service_port(text).map_err(|m| errors.push((2, m))).ok(),
+        };
+        let service = match self.value(3).trim() {
+            "" => deployment.clone(),
+            name => name.to_string(),
+        };
+        let label_ok = service.len() <= 63
+            && service.starts_with(|c: char| c.is_ascii_lowercase())
+            && !service.ends_with('-')
+            && service
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !label_ok {
+            errors.push((3, format!("'{service}' is not a Service name: lowercase letters, digits and '-', starting with a letter, at most 63")));
+        }
+        match (port, target) {
+            (Some(port), Some(target_port)) if errors.is_empty() => Ok(ExposeSpec {
+                namespace,
+                deployment,
+                service,
+                kind: kind.to_string(),
+                port,
+                target_port,
+            }),
+            _ => Err(errors),
         }
     }
 
@@ -263,6 +334,9 @@ impl Form {
             Some(FormOutput::Apply { path }) => {
                 format!("kubectl apply --server-side -f {}", path.display())
             }
+            Some(FormOutput::Expose(spec)) => super::command::Command::Expose { job: 0, spec }
+                .learn_line()
+                .unwrap_or_default(),
             Some(FormOutput::Scale {
                 namespace,
                 name,
@@ -278,6 +352,14 @@ impl Form {
                     self.value(BUILD_CONTEXT)
                 ),
                 FormKind::Apply => format!("kubectl apply --server-side -f {}", self.value(0)),
+                FormKind::Expose => {
+                    let (_, deployment) = self.subject.clone().unwrap_or_default();
+                    format!(
+                        "kubectl expose deployment {deployment} --type={} --port={}",
+                        self.value(0),
+                        self.value(1)
+                    )
+                }
                 FormKind::Scale => {
                     let (namespace, name) = self.subject.clone().unwrap_or_default();
                     format!(
@@ -292,6 +374,15 @@ impl Form {
                 ),
             },
         }
+    }
+}
+
+/// A Service or target port: 1-65535.
+pub fn service_port(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        Ok(n) => Err(format!("port {n} is outside 1-65535")),
+        Err(_) => Err(format!("'{}' is not a port number", text.trim())),
     }
 }
 

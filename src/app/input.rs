@@ -98,6 +98,11 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             let job = alloc_job(model);
             launch(model, Command::Run { job, spec })
         }
+        Some(FormOutput::Expose(spec)) => {
+            model.overlay = Overlay::None;
+            let job = alloc_job(model);
+            launch(model, Command::Expose { job, spec })
+        }
         Some(FormOutput::Apply { path }) => {
             if model.readonly {
                 model.overlay = Overlay::None;

@@ -76,6 +76,7 @@ pub enum Action {
     Yaml,
     DrillDown,
     Apply,
+    Expose,
 }
 
 impl Action {
@@ -118,6 +119,7 @@ impl Action {
             Self::Yaml => "YAML",
             Self::DrillDown => "its pods",
             Self::Apply => "apply a manifest",
+            Self::Expose => "expose as a Service",
         }
     }
 

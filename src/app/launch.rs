@@ -60,6 +60,7 @@ fn job_id(command: &Command) -> Option<JobId> {
         | Command::RemoveImage { job, .. }
         | Command::Scale { job, .. }
         | Command::Apply { job, .. }
+        | Command::Expose { job, .. }
         | Command::DeleteObject { job, .. } => Some(*job),
         _ => None,
     }
@@ -77,6 +78,7 @@ fn job_title(command: &Command) -> String {
         Command::Apply { path, .. } | Command::CheckManifest { path } => {
             format!("apply {}", path.display())
         }
+        Command::Expose { spec, .. } => format!("expose {} as {}", spec.deployment, spec.kind),
         Command::DeleteObject { kind, name, .. } => {
             format!("delete {} {name}", kind.kubectl_name())
         }

@@ -718,3 +718,56 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
         Some("kubectl apply --server-side --force-conflicts -f deploy.yaml")
     );
 }
+
+#[test]
+fn expose_form_validates_and_sends_the_service() {
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "x");
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("expose form")
+    };
+    assert_eq!((form.value(0), form.value(1)), ("LoadBalancer", "8000"));
+    assert_eq!(
+        form.learn_line(),
+        "kubectl expose deployment cookbook-recipe --type=LoadBalancer --port=8000 -n default"
+    );
+    for (field, typed, says) in [
+        (0, "Ingress", "not a Service type"),
+        (1, "70000", "outside 1-65535"),
+        (2, "http", "not a port number"),
+        (3, "Web_1", "not a Service name"),
+    ] {
+        let mut bad = model.clone();
+        let Overlay::Form(form) = &mut bad.overlay else {
+            unreachable!()
+        };
+        form.fields[field].input = tui_input::Input::new(typed.to_string());
+        let commands = press_str(&mut bad, "\n");
+        assert!(job_commands(&commands).is_empty(), "{typed}");
+        let Overlay::Form(form) = &bad.overlay else {
+            panic!("stays open")
+        };
+        assert!(
+            form.fields[field]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains(says),
+            "{typed}: {:?}",
+            form.fields[field].error
+        );
+    }
+    let commands = press_str(&mut model, "\n");
+    let [Command::Expose { spec, .. }] = job_commands(&commands)[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (
+            spec.kind.as_str(),
+            spec.port,
+            spec.target_port,
+            spec.service.as_str()
+        ),
+        ("LoadBalancer", 8000, 8000, "cookbook-recipe")
+    );
+}

@@ -137,6 +137,57 @@ pub fn to_yaml(mut object: serde_json::Value) -> String {
     serde_yaml_ng::to_string(&object).unwrap_or_else(|e| format!("# cannot render YAML: {e}"))
 }
 
+/// `kubectl expose deployment`: a Service whose selector is the deployment's `matchLabels`.
+pub async fn expose(
+    client: Client,
+    id: JobId,
+    spec: crate::app::command::ExposeSpec,
+    tx: UnboundedSender<Event>,
+) {
+    let result = expose_inner(client, &spec).await;
+    finish(&tx, id, result);
+}
+
+async fn expose_inner(
+    client: Client,
+    spec: &crate::app::command::ExposeSpec,
+) -> Result<String, String> {
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &spec.namespace);
+    let deployment = deployments.get(&spec.deployment).await.map_err(|e| {
+        format!(
+            "cannot read deployment {}: {}",
+            spec.deployment,
+            describe(&e)
+        )
+    })?;
+    let selector = deployment
+        .spec
+        .and_then(|s| s.selector.match_labels)
+        .filter(|labels| !labels.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "deployment {} has no matchLabels to select its pods by",
+                spec.deployment
+            )
+        })?;
+    let service: Service = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": spec.service, "namespace": spec.namespace, "labels": selector},
+        "spec": {"type": spec.kind, "selector": selector, "ports": [{"port": spec.port, "targetPort": spec.target_port, "protocol": "TCP"}]},
+    }))
+    .map_err(|e| format!("cannot build the Service: {e}"))?;
+    let params = kube::api::PostParams {
+        field_manager: Some(crate::effects::apply::FIELD_MANAGER.into()),
+        ..Default::default()
+    };
+    Api::<Service>::namespaced(client, &spec.namespace)
+        .create(&params, &service)
+        .await
+        .map(|_| format!("service/{} exposed", spec.service))
+        .map_err(|e| format!("exposing {} failed: {}", spec.deployment, describe(&e)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

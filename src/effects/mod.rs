@@ -123,6 +123,9 @@ impl Effects {
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
             }),
+            Command::Expose { job, spec } => self.with_cluster(job, |client| {
+                tokio::spawn(kube::expose(client, job, spec, tx))
+            }),
             Command::CheckManifest { path } => {
                 let client = self.kube.borrow().clone();
                 tokio::spawn(apply::check(client, self.cwd.clone(), path, tx));
