@@ -220,6 +220,8 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Terminate => "terminate",
         Event::Docker(_) => "docker",
         Event::Kube(_) => "kube",
+        Event::LogLines { .. } => "log lines",
+        Event::LogsEnded { .. } => "logs ended",
         Event::Job { .. } => "job",
         Event::BuildContextChecked(_) => "build context checked",
         Event::Scaffolded(_) => "scaffolded",

@@ -2,7 +2,7 @@
 //! real Docker and Kubernetes sources, keys through `update`, commands run by
 //! the real effects. The Kubernetes steps the cockpit has keys for so far:
 //! apply (and force after a conflict), expose, scale with the form and with +,
-//! open a Service, its YAML, delete a pod.
+//! open a Service, its YAML, a pod's logs, delete a pod.
 
 mod common;
 
@@ -234,6 +234,23 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .await;
     cockpit.key(KeyCode::Esc);
     assert!(matches!(cockpit.model.overlay, Overlay::None));
+
+    // A pod's logs with l: the sim's start line and the requests just made.
+    cockpit.keys("6g");
+    cockpit.keys("/cookbook\n");
+    cockpit.keys("l");
+    assert_eq!(cockpit.model.pane, pilothouse::app::model::Pane::Logs);
+    cockpit
+        .until("the pod's log", |m| {
+            m.logs
+                .lines
+                .iter()
+                .any(|l| l.contains("started cookbook:latest"))
+        })
+        .await;
+    cockpit.key(KeyCode::Esc);
+    cockpit.keys("6");
+    cockpit.key(KeyCode::Esc);
 
     // Delete a pod with ctrl-d and a yes: its ReplicaSet makes another.
     cockpit.keys("6");

@@ -59,6 +59,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::StopStart => return container_op(model, None),
         Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
         Action::Remove => remove(model),
+        Action::Logs if pane == Pane::Pods => return follow_pod_logs(model),
         Action::Logs => return follow_logs(model),
         Action::Open => return open(model),
         Action::Scale => return open_scale_form(model),
@@ -469,4 +470,33 @@ fn drill_down(model: &mut Model) {
     model.filter_input = None;
     model.kube.pods_table.filter = name;
     model.kube.rebuild(Pane::Pods);
+}
+
+/// `l` on a pod: its logs in the Logs pane, followed.
+fn follow_pod_logs(model: &mut Model) -> Vec<Command> {
+    let kube = &model.kube;
+    let Some((namespace, name)) = kube
+        .pods_table
+        .selected_row(&kube.pods)
+        .map(|p| (p.namespace.clone(), p.name.clone()))
+    else {
+        model.set_status(Level::Warn, "No pod selected.");
+        return Vec::new();
+    };
+    let logs = &mut model.logs;
+    logs.container_id = Some(pod_log_key(&namespace, &name));
+    logs.container_name = format!("pod {name}");
+    logs.lines.clear();
+    logs.follow = true;
+    logs.scroll_back = 0;
+    logs.ended = None;
+    model.pane = Pane::Logs;
+    let command = Command::FollowPodLogs { namespace, name };
+    model.learn = command.learn_line();
+    vec![command]
+}
+
+/// The Logs pane's key for a pod's stream (a container's is its id).
+pub fn pod_log_key(namespace: &str, name: &str) -> String {
+    format!("pod/{namespace}/{name}")
 }

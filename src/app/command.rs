@@ -104,6 +104,11 @@ pub enum Command {
         job: JobId,
         spec: ExposeSpec,
     },
+    /// `kubectl logs -f --tail=500 NAME -n NS` into the Logs pane.
+    FollowPodLogs {
+        namespace: String,
+        name: String,
+    },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
         kind: KubeKind,
@@ -160,6 +165,11 @@ impl Command {
                     quote(namespace)
                 )
             }
+            Self::FollowPodLogs { namespace, name } => format!(
+                "kubectl logs -f --tail=500 {} -n {}",
+                quote(name),
+                quote(namespace)
+            ),
             Self::Expose { spec, .. } => {
                 let mut line = format!(
                     "kubectl expose deployment {} --type={} --port={}",

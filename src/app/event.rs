@@ -17,6 +17,16 @@ pub enum Event {
     /// SIGTERM, SIGINT or SIGHUP.
     Terminate,
     Docker(DockerEvent),
+    /// Lines of the log stream the Logs pane follows (a container's or a pod's).
+    LogLines {
+        key: String,
+        lines: Vec<String>,
+    },
+    /// That stream ended; None means its container stopped.
+    LogsEnded {
+        key: String,
+        reason: Option<String>,
+    },
     Kube(KubeEvent),
     Job {
         id: JobId,
@@ -58,14 +68,6 @@ pub enum DockerEvent {
     Stats {
         id: String,
         sample: StatsSample,
-    },
-    LogLines {
-        id: String,
-        lines: Vec<String>,
-    },
-    LogsEnded {
-        id: String,
-        reason: Option<String>,
     },
     /// `EXPOSE`d ports of an image, as the engine lists them ("8000/tcp").
     ImageExposedPorts {

@@ -87,6 +87,7 @@ fn job_title(command: &Command) -> String {
         Command::WatchStats(_)
         | Command::FollowLogs(_)
         | Command::InspectImage(_)
-        | Command::ShowYaml { .. } => String::new(),
+        | Command::ShowYaml { .. }
+        | Command::FollowPodLogs { .. } => String::new(),
     }
 }

@@ -18,6 +18,7 @@ mod update_events_tests;
 #[cfg(test)]
 mod update_tests;
 
+pub use actions::pod_log_key;
 pub use command::Command;
 pub use event::Event;
 pub use model::Model;

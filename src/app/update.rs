@@ -40,6 +40,19 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Docker(event) => on_docker(model, event),
+        Event::LogLines { key, lines } => {
+            on_log_lines(model, &key, lines);
+            Vec::new()
+        }
+        Event::LogsEnded { key, reason } => {
+            if model.logs.container_id.as_deref() == Some(key.as_str()) {
+                model.logs.ended =
+                    Some(reason.unwrap_or_else(|| "the container stopped".to_string()));
+            } else {
+                model.dirty = false;
+            }
+            Vec::new()
+        }
         Event::Kube(event) => {
             super::kube_state::on_kube(model, event);
             Vec::new()
@@ -214,29 +227,8 @@ fn on_docker(model: &mut Model, event: DockerEvent) -> Vec<Command> {
             }
             stats.last = Some(sample);
         }
-        DockerEvent::LogLines { id, lines } => {
-            if model.logs.container_id.as_deref() != Some(id.as_str()) {
-                model.dirty = false;
-                return Vec::new();
-            }
-            let keep_place = !model.logs.follow && model.logs.scroll_back > 0;
-            let added = lines.len();
-            for line in lines {
-                model.logs.push(line);
-            }
-            if keep_place {
-                model.logs.scroll_back =
-                    (model.logs.scroll_back + added).min(model.logs.lines.len().saturating_sub(1));
-            }
-        }
         DockerEvent::ImageExposedPorts { reference, ports } => {
             suggest_ports(model, &reference, &ports)
-        }
-        DockerEvent::LogsEnded { id, reason } => {
-            if model.logs.container_id.as_deref() == Some(id.as_str()) {
-                model.logs.ended =
-                    Some(reason.unwrap_or_else(|| "the container stopped".to_string()));
-            }
         }
     }
     Vec::new()
@@ -359,5 +351,22 @@ fn on_manifest(
             form.fields[0].error = Some(message);
             Vec::new()
         }
+    }
+}
+
+fn on_log_lines(model: &mut Model, key: &str, lines: Vec<String>) {
+    if model.logs.container_id.as_deref() != Some(key) {
+        // A stream the Logs pane has moved away from.
+        model.dirty = false;
+        return;
+    }
+    let keep_place = !model.logs.follow && model.logs.scroll_back > 0;
+    let added = lines.len();
+    for line in lines {
+        model.logs.push(line);
+    }
+    if keep_place {
+        model.logs.scroll_back =
+            (model.logs.scroll_back + added).min(model.logs.lines.len().saturating_sub(1));
     }
 }

@@ -37,10 +37,10 @@ fn logs_follow_the_selected_container_bounded() {
         .collect();
     update(
         &mut model,
-        Event::Docker(DockerEvent::LogLines {
-            id: id.clone(),
+        Event::LogLines {
+            key: id.clone(),
             lines,
-        }),
+        },
     );
     assert_eq!(model.logs.lines.len(), LOG_CAPACITY);
     assert_eq!(
@@ -49,10 +49,10 @@ fn logs_follow_the_selected_container_bounded() {
     );
     update(
         &mut model,
-        Event::Docker(DockerEvent::LogLines {
-            id: "other".into(),
+        Event::LogLines {
+            key: "other".into(),
             lines: vec!["x".into()],
-        }),
+        },
     );
     assert_eq!(
         model.logs.lines.back().map(String::as_str),

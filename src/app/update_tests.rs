@@ -771,3 +771,38 @@ fn expose_form_validates_and_sends_the_service() {
         ("LoadBalancer", 8000, 8000, "cookbook-recipe")
     );
 }
+
+#[test]
+fn l_on_a_pod_follows_its_logs() {
+    let mut model = on_pane(with_cluster(), '6');
+    let commands = press_str(&mut model, "l");
+    assert_eq!(
+        commands,
+        vec![Command::FollowPodLogs {
+            namespace: "default".into(),
+            name: "cookbook-recipe-7c9f8d6b5-2xkqp".into()
+        }]
+    );
+    assert_eq!(model.pane, Pane::Logs);
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl logs -f --tail=500 cookbook-recipe-7c9f8d6b5-2xkqp -n default")
+    );
+    let key = crate::app::pod_log_key("default", "cookbook-recipe-7c9f8d6b5-2xkqp");
+    update(
+        &mut model,
+        Event::LogLines {
+            key: key.clone(),
+            lines: vec!["hello".into()],
+        },
+    );
+    assert_eq!(model.logs.lines.back().map(String::as_str), Some("hello"));
+    update(
+        &mut model,
+        Event::LogLines {
+            key: "pod/default/other".into(),
+            lines: vec!["not mine".into()],
+        },
+    );
+    assert_eq!(model.logs.lines.len(), 1);
+}

@@ -307,35 +307,35 @@ pub async fn follow_logs(docker: Docker, container: String, tx: Sender) {
                 }
                 Err(err) => {
                     let reason = Some(describe(&err));
-                    let _ = tx.send(Event::Docker(DockerEvent::LogsEnded {
-                        id: container.clone(),
+                    let _ = tx.send(Event::LogsEnded {
+                        key: container.clone(),
                         reason,
-                    }));
+                    });
                     return;
                 }
             }
         }
         if !lines.is_empty()
             && tx
-                .send(Event::Docker(DockerEvent::LogLines {
-                    id: container.clone(),
+                .send(Event::LogLines {
+                    key: container.clone(),
                     lines,
-                }))
+                })
                 .is_err()
         {
             return;
         }
     }
     if !partial.is_empty() {
-        let _ = tx.send(Event::Docker(DockerEvent::LogLines {
-            id: container.clone(),
+        let _ = tx.send(Event::LogLines {
+            key: container.clone(),
             lines: vec![partial],
-        }));
+        });
     }
-    let _ = tx.send(Event::Docker(DockerEvent::LogsEnded {
-        id: container,
+    let _ = tx.send(Event::LogsEnded {
+        key: container,
         reason: None,
-    }));
+    });
 }
 
 /// The stats stream of one container, one sample a second.

@@ -188,6 +188,70 @@ async fn expose_inner(
         .map_err(|e| format!("exposing {} failed: {}", spec.deployment, describe(&e)))
 }
 
+/// A pod's logs, the last 500 lines then followed, into the Logs pane.
+pub async fn follow_logs(
+    client: Option<Client>,
+    namespace: String,
+    name: String,
+    tx: UnboundedSender<Event>,
+) {
+    use futures::{AsyncBufReadExt, TryStreamExt};
+    let key = crate::app::pod_log_key(&namespace, &name);
+    let Some(client) = client else {
+        let _ = tx.send(Event::LogsEnded {
+            key,
+            reason: Some("the cluster is not connected".into()),
+        });
+        return;
+    };
+    let params = kube::api::LogParams {
+        follow: true,
+        tail_lines: Some(500),
+        ..Default::default()
+    };
+    let stream = match Api::<Pod>::namespaced(client, &namespace)
+        .log_stream(&name, &params)
+        .await
+    {
+        Ok(stream) => stream,
+        Err(e) => {
+            let _ = tx.send(Event::LogsEnded {
+                key,
+                reason: Some(describe(&e)),
+            });
+            return;
+        }
+    };
+    let mut lines = stream.lines();
+    loop {
+        match lines.try_next().await {
+            Ok(Some(line)) => {
+                if tx
+                    .send(Event::LogLines {
+                        key: key.clone(),
+                        lines: vec![line],
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(Event::LogsEnded {
+                    key,
+                    reason: Some(e.to_string()),
+                });
+                return;
+            }
+        }
+    }
+    let _ = tx.send(Event::LogsEnded {
+        key,
+        reason: Some("the pod's log stream ended".into()),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,11 +95,7 @@ impl Effects {
                         }
                         None => {
                             let reason = Some("the Docker engine is not connected".to_string());
-                            let _ =
-                                tx.send(Event::Docker(crate::app::event::DockerEvent::LogsEnded {
-                                    id,
-                                    reason,
-                                }));
+                            let _ = tx.send(Event::LogsEnded { key: id, reason });
                         }
                     }
                 }
@@ -123,6 +119,13 @@ impl Effects {
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
             }),
+            Command::FollowPodLogs { namespace, name } => {
+                if let Some(task) = self.logs.take() {
+                    task.abort();
+                }
+                let client = self.kube.borrow().clone();
+                self.logs = Some(tokio::spawn(kube::follow_logs(client, namespace, name, tx)));
+            }
             Command::Expose { job, spec } => self.with_cluster(job, |client| {
                 tokio::spawn(kube::expose(client, job, spec, tx))
             }),

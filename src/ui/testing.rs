@@ -304,10 +304,7 @@ pub fn with_logs() -> Model {
             )
         })
         .collect();
-    update(
-        &mut model,
-        Event::Docker(DockerEvent::LogLines { id, lines }),
-    );
+    update(&mut model, Event::LogLines { key: id, lines });
     model
 }
 
@@ -315,7 +312,10 @@ pub fn ended_logs(model: &mut Model) {
     let id = model.logs.container_id.clone().unwrap_or_default();
     update(
         model,
-        Event::Docker(DockerEvent::LogsEnded { id, reason: None }),
+        Event::LogsEnded {
+            key: id,
+            reason: None,
+        },
     );
 }
 

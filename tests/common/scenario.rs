@@ -176,9 +176,7 @@ pub async fn run(
         tx.clone(),
     ));
     let line = next_matching(&mut rx, "a log line", |e| match e {
-        Event::Docker(DockerEvent::LogLines { lines, .. }) => {
-            lines.into_iter().find(|l| l.contains(&expect.log_line))
-        }
+        Event::LogLines { lines, .. } => lines.into_iter().find(|l| l.contains(&expect.log_line)),
         _ => None,
     })
     .await;
