@@ -33,6 +33,8 @@ pub struct KubeState {
     pub pods_table: TableState,
     pub services_table: TableState,
     pub events_table: TableState,
+    /// Objects the user just created (apply, expose): selected as soon as their rows arrive.
+    pub select_when_seen: Vec<String>,
 }
 
 impl Default for KubeState {
@@ -58,6 +60,7 @@ impl Default for KubeState {
                 sort_column: Some(0),
                 ..Default::default()
             },
+            select_when_seen: Vec::new(),
             services_table: TableState {
                 sort_column: Some(0),
                 ..Default::default()
@@ -79,10 +82,12 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
         }
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
         KubeEvent::Deployments(rows) => {
-            let selected = kube
-                .deployments_table
-                .selected_row(&kube.deployments)
-                .map(TableRow::key);
+            let wanted = take_wanted(&mut kube.select_when_seen, &rows);
+            let selected = wanted.or_else(|| {
+                kube.deployments_table
+                    .selected_row(&kube.deployments)
+                    .map(TableRow::key)
+            });
             kube.deployments = rows;
             kube.deployments_table.rebuild_keeping(
                 &kube.deployments,
@@ -99,10 +104,12 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
             kube.trouble = None;
         }
         KubeEvent::Services(rows) => {
-            let selected = kube
-                .services_table
-                .selected_row(&kube.services)
-                .map(TableRow::key);
+            let wanted = take_wanted(&mut kube.select_when_seen, &rows);
+            let selected = wanted.or_else(|| {
+                kube.services_table
+                    .selected_row(&kube.services)
+                    .map(TableRow::key)
+            });
             kube.services = rows;
             kube.services_table
                 .rebuild_keeping(&kube.services, |_| true, selected.as_deref());
@@ -117,6 +124,14 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
                 .rebuild_keeping(&kube.events, |_| true, selected.as_deref());
         }
     }
+}
+
+/// The first wanted key that has arrived in these rows, taken off the list.
+fn take_wanted<R: TableRow>(wanted: &mut Vec<String>, rows: &[R]) -> Option<String> {
+    let position = wanted
+        .iter()
+        .position(|key| rows.iter().any(|row| row.has_key(key)))?;
+    Some(wanted.remove(position))
 }
 
 impl KubeState {

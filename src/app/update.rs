@@ -336,6 +336,20 @@ fn on_manifest(
     match result {
         Ok(documents) => {
             model.overlay = Overlay::None;
+            // The applied Deployment is what the user looks at next.
+            for document in &documents {
+                if document["kind"] == "Deployment"
+                    && let Some(name) = document["metadata"]["name"].as_str()
+                {
+                    let namespace = document["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or("default");
+                    model
+                        .kube
+                        .select_when_seen
+                        .push(format!("{namespace}/{name}"));
+                }
+            }
             let job = alloc_job(model);
             launch(
                 model,

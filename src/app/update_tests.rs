@@ -806,3 +806,57 @@ fn l_on_a_pod_follows_its_logs() {
     );
     assert_eq!(model.logs.lines.len(), 1);
 }
+
+#[test]
+fn what_the_user_just_applied_is_selected_when_it_arrives() {
+    use crate::app::event::KubeEvent;
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "j");
+    assert_eq!(
+        model
+            .kube
+            .deployments_table
+            .selected_row(&model.kube.deployments)
+            .map(|d| d.name.as_str()),
+        Some("coredns")
+    );
+    press_str(&mut model, "a");
+    let documents = vec![
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}),
+    ];
+    press_str(&mut model, "x.yaml\n");
+    update(
+        &mut model,
+        Event::ManifestChecked {
+            path: "x.yaml".into(),
+            result: Ok(documents),
+        },
+    );
+    let mut rows = model.kube.deployments.clone();
+    let mut web = rows[0].clone();
+    web.name = "web".into();
+    rows.push(web);
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Deployments(rows.clone())),
+    );
+    assert_eq!(
+        model
+            .kube
+            .deployments_table
+            .selected_row(&model.kube.deployments)
+            .map(|d| d.name.as_str()),
+        Some("web")
+    );
+    // Once: the next update keeps whatever the user selects.
+    press_str(&mut model, "k");
+    update(&mut model, Event::Kube(KubeEvent::Deployments(rows)));
+    assert_ne!(
+        model
+            .kube
+            .deployments_table
+            .selected_row(&model.kube.deployments)
+            .map(|d| d.name.as_str()),
+        Some("web")
+    );
+}
