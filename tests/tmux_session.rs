@@ -24,7 +24,7 @@ impl Tmux {
     fn start_with(name: &str, dir: &Path, state_dir: &Path, flags: &str) -> Self {
         let session = format!("pilothouse-{name}-{}", std::process::id());
         let script = format!(
-            "XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
+            "BROWSER=true XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
             state_dir.display()
         );
         let status = Command::new("tmux")
@@ -249,6 +249,68 @@ async fn the_demo_builds_and_runs_the_sample_app() {
         .await
         .expect("the demo container answers");
     assert!(answer.contains("Hello from "), "{answer}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
+    assert_eq!(tmux.modes(), "0 1");
+}
+
+/// The Kubernetes half of the walkthrough in `--demo`, with keys: apply,
+/// expose, scale to 3, open the Service; its URL answers from a pod.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_the_kubernetes_walkthrough_with_keys() {
+    let test = "the_demo_runs_the_kubernetes_walkthrough_with_keys";
+    if !tmux_available(test) {
+        return;
+    }
+    let root = tempfile::tempdir().expect("tempdir");
+    // BROWSER=true: "opening" succeeds without a browser; the status line shows the URL.
+    let tmux = Tmux::start_with("demo-kube", root.path(), root.path(), "--demo");
+    let wait = Duration::from_secs(20);
+    tmux.wait_for("⎈ pilothouse-sim", wait);
+    tmux.keys(&["b"]);
+    tmux.wait_for("docker build -t cookbook:latest .", wait);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("✓ build cookbook:latest", wait);
+    tmux.keys(&["5", "a"]);
+    tmux.wait_for(
+        "kubectl apply --server-side -f cookbook-deployment.yaml",
+        wait,
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("deployment.apps/cookbook-recipe serverside-applied", wait);
+    tmux.keys(&["5", "x"]);
+    tmux.wait_for("Expose a deployment", wait);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("service/cookbook-recipe exposed", wait);
+    assert!(
+        screen.contains(
+            "$ kubectl expose deployment cookbook-recipe --type=LoadBalancer --port=8000 -n default"
+        ),
+        "{screen}"
+    );
+    tmux.keys(&["5", "s"]);
+    tmux.wait_for("Scale a deployment", wait);
+    tmux.keys(&["BSpace", "3", "Enter"]);
+    let screen = tmux.wait_for("3/3", wait);
+    assert!(screen.contains("cookbook-recipe"), "{screen}");
+    tmux.keys(&["7", "o"]);
+    let screen = tmux.wait_for("Opening http://127.0.0.1:", wait);
+    let url = screen
+        .lines()
+        .find_map(|l| l.split("Opening ").nth(1))
+        .expect("the URL")
+        .trim()
+        .to_string();
+    let port: u16 = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let answer = common::http_get(port, "/")
+        .await
+        .expect("the Service answers");
+    assert!(answer.contains("Hello from cookbook-recipe-"), "{answer}");
     tmux.keys(&["q"]);
     tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
     assert_eq!(tmux.modes(), "0 1");

@@ -72,8 +72,9 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
 }
 
 fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
-    let height = 3 * form.fields.len() as u16 + 4;
-    let area = centered(frame.area(), 76, height);
+    // One more line than the fields need: a long command line wraps instead of being cut.
+    let height = 3 * form.fields.len() as u16 + 5;
+    let area = centered(frame.area(), 100, height);
     frame.render_widget(Clear, area);
     let block = boxed(form.title, theme);
     let inner = block.inner(area);
@@ -155,11 +156,17 @@ fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
         ])
     };
     let bottom = Rect {
-        y: inner.bottom().saturating_sub(2),
+        y: inner.bottom().saturating_sub(3),
         height: 2.min(inner.height),
         ..inner
     };
-    frame.render_widget(Paragraph::new(vec![learn, keys]), bottom);
+    frame.render_widget(Paragraph::new(learn).wrap(Wrap { trim: false }), bottom);
+    let keys_area = Rect {
+        y: inner.bottom().saturating_sub(1),
+        height: 1.min(inner.height),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(keys), keys_area);
 }
 
 /// The YAML view: only the visible lines are styled; keys stand out from values.
