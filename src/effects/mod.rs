@@ -14,6 +14,9 @@ use std::path::PathBuf;
 use tokio::sync::{mpsc::UnboundedSender, watch};
 use tokio::task::JoinHandle;
 
+/// Work queued to run in order.
+type Queued = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 pub struct Effects {
     tx: UnboundedSender<Event>,
     docker: watch::Receiver<Option<Docker>>,
@@ -22,6 +25,8 @@ pub struct Effects {
     /// At most one stats stream and one log stream, for one container each.
     stats: Option<JoinHandle<()>>,
     logs: Option<JoinHandle<()>>,
+    /// Scale commands, in order.
+    scale_lane: Option<tokio::sync::mpsc::UnboundedSender<Queued>>,
 }
 
 impl Effects {
@@ -37,6 +42,7 @@ impl Effects {
             cwd,
             stats: None,
             logs: None,
+            scale_lane: None,
         }
     }
 
@@ -154,9 +160,26 @@ impl Effects {
                 namespace,
                 name,
                 replicas,
-            } => self.with_cluster(job, |client| {
-                tokio::spawn(kube::scale(client, job, namespace, name, replicas, tx))
-            }),
+            } => {
+                // Scales run one after another: two quick + must not reach the server in the wrong order.
+                let lane = self.scale_lane.get_or_insert_with(|| {
+                    let (lane_tx, mut lane_rx) = tokio::sync::mpsc::unbounded_channel::<Queued>();
+                    tokio::spawn(async move {
+                        while let Some(job) = lane_rx.recv().await {
+                            job.await;
+                        }
+                    });
+                    lane_tx
+                });
+                match self.kube.borrow().clone() {
+                    Some(client) => {
+                        let _ = lane.send(Box::pin(kube::scale(
+                            client, job, namespace, name, replicas, tx,
+                        )));
+                    }
+                    None => self.with_cluster(job, |_| tokio::spawn(async {})),
+                }
+            }
             Command::DeleteObject {
                 job,
                 kind,
