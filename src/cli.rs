@@ -30,6 +30,10 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// With --demo: preload this many pods in the simulated cluster (namespace `load`), for scale.
+    #[arg(long, default_value = "0", requires = "demo")]
+    pub pods: usize,
+
     /// Theme: `default`, or the path of a theme TOML file.
     #[arg(long, default_value = "default")]
     pub theme: String,

@@ -31,7 +31,13 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
     let demo = if cli.demo {
-        Some(crate::sim::Sim::start(&crate::cli::SimArgs::default()).await?)
+        Some(
+            crate::sim::Sim::start(&crate::cli::SimArgs {
+                pods: cli.pods,
+                ..Default::default()
+            })
+            .await?,
+        )
     } else {
         None
     };
