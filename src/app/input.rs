@@ -100,10 +100,10 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
         }
         Some(FormOutput::Expose(spec)) => {
             model.overlay = Overlay::None;
-            model
-                .kube
-                .select_when_seen
-                .push(format!("{}/{}", spec.namespace, spec.service));
+            model.kube.select_when_seen.push((
+                crate::domain::kube::KubeKind::Service,
+                format!("{}/{}", spec.namespace, spec.service),
+            ));
             let job = alloc_job(model);
             launch(model, Command::Expose { job, spec })
         }

@@ -4,7 +4,7 @@
 use super::event::KubeEvent;
 use super::model::{Model, Pane};
 use super::table::{TableRow, TableState};
-use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
+use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, KubeKind, PodRow, ServiceRow};
 use std::cmp::Ordering;
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ pub struct KubeState {
     pub services_table: TableState,
     pub events_table: TableState,
     /// Objects the user just created (apply, expose): selected as soon as their rows arrive.
-    pub select_when_seen: Vec<String>,
+    pub select_when_seen: Vec<(KubeKind, String)>,
 }
 
 impl Default for KubeState {
@@ -82,7 +82,7 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
         }
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
         KubeEvent::Deployments(rows) => {
-            let wanted = take_wanted(&mut kube.select_when_seen, &rows);
+            let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Deployment, &rows);
             let selected = wanted.or_else(|| {
                 kube.deployments_table
                     .selected_row(&kube.deployments)
@@ -104,7 +104,7 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
             kube.trouble = None;
         }
         KubeEvent::Services(rows) => {
-            let wanted = take_wanted(&mut kube.select_when_seen, &rows);
+            let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, &rows);
             let selected = wanted.or_else(|| {
                 kube.services_table
                     .selected_row(&kube.services)
@@ -127,11 +127,16 @@ pub fn on_kube(model: &mut Model, event: KubeEvent) {
 }
 
 /// The first wanted key that has arrived in these rows, taken off the list.
-fn take_wanted<R: TableRow>(wanted: &mut Vec<String>, rows: &[R]) -> Option<String> {
+/// (A Service is often named as its Deployment: the kind keeps them apart.)
+fn take_wanted<R: TableRow>(
+    wanted: &mut Vec<(KubeKind, String)>,
+    kind: KubeKind,
+    rows: &[R],
+) -> Option<String> {
     let position = wanted
         .iter()
-        .position(|key| rows.iter().any(|row| row.has_key(key)))?;
-    Some(wanted.remove(position))
+        .position(|(k, key)| *k == kind && rows.iter().any(|row| row.has_key(key)))?;
+    Some(wanted.remove(position).1)
 }
 
 impl KubeState {

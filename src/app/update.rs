@@ -344,10 +344,10 @@ fn on_manifest(
                     let namespace = document["metadata"]["namespace"]
                         .as_str()
                         .unwrap_or("default");
-                    model
-                        .kube
-                        .select_when_seen
-                        .push(format!("{namespace}/{name}"));
+                    model.kube.select_when_seen.push((
+                        crate::domain::kube::KubeKind::Deployment,
+                        format!("{namespace}/{name}"),
+                    ));
                 }
             }
             let job = alloc_job(model);

@@ -860,3 +860,31 @@ fn what_the_user_just_applied_is_selected_when_it_arrives() {
         Some("web")
     );
 }
+
+#[test]
+fn an_exposed_service_is_selected_even_when_named_as_its_deployment() {
+    use crate::app::event::KubeEvent;
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "x\n");
+    // The deployment of the same name updates first: it must not take the Service's turn.
+    let deployments = model.kube.deployments.clone();
+    update(&mut model, Event::Kube(KubeEvent::Deployments(deployments)));
+    let mut services = model.kube.services.clone();
+    services.retain(|s| s.name == "kubernetes");
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Services(services.clone())),
+    );
+    let mut exposed = services[0].clone();
+    exposed.name = "cookbook-recipe".into();
+    services.push(exposed);
+    update(&mut model, Event::Kube(KubeEvent::Services(services)));
+    assert_eq!(
+        model
+            .kube
+            .services_table
+            .selected_row(&model.kube.services)
+            .map(|s| s.name.as_str()),
+        Some("cookbook-recipe")
+    );
+}
