@@ -16,6 +16,8 @@ pub mod validate;
 #[cfg(test)]
 mod update_events_tests;
 #[cfg(test)]
+mod update_kube_tests;
+#[cfg(test)]
 mod update_tests;
 
 pub use actions::pod_log_key;
