@@ -26,6 +26,16 @@ pub async fn job_updates(
     rx: &mut mpsc::UnboundedReceiver<Event>,
     id: u64,
 ) -> (Vec<JobUpdate>, Result<String, String>) {
+    job_updates_keeping(rx, id, &mut Vec::new()).await
+}
+
+/// As `job_updates`, keeping the other events that arrive meanwhile: a list
+/// update can come before the job's end, and must not be lost.
+pub async fn job_updates_keeping(
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+    id: u64,
+    others: &mut Vec<Event>,
+) -> (Vec<JobUpdate>, Result<String, String>) {
     let mut updates = Vec::new();
     let result = next_matching(rx, &format!("job {id} to finish"), |event| match event {
         Event::Job {
@@ -36,10 +46,28 @@ pub async fn job_updates(
             updates.push(update);
             None
         }
-        _ => None,
+        other => {
+            others.push(other);
+            None
+        }
     })
     .await;
     (updates, result)
+}
+
+/// The first kept event `pick` accepts, else the next one to arrive.
+pub async fn seen_or_next<T>(
+    rx: &mut mpsc::UnboundedReceiver<Event>,
+    others: &mut Vec<Event>,
+    what: &str,
+    mut pick: impl FnMut(Event) -> Option<T>,
+) -> T {
+    for event in others.drain(..) {
+        if let Some(found) = pick(event) {
+            return found;
+        }
+    }
+    next_matching(rx, what, pick).await
 }
 
 pub async fn run(
@@ -78,7 +106,8 @@ pub async fn run(
         tag: tag.to_string(),
     };
     tokio::spawn(fx::build(docker.clone(), 1, spec, tx.clone()));
-    let (updates, result) = job_updates(&mut rx, 1).await;
+    let mut others = Vec::new();
+    let (updates, result) = job_updates_keeping(&mut rx, 1, &mut others).await;
     let summary = result.map_err(|e| format!("build failed: {e}"))?;
     assert!(summary.contains(tag), "{summary}");
     let steps: Vec<(u32, u32)> = updates
@@ -109,16 +138,21 @@ pub async fn run(
 
     // The image appears in the source's list.
     let (repo, version) = tag.split_once(':').unwrap_or((tag, "latest"));
-    next_matching(&mut rx, "the built image in Images", |e| match e {
-        Event::Docker(DockerEvent::Images(rows))
-            if rows
-                .iter()
-                .any(|r| r.repository == repo && r.tag == version) =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
+    seen_or_next(
+        &mut rx,
+        &mut others,
+        "the built image in Images",
+        |e| match e {
+            Event::Docker(DockerEvent::Images(rows))
+                if rows
+                    .iter()
+                    .any(|r| r.repository == repo && r.tag == version) =>
+            {
+                Some(())
+            }
+            _ => None,
+        },
+    )
     .await;
 
     // Its EXPOSE line is what the run form suggests.
@@ -144,10 +178,11 @@ pub async fn run(
         labels: vec![("pilothouse.test".into(), "1".into())],
     };
     tokio::spawn(fx::run(docker.clone(), 2, run, tx.clone()));
-    let (_, result) = job_updates(&mut rx, 2).await;
+    let (_, result) = job_updates_keeping(&mut rx, 2, &mut others).await;
     result.map_err(|e| format!("run failed: {e}"))?;
-    let container = next_matching(
+    let container = seen_or_next(
         &mut rx,
+        &mut others,
         "the running container in Containers",
         |e| match e {
             Event::Docker(DockerEvent::Containers(rows)) => rows
@@ -211,14 +246,21 @@ pub async fn run(
         ContainerOp::Remove,
         tx.clone(),
     ));
-    let (_, result) = job_updates(&mut rx, 4).await;
+    let (_, result) = job_updates_keeping(&mut rx, 4, &mut others).await;
     assert_eq!(result, Ok("removed".to_string()));
-    next_matching(&mut rx, "the container gone from the list", |e| match e {
-        Event::Docker(DockerEvent::Containers(rows)) if !rows.iter().any(|r| r.name == name) => {
-            Some(())
-        }
-        _ => None,
-    })
+    seen_or_next(
+        &mut rx,
+        &mut others,
+        "the container gone from the list",
+        |e| match e {
+            Event::Docker(DockerEvent::Containers(rows))
+                if !rows.iter().any(|r| r.name == name) =>
+            {
+                Some(())
+            }
+            _ => None,
+        },
+    )
     .await;
     source_task.abort();
     Ok(())
