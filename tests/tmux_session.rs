@@ -278,7 +278,11 @@ async fn the_demo_runs_the_kubernetes_walkthrough_with_keys() {
     );
     tmux.keys(&["Enter"]);
     tmux.wait_for("deployment.apps/cookbook-recipe serverside-applied", wait);
-    tmux.keys(&["5", "x"]);
+    // The applied deployment's row arrives by watch a moment after the job ends; act on it once it is there
+    // (it is selected when it arrives; before that the selection is on coredns).
+    tmux.keys(&["5"]);
+    tmux.wait_for("│default        cookbook-recipe", wait);
+    tmux.keys(&["x"]);
     tmux.wait_for("Expose a deployment", wait);
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("service/cookbook-recipe exposed", wait);
