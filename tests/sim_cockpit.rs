@@ -2,7 +2,7 @@
 //! real Docker and Kubernetes sources, keys through `update`, commands run by
 //! the real effects. The Kubernetes steps the cockpit has keys for so far:
 //! apply (and force after a conflict), expose, scale with the form and with +,
-//! open a Service, its YAML, a pod's logs, delete a pod.
+//! open a Service, its YAML, a pod's logs, delete a pod, rollout restart.
 
 mod common;
 
@@ -278,6 +278,40 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
                 .map(|p| p.name.as_str())
                 .collect();
             running.len() == 3 && running.iter().any(|n| !before.contains(*n))
+        })
+        .await;
+
+    // Rollout restart with r and a yes: a new ReplicaSet, and three new pods replace all the old.
+    let before: HashSet<String> = cockpit
+        .model
+        .kube
+        .pods
+        .iter()
+        .filter(|p| p.namespace == "default")
+        .map(|p| p.name.clone())
+        .collect();
+    cockpit.keys("5g");
+    cockpit.keys("r");
+    assert!(
+        matches!(&cockpit.model.overlay, Overlay::Confirm(c) if c.message.starts_with("Restart cookbook-recipe?"))
+    );
+    cockpit.keys("y");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("kubectl rollout restart deployment/cookbook-recipe -n default")
+    );
+    cockpit
+        .until("three new pods and none of the old", |m| {
+            let pods: Vec<_> = m
+                .kube
+                .pods
+                .iter()
+                .filter(|p| p.namespace == "default")
+                .collect();
+            pods.len() == 3
+                && pods
+                    .iter()
+                    .all(|p| p.status == "Running" && !before.contains(&p.name))
         })
         .await;
     sources.iter().for_each(tokio::task::JoinHandle::abort);

@@ -57,6 +57,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         }
         Action::Run => return open_run_form(model),
         Action::StopStart => return container_op(model, None),
+        Action::Restart if pane == Pane::Deployments => rollout_restart(model),
         Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
         Action::Remove => remove(model),
         Action::Logs if pane == Pane::Pods => return follow_pod_logs(model),
@@ -413,6 +414,30 @@ pub(super) fn scale_to(
         return Vec::new();
     }
     launch(model, command)
+}
+
+/// `r` on a deployment: a rolling restart, asked first since every pod is replaced.
+fn rollout_restart(model: &mut Model) {
+    if refuse_if_readonly(model, "rollout restart") {
+        return;
+    }
+    let Some((namespace, name, _)) = selected_deployment(model) else {
+        model.set_status(Level::Warn, "No deployment selected.");
+        return;
+    };
+    let job = alloc_job(model);
+    let on_yes = Command::RolloutRestart {
+        job,
+        namespace,
+        name: name.clone(),
+    };
+    model.learn = on_yes.learn_line();
+    model.overlay = Overlay::Confirm(Confirm {
+        message: format!(
+            "Restart {name}? New pods replace the old ones; the old go once the new are ready."
+        ),
+        on_yes,
+    });
 }
 
 /// The selected Kubernetes object of the pane: kind, namespace, name.

@@ -115,6 +115,12 @@ pub enum Command {
         namespace: String,
         name: String,
     },
+    /// `kubectl rollout restart deployment/NAME -n NS`: new pods replace the old, one set at a time.
+    RolloutRestart {
+        job: JobId,
+        namespace: String,
+        name: String,
+    },
     /// `kubectl delete KIND NAME -n NS`.
     DeleteObject {
         job: JobId,
@@ -215,6 +221,13 @@ impl Command {
                     quote(namespace)
                 )
             }
+            Self::RolloutRestart {
+                namespace, name, ..
+            } => format!(
+                "kubectl rollout restart deployment/{} -n {}",
+                quote(name),
+                quote(namespace)
+            ),
             Self::DeleteObject {
                 kind,
                 namespace,
@@ -244,6 +257,7 @@ impl Command {
                 | Self::CheckBuildContext(_)
                 | Self::Scale { .. }
                 | Self::DeleteObject { .. }
+                | Self::RolloutRestart { .. }
                 | Self::CheckManifest { .. }
                 | Self::Apply { .. }
                 | Self::Expose { .. }

@@ -114,12 +114,12 @@ impl Action {
             Self::Run => "run a container",
             Self::ToggleFollow => "follow on/off",
             Self::Scale => "scale",
-            Self::ScaleUp => "one replica more",
-            Self::ScaleDown => "one replica less",
+            Self::ScaleUp => "scale up",
+            Self::ScaleDown => "scale down",
             Self::Yaml => "YAML",
             Self::DrillDown => "its pods",
             Self::Apply => "apply a manifest",
-            Self::Expose => "expose as a Service",
+            Self::Expose => "expose",
         }
     }
 

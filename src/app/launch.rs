@@ -61,7 +61,8 @@ fn job_id(command: &Command) -> Option<JobId> {
         | Command::Scale { job, .. }
         | Command::Apply { job, .. }
         | Command::Expose { job, .. }
-        | Command::DeleteObject { job, .. } => Some(*job),
+        | Command::DeleteObject { job, .. }
+        | Command::RolloutRestart { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -82,6 +83,7 @@ fn job_title(command: &Command) -> String {
         Command::DeleteObject { kind, name, .. } => {
             format!("delete {} {name}", kind.kubectl_name())
         }
+        Command::RolloutRestart { name, .. } => format!("restart {name}"),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::OpenUrl(url) => format!("open {url}"),
         Command::WatchStats(_)

@@ -436,3 +436,36 @@ fn an_exposed_service_is_selected_even_when_named_as_its_deployment() {
         Some("cookbook-recipe")
     );
 }
+
+#[test]
+fn r_on_a_deployment_asks_then_restarts_it_and_readonly_refuses() {
+    let mut model = on_pane(with_cluster(), '5');
+    assert!(job_commands(&press_str(&mut model, "r")).is_empty());
+    let Overlay::Confirm(confirm) = &model.overlay else {
+        panic!("r asks first")
+    };
+    assert!(confirm.message.starts_with("Restart cookbook-recipe?"));
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl rollout restart deployment/cookbook-recipe -n default")
+    );
+    // n cancels, y restarts.
+    let mut cancelled = model.clone();
+    assert!(job_commands(&press_str(&mut cancelled, "n")).is_empty());
+    assert_eq!(status_text(&cancelled), "Cancelled.");
+    let commands = press_str(&mut model, "y");
+    assert!(
+        matches!(&job_commands(&commands)[..], [Command::RolloutRestart { name, namespace, .. }] if name == "cookbook-recipe" && namespace == "default"),
+        "{commands:?}"
+    );
+    assert_eq!(
+        model.jobs.last().map(|j| j.title.as_str()),
+        Some("restart cookbook-recipe")
+    );
+
+    let mut readonly = on_pane(with_cluster(), '5');
+    readonly.readonly = true;
+    assert!(job_commands(&press_str(&mut readonly, "r")).is_empty());
+    assert!(matches!(readonly.overlay, Overlay::None));
+    assert!(status_text(&readonly).contains("rollout restart refused"));
+}

@@ -36,6 +36,30 @@ pub async fn scale(
     finish(&tx, id, result);
 }
 
+/// `kubectl rollout restart`: stamp the pod template, as kubectl does, so the
+/// Deployment rolls out a new ReplicaSet.
+pub async fn rollout_restart(
+    client: Client,
+    id: JobId,
+    namespace: String,
+    name: String,
+    tx: UnboundedSender<Event>,
+) {
+    let api: Api<Deployment> = Api::namespaced(client, &namespace);
+    let now = k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let patch = Patch::Merge(serde_json::json!({"spec": {"template": {"metadata": {
+        "annotations": {"kubectl.kubernetes.io/restartedAt": now}
+    }}}}));
+    let result = api
+        .patch(&name, &PatchParams::default(), &patch)
+        .await
+        .map(|_| format!("deployment.apps/{name} restarted"))
+        .map_err(|e| format!("restarting {name} failed: {}", describe(&e)));
+    finish(&tx, id, result);
+}
+
 /// `kubectl delete KIND NAME`, in the background as kubectl does.
 pub async fn delete(
     client: Client,

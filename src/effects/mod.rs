@@ -180,6 +180,13 @@ impl Effects {
                     None => self.with_cluster(job, |_| tokio::spawn(async {})),
                 }
             }
+            Command::RolloutRestart {
+                job,
+                namespace,
+                name,
+            } => self.with_cluster(job, |client| {
+                tokio::spawn(kube::rollout_restart(client, job, namespace, name, tx))
+            }),
             Command::DeleteObject {
                 job,
                 kind,
