@@ -9,6 +9,7 @@ pub mod cli;
 pub mod domain;
 pub mod effects;
 pub mod logging;
+pub mod process;
 pub mod runtime;
 pub mod sim;
 pub mod sources;

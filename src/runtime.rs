@@ -65,6 +65,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 
     let (tx, rx) = mpsc::unbounded_channel();
     let (client_tx, client_rx) = watch::channel(None);
+    let (switch_tx, switch_rx) = watch::channel(None);
     tokio::spawn(
         DockerSource {
             env: docker_env,
@@ -72,7 +73,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             events: tx.clone(),
             client: client_tx,
         }
-        .run(),
+        .run_switchable(switch_rx),
     );
     let kubeconfig = match &demo {
         Some(sim) => Some(sim.kubeconfig_path.clone()),
@@ -91,7 +92,9 @@ pub async fn run(cli: Cli) -> Result<()> {
     tokio::spawn(terminal_input(tx.clone()));
     tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
-    let effects = Effects::new(tx, client_rx, cwd).with_kube(kube_client_rx);
+    let effects = Effects::new(tx, client_rx, cwd)
+        .with_kube(kube_client_rx)
+        .with_docker_switch(switch_tx);
 
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, model, &theme, rx, effects).await;
@@ -233,6 +236,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Scaffolded(_) => "scaffolded",
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
+        Event::Minikube(_) => "minikube",
         Event::ManifestChecked { .. } => "manifest checked",
         Event::ApplyConflict { .. } => "apply conflict",
     }

@@ -6,69 +6,12 @@
 
 mod common;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::cockpit::Cockpit;
+use crossterm::event::KeyCode;
 use pilothouse::app::model::{JobState, Model, Overlay};
-use pilothouse::app::{Command, Event, update};
 use pilothouse::cli::SimArgs;
-use pilothouse::effects::Effects;
 use pilothouse::sim::Sim;
-use pilothouse::sources::docker::DockerSource;
-use pilothouse::sources::docker_endpoint::DockerEnv;
-use pilothouse::sources::kube::KubeSource;
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime};
-use tokio::sync::{mpsc, watch};
-
-struct Cockpit {
-    model: Model,
-    effects: Effects,
-    rx: mpsc::UnboundedReceiver<Event>,
-    /// URLs the cockpit asked to open (a test has no browser).
-    opened: Vec<String>,
-}
-
-impl Cockpit {
-    fn run(&mut self, commands: Vec<Command>) {
-        for command in commands {
-            match command {
-                Command::OpenUrl(url) => self.opened.push(url),
-                other => self.effects.perform(other),
-            }
-        }
-    }
-
-    fn key(&mut self, code: KeyCode) {
-        let commands = update(
-            &mut self.model,
-            Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
-        );
-        self.run(commands);
-    }
-
-    fn keys(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            });
-        }
-    }
-
-    /// Feed what the sources and effects report until the model satisfies `done`.
-    async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while !done(&self.model) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => {
-                    let commands = update(&mut self.model, event);
-                    self.run(commands);
-                }
-                _ => panic!("{what} never happened; status: {:?}", self.model.status),
-            }
-        }
-    }
-}
 
 fn ready(model: &Model, name: &str, want: u32) -> bool {
     model
@@ -87,42 +30,11 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     .await
     .expect("the sim starts");
     common::build_cookbook(&sim).await;
-    // The cockpit, wired as runtime.rs wires it.
-    let (tx, rx) = mpsc::unbounded_channel();
-    let (docker_tx, docker_rx) = watch::channel(None);
-    let (kube_tx, kube_rx) = watch::channel(None);
-    let docker_env = DockerEnv {
-        docker_host: Some(sim.docker.host()),
-        ..Default::default()
-    };
-    let sources = [
-        tokio::spawn(
-            DockerSource {
-                env: docker_env,
-                refresh: Duration::from_secs(2),
-                events: tx.clone(),
-                client: docker_tx,
-            }
-            .run(),
-        ),
-        tokio::spawn(
-            KubeSource {
-                kubeconfig: Some(sim.kubeconfig_path.clone()),
-                context: None,
-                events: tx.clone(),
-                client: kube_tx,
-            }
-            .run(),
-        ),
-    ];
-    let effects = Effects::new(tx, docker_rx, sim.sample_app.clone()).with_kube(kube_rx);
-    let model = Model::new(sim.sample_app.clone(), false, SystemTime::now());
-    let mut cockpit = Cockpit {
-        model,
-        effects,
-        rx,
-        opened: Vec::new(),
-    };
+    let mut cockpit = Cockpit::start(
+        sim.docker.host(),
+        &sim.kubeconfig_path,
+        sim.sample_app.clone(),
+    );
     cockpit
         .until("the cluster", |m| {
             matches!(
@@ -262,11 +174,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .filter(|p| p.namespace == "default")
         .map(|p| p.name.clone())
         .collect();
-    let commands = update(
-        &mut cockpit.model,
-        Event::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL)),
-    );
-    cockpit.run(commands);
+    cockpit.ctrl('d');
     cockpit.keys("y");
     cockpit
         .until("a replacement pod", |m| {
@@ -314,5 +222,4 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
                     .all(|p| p.status == "Running" && !before.contains(&p.name))
         })
         .await;
-    sources.iter().for_each(tokio::task::JoinHandle::abort);
 }

@@ -68,6 +68,8 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::ScaleDown => return scale_by(model, -1),
         Action::Yaml => return show_yaml(model),
         Action::DrillDown => drill_down(model),
+        Action::Minikube => super::minikube::open_menu(model),
+        Action::DockerEnv => return super::minikube::toggle_docker_env(model),
         Action::Expose => {
             if !refuse_if_readonly(model, "expose") {
                 match selected_deployment(model) {
@@ -296,6 +298,18 @@ fn follow_logs(model: &mut Model) -> Vec<Command> {
 }
 
 fn open(model: &mut Model) -> Vec<Command> {
+    if model.pane == Pane::Services && model.minikube.is_current() {
+        let kube = &model.kube;
+        let Some((namespace, name)) = kube
+            .services_table
+            .selected_row(&kube.services)
+            .map(|s| (s.namespace.clone(), s.name.clone()))
+        else {
+            model.set_status(Level::Warn, "No service selected.");
+            return Vec::new();
+        };
+        return super::minikube::open_service(model, &namespace, &name);
+    }
     let url = match model.pane {
         Pane::Services => service_url(model),
         _ => container_url(model),

@@ -3,6 +3,7 @@
 
 use super::validate::PortMap;
 use crate::domain::kube::KubeKind;
+use crate::domain::minikube::{MinikubeDockerEnv, MinikubeOp};
 use std::path::PathBuf;
 
 pub type JobId = u64;
@@ -128,6 +129,28 @@ pub enum Command {
         namespace: String,
         name: String,
     },
+    /// Ask minikube whether the context is one of its profiles, and how it is.
+    ProbeMinikube {
+        context: Option<String>,
+    },
+    /// `minikube -p P start|stop|dashboard --url`, output streamed into Jobs.
+    Minikube {
+        job: JobId,
+        profile: String,
+        op: MinikubeOp,
+    },
+    /// `minikube -p P service NAME -n NS --url`, kept running while the URL is used.
+    MinikubeServiceUrl {
+        profile: String,
+        namespace: String,
+        service: String,
+    },
+    /// `minikube -p P docker-env --shell none`, read to switch the Docker side.
+    MinikubeDockerEnv {
+        profile: String,
+    },
+    /// Point the Docker source at minikube's engine, or (None) back at its own.
+    UseDockerEngine(Option<MinikubeDockerEnv>),
     /// Read an image's exposed ports, to suggest port maps in the run form.
     InspectImage(String),
     ScaffoldDockerfile {
@@ -241,7 +264,27 @@ impl Command {
                     quote(namespace)
                 )
             }
-            Self::FollowLogs(None) | Self::WatchStats(None) => return None,
+            Self::Minikube { profile, op, .. } => {
+                format!("minikube {}", op.args(&quote(profile)).join(" "))
+            }
+            Self::MinikubeServiceUrl {
+                profile,
+                namespace,
+                service,
+            } => format!(
+                "minikube -p {} service {} -n {} --url",
+                quote(profile),
+                quote(service),
+                quote(namespace)
+            ),
+            Self::MinikubeDockerEnv { profile } => {
+                format!("eval $(minikube -p {} docker-env)", quote(profile))
+            }
+            Self::UseDockerEngine(None) => "eval $(minikube docker-env --unset)".to_string(),
+            Self::UseDockerEngine(Some(_))
+            | Self::ProbeMinikube { .. }
+            | Self::FollowLogs(None)
+            | Self::WatchStats(None) => return None,
         })
     }
 
@@ -261,6 +304,10 @@ impl Command {
                 | Self::CheckManifest { .. }
                 | Self::Apply { .. }
                 | Self::Expose { .. }
+                | Self::Minikube {
+                    op: MinikubeOp::Start | MinikubeOp::Stop,
+                    ..
+                }
         )
     }
 }

@@ -3,6 +3,7 @@
 
 use super::command::{BuildSpec, JobId};
 use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
+use crate::domain::minikube::{MinikubeDockerEnv, MinikubeState};
 use crate::domain::{ContainerRow, EndpointLabel, EngineInfo, ImageRow, StatsSample};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
@@ -47,6 +48,7 @@ pub enum Event {
         documents: Vec<serde_json::Value>,
         message: String,
     },
+    Minikube(MinikubeEvent),
     /// The YAML asked for with `y` (or why it could not be read).
     YamlLoaded {
         title: String,
@@ -77,7 +79,25 @@ pub enum DockerEvent {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub enum MinikubeEvent {
+    /// What `minikube profile list` and `status` said.
+    State(MinikubeState),
+    /// A start or stop ended: ask for the status again.
+    OpFinished,
+    /// `docker-env` was read (or why not).
+    DockerEnv(Result<MinikubeDockerEnv, String>),
+    /// `minikube service --url` or `dashboard --url` printed its URL; the process is kept.
+    UrlReady {
+        key: String,
+        url: String,
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum KubeEvent {
+    /// The kubeconfig context in use, known before the API server answers.
+    Context(String),
     /// No cluster is configured (no kubeconfig, no such context): a state, not an error.
     Unavailable(String),
     Connected(ClusterInfo),

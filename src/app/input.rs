@@ -4,7 +4,7 @@ use super::actions::set_filter;
 use super::command::Command;
 use super::forms::FormOutput;
 use super::launch::{alloc_job, launch, refuse_if_readonly};
-use super::model::{Level, Model, Overlay};
+use super::model::{Level, Model, Overlay, PickPurpose};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
@@ -50,6 +50,38 @@ pub(super) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         model.set_status(Level::Info, "Cancelled.");
         Vec::new()
     }
+}
+
+/// Keys in a picker: move, choose with enter, leave with esc.
+pub(super) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Overlay::Pick(picker) = &mut model.overlay else {
+        return Vec::new();
+    };
+    let last = picker.items.len().saturating_sub(1);
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => model.overlay = Overlay::None,
+        _ if ctrl_c => model.overlay = Overlay::None,
+        KeyCode::Down | KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Home | KeyCode::Char('g') => picker.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => picker.selected = last,
+        KeyCode::Enter => {
+            let Overlay::Pick(picker) = std::mem::take(&mut model.overlay) else {
+                return Vec::new();
+            };
+            if picker.items.is_empty() {
+                return Vec::new();
+            }
+            return match picker.purpose {
+                PickPurpose::Minikube { profile } => {
+                    super::minikube::on_menu_choice(model, profile, picker.selected)
+                }
+            };
+        }
+        _ => model.dirty = false,
+    }
+    Vec::new()
 }
 
 pub(super) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {

@@ -77,6 +77,8 @@ pub enum Action {
     DrillDown,
     Apply,
     Expose,
+    Minikube,
+    DockerEnv,
 }
 
 impl Action {
@@ -120,6 +122,8 @@ impl Action {
             Self::DrillDown => "its pods",
             Self::Apply => "apply a manifest",
             Self::Expose => "expose",
+            Self::Minikube => "minikube menu",
+            Self::DockerEnv => "docker-env on/off",
         }
     }
 

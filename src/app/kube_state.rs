@@ -70,8 +70,22 @@ impl Default for KubeState {
 }
 
 pub fn on_kube(model: &mut Model, event: KubeEvent) {
+    let before = model.kube.connection.clone();
+    apply_kube(model, event);
+    super::minikube::on_kube_connection(model, &before);
+}
+
+fn apply_kube(model: &mut Model, event: KubeEvent) {
+    if let KubeEvent::Context(context) = event {
+        if model.minikube.context.as_ref() != Some(&context) {
+            model.minikube.context = Some(context);
+            super::minikube::probe_soon(model);
+        }
+        return;
+    }
     let kube = &mut model.kube;
     match event {
+        KubeEvent::Context(_) => {}
         KubeEvent::Unavailable(reason) => kube.connection = KubeConnection::Unavailable(reason),
         KubeEvent::Connected(info) => {
             kube.connection = KubeConnection::Connected(info);

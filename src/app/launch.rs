@@ -62,7 +62,8 @@ fn job_id(command: &Command) -> Option<JobId> {
         | Command::Apply { job, .. }
         | Command::Expose { job, .. }
         | Command::DeleteObject { job, .. }
-        | Command::RolloutRestart { job, .. } => Some(*job),
+        | Command::RolloutRestart { job, .. }
+        | Command::Minikube { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -84,12 +85,17 @@ fn job_title(command: &Command) -> String {
             format!("delete {} {name}", kind.kubectl_name())
         }
         Command::RolloutRestart { name, .. } => format!("restart {name}"),
+        Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::OpenUrl(url) => format!("open {url}"),
         Command::WatchStats(_)
         | Command::FollowLogs(_)
         | Command::InspectImage(_)
         | Command::ShowYaml { .. }
-        | Command::FollowPodLogs { .. } => String::new(),
+        | Command::FollowPodLogs { .. }
+        | Command::ProbeMinikube { .. }
+        | Command::MinikubeServiceUrl { .. }
+        | Command::MinikubeDockerEnv { .. }
+        | Command::UseDockerEngine(_) => String::new(),
     }
 }

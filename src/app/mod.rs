@@ -8,6 +8,7 @@ mod input;
 pub mod keymap;
 pub mod kube_state;
 mod launch;
+pub mod minikube;
 pub mod model;
 pub mod table;
 pub mod update;
@@ -17,6 +18,8 @@ pub mod validate;
 mod update_events_tests;
 #[cfg(test)]
 mod update_kube_tests;
+#[cfg(test)]
+mod update_minikube_tests;
 #[cfg(test)]
 mod update_tests;
 

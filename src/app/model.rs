@@ -159,6 +159,28 @@ pub enum Overlay {
     Confirm(Confirm),
     /// `y`: the YAML of an object, scrollable.
     Yaml(YamlView),
+    /// A list to choose from: the minikube menu, contexts, namespaces, a pod's containers.
+    Pick(Picker),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub title: String,
+    pub items: Vec<PickItem>,
+    pub selected: usize,
+    pub purpose: PickPurpose,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickItem {
+    pub label: String,
+    /// Shown muted beside the label: the command line, the current marker.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickPurpose {
+    Minikube { profile: String },
 }
 
 impl Overlay {
@@ -214,6 +236,7 @@ pub struct Model {
     pub pane: Pane,
     pub docker: DockerState,
     pub kube: super::kube_state::KubeState,
+    pub minikube: super::minikube::MinikubeModel,
     pub containers_table: TableState,
     pub images_table: TableState,
     pub jobs_table: TableState,
@@ -241,6 +264,7 @@ impl Model {
             keymap: Keymap::default_map(),
             pane: Pane::Containers,
             kube: super::kube_state::KubeState::default(),
+            minikube: super::minikube::MinikubeModel::default(),
             docker: DockerState {
                 endpoint: EndpointLabel {
                     host: String::new(),

@@ -33,8 +33,9 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             let running_job = model.jobs.iter().any(|j| j.state == JobState::Running);
             model.dirty = running_job || minute(now) != minute(model.now);
             model.now = now;
-            Vec::new()
+            super::minikube::on_tick(model, now)
         }
+        Event::Minikube(event) => super::minikube::on_minikube(model, event),
         Event::Terminate => {
             model.quit = true;
             Vec::new()
@@ -120,6 +121,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             return Vec::new();
         }
         Overlay::Confirm(_) => return on_confirm_key(model, key),
+        Overlay::Pick(_) => return super::input::on_pick_key(model, key),
         Overlay::Form(_) => return on_form_key(model, key),
         Overlay::Yaml(view) => {
             scroll_yaml(view, key.code);

@@ -2,6 +2,7 @@
 //! k8s-openapi types cross this line: sources map into these.
 
 pub mod kube;
+pub mod minikube;
 
 use std::time::{Duration, SystemTime};
 

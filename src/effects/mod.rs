@@ -5,10 +5,12 @@ pub mod apply;
 pub mod build_context;
 pub mod docker;
 pub mod kube;
+pub mod minikube;
 pub mod scaffold;
 
 use crate::app::command::Command;
-use crate::app::event::{Event, JobUpdate};
+use crate::app::event::{Event, JobUpdate, MinikubeEvent};
+use crate::domain::minikube::{MinikubeDockerEnv, MinikubeOp};
 use bollard::Docker;
 use std::path::PathBuf;
 use tokio::sync::{mpsc::UnboundedSender, watch};
@@ -27,6 +29,12 @@ pub struct Effects {
     logs: Option<JoinHandle<()>>,
     /// Scale commands, in order.
     scale_lane: Option<tokio::sync::mpsc::UnboundedSender<Queued>>,
+    /// The `minikube` program (a test points this at its stand-in).
+    minikube: std::ffi::OsString,
+    /// Holds `minikube service`/`dashboard` processes while their URLs are in use.
+    keeper: Option<minikube::Keeper>,
+    /// Tells the Docker source which engine to use (minikube's or its own).
+    docker_switch: Option<watch::Sender<Option<MinikubeDockerEnv>>>,
 }
 
 impl Effects {
@@ -43,7 +51,25 @@ impl Effects {
             stats: None,
             logs: None,
             scale_lane: None,
+            minikube: "minikube".into(),
+            keeper: None,
+            docker_switch: None,
         }
+    }
+
+    /// Run this program for `minikube`.
+    pub fn set_minikube(&mut self, program: impl Into<std::ffi::OsString>) {
+        self.minikube = program.into();
+    }
+
+    /// The channel the Docker source listens on for engine switches (docker-env).
+    pub fn with_docker_switch(mut self, switch: watch::Sender<Option<MinikubeDockerEnv>>) -> Self {
+        self.docker_switch = Some(switch);
+        self
+    }
+
+    fn keeper(&mut self) -> minikube::Keeper {
+        self.keeper.get_or_insert_with(minikube::keeper).clone()
     }
 
     /// The Kubernetes client the kube source publishes while connected.
@@ -180,6 +206,68 @@ impl Effects {
                     None => self.with_cluster(job, |_| tokio::spawn(async {})),
                 }
             }
+            Command::ProbeMinikube { context } => {
+                let program = self.minikube.clone();
+                tokio::spawn(async move {
+                    let state = crate::sources::minikube::probe(&program, context.as_deref()).await;
+                    let _ = tx.send(Event::Minikube(MinikubeEvent::State(state)));
+                });
+            }
+            Command::Minikube {
+                job,
+                profile,
+                op: MinikubeOp::Dashboard,
+            } => {
+                let keeper = self.keeper();
+                tokio::spawn(minikube::dashboard(
+                    self.minikube.clone(),
+                    job,
+                    profile,
+                    keeper,
+                    tx,
+                ));
+            }
+            Command::Minikube { job, profile, op } => {
+                tokio::spawn(minikube::start_or_stop(
+                    self.minikube.clone(),
+                    job,
+                    profile,
+                    op,
+                    tx,
+                ));
+            }
+            Command::MinikubeServiceUrl {
+                profile,
+                namespace,
+                service,
+            } => {
+                let keeper = self.keeper();
+                tokio::spawn(minikube::service_url(
+                    self.minikube.clone(),
+                    profile,
+                    namespace,
+                    service,
+                    keeper,
+                    tx,
+                ));
+            }
+            Command::MinikubeDockerEnv { profile } => {
+                let program = self.minikube.clone();
+                tokio::spawn(async move {
+                    let result = crate::sources::minikube::docker_env(&program, &profile).await;
+                    let _ = tx.send(Event::Minikube(MinikubeEvent::DockerEnv(result)));
+                });
+            }
+            Command::UseDockerEngine(engine) => match &self.docker_switch {
+                Some(switch) => {
+                    switch.send_replace(engine);
+                }
+                None => {
+                    let _ = tx.send(Event::EffectFailed(
+                        "This Docker side cannot switch engines.".to_string(),
+                    ));
+                }
+            },
             Command::RolloutRestart {
                 job,
                 namespace,

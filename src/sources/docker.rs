@@ -5,6 +5,7 @@
 use super::docker_endpoint::{DockerEnv, Endpoint, client_for, resolve};
 use super::{Backoff, describe};
 use crate::app::event::{DockerEvent, Event};
+use crate::domain::minikube::MinikubeDockerEnv;
 use crate::domain::{
     ContainerRow, ContainerState, EndpointLabel, EngineInfo, ImageRow, PortMapping, Protocol,
 };
@@ -33,10 +34,22 @@ pub struct DockerSource {
 
 impl DockerSource {
     pub async fn run(self) {
+        self.run_switchable(watch::channel(None).1).await
+    }
+
+    /// Run, and move to minikube's engine (or back) whenever `switch` says so.
+    pub async fn run_switchable(self, mut switch: watch::Receiver<Option<MinikubeDockerEnv>>) {
         let send = |event| self.events.send(Event::Docker(event)).is_ok();
         let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         loop {
-            let endpoint = resolve(&self.env);
+            let engine = switch.borrow_and_update().clone();
+            let endpoint = match &engine {
+                None => resolve(&self.env),
+                Some(minikube) => resolve(&minikube_env(minikube)).map(|mut endpoint| {
+                    endpoint.origin = format!("minikube -p {} docker-env", minikube.profile);
+                    endpoint
+                }),
+            };
             if let Ok(endpoint) = &endpoint {
                 send(DockerEvent::Endpoint(EndpointLabel {
                     host: endpoint.host.clone(),
@@ -55,9 +68,16 @@ impl DockerSource {
                     backoff.reset();
                     self.client.send_replace(Some(docker.clone()));
                     send(DockerEvent::Connected(info));
-                    let reason = self.watch_engine(&docker).await;
+                    let reason = tokio::select! {
+                        reason = self.watch_engine(&docker) => Some(reason),
+                        _ = switched(&mut switch) => None,
+                    };
                     self.client.send_replace(None);
-                    reason
+                    match reason {
+                        Some(reason) => reason,
+                        // Another engine was chosen: connect to it at once.
+                        None => continue,
+                    }
                 }
                 Err(reason) => reason,
             };
@@ -66,7 +86,10 @@ impl DockerSource {
             if !send(DockerEvent::Disconnected { reason, retry_in }) {
                 return;
             }
-            tokio::time::sleep(retry_in).await;
+            tokio::select! {
+                _ = tokio::time::sleep(retry_in) => {}
+                _ = switched(&mut switch) => backoff.reset(),
+            }
         }
     }
 
@@ -115,6 +138,23 @@ impl DockerSource {
                 return "pilothouse is stopping".to_string();
             }
         }
+    }
+}
+
+/// Resolves when the engine choice changes; never, once nobody can change it.
+async fn switched(switch: &mut watch::Receiver<Option<MinikubeDockerEnv>>) {
+    if switch.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// minikube's docker-env, as the environment the docker CLI would see after `eval $(minikube docker-env)`.
+fn minikube_env(minikube: &MinikubeDockerEnv) -> DockerEnv {
+    DockerEnv {
+        docker_host: Some(minikube.host.clone()),
+        tls_verify: minikube.tls_verify,
+        cert_path: minikube.cert_path.clone(),
+        ..Default::default()
     }
 }
 

@@ -107,6 +107,10 @@ impl KubeSource {
             .clone()
             .or_else(|| kubeconfig.current_context.clone())
             .unwrap_or_default();
+        // Known before the API server answers: minikube's state depends on it, not on a connection.
+        let _ = self
+            .events
+            .send(Event::Kube(KubeEvent::Context(context.clone())));
         let options = KubeConfigOptions {
             context: self.context.clone(),
             ..Default::default()

@@ -24,6 +24,12 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Connection::Connecting => spans.push(Span::styled("◌ docker: connecting…", theme.warn)),
         Connection::Connected(info) => {
             spans.push(Span::styled("● docker", theme.ok));
+            if let Some(env) = &model.minikube.docker_env {
+                spans.push(Span::styled(
+                    format!(" on minikube {}", env.profile),
+                    theme.warn,
+                ));
+            }
             spans.push(Span::styled(
                 format!(" {} (API {})", info.version, info.api_version),
                 theme.text,
@@ -71,6 +77,10 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ));
         }
     }
+    if let Some((text, style)) = minikube_segment(model, theme) {
+        spans.push(Span::styled(" │ ", theme.border));
+        spans.push(Span::styled(text, style));
+    }
     if model.readonly {
         spans.push(Span::styled(" │ ", theme.border));
         spans.push(Span::styled("READ-ONLY", theme.warn));
@@ -83,6 +93,38 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         spans.push(Span::styled(format!(" ({})", endpoint.origin), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// minikube's state in a few words; the `M` menu shows all four fields.
+fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::style::Style)> {
+    use crate::app::minikube::MinikubeModel;
+    use crate::domain::minikube::MinikubeState;
+    let minikube = &model.minikube;
+    let named_minikube =
+        minikube.context.as_deref() == Some(crate::domain::minikube::DEFAULT_PROFILE);
+    Some(match &minikube.state {
+        MinikubeState::Status(status) => {
+            let trouble = MinikubeModel::trouble(status);
+            if trouble.is_empty() {
+                ("◆ minikube Running".to_string(), theme.ok)
+            } else if status.host != "Running" {
+                (format!("◆ minikube {} (M: start)", status.host), theme.warn)
+            } else {
+                (
+                    format!("◆ minikube: {} (M: start)", trouble.join(", ")),
+                    theme.warn,
+                )
+            }
+        }
+        MinikubeState::ProfileMissing { .. } => {
+            ("◆ minikube: profile missing (M)".to_string(), theme.warn)
+        }
+        MinikubeState::NotInstalled if named_minikube => {
+            ("◆ minikube not installed".to_string(), theme.warn)
+        }
+        MinikubeState::Failed(message) if named_minikube => (format!("◆ {message}"), theme.error),
+        _ => return None,
+    })
 }
 
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {

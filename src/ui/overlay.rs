@@ -2,7 +2,7 @@
 
 use crate::app::forms::Form;
 use crate::app::keymap::Context;
-use crate::app::model::{Confirm, Model, Overlay};
+use crate::app::model::{Confirm, Model, Overlay, Picker};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -16,6 +16,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::Form(form) => form_box(frame, form, theme),
         Overlay::Confirm(confirm) => confirm_box(frame, confirm, theme),
         Overlay::Yaml(view) => yaml_box(frame, view, theme),
+        Overlay::Pick(picker) => pick_box(frame, picker, theme),
     }
 }
 
@@ -42,12 +43,13 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
     let block = boxed("Keys (any key closes)", theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let contexts = [
-        Context::Global,
-        Context::Containers,
-        Context::Images,
-        Context::Logs,
-    ];
+    // The current pane's keys first, then the other panes' as far as they fit.
+    let mut contexts = vec![Context::Global, model.pane.context()];
+    for pane in crate::app::model::Pane::ALL {
+        if !contexts.contains(&pane.context()) {
+            contexts.push(pane.context());
+        }
+    }
     let columns =
         Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(inner);
     let mut left = Vec::new();
@@ -58,8 +60,12 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
         } else {
             &mut right
         };
+        let keys = model.keymap.grouped(context);
+        if keys.is_empty() {
+            continue;
+        }
         lines.push(Line::from(Span::styled(context.title(), theme.header)));
-        for (action, keys) in model.keymap.grouped(context) {
+        for (action, keys) in keys {
             lines.push(Line::from(vec![
                 Span::styled(format!(" {:<14}", keys.join(" ")), theme.key),
                 Span::styled(action.description(), theme.text),
@@ -211,6 +217,63 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::model::YamlView, theme: &Theme
     frame.render_widget(Paragraph::new(shown), inner);
 }
 
+/// A list to choose from; only the rows that fit are laid out.
+fn pick_box(frame: &mut Frame, picker: &Picker, theme: &Theme) {
+    let height = (picker.items.len() as u16 + 4).min(frame.area().height.saturating_sub(2));
+    let area = centered(frame.area(), 100, height.max(5));
+    frame.render_widget(Clear, area);
+    let block = boxed(&picker.title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = inner.height.saturating_sub(1) as usize;
+    let first = picker.selected.saturating_sub(rows.saturating_sub(1));
+    let label_width = picker
+        .items
+        .iter()
+        .map(|i| i.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line> = picker
+        .items
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(index, item)| {
+            let marker = if index == picker.selected {
+                "▶ "
+            } else {
+                "  "
+            };
+            let style = if index == picker.selected {
+                theme.selected
+            } else {
+                theme.text
+            };
+            Line::from(vec![
+                Span::styled(format!("{marker}{:<label_width$}", item.label), style),
+                Span::styled(format!("  {}", item.detail), theme.muted),
+            ])
+        })
+        .collect();
+    if picker.items.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  (nothing to choose)",
+            theme.muted,
+        )));
+    }
+    lines.resize(rows, Line::default());
+    lines.push(Line::from(vec![
+        Span::styled("enter", theme.key),
+        Span::styled(" choose  ", theme.muted),
+        Span::styled("j/k", theme.key),
+        Span::styled(" move  ", theme.muted),
+        Span::styled("esc", theme.key),
+        Span::styled(" cancel", theme.muted),
+    ]));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
 fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     let area = centered(frame.area(), 70, 8);
     frame.render_widget(Clear, area);
@@ -260,6 +323,34 @@ mod tests {
             press_ctrl(&mut confirm, 'd');
             snap!(format!("confirm_remove_{w}x{h}"), &confirm, w, h);
             snap!(format!("help_{w}x{h}"), &on_pane(populated(), '?'), w, h);
+        }
+    }
+
+    /// The minikube menu over a stopped profile, and the header saying so.
+    #[test]
+    fn minikube_menu() {
+        use crate::app::event::{Event, KubeEvent, MinikubeEvent};
+        use crate::domain::minikube::{MinikubeState, MinikubeStatus};
+        let mut model = on_pane(with_cluster(), '5');
+        crate::app::update(
+            &mut model,
+            Event::Kube(KubeEvent::Context("minikube".into())),
+        );
+        let stopped = MinikubeStatus {
+            profile: "minikube".into(),
+            host: "Stopped".into(),
+            kubelet: "Stopped".into(),
+            apiserver: "Stopped".into(),
+            kubeconfig: "Stopped".into(),
+            workers: 0,
+        };
+        crate::app::update(
+            &mut model,
+            Event::Minikube(MinikubeEvent::State(MinikubeState::Status(stopped))),
+        );
+        press_str(&mut model, "Mj");
+        for (w, h) in SIZES {
+            snap!(format!("minikube_menu_{w}x{h}"), &model, w, h);
         }
     }
 

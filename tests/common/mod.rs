@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod cockpit;
 pub mod scenario;
 
 use bollard::Docker;

@@ -1,0 +1,139 @@
+//! The cockpit without a terminal: the model fed by the real Docker and
+//! Kubernetes sources, keys through `update`, commands run by the real effects,
+//! wired as runtime.rs wires them.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use pilothouse::app::model::Model;
+use pilothouse::app::{Command, Event, update};
+use pilothouse::effects::Effects;
+use pilothouse::sources::docker::DockerSource;
+use pilothouse::sources::docker_endpoint::DockerEnv;
+use pilothouse::sources::kube::KubeSource;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use tokio::sync::{mpsc, watch};
+
+pub struct Cockpit {
+    pub model: Model,
+    pub effects: Effects,
+    pub rx: mpsc::UnboundedReceiver<Event>,
+    /// URLs the cockpit asked to open (a test has no browser).
+    pub opened: Vec<String>,
+    pub sources: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Cockpit {
+    fn drop(&mut self) {
+        self.sources.iter().for_each(tokio::task::JoinHandle::abort);
+    }
+}
+
+impl Cockpit {
+    /// A cockpit on this Docker host and kubeconfig, working in `cwd`.
+    pub fn start(docker_host: String, kubeconfig: &Path, cwd: PathBuf) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (docker_tx, docker_rx) = watch::channel(None);
+        let (kube_tx, kube_rx) = watch::channel(None);
+        let (switch_tx, switch_rx) = watch::channel(None);
+        let docker_env = DockerEnv {
+            docker_host: Some(docker_host),
+            ..Default::default()
+        };
+        let sources = vec![
+            tokio::spawn(
+                DockerSource {
+                    env: docker_env,
+                    refresh: Duration::from_secs(2),
+                    events: tx.clone(),
+                    client: docker_tx,
+                }
+                .run_switchable(switch_rx),
+            ),
+            tokio::spawn(
+                KubeSource {
+                    kubeconfig: Some(kubeconfig.to_path_buf()),
+                    context: None,
+                    events: tx.clone(),
+                    client: kube_tx,
+                }
+                .run(),
+            ),
+        ];
+        let effects = Effects::new(tx, docker_rx, cwd.clone())
+            .with_kube(kube_rx)
+            .with_docker_switch(switch_tx);
+        Self {
+            model: Model::new(cwd, false, SystemTime::now()),
+            effects,
+            rx,
+            opened: Vec::new(),
+            sources,
+        }
+    }
+
+    pub fn run(&mut self, commands: Vec<Command>) {
+        for command in commands {
+            match command {
+                Command::OpenUrl(url) => self.opened.push(url),
+                other => self.effects.perform(other),
+            }
+        }
+    }
+
+    pub fn send(&mut self, event: Event) {
+        let commands = update(&mut self.model, event);
+        self.run(commands);
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.send(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.send(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+    }
+
+    pub fn keys(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            });
+        }
+    }
+
+    /// Feed what the sources and effects report until the model satisfies `done`.
+    pub async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !done(&self.model) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.send(event),
+                _ => panic!("{what} never happened; status: {:?}", self.model.status),
+            }
+        }
+    }
+
+    /// The screen as a user sees it on a terminal this wide, 40 rows high.
+    pub fn screen(&self, width: u16) -> String {
+        let backend = ratatui::backend::TestBackend::new(width, 40);
+        let mut terminal = ratatui::Terminal::new(backend).expect("a test terminal");
+        let theme = pilothouse::theme::Theme::parse(pilothouse::theme::DEFAULT_THEME, true)
+            .expect("the default theme");
+        terminal
+            .draw(|frame| pilothouse::ui::render(frame, &self.model, &theme))
+            .expect("draws");
+        let buffer = terminal.backend().buffer();
+        (0..buffer.area.height)
+            .map(|y| {
+                (0..buffer.area.width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,344 @@
+//! minikube in the cockpit, through a stand-in `minikube` executable
+//! (tests/fixtures/bin/minikube) that prints what the real one prints
+//! (REFERENCE.md): no profile, a missing profile (exit 85), stopped (exit 7),
+//! start and stop streamed into Jobs, `service --url` that blocks (kept
+//! running, ended with the cockpit) or exits 115, and the docker-env switch
+//! to a second engine and back. The cluster is the simulated one; its context
+//! `pilothouse-sim` plays the minikube profile.
+
+mod common;
+
+use common::cockpit::Cockpit;
+use pilothouse::app::Event;
+use pilothouse::app::model::{JobState, Overlay, Pane};
+use pilothouse::cli::SimArgs;
+use pilothouse::domain::minikube::MinikubeState;
+use pilothouse::sim::Sim;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+const PROFILE: &str = "pilothouse-sim";
+
+/// The stand-in, copied beside its state so nothing global (PATH, env) changes.
+fn fake_minikube() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = dir.path().join("minikube");
+    let wrapper = format!(
+        "#!/bin/sh\nFAKE_MINIKUBE_DIR='{}' exec '{}' \"$@\"\n",
+        dir.path().display(),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/bin/minikube")
+            .display()
+    );
+    std::fs::write(&program, wrapper).expect("wrapper written");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("executable");
+    (dir, program)
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("fake state written");
+}
+
+fn calls(dir: &Path, containing: &str) -> usize {
+    std::fs::read_to_string(dir.join("calls"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(containing))
+        .count()
+}
+
+/// A tick far enough ahead that the cockpit asks minikube again.
+fn tick_ahead(cockpit: &mut Cockpit) {
+    let later = cockpit.model.now + Duration::from_secs(3600);
+    cockpit.send(Event::Tick(later));
+}
+
+/// The header of a wide terminal (the sim's long engine version takes room).
+fn header(cockpit: &Cockpit) -> String {
+    cockpit.screen(160).lines().next().unwrap_or("").to_string()
+}
+
+fn alive(pid: i32) -> bool {
+    // A zombie has ended; only its parent has not collected it yet.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn no_minikube_binary_is_one_clear_state() {
+    let state = pilothouse::sources::minikube::probe(
+        "/nonexistent/pilothouse-test/minikube".as_ref(),
+        Some("minikube"),
+    )
+    .await;
+    assert_eq!(state, MinikubeState::NotInstalled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minikube_states_start_stop_service_url_and_docker_env() {
+    let sim = Sim::start(&SimArgs {
+        pod_start_ms: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("the sim starts");
+    // A second simulated engine plays minikube's own Docker engine.
+    let engine_port = common::free_port();
+    let minikube_engine = Sim::start(&SimArgs {
+        docker_port: Some(engine_port),
+        ..Default::default()
+    })
+    .await
+    .expect("a second sim starts");
+    common::build_cookbook(&sim).await;
+    let (state, program) = fake_minikube();
+    let state = state.path().to_path_buf();
+    let mut cockpit = Cockpit::start(
+        sim.docker.host(),
+        &sim.kubeconfig_path,
+        sim.sample_app.clone(),
+    );
+    cockpit.effects.set_minikube(&program);
+    cockpit
+        .until("the cluster", |m| {
+            matches!(
+                m.kube.connection,
+                pilothouse::app::kube_state::KubeConnection::Connected(_)
+            )
+        })
+        .await;
+    cockpit.send(Event::Tick(SystemTime::now()));
+    cockpit
+        .until("minikube asked: no profiles", |m| {
+            matches!(m.minikube.state, MinikubeState::NotAProfile { .. })
+                && m.minikube.context.as_deref() == Some(PROFILE)
+        })
+        .await;
+    assert!(
+        !header(&cockpit).contains("minikube"),
+        "{}",
+        header(&cockpit)
+    );
+    // M still offers to start minikube's default profile.
+    cockpit.keys("M");
+    let Overlay::Pick(menu) = &cockpit.model.overlay else {
+        panic!("M opens the menu")
+    };
+    assert_eq!(menu.items[0].detail, "minikube -p minikube start");
+    cockpit.key(crossterm::event::KeyCode::Esc);
+
+    // Listed but without a config: status exits 85, one clear state.
+    write(&state, "profiles", &format!("{PROFILE}\n"));
+    tick_ahead(&mut cockpit);
+    cockpit
+        .until("profile missing", |m| {
+            matches!(&m.minikube.state, MinikubeState::ProfileMissing { profile } if profile == PROFILE)
+        })
+        .await;
+    assert!(
+        header(&cockpit).contains("◆ minikube: profile missing (M)"),
+        "{}",
+        header(&cockpit)
+    );
+
+    // Stopped: exit 7 with JSON on stdout; e refuses with the reason.
+    write(&state, &format!("state-{PROFILE}"), "Stopped\n");
+    tick_ahead(&mut cockpit);
+    cockpit
+        .until("stopped", |m| {
+            m.minikube.status().is_some_and(|s| s.host == "Stopped")
+        })
+        .await;
+    assert!(
+        header(&cockpit).contains("◆ minikube Stopped (M: start)"),
+        "{}",
+        header(&cockpit)
+    );
+    cockpit.keys("e");
+    let status = cockpit
+        .model
+        .status
+        .clone()
+        .map(|s| s.text)
+        .unwrap_or_default();
+    assert!(status.contains("is not running (Host Stopped"), "{status}");
+
+    // M, enter: start, streamed into Jobs; then the status says Running.
+    cockpit.keys("M");
+    let Overlay::Pick(menu) = &cockpit.model.overlay else {
+        panic!("M opens the menu")
+    };
+    assert!(
+        menu.title.contains("Host Stopped · Kubelet Stopped"),
+        "{}",
+        menu.title
+    );
+    cockpit.keys("\n");
+    assert_eq!(cockpit.model.pane, Pane::Jobs);
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("minikube -p pilothouse-sim start")
+    );
+    cockpit
+        .until("the start job", |m| {
+            m.jobs.iter().any(|j| {
+                matches!(&j.state, JobState::Succeeded(s) if s == "minikube start pilothouse-sim: done")
+                    && j.output.iter().any(|l| l.contains("Done! kubectl is now configured"))
+                    && j.output.iter().any(|l| l.contains("Updating the running docker"))
+            })
+        })
+        .await;
+    cockpit
+        .until("start reported", |m| m.minikube.next_probe.is_none())
+        .await;
+    cockpit.send(Event::Tick(SystemTime::now()));
+    cockpit
+        .until("running", |m| {
+            m.minikube.is_current() && m.minikube.status().is_some_and(|s| s.is_running())
+        })
+        .await;
+    assert!(
+        header(&cockpit).contains("◆ minikube Running"),
+        "{}",
+        header(&cockpit)
+    );
+
+    // o on a Service of a minikube context: `minikube service --url`. Not found first (exit 115)…
+    cockpit.keys("7");
+    cockpit.keys("/kubernetes\n");
+    cockpit.keys("o");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("minikube -p pilothouse-sim service kubernetes -n default --url")
+    );
+    cockpit
+        .until("the not-found message", |m| {
+            m.status.as_ref().is_some_and(|s| {
+                s.text == "Service 'kubernetes' was not found in 'default' namespace."
+            })
+        })
+        .await;
+    // …then a URL, printed before it blocks as a tunnel does: opened, and the process kept.
+    write(&state, "url-default-kubernetes", "http://127.0.0.1:31234\n");
+    write(&state, "block", "");
+    cockpit.keys("o");
+    cockpit
+        .until("the URL opened", |m| {
+            m.minikube.urls.contains_key("service/default/kubernetes")
+        })
+        .await;
+    assert_eq!(cockpit.opened, vec!["http://127.0.0.1:31234".to_string()]);
+    let pid: i32 = std::fs::read_to_string(state.join("service.pid"))
+        .expect("the service pid")
+        .trim()
+        .parse()
+        .expect("a pid");
+    assert!(alive(pid), "minikube service is kept running");
+    // Opening it again reuses the URL; no second process.
+    cockpit.keys("o");
+    assert_eq!(cockpit.opened.len(), 2);
+    assert_eq!(calls(&state, "service kubernetes"), 2);
+
+    // e: the Docker side moves to minikube's engine (docker-env), and back.
+    let engine = minikube_engine
+        .docker_tcp
+        .clone()
+        .expect("the second engine on TCP");
+    write(
+        &state,
+        "docker-env",
+        &format!("DOCKER_TLS_VERIFY=0\nDOCKER_HOST={engine}\nMINIKUBE_ACTIVE_DOCKERD={PROFILE}\n"),
+    );
+    let has_cookbook =
+        |m: &pilothouse::app::Model| m.docker.images.iter().any(|i| i.repository == "cookbook");
+    cockpit
+        .until("cookbook on the own engine", has_cookbook)
+        .await;
+    cockpit.keys("e");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("eval $(minikube -p pilothouse-sim docker-env)")
+    );
+    cockpit
+        .until("connected to minikube's engine", |m| {
+            m.docker.endpoint.origin == "minikube -p pilothouse-sim docker-env"
+                && matches!(
+                    m.docker.connection,
+                    pilothouse::domain::Connection::Connected(_)
+                )
+                && !has_cookbook(m)
+        })
+        .await;
+    assert_eq!(cockpit.model.docker.endpoint.host, engine);
+    assert!(
+        header(&cockpit).contains("● docker on minikube pilothouse-sim"),
+        "{}",
+        header(&cockpit)
+    );
+    cockpit.keys("e");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("eval $(minikube docker-env --unset)")
+    );
+    cockpit
+        .until("back on the own engine", |m| {
+            m.docker.endpoint.origin == "DOCKER_HOST" && has_cookbook(m)
+        })
+        .await;
+
+    // M, j, enter: stop asks first; y stops it.
+    cockpit.keys("Mj\n");
+    assert!(
+        matches!(&cockpit.model.overlay, Overlay::Confirm(c) if c.message.starts_with("Stop minikube profile pilothouse-sim?"))
+    );
+    cockpit.keys("y");
+    cockpit
+        .until("the stop job", |m| {
+            m.jobs.iter().any(|j| {
+                matches!(&j.state, JobState::Succeeded(s) if s == "minikube stop pilothouse-sim: done")
+            })
+        })
+        .await;
+    cockpit
+        .until("stop reported", |m| m.minikube.next_probe.is_none())
+        .await;
+    cockpit.send(Event::Tick(SystemTime::now()));
+    cockpit
+        .until("stopped again", |m| {
+            m.minikube.status().is_some_and(|s| s.host == "Stopped")
+        })
+        .await;
+
+    // Nothing the cockpit ran went through a shell or touched the user's files: only these calls.
+    let all = std::fs::read_to_string(state.join("calls")).unwrap_or_default();
+    for line in all.lines() {
+        let known = [
+            "profile list -o json",
+            "-p pilothouse-sim status -o json",
+            "-p pilothouse-sim start",
+            "-p pilothouse-sim stop",
+            "-p pilothouse-sim service kubernetes -n default --url",
+            "-p pilothouse-sim docker-env --shell none",
+        ];
+        assert!(known.contains(&line), "unexpected call: {line}");
+    }
+
+    // Quitting ends the kept `minikube service` and what it started.
+    drop(cockpit);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the kept process ended with the cockpit"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
