@@ -26,6 +26,14 @@ pub struct Cli {
     #[arg(long)]
     pub context: Option<String>,
 
+    /// Namespace to watch, as kubectl's -n (default: all namespaces; `:ns` switches).
+    #[arg(short = 'n', long, conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+
+    /// Watch every namespace (the default), as kubectl's -A.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
     /// Run against the built-in simulated cluster (no Docker engine or cluster needed).
     #[arg(long)]
     pub demo: bool,

@@ -80,6 +80,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         None => cli.kubeconfig.clone(),
     };
     let (kube_client_tx, kube_client_rx) = watch::channel(None);
+    let target = crate::domain::kube::KubeTarget {
+        context: cli.context.clone(),
+        namespace: cli.namespace.clone(),
+    };
+    model.kube.target = target.clone();
+    let (kube_switch_tx, kube_switch_rx) = watch::channel(target);
     tokio::spawn(
         crate::sources::kube::KubeSource {
             kubeconfig,
@@ -87,14 +93,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             events: tx.clone(),
             client: kube_client_tx,
         }
-        .run(),
+        .run_switchable(kube_switch_rx),
     );
     tokio::spawn(terminal_input(tx.clone()));
     tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
     let effects = Effects::new(tx, client_rx, cwd)
         .with_kube(kube_client_rx)
-        .with_docker_switch(switch_tx);
+        .with_docker_switch(switch_tx)
+        .with_kube_switch(kube_switch_tx);
 
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, model, &theme, rx, effects).await;

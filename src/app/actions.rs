@@ -69,6 +69,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Yaml => return show_yaml(model),
         Action::DrillDown => drill_down(model),
         Action::Minikube => super::minikube::open_menu(model),
+        Action::CommandLine => super::command_line::open(model),
         Action::DockerEnv => return super::minikube::toggle_docker_env(model),
         Action::Expose => {
             if !refuse_if_readonly(model, "expose") {

@@ -149,6 +149,8 @@ pub enum Command {
     MinikubeDockerEnv {
         profile: String,
     },
+    /// Watch another context or namespace (the kubeconfig itself is not changed).
+    SwitchKube(crate::domain::kube::KubeTarget),
     /// Point the Docker source at minikube's engine, or (None) back at its own.
     UseDockerEngine(Option<MinikubeDockerEnv>),
     /// Read an image's exposed ports, to suggest port maps in the run form.
@@ -282,6 +284,7 @@ impl Command {
             }
             Self::UseDockerEngine(None) => "eval $(minikube docker-env --unset)".to_string(),
             Self::UseDockerEngine(Some(_))
+            | Self::SwitchKube(_)
             | Self::ProbeMinikube { .. }
             | Self::FollowLogs(None)
             | Self::WatchStats(None) => return None,

@@ -98,6 +98,15 @@ pub enum MinikubeEvent {
 pub enum KubeEvent {
     /// The kubeconfig context in use, known before the API server answers.
     Context(String),
+    /// Every context the kubeconfig names, for the `:ctx` picker.
+    Contexts(Vec<String>),
+    /// The cluster's namespaces, for the `:ns` picker.
+    Namespaces(Vec<String>),
+    /// The cluster's nodes: how many, and the first one's address.
+    Nodes {
+        count: usize,
+        address: Option<String>,
+    },
     /// No cluster is configured (no kubeconfig, no such context): a state, not an error.
     Unavailable(String),
     Connected(ClusterInfo),

@@ -73,10 +73,12 @@ pub(super) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             if picker.items.is_empty() {
                 return Vec::new();
             }
+            let label = picker.items[picker.selected.min(last)].label.clone();
             return match picker.purpose {
                 PickPurpose::Minikube { profile } => {
                     super::minikube::on_menu_choice(model, profile, picker.selected)
                 }
+                purpose => super::command_line::on_pick(model, &purpose, label),
             };
         }
         _ => model.dirty = false,

@@ -79,6 +79,7 @@ pub enum Action {
     Expose,
     Minikube,
     DockerEnv,
+    CommandLine,
 }
 
 impl Action {
@@ -124,6 +125,7 @@ impl Action {
             Self::Expose => "expose",
             Self::Minikube => "minikube menu",
             Self::DockerEnv => "docker-env on/off",
+            Self::CommandLine => "command (:ctx :ns …)",
         }
     }
 

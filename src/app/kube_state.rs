@@ -4,7 +4,9 @@
 use super::event::KubeEvent;
 use super::model::{Model, Pane};
 use super::table::{TableRow, TableState};
-use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, KubeKind, PodRow, ServiceRow};
+use crate::domain::kube::{
+    ClusterInfo, DeploymentRow, EventRow, KubeKind, KubeTarget, PodRow, ServiceRow,
+};
 use std::cmp::Ordering;
 use std::time::Duration;
 
@@ -35,6 +37,11 @@ pub struct KubeState {
     pub events_table: TableState,
     /// Objects the user just created (apply, expose): selected as soon as their rows arrive.
     pub select_when_seen: Vec<(KubeKind, String)>,
+    /// What is watched: which context, which namespace (None: all).
+    pub target: KubeTarget,
+    /// The kubeconfig's contexts and the cluster's namespaces, for the pickers.
+    pub contexts: Vec<String>,
+    pub namespaces: Vec<String>,
 }
 
 impl Default for KubeState {
@@ -61,6 +68,9 @@ impl Default for KubeState {
                 ..Default::default()
             },
             select_when_seen: Vec::new(),
+            target: KubeTarget::default(),
+            contexts: Vec::new(),
+            namespaces: Vec::new(),
             services_table: TableState {
                 sort_column: Some(0),
                 ..Default::default()
@@ -86,6 +96,14 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
     let kube = &mut model.kube;
     match event {
         KubeEvent::Context(_) => {}
+        KubeEvent::Contexts(contexts) => kube.contexts = contexts,
+        KubeEvent::Namespaces(namespaces) => kube.namespaces = namespaces,
+        KubeEvent::Nodes { count, address } => {
+            if let KubeConnection::Connected(info) = &mut kube.connection {
+                info.nodes = count;
+                info.node_address = address;
+            }
+        }
         KubeEvent::Unavailable(reason) => kube.connection = KubeConnection::Unavailable(reason),
         KubeEvent::Connected(info) => {
             kube.connection = KubeConnection::Connected(info);

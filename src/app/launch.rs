@@ -96,6 +96,7 @@ fn job_title(command: &Command) -> String {
         | Command::ProbeMinikube { .. }
         | Command::MinikubeServiceUrl { .. }
         | Command::MinikubeDockerEnv { .. }
-        | Command::UseDockerEngine(_) => String::new(),
+        | Command::UseDockerEngine(_)
+        | Command::SwitchKube(_) => String::new(),
     }
 }

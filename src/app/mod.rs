@@ -2,6 +2,7 @@
 
 mod actions;
 pub mod command;
+pub mod command_line;
 pub mod event;
 pub mod forms;
 mod input;

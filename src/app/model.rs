@@ -181,6 +181,8 @@ pub struct PickItem {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PickPurpose {
     Minikube { profile: String },
+    Context,
+    Namespace,
 }
 
 impl Overlay {
@@ -247,6 +249,8 @@ pub struct Model {
     pub overlay: Overlay,
     /// The `/` input while it is open, for the current pane.
     pub filter_input: Option<Input>,
+    /// The `:` command line while it is open.
+    pub command_input: Option<Input>,
     pub status: Option<Status>,
     /// The learn line of the last action, shown until the next one.
     pub learn: Option<String>,
@@ -287,6 +291,7 @@ impl Model {
             stats: StatsView::default(),
             overlay: Overlay::None,
             filter_input: None,
+            command_input: None,
             status: None,
             learn: None,
             dirty: true,

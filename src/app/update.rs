@@ -135,6 +135,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         }
         Overlay::None => {}
     }
+    if model.command_input.is_some() {
+        return super::command_line::on_key(model, key);
+    }
     if model.filter_input.is_some() {
         on_filter_key(model, key);
         return Vec::new();

@@ -469,3 +469,70 @@ fn r_on_a_deployment_asks_then_restarts_it_and_readonly_refuses() {
     assert!(matches!(readonly.overlay, Overlay::None));
     assert!(status_text(&readonly).contains("rollout restart refused"));
 }
+
+#[test]
+fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
+    use crate::domain::kube::KubeTarget;
+    let mut model = on_pane(with_cluster(), '6');
+    model.kube.contexts = vec!["minikube".into(), "staging".into()];
+    model.kube.namespaces = vec!["default".into(), "kube-system".into()];
+    // Tab completes commands and their arguments.
+    press_str(&mut model, ":n");
+    press(&mut model, KeyCode::Tab);
+    press_str(&mut model, "ku");
+    press(&mut model, KeyCode::Tab);
+    assert_eq!(
+        model.command_input.as_ref().map(|i| i.value()),
+        Some("ns kube-system ")
+    );
+    let commands = press_str(&mut model, "\n");
+    assert_eq!(
+        commands,
+        vec![Command::SwitchKube(KubeTarget {
+            context: None,
+            namespace: Some("kube-system".into())
+        })]
+    );
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl get all -n kube-system")
+    );
+    // The old rows go at once; the header says which namespace.
+    assert!(model.kube.pods.is_empty());
+    // :ns alone: a picker, with all first; enter on it watches every namespace again.
+    press_str(&mut model, ":ns\n");
+    let Overlay::Pick(picker) = &model.overlay else {
+        panic!(":ns opens a picker")
+    };
+    assert_eq!(picker.items[0].label, "all");
+    assert_eq!(picker.selected, 2, "the current namespace is selected");
+    let commands = press_str(&mut model, "g\n");
+    assert!(matches!(
+        &commands[..],
+        [Command::SwitchKube(KubeTarget {
+            namespace: None,
+            ..
+        })]
+    ));
+    assert_eq!(model.learn.as_deref(), Some("kubectl get all -A"));
+    // :ctx picker, then a context by name; an unknown one is refused.
+    press_str(&mut model, ":ctx\n");
+    assert!(matches!(&model.overlay, Overlay::Pick(p) if p.items.len() == 2));
+    let commands = press_str(&mut model, "j\n");
+    assert!(
+        matches!(&commands[..], [Command::SwitchKube(KubeTarget { context: Some(c), .. })] if c == "staging")
+    );
+    assert!(press_str(&mut model, ":ctx nowhere\n").is_empty());
+    assert!(status_text(&model).contains("No context nowhere"));
+    // Panes by name; an unknown command suggests the nearest.
+    press_str(&mut model, ":svc\n");
+    assert_eq!(model.pane, Pane::Services);
+    press_str(&mut model, ":pdos\n");
+    assert!(status_text(&model).contains("Did you mean :pods?"));
+    // esc leaves the line without running it.
+    press_str(&mut model, ":q");
+    press(&mut model, KeyCode::Esc);
+    assert!(!model.quit && model.command_input.is_none());
+    press_str(&mut model, ":q\n");
+    assert!(model.quit);
+}

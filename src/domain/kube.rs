@@ -89,6 +89,15 @@ pub struct EventRow {
     pub message: String,
 }
 
+/// Which cluster and namespace the cockpit watches; switched at runtime with `:ctx` and `:ns`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KubeTarget {
+    /// None: the kubeconfig's current context.
+    pub context: Option<String>,
+    /// None: all namespaces (`-A`).
+    pub namespace: Option<String>,
+}
+
 /// What the header says about the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterInfo {

@@ -35,6 +35,8 @@ pub struct Effects {
     keeper: Option<minikube::Keeper>,
     /// Tells the Docker source which engine to use (minikube's or its own).
     docker_switch: Option<watch::Sender<Option<MinikubeDockerEnv>>>,
+    /// Tells the kube source which context and namespace to watch.
+    kube_switch: Option<watch::Sender<crate::domain::kube::KubeTarget>>,
 }
 
 impl Effects {
@@ -54,6 +56,7 @@ impl Effects {
             minikube: "minikube".into(),
             keeper: None,
             docker_switch: None,
+            kube_switch: None,
         }
     }
 
@@ -65,6 +68,15 @@ impl Effects {
     /// The channel the Docker source listens on for engine switches (docker-env).
     pub fn with_docker_switch(mut self, switch: watch::Sender<Option<MinikubeDockerEnv>>) -> Self {
         self.docker_switch = Some(switch);
+        self
+    }
+
+    /// The channel the kube source listens on for `:ctx` and `:ns`.
+    pub fn with_kube_switch(
+        mut self,
+        switch: watch::Sender<crate::domain::kube::KubeTarget>,
+    ) -> Self {
+        self.kube_switch = Some(switch);
         self
     }
 
@@ -258,6 +270,16 @@ impl Effects {
                     let _ = tx.send(Event::Minikube(MinikubeEvent::DockerEnv(result)));
                 });
             }
+            Command::SwitchKube(target) => match &self.kube_switch {
+                Some(switch) => {
+                    switch.send_replace(target);
+                }
+                None => {
+                    let _ = tx.send(Event::EffectFailed(
+                        "This cockpit cannot switch contexts.".to_string(),
+                    ));
+                }
+            },
             Command::UseDockerEngine(engine) => match &self.docker_switch {
                 Some(switch) => {
                     switch.send_replace(engine);

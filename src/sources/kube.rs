@@ -4,10 +4,10 @@
 
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
-use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
+use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, KubeTarget, PodRow, ServiceRow};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Event as K8sEvent, Namespace, Node, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -16,7 +16,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, Resource};
 use std::path::PathBuf;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Changes arriving within this window are sent as one snapshot.
 const BATCH: Duration = Duration::from_millis(100);
@@ -45,21 +45,40 @@ enum Kind {
     Pods,
     Services,
     Events,
+    Namespaces,
+    Nodes,
 }
 
 impl KubeSource {
     pub async fn run(self) {
+        let target = KubeTarget {
+            context: self.context.clone(),
+            namespace: None,
+        };
+        self.run_switchable(watch::channel(target).1).await
+    }
+
+    /// Run, and move to another context or namespace whenever `target` says so.
+    pub async fn run_switchable(self, mut target: watch::Receiver<KubeTarget>) {
         let send = |event| self.events.send(Event::Kube(event)).is_ok();
         let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         loop {
-            let (client, mut info) = match self.connect().await {
+            let wanted = target.borrow_and_update().clone();
+            let connected = tokio::select! {
+                connected = self.connect(wanted.context.as_deref()) => connected,
+                _ = switched(&mut target) => continue,
+            };
+            let (client, mut info) = match connected {
                 Ok(connected) => connected,
                 Err(Unreachable::NoConfig(reason)) => {
                     // No cluster configured is a state, not an error to repeat: look again later.
                     if !send(KubeEvent::Unavailable(reason)) {
                         return;
                     }
-                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                        _ = switched(&mut target) => {}
+                    }
                     continue;
                 }
                 Err(Unreachable::Down(reason)) => {
@@ -67,7 +86,10 @@ impl KubeSource {
                     if !send(KubeEvent::Disconnected { reason, retry_in }) {
                         return;
                     }
-                    tokio::time::sleep(retry_in).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(retry_in) => {}
+                        _ = switched(&mut target) => backoff.reset(),
+                    }
                     continue;
                 }
             };
@@ -83,8 +105,17 @@ impl KubeSource {
             if !send(KubeEvent::Connected(info)) {
                 return;
             }
-            let reason = watch_all(client, &self.events).await;
+            let namespace = wanted.namespace.as_deref();
+            let reason = tokio::select! {
+                reason = watch_all(client, &self.events, namespace) => Some(reason),
+                _ = switched(&mut target) => None,
+            };
             self.client.send_replace(None);
+            let Some(reason) = reason else {
+                // Another context or namespace was chosen: connect to it at once.
+                backoff.reset();
+                continue;
+            };
             let retry_in = backoff.next_delay();
             if !send(KubeEvent::Disconnected { reason, retry_in }) {
                 return;
@@ -93,7 +124,7 @@ impl KubeSource {
         }
     }
 
-    async fn connect(&self) -> Result<(Client, ClusterInfo), Unreachable> {
+    async fn connect(&self, context: Option<&str>) -> Result<(Client, ClusterInfo), Unreachable> {
         let kubeconfig = match &self.kubeconfig {
             Some(path) => Kubeconfig::read_from(path).map_err(|e| {
                 Unreachable::NoConfig(format!("cannot read {}: {e}", path.display()))
@@ -102,9 +133,12 @@ impl KubeSource {
                 Unreachable::NoConfig(format!("no kubeconfig (KUBECONFIG or ~/.kube/config): {e}"))
             })?,
         };
-        let context = self
-            .context
-            .clone()
+        let mut contexts: Vec<String> =
+            kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
+        contexts.sort();
+        let _ = self.events.send(Event::Kube(KubeEvent::Contexts(contexts)));
+        let context = context
+            .map(String::from)
             .or_else(|| kubeconfig.current_context.clone())
             .unwrap_or_default();
         // Known before the API server answers: minikube's state depends on it, not on a connection.
@@ -112,7 +146,7 @@ impl KubeSource {
             .events
             .send(Event::Kube(KubeEvent::Context(context.clone())));
         let options = KubeConfigOptions {
-            context: self.context.clone(),
+            context: Some(context.clone()).filter(|c| !c.is_empty()),
             ..Default::default()
         };
         let config = Config::from_custom_kubeconfig(kubeconfig, &options)
@@ -144,15 +178,37 @@ enum Unreachable {
     Down(String),
 }
 
-/// Run the four watchers until one fails for good; returns why.
-async fn watch_all(client: Client, events: &mpsc::UnboundedSender<Event>) -> String {
+/// Resolves when the target changes; never, once nobody can change it.
+async fn switched(target: &mut watch::Receiver<KubeTarget>) {
+    if target.changed().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Run the watchers (of one namespace, or all) until one fails for good; returns why.
+async fn watch_all(
+    client: Client,
+    events: &mpsc::UnboundedSender<Event>,
+    namespace: Option<&str>,
+) -> String {
     let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<Result<Kind, String>>();
-    let deployments =
-        spawn_watch::<Deployment>(client.clone(), Kind::Deployments, changed_tx.clone());
-    let pods = spawn_watch::<Pod>(client.clone(), Kind::Pods, changed_tx.clone());
-    let services = spawn_watch::<Service>(client.clone(), Kind::Services, changed_tx.clone());
-    let k8s_events = spawn_watch::<K8sEvent>(client, Kind::Events, changed_tx);
-    let tasks = [deployments.1, pods.1, services.1, k8s_events.1];
+    let deployments = spawn_watch(scoped(&client, namespace), Kind::Deployments, &changed_tx);
+    let pods = spawn_watch::<Pod>(scoped(&client, namespace), Kind::Pods, &changed_tx);
+    let services = spawn_watch::<Service>(scoped(&client, namespace), Kind::Services, &changed_tx);
+    let k8s_events = spawn_watch::<K8sEvent>(scoped(&client, namespace), Kind::Events, &changed_tx);
+    // Cluster-scoped: the pickers and the header need them whatever the namespace.
+    let namespaces =
+        spawn_watch::<Namespace>(Api::all(client.clone()), Kind::Namespaces, &changed_tx);
+    let nodes = spawn_watch::<Node>(Api::all(client), Kind::Nodes, &changed_tx);
+    drop(changed_tx);
+    let tasks = [
+        deployments.1,
+        pods.1,
+        services.1,
+        k8s_events.1,
+        namespaces.1,
+        nodes.1,
+    ];
     let mut dirty = std::collections::HashSet::new();
     let mut failing: Option<String> = None;
     let reason = loop {
@@ -197,6 +253,24 @@ async fn watch_all(client: Client, events: &mpsc::UnboundedSender<Event>) -> Str
                 Kind::Events => {
                     KubeEvent::Events(k8s_events.0.state().iter().map(|e| event_row(e)).collect())
                 }
+                Kind::Namespaces => {
+                    let mut names: Vec<String> = namespaces
+                        .0
+                        .state()
+                        .iter()
+                        .filter_map(|n| n.metadata.name.clone())
+                        .collect();
+                    names.sort();
+                    KubeEvent::Namespaces(names)
+                }
+                Kind::Nodes => {
+                    let mut all = nodes.0.state();
+                    all.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+                    KubeEvent::Nodes {
+                        count: all.len(),
+                        address: all.first().and_then(|n| internal_ip(n)),
+                    }
+                }
             };
             if events.send(Event::Kube(event)).is_err() {
                 return "pilothouse is stopping".to_string();
@@ -210,10 +284,21 @@ async fn watch_all(client: Client, events: &mpsc::UnboundedSender<Event>) -> Str
     reason
 }
 
+/// A namespaced kind's API: one namespace, or all of them.
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>,
+{
+    match namespace {
+        Some(namespace) => Api::namespaced(client.clone(), namespace),
+        None => Api::all(client.clone()),
+    }
+}
+
 fn spawn_watch<K>(
-    client: Client,
+    api: Api<K>,
     kind: Kind,
-    changed: mpsc::UnboundedSender<Result<Kind, String>>,
+    changed: &mpsc::UnboundedSender<Result<Kind, String>>,
 ) -> (Store<K>, tokio::task::JoinHandle<()>)
 where
     K: Resource<DynamicType = ()>
@@ -225,7 +310,7 @@ where
         + 'static,
 {
     let (reader, writer) = reflector::store::<K>();
-    let api: Api<K> = Api::all(client);
+    let changed = changed.clone();
     let task = tokio::spawn(async move {
         let stream = watcher(api, watcher::Config::default())
             .default_backoff()

@@ -57,6 +57,9 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         KubeConnection::Unavailable(_) => spans.push(Span::styled("⎈ no cluster", theme.muted)),
         KubeConnection::Connected(info) => {
             spans.push(Span::styled(format!("⎈ {}", info.context), theme.ok));
+            if let Some(namespace) = &model.kube.target.namespace {
+                spans.push(Span::styled(format!(" -n {namespace}"), theme.key));
+            }
             let nodes = if info.nodes == 1 {
                 "1 node".to_string()
             } else {
@@ -201,6 +204,14 @@ pub fn learn_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 pub fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    if let Some(input) = &model.command_input {
+        let line = Line::from(vec![
+            Span::styled(format!(" :{}▏", input.value()), theme.key),
+            Span::styled("  tab completes, enter runs, esc closes", theme.muted),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let Some(status) = &model.status else { return };
     let style = match status.level {
         Level::Info => theme.text,

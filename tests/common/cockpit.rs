@@ -35,6 +35,7 @@ impl Cockpit {
         let (docker_tx, docker_rx) = watch::channel(None);
         let (kube_tx, kube_rx) = watch::channel(None);
         let (switch_tx, switch_rx) = watch::channel(None);
+        let (kube_switch_tx, kube_switch_rx) = watch::channel(Default::default());
         let docker_env = DockerEnv {
             docker_host: Some(docker_host),
             ..Default::default()
@@ -56,12 +57,13 @@ impl Cockpit {
                     events: tx.clone(),
                     client: kube_tx,
                 }
-                .run(),
+                .run_switchable(kube_switch_rx),
             ),
         ];
         let effects = Effects::new(tx, docker_rx, cwd.clone())
             .with_kube(kube_rx)
-            .with_docker_switch(switch_tx);
+            .with_docker_switch(switch_tx)
+            .with_kube_switch(kube_switch_tx);
         Self {
             model: Model::new(cwd, false, SystemTime::now()),
             effects,

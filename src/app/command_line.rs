@@ -1,0 +1,302 @@
+//! The `:` command line: `:ctx [NAME]`, `:ns [NAME|all]` (a picker without a
+//! name), the panes by name, `:q`. Tab completes the word under the cursor.
+
+use super::command::{Command, quote};
+use super::model::{Level, Model, Overlay, Pane, PickItem, PickPurpose, Picker};
+use crate::domain::kube::KubeTarget;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+/// Every command, with what it does, for completion and the "did you mean".
+pub const COMMANDS: [(&str, &str); 11] = [
+    ("ctx", "switch context (a picker without a name)"),
+    ("ns", "switch namespace (all: every namespace)"),
+    ("deploy", "Deployments"),
+    ("pods", "Pods"),
+    ("svc", "Services"),
+    ("events", "Events"),
+    ("containers", "Containers"),
+    ("images", "Images"),
+    ("jobs", "Jobs"),
+    ("logs", "Logs"),
+    ("q", "quit"),
+];
+
+const ALL_NAMESPACES: &str = "all";
+
+pub(super) fn open(model: &mut Model) {
+    model.command_input = Some(Input::default());
+}
+
+pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Some(input) = model.command_input.as_mut() else {
+        return Vec::new();
+    };
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => model.command_input = None,
+        _ if ctrl_c => model.command_input = None,
+        KeyCode::Enter => {
+            let text = input.value().to_string();
+            model.command_input = None;
+            return run(model, &text);
+        }
+        KeyCode::Tab => {
+            let typed = input.value().to_string();
+            let completed = complete(model, &typed);
+            model.command_input = Some(Input::new(completed));
+        }
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                input.handle(request);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The longest completion of the last word: a command, or a context/namespace after `ctx`/`ns`.
+pub fn complete(model: &Model, text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (head, candidates): (String, Vec<String>) = match (words.as_slice(), text.ends_with(' ')) {
+        ([], _) | ([_], false) => (
+            String::new(),
+            COMMANDS.iter().map(|(c, _)| c.to_string()).collect(),
+        ),
+        (["ctx", ..], _) => ("ctx ".to_string(), model.kube.contexts.clone()),
+        (["ns", ..], _) => {
+            let mut names = vec![ALL_NAMESPACES.to_string()];
+            names.extend(model.kube.namespaces.iter().cloned());
+            ("ns ".to_string(), names)
+        }
+        _ => return text.to_string(),
+    };
+    let typed = if text.ends_with(' ') && !head.is_empty() && words.len() == 1 {
+        ""
+    } else {
+        words.last().copied().unwrap_or("")
+    };
+    let matching: Vec<&String> = candidates.iter().filter(|c| c.starts_with(typed)).collect();
+    let Some(first) = matching.first() else {
+        return text.to_string();
+    };
+    // The common prefix of every match: one tab goes as far as is certain.
+    let mut common = first.to_string();
+    for other in &matching[1..] {
+        while !other.starts_with(&common) {
+            common.pop();
+        }
+    }
+    let done = if matching.len() == 1 { " " } else { "" };
+    format!("{head}{common}{done}")
+}
+
+pub(super) fn run(model: &mut Model, text: &str) -> Vec<Command> {
+    let mut words = text.split_whitespace();
+    let Some(name) = words.next() else {
+        return Vec::new();
+    };
+    let argument = words.next().map(String::from);
+    let pane = |pane| {
+        move |model: &mut Model| {
+            model.pane = pane;
+            Vec::new()
+        }
+    };
+    let run: fn(&mut Model, Option<String>) -> Vec<Command> = match name {
+        "ctx" | "context" => |model, name| match name {
+            Some(name) => switch_context(model, name),
+            None => {
+                context_picker(model);
+                Vec::new()
+            }
+        },
+        "ns" | "namespace" => |model, name| match name {
+            Some(name) => switch_namespace(model, name),
+            None => {
+                namespace_picker(model);
+                Vec::new()
+            }
+        },
+        "q" | "quit" => |model, _| {
+            model.quit = true;
+            Vec::new()
+        },
+        _ => {
+            let target = match name {
+                "deploy" | "deployments" => Some(Pane::Deployments),
+                "pods" | "po" => Some(Pane::Pods),
+                "svc" | "services" => Some(Pane::Services),
+                "events" | "ev" => Some(Pane::Events),
+                "containers" | "ps" => Some(Pane::Containers),
+                "images" => Some(Pane::Images),
+                "jobs" => Some(Pane::Jobs),
+                "logs" => Some(Pane::Logs),
+                _ => None,
+            };
+            return match target {
+                Some(target) => pane(target)(model),
+                None => {
+                    model.set_status(Level::Warn, unknown(name));
+                    Vec::new()
+                }
+            };
+        }
+    };
+    run(model, argument)
+}
+
+fn unknown(name: &str) -> String {
+    let nearest = COMMANDS
+        .iter()
+        .min_by_key(|(command, _)| edit_distance(name, command))
+        .map(|(command, _)| *command)
+        .unwrap_or("ctx");
+    format!("Unknown command :{name}. Did you mean :{nearest}? (tab completes)")
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+fn current_context(model: &Model) -> Option<String> {
+    model
+        .kube
+        .target
+        .context
+        .clone()
+        .or_else(|| model.minikube.context.clone())
+}
+
+pub(super) fn context_picker(model: &mut Model) {
+    let current = current_context(model);
+    let items: Vec<PickItem> = model
+        .kube
+        .contexts
+        .iter()
+        .map(|name| PickItem {
+            label: name.clone(),
+            detail: if Some(name) == current.as_ref() {
+                "(current)".into()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let selected = items.iter().position(|i| !i.detail.is_empty()).unwrap_or(0);
+    model.overlay = Overlay::Pick(Picker {
+        title: "Context (pilothouse only: the kubeconfig is not changed)".into(),
+        items,
+        selected,
+        purpose: PickPurpose::Context,
+    });
+}
+
+pub(super) fn namespace_picker(model: &mut Model) {
+    let current = model.kube.target.namespace.clone();
+    let mut items = vec![PickItem {
+        label: ALL_NAMESPACES.into(),
+        detail: "every namespace (-A)".into(),
+    }];
+    items.extend(model.kube.namespaces.iter().map(|name| PickItem {
+        label: name.clone(),
+        detail: String::new(),
+    }));
+    let selected = current
+        .and_then(|ns| items.iter().position(|i| i.label == ns))
+        .unwrap_or(0);
+    model.overlay = Overlay::Pick(Picker {
+        title: "Namespace".into(),
+        items,
+        selected,
+        purpose: PickPurpose::Namespace,
+    });
+}
+
+pub(super) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -> Vec<Command> {
+    match purpose {
+        PickPurpose::Context => switch_context(model, label),
+        PickPurpose::Namespace => switch_namespace(model, label),
+        _ => Vec::new(),
+    }
+}
+
+fn switch_context(model: &mut Model, name: String) -> Vec<Command> {
+    if !model.kube.contexts.is_empty() && !model.kube.contexts.contains(&name) {
+        model.set_status(
+            Level::Warn,
+            format!(
+                "No context {name} in the kubeconfig (it has: {}).",
+                model.kube.contexts.join(", ")
+            ),
+        );
+        return Vec::new();
+    }
+    if current_context(model).as_ref() == Some(&name) {
+        model.set_status(Level::Info, format!("Already on context {name}."));
+        return Vec::new();
+    }
+    let target = KubeTarget {
+        context: Some(name.clone()),
+        namespace: model.kube.target.namespace.clone(),
+    };
+    model.learn = Some(format!("kubectl --context {} get all", quote(&name)));
+    model.set_status(Level::Info, format!("Switching to context {name}…"));
+    switch(model, target)
+}
+
+fn switch_namespace(model: &mut Model, name: String) -> Vec<Command> {
+    let namespace = (name != ALL_NAMESPACES && name != "-A").then_some(name);
+    model.learn = Some(match &namespace {
+        Some(ns) => format!("kubectl get all -n {}", quote(ns)),
+        None => "kubectl get all -A".to_string(),
+    });
+    let target = KubeTarget {
+        context: model.kube.target.context.clone(),
+        namespace,
+    };
+    switch(model, target)
+}
+
+/// Watch another context or namespace: the old rows go at once, the new arrive by watch.
+fn switch(model: &mut Model, target: KubeTarget) -> Vec<Command> {
+    if target == model.kube.target {
+        return Vec::new();
+    }
+    let kube = &mut model.kube;
+    kube.target = target.clone();
+    kube.deployments.clear();
+    kube.pods.clear();
+    kube.services.clear();
+    kube.events.clear();
+    kube.select_when_seen.clear();
+    for pane in [Pane::Deployments, Pane::Pods, Pane::Services, Pane::Events] {
+        kube.rebuild(pane);
+    }
+    vec![Command::SwitchKube(target)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_and_suggestions() {
+        assert_eq!(edit_distance("pdos", "pods"), 2);
+        assert_eq!(edit_distance("ctx", "ctx"), 0);
+        assert!(unknown("pdos").contains("Did you mean :pods?"));
+        assert!(unknown("nss").contains(":ns?"));
+    }
+}
