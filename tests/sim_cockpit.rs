@@ -44,6 +44,23 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         })
         .await;
 
+    // m on the built image offers its Deployment manifest; the sample app already has one, which is kept.
+    cockpit
+        .until("the cookbook image", |m| {
+            m.docker.images.iter().any(|i| i.repository == "cookbook")
+        })
+        .await;
+    cockpit.keys("2/cookbook\nm");
+    cockpit.keys("y");
+    cockpit
+        .until("the refusal to overwrite", |m| {
+            m.status
+                .as_ref()
+                .is_some_and(|s| s.text.contains("cookbook-deployment.yaml already exists"))
+        })
+        .await;
+    cockpit.key(KeyCode::Esc);
+
     // Apply with a (from Deployments: in Containers, a shows stopped containers): the form
     // offers the sample app's manifest; enter applies it server-side.
     cockpit.keys("5a");

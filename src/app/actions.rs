@@ -70,6 +70,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::DrillDown => drill_down(model),
         Action::Minikube => super::minikube::open_menu(model),
         Action::CommandLine => super::command_line::open(model),
+        Action::DeploymentManifest => deployment_manifest(model),
         Action::DockerEnv => return super::minikube::toggle_docker_env(model),
         Action::Expose => {
             if !refuse_if_readonly(model, "expose") {
@@ -429,6 +430,49 @@ pub(super) fn scale_to(
         return Vec::new();
     }
     launch(model, command)
+}
+
+/// `m` on an image: the walkthrough's Deployment manifest for it, asked first.
+fn deployment_manifest(model: &mut Model) {
+    if refuse_if_readonly(model, "write a manifest") {
+        return;
+    }
+    let Some(image) = model.selected_image().map(|i| i.reference()) else {
+        model.set_status(Level::Warn, "No image selected.");
+        return;
+    };
+    let name = deployment_name(&image);
+    let on_yes = Command::ScaffoldDeployment {
+        dir: model.cwd.clone(),
+        name: name.clone(),
+        image: image.clone(),
+    };
+    model.learn = on_yes.learn_line();
+    model.overlay = Overlay::Confirm(Confirm {
+        message: format!(
+            "Write {name}-deployment.yaml in {} (a Deployment of {image}, imagePullPolicy: Never)? An existing file is never overwritten.",
+            model.cwd.display()
+        ),
+        on_yes,
+    });
+}
+
+/// A Deployment name from an image reference: its last path part, made a DNS-1123 label.
+pub fn deployment_name(image: &str) -> String {
+    let repository = image.rsplit('/').next().unwrap_or(image);
+    let repository = repository.split([':', '@']).next().unwrap_or(repository);
+    let mut name: String = repository
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    name.truncate(63 - "-deployment".len());
+    let name = name.trim_matches('-').to_string();
+    if name.is_empty() {
+        "app".to_string()
+    } else {
+        name
+    }
 }
 
 /// `r` on a deployment: a rolling restart, asked first since every pod is replaced.

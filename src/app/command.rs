@@ -158,6 +158,12 @@ pub enum Command {
     ScaffoldDockerfile {
         dir: PathBuf,
     },
+    /// Write `NAME-deployment.yaml` (a Deployment of IMAGE, `imagePullPolicy: Never`) in DIR.
+    ScaffoldDeployment {
+        dir: PathBuf,
+        name: String,
+        image: String,
+    },
 }
 
 impl Command {
@@ -182,6 +188,16 @@ impl Command {
             Self::ScaffoldDockerfile { dir } => format!(
                 "cat > {}",
                 quote(&dir.join("Dockerfile").display().to_string())
+            ),
+            Self::ScaffoldDeployment { dir, name, image } => format!(
+                "kubectl create deployment {} --image={} --dry-run=client -o yaml > {}",
+                quote(name),
+                quote(image),
+                quote(
+                    &dir.join(format!("{name}-deployment.yaml"))
+                        .display()
+                        .to_string()
+                )
             ),
             Self::InspectImage(reference) => format!("docker image inspect {}", quote(reference)),
             Self::Scale {
@@ -300,6 +316,7 @@ impl Command {
                 | Self::Container { .. }
                 | Self::RemoveImage { .. }
                 | Self::ScaffoldDockerfile { .. }
+                | Self::ScaffoldDeployment { .. }
                 | Self::CheckBuildContext(_)
                 | Self::Scale { .. }
                 | Self::DeleteObject { .. }

@@ -80,6 +80,7 @@ pub enum Action {
     Minikube,
     DockerEnv,
     CommandLine,
+    DeploymentManifest,
 }
 
 impl Action {
@@ -126,6 +127,7 @@ impl Action {
             Self::Minikube => "minikube menu",
             Self::DockerEnv => "docker-env on/off",
             Self::CommandLine => "command (:ctx :ns …)",
+            Self::DeploymentManifest => "write a Deployment manifest",
         }
     }
 

@@ -87,6 +87,7 @@ fn job_title(command: &Command) -> String {
         Command::RolloutRestart { name, .. } => format!("restart {name}"),
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
+        Command::ScaffoldDeployment { name, .. } => format!("write {name}-deployment.yaml"),
         Command::OpenUrl(url) => format!("open {url}"),
         Command::WatchStats(_)
         | Command::FollowLogs(_)

@@ -64,13 +64,12 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
         }
         Event::BuildContextChecked(result) => on_build_context(model, result),
         Event::Scaffolded(Ok(path)) => {
-            model.set_status(
-                Level::Info,
-                format!(
-                    "Wrote {} (it expects requirements.txt and run.py beside it). Press b to build.",
-                    path.display()
-                ),
-            );
+            let next = if path.ends_with("Dockerfile") {
+                "(it expects requirements.txt and run.py beside it). Press b to build."
+            } else {
+                "Press a in a Kubernetes pane to apply it."
+            };
+            model.set_status(Level::Info, format!("Wrote {} {next}", path.display()));
             Vec::new()
         }
         Event::ManifestChecked { path, result } => on_manifest(model, path, result),

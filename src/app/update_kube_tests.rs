@@ -536,3 +536,37 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
     press_str(&mut model, ":q\n");
     assert!(model.quit);
 }
+
+#[test]
+fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
+    use super::actions::deployment_name;
+    assert_eq!(deployment_name("cookbook:latest"), "cookbook");
+    assert_eq!(
+        deployment_name("europe-west1-docker.pkg.dev/p/repo/My_App:v2"),
+        "my-app"
+    );
+    assert_eq!(deployment_name("___"), "app");
+    let mut model = on_pane(with_cluster(), '2');
+    let image = model
+        .selected_image()
+        .map(|i| i.reference())
+        .expect("an image");
+    assert!(job_commands(&press_str(&mut model, "m")).is_empty());
+    let Overlay::Confirm(confirm) = &model.overlay else {
+        panic!("m asks first")
+    };
+    assert!(
+        confirm.message.contains("imagePullPolicy: Never"),
+        "{}",
+        confirm.message
+    );
+    let commands = press_str(&mut model, "y");
+    assert!(
+        matches!(&commands[..], [Command::ScaffoldDeployment { image: i, .. }] if *i == image),
+        "{commands:?}"
+    );
+    let mut readonly = on_pane(with_cluster(), '2');
+    readonly.readonly = true;
+    press_str(&mut readonly, "m");
+    assert!(matches!(readonly.overlay, Overlay::None));
+}

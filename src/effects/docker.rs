@@ -261,6 +261,19 @@ pub async fn remove_image(docker: Docker, id: JobId, reference: String, tx: Send
 }
 
 /// The ports an image exposes; a failure only means no suggestion.
+/// The lowest TCP port an image EXPOSEs ("8000/tcp" gives 8000).
+pub async fn first_exposed_tcp_port(docker: &Docker, reference: &str) -> Option<u16> {
+    let image = docker.inspect_image(reference).await.ok()?;
+    let mut ports: Vec<u16> = image
+        .config?
+        .exposed_ports?
+        .iter()
+        .filter_map(|p| p.strip_suffix("/tcp")?.parse().ok())
+        .collect();
+    ports.sort_unstable();
+    ports.first().copied()
+}
+
 pub async fn exposed_ports(docker: Docker, reference: String, tx: Sender) {
     match docker.inspect_image(&reference).await {
         Ok(image) => {

@@ -103,6 +103,18 @@ impl Effects {
                     spec, &self.cwd,
                 )));
             }
+            Command::ScaffoldDeployment { dir, name, image } => {
+                let docker = self.client();
+                tokio::spawn(async move {
+                    // The container port from the image's EXPOSE, when the engine knows the image.
+                    let port = match docker {
+                        Some(docker) => docker::first_exposed_tcp_port(&docker, &image).await,
+                        None => None,
+                    };
+                    let written = scaffold::write_deployment(&dir, &name, &image, port);
+                    let _ = tx.send(Event::Scaffolded(written));
+                });
+            }
             Command::ScaffoldDockerfile { dir } => {
                 let _ = tx.send(Event::Scaffolded(scaffold::write_dockerfile(&dir)));
             }

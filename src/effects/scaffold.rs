@@ -17,8 +17,44 @@ ENTRYPOINT ["python"]
 CMD ["run.py"]
 "#;
 
+/// The walkthrough's `cookbook-deployment.yaml`, for any local image: one
+/// replica, and `imagePullPolicy: Never` so the cluster uses the image its
+/// own engine holds (built after `docker-env`) instead of pulling it.
+pub fn deployment_manifest(name: &str, image: &str, port: Option<u16>) -> String {
+    let ports = port.map_or(String::new(), |port| {
+        format!("          ports:\n            - containerPort: {port}\n")
+    });
+    format!(
+        "# Written by pilothouse for the image {image}. Apply it with a (or kubectl apply -f).\n\
+         apiVersion: apps/v1\n\
+         kind: Deployment\n\
+         metadata:\n  name: {name}\n  labels:\n    app: {name}\n\
+         spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: {name}\n\
+         \x20 template:\n    metadata:\n      labels:\n        app: {name}\n\
+         \x20   spec:\n      containers:\n        - name: {name}\n          image: {image}\n\
+         \x20         imagePullPolicy: Never\n{ports}"
+    )
+}
+
+/// `NAME-deployment.yaml` beside the app; never over an existing file.
+pub fn write_deployment(
+    dir: &Path,
+    name: &str,
+    image: &str,
+    port: Option<u16>,
+) -> Result<PathBuf, String> {
+    write_new(
+        &dir.join(format!("{name}-deployment.yaml")),
+        &deployment_manifest(name, image, port),
+    )
+}
+
 pub fn write_dockerfile(dir: &Path) -> Result<PathBuf, String> {
-    let path = dir.join("Dockerfile");
+    write_new(&dir.join("Dockerfile"), FLASK_DOCKERFILE)
+}
+
+fn write_new(path: &Path, text: &str) -> Result<PathBuf, String> {
+    let path = path.to_path_buf();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -33,7 +69,7 @@ pub fn write_dockerfile(dir: &Path) -> Result<PathBuf, String> {
                 format!("cannot write {}: {err}", path.display())
             }
         })?;
-    file.write_all(FLASK_DOCKERFILE.as_bytes())
+    file.write_all(text.as_bytes())
         .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
     Ok(path)
 }
@@ -51,6 +87,35 @@ mod tests {
         std::fs::write(&path, "mine").unwrap();
         let err = write_dockerfile(dir.path()).unwrap_err();
         assert!(err.contains("never overwrites"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+    }
+
+    #[test]
+    fn the_deployment_manifest_is_the_walkthroughs_and_is_never_overwritten() {
+        let text = deployment_manifest("cookbook", "cookbook:latest", Some(8000));
+        let value: serde_json::Value = serde_yaml_ng::from_str(&text).expect("valid YAML");
+        assert_eq!(value["kind"], "Deployment");
+        assert_eq!(value["spec"]["selector"]["matchLabels"]["app"], "cookbook");
+        let container = &value["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["image"], "cookbook:latest");
+        assert_eq!(container["imagePullPolicy"], "Never");
+        assert_eq!(container["ports"][0]["containerPort"], 8000);
+        let without = deployment_manifest("web", "web:1", None);
+        let value: serde_json::Value = serde_yaml_ng::from_str(&without).expect("valid YAML");
+        assert!(
+            value["spec"]["template"]["spec"]["containers"][0]
+                .get("ports")
+                .is_none()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_deployment(dir.path(), "cookbook", "cookbook:latest", None).unwrap();
+        assert!(path.ends_with("cookbook-deployment.yaml"));
+        std::fs::write(&path, "mine").unwrap();
+        assert!(
+            write_deployment(dir.path(), "cookbook", "x", None)
+                .unwrap_err()
+                .contains("never overwrites")
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
     }
 }
