@@ -177,6 +177,16 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
                 .any(|l| l.contains("started cookbook:latest"))
         })
         .await;
+    // p: the previous container; this one never restarted, and the pane says so as kubectl would.
+    cockpit.keys("p");
+    cockpit
+        .until("no previous container", |m| {
+            m.logs
+                .ended
+                .as_deref()
+                .is_some_and(|e| e.contains("previous terminated container"))
+        })
+        .await;
     cockpit.key(KeyCode::Esc);
     cockpit.keys("6");
     cockpit.key(KeyCode::Esc);

@@ -6,7 +6,7 @@ use super::forms::MAX_REPLICAS;
 use super::keymap::Action;
 use super::kube_state::KubeConnection;
 use super::launch::{alloc_job, launch, refuse_if_readonly};
-use super::model::{Confirm, Job, Level, Model, Overlay, Pane, YamlView};
+use super::model::{Confirm, Job, Level, Model, Overlay, Pane, PodLogSource, YamlView};
 use super::table::TableRow;
 use crate::domain::kube::KubeKind;
 use crate::domain::{ContainerRow, ImageRow};
@@ -70,6 +70,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::DrillDown => drill_down(model),
         Action::Minikube => super::minikube::open_menu(model),
         Action::CommandLine => super::command_line::open(model),
+        Action::PreviousLogs => return toggle_previous(model),
         Action::DeploymentManifest => deployment_manifest(model),
         Action::DockerEnv => return super::minikube::toggle_docker_env(model),
         Action::Expose => {
@@ -288,6 +289,7 @@ fn follow_logs(model: &mut Model) -> Vec<Command> {
     let (id, name) = (container.id.clone(), container.name.clone());
     let logs = &mut model.logs;
     logs.container_id = Some(id.clone());
+    logs.pod = None;
     logs.container_name = name;
     logs.lines.clear();
     logs.follow = true;
@@ -556,28 +558,84 @@ fn drill_down(model: &mut Model) {
     model.kube.rebuild(Pane::Pods);
 }
 
-/// `l` on a pod: its logs in the Logs pane, followed.
+/// `l` on a pod: its logs in the Logs pane, followed; a pod of several containers asks which.
 fn follow_pod_logs(model: &mut Model) -> Vec<Command> {
     let kube = &model.kube;
-    let Some((namespace, name)) = kube
-        .pods_table
-        .selected_row(&kube.pods)
-        .map(|p| (p.namespace.clone(), p.name.clone()))
-    else {
+    let Some(pod) = kube.pods_table.selected_row(&kube.pods) else {
         model.set_status(Level::Warn, "No pod selected.");
         return Vec::new();
     };
+    let (namespace, name) = (pod.namespace.clone(), pod.name.clone());
+    if pod.container_names.len() > 1 {
+        let items = pod
+            .container_names
+            .iter()
+            .map(|c| crate::app::model::PickItem {
+                label: c.clone(),
+                detail: format!("kubectl logs -f {name} -c {c}"),
+            })
+            .collect();
+        model.overlay = Overlay::Pick(crate::app::model::Picker {
+            title: format!("Logs of which container of {name}?"),
+            items,
+            selected: 0,
+            purpose: crate::app::model::PickPurpose::PodContainer {
+                namespace,
+                pod: name,
+            },
+        });
+        return Vec::new();
+    }
+    let source = PodLogSource {
+        namespace,
+        name,
+        container: None,
+        previous: false,
+    };
+    pod_logs(model, source)
+}
+
+/// Show a pod's log stream (the current container's, followed, or the previous one's).
+pub(super) fn pod_logs(model: &mut Model, source: PodLogSource) -> Vec<Command> {
     let logs = &mut model.logs;
-    logs.container_id = Some(pod_log_key(&namespace, &name));
-    logs.container_name = format!("pod {name}");
+    logs.container_id = Some(pod_log_key(&source.namespace, &source.name));
+    let container = source
+        .container
+        .as_ref()
+        .map_or(String::new(), |c| format!(" ({c})"));
+    let previous = if source.previous { ", previous" } else { "" };
+    logs.container_name = format!("pod {}{container}{previous}", source.name);
     logs.lines.clear();
     logs.follow = true;
     logs.scroll_back = 0;
     logs.ended = None;
+    logs.pod = Some(source.clone());
     model.pane = Pane::Logs;
-    let command = Command::FollowPodLogs { namespace, name };
+    let command = Command::FollowPodLogs {
+        namespace: source.namespace,
+        name: source.name,
+        container: source.container,
+        previous: source.previous,
+    };
     model.learn = command.learn_line();
     vec![command]
+}
+
+/// `p` in Logs: a pod's previous container (after a crash or restart), or back to the current.
+fn toggle_previous(model: &mut Model) -> Vec<Command> {
+    match model.logs.pod.clone() {
+        Some(mut source) => {
+            source.previous = !source.previous;
+            pod_logs(model, source)
+        }
+        None => {
+            model.set_status(
+                Level::Warn,
+                "p shows a pod's previous container: open a pod's logs first (l in Pods).",
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// The Logs pane's key for a pod's stream (a container's is its id).

@@ -105,10 +105,13 @@ pub enum Command {
         job: JobId,
         spec: ExposeSpec,
     },
-    /// `kubectl logs -f --tail=500 NAME -n NS` into the Logs pane.
+    /// `kubectl logs -f --tail=500 NAME [-c C] -n NS` into the Logs pane;
+    /// `previous`: the last terminated container's logs, not followed.
     FollowPodLogs {
         namespace: String,
         name: String,
+        container: Option<String>,
+        previous: bool,
     },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
@@ -212,11 +215,26 @@ impl Command {
                     quote(namespace)
                 )
             }
-            Self::FollowPodLogs { namespace, name } => format!(
-                "kubectl logs -f --tail=500 {} -n {}",
-                quote(name),
-                quote(namespace)
-            ),
+            Self::FollowPodLogs {
+                namespace,
+                name,
+                container,
+                previous,
+            } => {
+                let how = if *previous {
+                    "--previous"
+                } else {
+                    "-f --tail=500"
+                };
+                let container = container
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(" -c {}", quote(c)));
+                format!(
+                    "kubectl logs {how} {}{container} -n {}",
+                    quote(name),
+                    quote(namespace)
+                )
+            }
             Self::Expose { spec, .. } => {
                 let mut line = format!(
                     "kubectl expose deployment {} --type={} --port={}",

@@ -229,7 +229,16 @@ pub(super) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -
     match purpose {
         PickPurpose::Context => switch_context(model, label),
         PickPurpose::Namespace => switch_namespace(model, label),
-        _ => Vec::new(),
+        PickPurpose::PodContainer { namespace, pod } => super::actions::pod_logs(
+            model,
+            super::model::PodLogSource {
+                namespace: namespace.clone(),
+                name: pod.clone(),
+                container: Some(label),
+                previous: false,
+            },
+        ),
+        PickPurpose::Minikube { .. } => Vec::new(),
     }
 }
 

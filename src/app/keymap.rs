@@ -81,6 +81,7 @@ pub enum Action {
     DockerEnv,
     CommandLine,
     DeploymentManifest,
+    PreviousLogs,
 }
 
 impl Action {
@@ -128,6 +129,7 @@ impl Action {
             Self::DockerEnv => "docker-env on/off",
             Self::CommandLine => "command (:ctx :ns …)",
             Self::DeploymentManifest => "write a Deployment manifest",
+            Self::PreviousLogs => "previous container on/off",
         }
     }
 

@@ -121,6 +121,8 @@ impl Job {
 #[derive(Debug, Clone, Default)]
 pub struct LogView {
     pub container_id: Option<String>,
+    /// When the stream is a pod's: namespace, pod, container, and whether it shows the previous container.
+    pub pod: Option<PodLogSource>,
     pub container_name: String,
     pub lines: VecDeque<String>,
     pub follow: bool,
@@ -134,6 +136,14 @@ impl LogView {
     pub fn push(&mut self, line: String) {
         push_bounded(&mut self.lines, line, LOG_CAPACITY);
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodLogSource {
+    pub namespace: String,
+    pub name: String,
+    pub container: Option<String>,
+    pub previous: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -180,9 +190,16 @@ pub struct PickItem {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PickPurpose {
-    Minikube { profile: String },
+    Minikube {
+        profile: String,
+    },
     Context,
     Namespace,
+    /// Which container's logs to follow.
+    PodContainer {
+        namespace: String,
+        pod: String,
+    },
 }
 
 impl Overlay {

@@ -328,7 +328,9 @@ fn l_on_a_pod_follows_its_logs() {
         commands,
         vec![Command::FollowPodLogs {
             namespace: "default".into(),
-            name: "cookbook-recipe-7c9f8d6b5-2xkqp".into()
+            name: "cookbook-recipe-7c9f8d6b5-2xkqp".into(),
+            container: None,
+            previous: false,
         }]
     );
     assert_eq!(model.pane, Pane::Logs);
@@ -569,4 +571,58 @@ fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
     readonly.readonly = true;
     press_str(&mut readonly, "m");
     assert!(matches!(readonly.overlay, Overlay::None));
+}
+
+#[test]
+fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
+    let mut model = on_pane(with_cluster(), '6');
+    model.kube.pods[0].container_names = vec!["web".into(), "sidecar".into()];
+    let first = model.kube.pods[0].name.clone();
+    model.kube.pods_table.filter = first.clone();
+    model.kube.rebuild(Pane::Pods);
+    assert!(press_str(&mut model, "l").is_empty());
+    let Overlay::Pick(picker) = &model.overlay else {
+        panic!("a container picker")
+    };
+    assert_eq!(picker.items.len(), 2);
+    let commands = press_str(&mut model, "j\n");
+    assert!(
+        matches!(&commands[..], [Command::FollowPodLogs { container: Some(c), previous: false, .. }] if c == "sidecar"),
+        "{commands:?}"
+    );
+    assert_eq!(
+        model.learn,
+        Some(format!(
+            "kubectl logs -f --tail=500 {first} -c sidecar -n {}",
+            model.kube.pods[0].namespace
+        ))
+    );
+    // p: the previous (crashed) container of the same pod; p again: back to the live one.
+    let commands = press_str(&mut model, "p");
+    assert!(matches!(
+        &commands[..],
+        [Command::FollowPodLogs {
+            previous: true,
+            container: Some(_),
+            ..
+        }]
+    ));
+    assert!(
+        model
+            .learn
+            .as_deref()
+            .is_some_and(|l| l.starts_with("kubectl logs --previous "))
+    );
+    let commands = press_str(&mut model, "p");
+    assert!(matches!(
+        &commands[..],
+        [Command::FollowPodLogs {
+            previous: false,
+            ..
+        }]
+    ));
+    // Not a pod's stream: p explains itself.
+    let mut containers = on_pane(with_cluster(), '4');
+    assert!(press_str(&mut containers, "p").is_empty());
+    assert!(status_text(&containers).contains("previous container"));
 }

@@ -26,6 +26,8 @@ pub struct PodRow {
     pub restarts: u32,
     pub created: UnixSeconds,
     pub node: String,
+    /// The spec's container names, for the log container picker.
+    pub container_names: Vec<String>,
 }
 
 impl PodRow {

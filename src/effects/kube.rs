@@ -213,12 +213,21 @@ async fn expose_inner(
 }
 
 /// A pod's logs, the last 500 lines then followed, into the Logs pane.
-pub async fn follow_logs(
-    client: Option<Client>,
-    namespace: String,
-    name: String,
-    tx: UnboundedSender<Event>,
-) {
+/// Which pod log stream: `kubectl logs [-c C] [--previous]`.
+pub struct PodLogs {
+    pub namespace: String,
+    pub name: String,
+    pub container: Option<String>,
+    pub previous: bool,
+}
+
+pub async fn follow_logs(client: Option<Client>, source: PodLogs, tx: UnboundedSender<Event>) {
+    let PodLogs {
+        namespace,
+        name,
+        container,
+        previous,
+    } = source;
     use futures::{AsyncBufReadExt, TryStreamExt};
     let key = crate::app::pod_log_key(&namespace, &name);
     let Some(client) = client else {
@@ -228,9 +237,12 @@ pub async fn follow_logs(
         });
         return;
     };
+    // The previous container has ended: its log is read whole, not followed.
     let params = kube::api::LogParams {
-        follow: true,
-        tail_lines: Some(500),
+        follow: !previous,
+        tail_lines: (!previous).then_some(500),
+        container,
+        previous,
         ..Default::default()
     };
     let stream = match Api::<Pod>::namespaced(client, &namespace)

@@ -175,12 +175,23 @@ impl Effects {
             Command::RemoveImage { job, reference } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::remove_image(docker, job, reference, tx))
             }),
-            Command::FollowPodLogs { namespace, name } => {
+            Command::FollowPodLogs {
+                namespace,
+                name,
+                container,
+                previous,
+            } => {
                 if let Some(task) = self.logs.take() {
                     task.abort();
                 }
                 let client = self.kube.borrow().clone();
-                self.logs = Some(tokio::spawn(kube::follow_logs(client, namespace, name, tx)));
+                let source = kube::PodLogs {
+                    namespace,
+                    name,
+                    container,
+                    previous,
+                };
+                self.logs = Some(tokio::spawn(kube::follow_logs(client, source, tx)));
             }
             Command::Expose { job, spec } => self.with_cluster(job, |client| {
                 tokio::spawn(kube::expose(client, job, spec, tx))

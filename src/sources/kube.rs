@@ -385,6 +385,11 @@ pub fn pod_row(p: &Pod) -> PodRow {
             .as_ref()
             .and_then(|s| s.node_name.clone())
             .unwrap_or_default(),
+        container_names: p
+            .spec
+            .as_ref()
+            .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default(),
     }
 }
 

@@ -417,6 +417,7 @@ pub fn with_cluster() -> Model {
         restarts,
         created: t(age),
         node: "minikube".into(),
+        container_names: vec!["web".into()],
     };
     let pods = vec![
         pod(
