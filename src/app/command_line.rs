@@ -268,6 +268,19 @@ fn switch_context(model: &mut Model, name: String) -> Vec<Command> {
 
 fn switch_namespace(model: &mut Model, name: String) -> Vec<Command> {
     let namespace = (name != ALL_NAMESPACES && name != "-A").then_some(name);
+    if let Some(name) = &namespace
+        && !model.kube.namespaces.is_empty()
+        && !model.kube.namespaces.contains(name)
+    {
+        model.set_status(
+            Level::Warn,
+            format!(
+                "No namespace {name} in this cluster (it has: {}).",
+                model.kube.namespaces.join(", ")
+            ),
+        );
+        return Vec::new();
+    }
     model.learn = Some(match &namespace {
         Some(ns) => format!("kubectl get all -n {}", quote(ns)),
         None => "kubectl get all -A".to_string(),

@@ -526,6 +526,8 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
     );
     assert!(press_str(&mut model, ":ctx nowhere\n").is_empty());
     assert!(status_text(&model).contains("No context nowhere"));
+    assert!(press_str(&mut model, ":ns kube-\n").is_empty());
+    assert!(status_text(&model).contains("No namespace kube- in this cluster"));
     // Panes by name; an unknown command suggests the nearest.
     press_str(&mut model, ":svc\n");
     assert_eq!(model.pane, Pane::Services);
