@@ -11,10 +11,11 @@ use k8s_openapi::api::core::v1::{Event as K8sEvent, Namespace, Node, Pod, Servic
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::runtime::reflector::{self, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, Resource};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -192,14 +193,30 @@ async fn watch_all(
     namespace: Option<&str>,
 ) -> String {
     let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<Result<Kind, String>>();
-    let deployments = spawn_watch(scoped(&client, namespace), Kind::Deployments, &changed_tx);
-    let pods = spawn_watch::<Pod>(scoped(&client, namespace), Kind::Pods, &changed_tx);
-    let services = spawn_watch::<Service>(scoped(&client, namespace), Kind::Services, &changed_tx);
-    let k8s_events = spawn_watch::<K8sEvent>(scoped(&client, namespace), Kind::Events, &changed_tx);
+    let changed = &changed_tx;
+    // Only the rows are kept, never the objects: 10,000 pods cost their rows, not their specs.
+    let deployments = spawn_rows(
+        scoped(&client, namespace),
+        Kind::Deployments,
+        deployment_row,
+        changed,
+    );
+    let pods = spawn_rows(scoped(&client, namespace), Kind::Pods, pod_row, changed);
+    let services = spawn_rows(
+        scoped(&client, namespace),
+        Kind::Services,
+        service_row,
+        changed,
+    );
+    let k8s_events = spawn_rows(scoped(&client, namespace), Kind::Events, event_row, changed);
     // Cluster-scoped: the pickers and the header need them whatever the namespace.
-    let namespaces =
-        spawn_watch::<Namespace>(Api::all(client.clone()), Kind::Namespaces, &changed_tx);
-    let nodes = spawn_watch::<Node>(Api::all(client), Kind::Nodes, &changed_tx);
+    let namespaces = spawn_rows(
+        Api::<Namespace>::all(client.clone()),
+        Kind::Namespaces,
+        |n| n.metadata.name.clone().unwrap_or_default(),
+        changed,
+    );
+    let nodes = spawn_rows(Api::<Node>::all(client), Kind::Nodes, internal_ip, changed);
     drop(changed_tx);
     let tasks = [
         deployments.1,
@@ -238,37 +255,17 @@ async fn watch_all(
         }
         for kind in dirty.drain() {
             let event = match kind {
-                Kind::Deployments => KubeEvent::Deployments(
-                    deployments
-                        .0
-                        .state()
-                        .iter()
-                        .map(|d| deployment_row(d))
-                        .collect(),
-                ),
-                Kind::Pods => KubeEvent::Pods(pods.0.state().iter().map(|p| pod_row(p)).collect()),
-                Kind::Services => {
-                    KubeEvent::Services(services.0.state().iter().map(|s| service_row(s)).collect())
-                }
-                Kind::Events => {
-                    KubeEvent::Events(k8s_events.0.state().iter().map(|e| event_row(e)).collect())
-                }
-                Kind::Namespaces => {
-                    let mut names: Vec<String> = namespaces
-                        .0
-                        .state()
-                        .iter()
-                        .filter_map(|n| n.metadata.name.clone())
-                        .collect();
-                    names.sort();
-                    KubeEvent::Namespaces(names)
-                }
+                Kind::Deployments => KubeEvent::Deployments(snapshot(&deployments.0)),
+                Kind::Pods => KubeEvent::Pods(snapshot(&pods.0)),
+                Kind::Services => KubeEvent::Services(snapshot(&services.0)),
+                Kind::Events => KubeEvent::Events(snapshot(&k8s_events.0)),
+                // Keys sort by name, as the picker lists them.
+                Kind::Namespaces => KubeEvent::Namespaces(snapshot(&namespaces.0)),
                 Kind::Nodes => {
-                    let mut all = nodes.0.state();
-                    all.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+                    let nodes = snapshot(&nodes.0);
                     KubeEvent::Nodes {
-                        count: all.len(),
-                        address: all.first().and_then(|n| internal_ip(n)),
+                        count: nodes.len(),
+                        address: nodes.into_iter().flatten().next(),
                     }
                 }
             };
@@ -284,6 +281,24 @@ async fn watch_all(
     reason
 }
 
+/// The rows of one kind, by namespace/name; shared by its watch task and the batcher.
+type Rows<R> = Arc<Mutex<BTreeMap<String, R>>>;
+
+fn snapshot<R: Clone>(rows: &Rows<R>) -> Vec<R> {
+    rows.lock()
+        .map(|rows| rows.values().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn object_key<K: Resource>(object: &K) -> String {
+    let meta = object.meta();
+    format!(
+        "{}/{}",
+        meta.namespace.as_deref().unwrap_or(""),
+        meta.name.as_deref().unwrap_or("")
+    )
+}
+
 /// A namespaced kind's API: one namespace, or all of them.
 fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
@@ -295,30 +310,61 @@ where
     }
 }
 
-fn spawn_watch<K>(
+/// Watch one kind and keep its rows current: applied and deleted objects
+/// change one row each; a relist (after a 410 or a reconnect) is built aside
+/// and swapped in whole, so the table never shows half a list.
+fn spawn_rows<K, R>(
     api: Api<K>,
     kind: Kind,
+    to_row: fn(&K) -> R,
     changed: &mpsc::UnboundedSender<Result<Kind, String>>,
-) -> (Store<K>, tokio::task::JoinHandle<()>)
+) -> (Rows<R>, tokio::task::JoinHandle<()>)
 where
     K: Resource<DynamicType = ()>
         + Clone
         + std::fmt::Debug
         + serde::de::DeserializeOwned
         + Send
-        + Sync
         + 'static,
+    R: Send + 'static,
 {
-    let (reader, writer) = reflector::store::<K>();
+    let rows: Rows<R> = Arc::default();
+    let store = Arc::clone(&rows);
     let changed = changed.clone();
     let task = tokio::spawn(async move {
-        let stream = watcher(api, watcher::Config::default())
-            .default_backoff()
-            .reflect(writer);
+        let stream = watcher(api, watcher::Config::default()).default_backoff();
         let mut stream = std::pin::pin!(stream);
+        let mut relist: Option<BTreeMap<String, R>> = None;
         while let Some(event) = stream.next().await {
             let report = match event {
-                Ok(_) => Ok(kind),
+                Ok(watcher::Event::Init) => {
+                    relist = Some(BTreeMap::new());
+                    continue;
+                }
+                Ok(watcher::Event::InitApply(object)) => {
+                    if let Some(relist) = relist.as_mut() {
+                        relist.insert(object_key(&object), to_row(&object));
+                    }
+                    continue;
+                }
+                Ok(watcher::Event::InitDone) => {
+                    if let (Some(fresh), Ok(mut rows)) = (relist.take(), store.lock()) {
+                        *rows = fresh;
+                    }
+                    Ok(kind)
+                }
+                Ok(watcher::Event::Apply(object)) => {
+                    if let Ok(mut rows) = store.lock() {
+                        rows.insert(object_key(&object), to_row(&object));
+                    }
+                    Ok(kind)
+                }
+                Ok(watcher::Event::Delete(object)) => {
+                    if let Ok(mut rows) = store.lock() {
+                        rows.remove(&object_key(&object));
+                    }
+                    Ok(kind)
+                }
                 Err(e) => Err(format!("watching {kind:?}: {}", describe(&e)).to_lowercase()),
             };
             if changed.send(report).is_err() {
@@ -326,7 +372,7 @@ where
             }
         }
     });
-    (reader, task)
+    (rows, task)
 }
 
 fn seconds(time: Option<&Time>) -> i64 {
