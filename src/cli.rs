@@ -84,6 +84,10 @@ pub struct SimArgs {
     /// Also serve the simulated Docker engine on this loopback TCP port (DOCKER_HOST=tcp://127.0.0.1:PORT).
     #[arg(long)]
     pub docker_port: Option<u16>,
+    /// Also serve it over TLS with client certificates on this port, as minikube's engine
+    /// (DOCKER_TLS_VERIFY=1; the certificates are written for DOCKER_CERT_PATH).
+    #[arg(long)]
+    pub docker_tls_port: Option<u16>,
 }
 
 impl Default for SimArgs {
@@ -97,6 +101,7 @@ impl Default for SimArgs {
             pods: 0,
             pod_start_ms: 600,
             docker_port: None,
+            docker_tls_port: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! (REFERENCE.md): no profile, a missing profile (exit 85), stopped (exit 7),
 //! start and stop streamed into Jobs, `service --url` that blocks (kept
 //! running, ended with the cockpit) or exits 115, and the docker-env switch
-//! to a second engine and back. The cluster is the simulated one; its context
+//! to a second engine, over TLS with client certificates as minikube's, and back. The cluster is the simulated one; its context
 //! `pilothouse-sim` plays the minikube profile.
 
 mod common;
@@ -90,10 +90,9 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     })
     .await
     .expect("the sim starts");
-    // A second simulated engine plays minikube's own Docker engine.
-    let engine_port = common::free_port();
+    // A second simulated engine plays minikube's own: TLS with client certificates, as minikube serves it.
     let minikube_engine = Sim::start(&SimArgs {
-        docker_port: Some(engine_port),
+        docker_tls_port: Some(0),
         ..Default::default()
     })
     .await
@@ -248,14 +247,18 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     assert_eq!(calls(&state, "service kubernetes"), 2);
 
     // e: the Docker side moves to minikube's engine (docker-env), and back.
-    let engine = minikube_engine
-        .docker_tcp
+    let (engine, certs) = minikube_engine
+        .docker_tls
         .clone()
-        .expect("the second engine on TCP");
+        .expect("the second engine over TLS");
+    // As REFERENCE.md gives it: TLS on, the host, the cert dir, the active profile.
     write(
         &state,
         "docker-env",
-        &format!("DOCKER_TLS_VERIFY=0\nDOCKER_HOST={engine}\nMINIKUBE_ACTIVE_DOCKERD={PROFILE}\n"),
+        &format!(
+            "DOCKER_TLS_VERIFY=1\nDOCKER_HOST={engine}\nDOCKER_CERT_PATH={}\nMINIKUBE_ACTIVE_DOCKERD={PROFILE}\n",
+            certs.display()
+        ),
     );
     let has_cookbook =
         |m: &pilothouse::app::Model| m.docker.images.iter().any(|i| i.repository == "cookbook");

@@ -188,3 +188,63 @@ async fn the_docker_cli_runs_the_walkthrough_against_the_sim() {
     .await
     .expect("the CLI steps ran");
 }
+
+/// The engine over TLS with client certificates (as minikube's behind
+/// docker-env): pilothouse's endpoint from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH
+/// connects, the docker CLI does too, and a client without the certificates
+/// gets no answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_over_tls_takes_clients_with_its_certificates_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut sim = start_sim(dir.path()).await;
+    let certs = dir.path().join("certs");
+    let host = sim.serve_tls(0, &certs).await.expect("TLS served");
+    for file in ["ca.pem", "cert.pem", "key.pem"] {
+        assert!(certs.join(file).is_file(), "{file} written");
+    }
+    let env = DockerEnv {
+        docker_host: Some(host.clone()),
+        tls_verify: true,
+        cert_path: Some(certs.clone()),
+        ..Default::default()
+    };
+    let endpoint = pilothouse::sources::docker_endpoint::resolve(&env).expect("resolves");
+    assert!(endpoint.tls.is_some(), "DOCKER_TLS_VERIFY=1 means TLS");
+    let version = client_for(&endpoint)
+        .expect("client")
+        .version()
+        .await
+        .expect("the TLS engine answers pilothouse");
+    assert_eq!(
+        version.version.as_deref(),
+        Some(pilothouse::sim::docker::ENGINE_VERSION)
+    );
+    // Plain HTTP on the TLS port: the handshake fails, nothing is served.
+    let port: u16 = host
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let plain = common::http_get(port, "/version").await.unwrap_or_default();
+    assert!(
+        !plain.contains(pilothouse::sim::docker::ENGINE_VERSION),
+        "answered without TLS: {plain}"
+    );
+    if docker_cli_available("the_engine_over_tls_takes_clients_with_its_certificates_only") {
+        let out = Command::new("docker")
+            .args(["version", "--format", "{{.Server.Version}}"])
+            .env("DOCKER_HOST", &host)
+            .env("DOCKER_TLS_VERIFY", "1")
+            .env("DOCKER_CERT_PATH", &certs)
+            .env("DOCKER_CONFIG", dir.path())
+            .env_remove("DOCKER_CONTEXT")
+            .output()
+            .expect("run docker");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            pilothouse::sim::docker::ENGINE_VERSION,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -143,6 +143,28 @@ where
     }
 }
 
+/// Serve over TLS: each connection's handshake first (a client without a
+/// certificate of the CA is turned away there), then HTTP/1.
+pub async fn serve_tls<H, F>(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    handler: H,
+) where
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    while let Ok((stream, _)) = listener.accept().await {
+        let acceptor = acceptor.clone();
+        let handler = handler.clone();
+        tokio::spawn(async move {
+            if let Ok(stream) = acceptor.accept(stream).await {
+                serve_connection(stream, handler);
+            }
+        });
+    }
+}
+
 fn serve_connection<S, H, F>(stream: S, handler: Arc<H>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,

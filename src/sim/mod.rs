@@ -19,6 +19,8 @@ pub struct Sim {
     pub docker: docker::DockerSim,
     /// `tcp://127.0.0.1:PORT` when the engine is served on loopback TCP too.
     pub docker_tcp: Option<String>,
+    /// The engine over TLS: its `tcp://` address and the client's cert dir.
+    pub docker_tls: Option<(String, PathBuf)>,
     pub kube: kube::KubeSim,
     pub cloud_run: cloudrun::CloudRunSim,
     /// A throwaway gcloud configuration pointing at the simulated Cloud Run.
@@ -91,6 +93,17 @@ impl Sim {
             ),
             None => None,
         };
+        let docker_tls = match args.docker_tls_port {
+            Some(port) => {
+                let certs = dir.join("docker-certs");
+                let host = docker
+                    .serve_tls(port, &certs)
+                    .await
+                    .wrap_err_with(|| format!("cannot serve TLS on 127.0.0.1:{port}"))?;
+                Some((host, certs))
+            }
+            None => None,
+        };
         let timing = kube::Timing {
             create: std::time::Duration::from_millis(args.pod_start_ms),
             ..Default::default()
@@ -131,6 +144,7 @@ impl Sim {
         Ok(Self {
             docker,
             docker_tcp,
+            docker_tls,
             kube,
             cloud_run,
             gcloud_config,
@@ -161,6 +175,12 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
     println!("export DOCKER_HOST={}", sim.docker.host());
     if let Some(tcp) = &sim.docker_tcp {
         println!("# the same engine over loopback TCP: export DOCKER_HOST={tcp}");
+    }
+    if let Some((host, certs)) = &sim.docker_tls {
+        println!(
+            "# over TLS, as minikube's docker-env: export DOCKER_TLS_VERIFY=1 DOCKER_HOST={host} DOCKER_CERT_PATH={}",
+            certs.display()
+        );
     }
     println!(
         "export CLOUDSDK_CONFIG={} CLOUDSDK_AUTH_ACCESS_TOKEN={GCLOUD_TOKEN}",

@@ -5,6 +5,7 @@ mod containers;
 pub mod dockerfile;
 mod images;
 pub mod state;
+pub mod tls;
 
 use crate::sim::http::{self, Body, flag, json, read_body, streaming};
 use bytes::Bytes;
@@ -40,6 +41,7 @@ pub struct DockerSim {
     pub engine: Shared,
     task: tokio::task::JoinHandle<()>,
     tcp: Option<(u16, tokio::task::JoinHandle<()>)>,
+    tls: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl DockerSim {
@@ -56,6 +58,7 @@ impl DockerSim {
             engine,
             task,
             tcp: None,
+            tls: None,
         })
     }
 
@@ -74,11 +77,31 @@ impl DockerSim {
         self.tcp = Some((port, task));
         Ok(format!("tcp://127.0.0.1:{port}"))
     }
+
+    /// Serve the same engine over TLS with client certificates, as `dockerd
+    /// --tlsverify` (port 0: any free port); the client's files go to
+    /// `cert_dir`. Returns `tcp://127.0.0.1:PORT`.
+    pub async fn serve_tls(&mut self, port: u16, cert_dir: &Path) -> color_eyre::Result<String> {
+        let config = tls::server_config(cert_dir)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let port = listener.local_addr()?.port();
+        let shared = self.engine.clone();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        self.tls = Some(tokio::spawn(http::serve_tls(
+            listener,
+            acceptor,
+            move |request| handle(shared.clone(), request),
+        )));
+        Ok(format!("tcp://127.0.0.1:{port}"))
+    }
 }
 
 impl Drop for DockerSim {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(task) = self.tls.take() {
+            task.abort();
+        }
         if let Some((_, task)) = self.tcp.take() {
             task.abort();
         }

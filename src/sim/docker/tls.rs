@@ -1,0 +1,71 @@
+//! The simulated engine over TLS, as `dockerd --tlsverify` (and minikube's
+//! engine behind `docker-env`) serves it: a CA made for the run, a server
+//! certificate for 127.0.0.1, and clients must show a certificate of the same
+//! CA. The client's files land in a cert dir laid out as minikube's
+//! (`ca.pem`, `cert.pem`, `key.pem`), for DOCKER_CERT_PATH.
+
+use color_eyre::eyre::{Result, WrapErr};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType,
+};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::sync::Arc;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::server::WebPkiClientVerifier;
+use tokio_rustls::rustls::{RootCertStore, ServerConfig};
+
+/// Make a CA, a server certificate and a client certificate; write the
+/// client's three files into `cert_dir`; return the server's TLS config.
+pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
+    let ca_key = KeyPair::generate().wrap_err("cannot make the CA key")?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "pilothouse sim CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).wrap_err("cannot sign the CA")?;
+
+    let server_key = KeyPair::generate()?;
+    let mut server_params = CertificateParams::new(vec!["localhost".to_string()])?;
+    server_params
+        .subject_alt_names
+        .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let server_cert = server_params.signed_by(&server_key, &ca)?;
+
+    let client_key = KeyPair::generate()?;
+    let mut client_params = CertificateParams::new(Vec::<String>::new())?;
+    client_params
+        .distinguished_name
+        .push(DnType::CommonName, "pilothouse sim client");
+    client_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    let client_cert = client_params.signed_by(&client_key, &ca)?;
+
+    std::fs::create_dir_all(cert_dir)
+        .wrap_err_with(|| format!("cannot make {}", cert_dir.display()))?;
+    for (name, text) in [
+        ("ca.pem", ca.pem()),
+        ("cert.pem", client_cert.pem()),
+        ("key.pem", client_key.serialize_pem()),
+    ] {
+        let path = cert_dir.join(name);
+        std::fs::write(&path, text).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+    }
+
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    roots.add(ca.der().clone())?;
+    let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .wrap_err("cannot build the client verifier")?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(vec![CertificateDer::from(server_cert.der().to_vec())], key)
+        .wrap_err("cannot use the server certificate")?;
+    Ok(config)
+}
