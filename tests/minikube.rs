@@ -189,9 +189,13 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     cockpit
         .until("the start job", |m| {
             m.jobs.iter().any(|j| {
-                matches!(&j.state, JobState::Succeeded(s) if s == "minikube start pilothouse-sim: done")
-                    && j.output.iter().any(|l| l.contains("Done! kubectl is now configured"))
-                    && j.output.iter().any(|l| l.contains("Updating the running docker"))
+                matches!(&j.state, JobState::Succeeded(s) if s == "the cluster is up")
+                    && j.output
+                        .iter()
+                        .any(|l| l.contains("Done! kubectl is now configured"))
+                    && j.output
+                        .iter()
+                        .any(|l| l.contains("Updating the running docker"))
             })
         })
         .await;
@@ -305,9 +309,9 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     cockpit.keys("y");
     cockpit
         .until("the stop job", |m| {
-            m.jobs.iter().any(|j| {
-                matches!(&j.state, JobState::Succeeded(s) if s == "minikube stop pilothouse-sim: done")
-            })
+            m.jobs.iter().any(
+                |j| matches!(&j.state, JobState::Succeeded(s) if s == "the cluster is stopped"),
+            )
         })
         .await;
     cockpit

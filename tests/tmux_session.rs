@@ -22,11 +22,24 @@ impl Tmux {
     }
 
     fn start_with(name: &str, dir: &Path, state_dir: &Path, flags: &str) -> Self {
+        Self::start_full(name, dir, state_dir, "", flags, 120)
+    }
+
+    /// `env` is prepended to the command line (`NAME=value …`); `width` columns, 40 rows.
+    fn start_full(
+        name: &str,
+        dir: &Path,
+        state_dir: &Path,
+        env: &str,
+        flags: &str,
+        width: u16,
+    ) -> Self {
         let session = format!("pilothouse-{name}-{}", std::process::id());
         let script = format!(
-            "BROWSER=true XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
+            "{env} BROWSER=true XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
             state_dir.display()
         );
+        let width = width.to_string();
         let status = Command::new("tmux")
             .args([
                 "new-session",
@@ -34,7 +47,7 @@ impl Tmux {
                 "-s",
                 &session,
                 "-x",
-                "120",
+                &width,
                 "-y",
                 "40",
                 "-c",
@@ -318,4 +331,49 @@ async fn the_demo_runs_the_kubernetes_walkthrough_with_keys() {
     tmux.keys(&["q"]);
     tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
     assert_eq!(tmux.modes(), "0 1");
+}
+
+/// minikube as a user meets it: the stand-in `minikube` first on PATH, the
+/// context a stopped profile; the header says so, M opens the menu, enter
+/// starts it with the output in Jobs, and the header turns to Running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn minikube_on_the_path_in_a_real_terminal() {
+    if !tmux_available("minikube_on_the_path_in_a_real_terminal") {
+        return;
+    }
+    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs::default())
+        .await
+        .expect("the sim starts");
+    let state = tempfile::tempdir().expect("state dir");
+    let fake = tempfile::tempdir().expect("fake minikube state");
+    std::fs::write(fake.path().join("profiles"), "pilothouse-sim\n").expect("profiles");
+    std::fs::write(fake.path().join("state-pilothouse-sim"), "Stopped\n").expect("state");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bin");
+    let env = format!(
+        "PATH='{}':\"$PATH\" FAKE_MINIKUBE_DIR='{}' DOCKER_HOST='{}'",
+        fixtures.display(),
+        fake.path().display(),
+        sim.docker.host()
+    );
+    let flags = format!("--kubeconfig '{}'", sim.kubeconfig_path.display());
+    // Wide enough for the whole header (the sim's engine version is long).
+    let tmux = Tmux::start_full("minikube", state.path(), state.path(), &env, &flags, 160);
+    tmux.wait_for("◆ minikube Stopped (M: start)", Duration::from_secs(20));
+    tmux.keys(&["M"]);
+    tmux.wait_for(
+        "minikube -p pilothouse-sim: Host Stopped · Kubelet Stopped",
+        Duration::from_secs(5),
+    );
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(
+        "minikube start pilothouse-sim: the cluster is up",
+        Duration::from_secs(20),
+    );
+    assert!(
+        screen.contains("$ minikube -p pilothouse-sim start"),
+        "{screen}"
+    );
+    tmux.wait_for("◆ minikube Running", Duration::from_secs(10));
+    tmux.keys(&["q"]);
+    tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
 }

@@ -55,7 +55,11 @@ pub async fn start_or_stop(
     })
     .await;
     let result = match done {
-        Ok(done) if done.code == Some(0) => Ok(format!("minikube {} {profile}: done", op.verb())),
+        // The job's title names the command; the summary says what came of it.
+        Ok(done) if done.code == Some(0) => Ok(match op {
+            MinikubeOp::Stop => "the cluster is stopped".to_string(),
+            _ => "the cluster is up".to_string(),
+        }),
         Ok(done) => Err(format!(
             "minikube {} failed ({}): {}",
             op.verb(),
