@@ -131,6 +131,31 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .until("READY 3/3 again", |m| ready(m, "cookbook-recipe", 3))
         .await;
 
+    // enter on the deployment: its three pods (by their ReplicaSet), esc back.
+    cockpit.keys("5g\n");
+    cockpit
+        .until("the deployment's pods", |m| {
+            m.kube.pods_table.view.len() == 3
+        })
+        .await;
+    let shown: Vec<String> = cockpit
+        .model
+        .kube
+        .pods_table
+        .view
+        .iter()
+        .map(|&i| cockpit.model.kube.pods[i].name.clone())
+        .collect();
+    assert!(
+        shown.iter().all(|n| n.starts_with("cookbook-recipe-")),
+        "{shown:?}"
+    );
+    cockpit.key(KeyCode::Esc);
+    assert_eq!(
+        cockpit.model.pane,
+        pilothouse::app::model::Pane::Deployments
+    );
+
     // Open the Service: its nodePort on the node's address; three pods answer in turn.
     // g: the top row, default/cookbook-recipe (the selection had stayed on kubernetes, the first row to arrive).
     cockpit.keys("7go");

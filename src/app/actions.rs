@@ -1,6 +1,6 @@
 //! What each key action does to the model, and the commands it asks for.
 
-use super::command::{Command, ContainerOp};
+use super::command::{Command, ContainerOp, quote};
 use super::forms::Form;
 use super::forms::MAX_REPLICAS;
 use super::keymap::Action;
@@ -124,6 +124,11 @@ fn back(model: &mut Model) {
         set_filter(model, String::new());
     } else if pane == Pane::Logs {
         model.pane = Pane::Containers;
+    } else if pane == Pane::Pods && model.kube.pods_of.is_some() {
+        // Back from a deployment's pods to the deployment.
+        model.kube.pods_of = None;
+        model.kube.rebuild(Pane::Pods);
+        model.pane = Pane::Deployments;
     } else {
         model.dirty = false;
     }
@@ -542,19 +547,25 @@ fn show_yaml(model: &mut Model) -> Vec<Command> {
     vec![command]
 }
 
-/// `enter` on a deployment: its pods (the Pods pane filtered by its name).
+/// `enter` on a deployment: its pods, those of the ReplicaSets it owns; `esc` goes back.
 fn drill_down(model: &mut Model) {
     let kube = &model.kube;
-    let Some(name) = kube
+    let Some((owner, selector)) = kube
         .deployments_table
         .selected_row(&kube.deployments)
-        .map(|d| d.name.clone())
+        .map(|d| ((d.namespace.clone(), d.name.clone()), d.selector.clone()))
     else {
         return;
     };
+    model.learn = Some(format!(
+        "kubectl get pods -n {} -l {}",
+        quote(&owner.0),
+        quote(&selector)
+    ));
     model.pane = Pane::Pods;
     model.filter_input = None;
-    model.kube.pods_table.filter = name;
+    model.kube.pods_table.filter.clear();
+    model.kube.pods_of = Some(owner);
     model.kube.rebuild(Pane::Pods);
 }
 

@@ -304,6 +304,8 @@ fn switch(model: &mut Model, target: KubeTarget) -> Vec<Command> {
     kube.services.clear();
     kube.events.clear();
     kube.select_when_seen.clear();
+    kube.replica_sets.clear();
+    kube.pods_of = None;
     for pane in [Pane::Deployments, Pane::Pods, Pane::Services, Pane::Events] {
         kube.rebuild(pane);
     }

@@ -2,7 +2,9 @@
 //! from the sources, progress from the effects.
 
 use super::command::{BuildSpec, JobId};
-use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
+use crate::domain::kube::{
+    ClusterInfo, DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow,
+};
 use crate::domain::minikube::{MinikubeDockerEnv, MinikubeState};
 use crate::domain::{ContainerRow, EndpointLabel, EngineInfo, ImageRow, StatsSample};
 use crossterm::event::KeyEvent;
@@ -118,6 +120,7 @@ pub enum KubeEvent {
     WatchTrouble(String),
     Deployments(Vec<DeploymentRow>),
     Pods(Vec<PodRow>),
+    ReplicaSets(Vec<ReplicaSetRow>),
     Services(Vec<ServiceRow>),
     Events(Vec<EventRow>),
 }

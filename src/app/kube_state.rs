@@ -5,7 +5,7 @@ use super::event::KubeEvent;
 use super::model::{Model, Pane};
 use super::table::{TableRow, TableState};
 use crate::domain::kube::{
-    ClusterInfo, DeploymentRow, EventRow, KubeKind, KubeTarget, PodRow, ServiceRow,
+    ClusterInfo, DeploymentRow, EventRow, KubeKind, KubeTarget, PodRow, ReplicaSetRow, ServiceRow,
 };
 use std::cmp::Ordering;
 use std::time::Duration;
@@ -42,6 +42,9 @@ pub struct KubeState {
     /// The kubeconfig's contexts and the cluster's namespaces, for the pickers.
     pub contexts: Vec<String>,
     pub namespaces: Vec<String>,
+    pub replica_sets: Vec<ReplicaSetRow>,
+    /// `enter` on a deployment: the Pods pane shows only its pods (namespace, deployment).
+    pub pods_of: Option<(String, String)>,
 }
 
 impl Default for KubeState {
@@ -71,6 +74,8 @@ impl Default for KubeState {
             target: KubeTarget::default(),
             contexts: Vec::new(),
             namespaces: Vec::new(),
+            replica_sets: Vec::new(),
+            pods_of: None,
             services_table: TableState {
                 sort_column: Some(0),
                 ..Default::default()
@@ -131,9 +136,21 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         KubeEvent::Pods(rows) => {
             let selected = kube.pods_table.selected_row(&kube.pods).map(TableRow::key);
             kube.pods = rows;
+            let shown = kube.pods_shown();
             kube.pods_table
-                .rebuild_keeping(&kube.pods, |_| true, selected.as_deref());
+                .rebuild_keeping(&kube.pods, |p| shown(p), selected.as_deref());
             kube.trouble = None;
+        }
+        KubeEvent::ReplicaSets(rows) => {
+            kube.replica_sets = rows;
+            if kube.pods_of.is_some() {
+                let selected = kube.pods_table.selected_row(&kube.pods).map(TableRow::key);
+                let shown = kube.pods_shown();
+                kube.pods_table
+                    .rebuild_keeping(&kube.pods, |p| shown(p), selected.as_deref());
+            } else {
+                model.dirty = false;
+            }
         }
         KubeEvent::Services(rows) => {
             let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, &rows);
@@ -195,10 +212,37 @@ impl KubeState {
     pub fn rebuild(&mut self, pane: Pane) {
         match pane {
             Pane::Deployments => self.deployments_table.rebuild(&self.deployments, |_| true),
-            Pane::Pods => self.pods_table.rebuild(&self.pods, |_| true),
+            Pane::Pods => {
+                let shown = self.pods_shown();
+                self.pods_table.rebuild(&self.pods, |p| shown(p))
+            }
             Pane::Services => self.services_table.rebuild(&self.services, |_| true),
             Pane::Events => self.events_table.rebuild(&self.events, |_| true),
             _ => {}
+        }
+    }
+
+    /// Which pods the Pods pane shows: all, or (after `enter` on a
+    /// deployment) those whose ReplicaSet that deployment owns.
+    pub fn pods_shown(&self) -> impl Fn(&PodRow) -> bool + use<> {
+        let owned: Option<(String, std::collections::HashSet<String>)> =
+            self.pods_of.as_ref().map(|(namespace, deployment)| {
+                let sets = self
+                    .replica_sets
+                    .iter()
+                    .filter(|r| {
+                        &r.namespace == namespace && r.deployment.as_ref() == Some(deployment)
+                    })
+                    .map(|r| r.name.clone())
+                    .collect();
+                (namespace.clone(), sets)
+            });
+        move |pod: &PodRow| match &owned {
+            None => true,
+            Some((namespace, sets)) => {
+                &pod.namespace == namespace
+                    && pod.replica_set.as_ref().is_some_and(|rs| sets.contains(rs))
+            }
         }
     }
 

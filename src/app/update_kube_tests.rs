@@ -168,11 +168,31 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
     );
     assert!(matches!(model.overlay, Overlay::None));
     assert!(status_text(&model).contains("gone"));
-    // enter on a deployment shows its pods.
+    // enter on a deployment shows its pods: those of the ReplicaSets it owns, not a name match.
     press_str(&mut model, "5\n");
     assert_eq!(model.pane, Pane::Pods);
-    assert_eq!(model.kube.pods_table.filter, "cookbook-recipe");
+    assert!(model.kube.pods_table.filter.is_empty());
     assert_eq!(model.kube.pods_table.view.len(), 3);
+    assert_eq!(
+        model.learn.as_deref(),
+        Some("kubectl get pods -n default -l app=cookbook-recipe")
+    );
+    assert!(
+        screen_text(&model, 120, 40).contains("Pods of deployment cookbook-recipe (esc: back)")
+    );
+    // A new pod of it arrives by watch and shows; esc goes back to the deployment.
+    let mut pods = model.kube.pods.clone();
+    let mut extra = pods[0].clone();
+    extra.name = "cookbook-recipe-7c9f8d6b5-zzzzz".into();
+    pods.push(extra);
+    update(
+        &mut model,
+        Event::Kube(crate::app::event::KubeEvent::Pods(pods)),
+    );
+    assert_eq!(model.kube.pods_table.view.len(), 4);
+    press(&mut model, KeyCode::Esc);
+    assert_eq!(model.pane, Pane::Deployments);
+    assert_eq!(model.kube.pods_table.view.len(), 6, "every pod again");
 }
 
 #[test]

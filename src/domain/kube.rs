@@ -12,6 +12,8 @@ pub struct DeploymentRow {
     pub up_to_date: u32,
     pub available: u32,
     pub created: UnixSeconds,
+    /// `spec.selector.matchLabels` as kubectl's -l takes it: `app=web,tier=front`.
+    pub selector: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,16 @@ pub struct PodRow {
     pub node: String,
     /// The spec's container names, for the log container picker.
     pub container_names: Vec<String>,
+    /// The ReplicaSet that controls it, if one does.
+    pub replica_set: Option<String>,
+}
+
+/// A ReplicaSet, as far as the cockpit needs it: which Deployment owns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplicaSetRow {
+    pub namespace: String,
+    pub name: String,
+    pub deployment: Option<String>,
 }
 
 impl PodRow {

@@ -4,9 +4,11 @@
 
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
-use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, KubeTarget, PodRow, ServiceRow};
+use crate::domain::kube::{
+    ClusterInfo, DeploymentRow, EventRow, KubeTarget, PodRow, ReplicaSetRow, ServiceRow,
+};
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event as K8sEvent, Namespace, Node, Pod, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, ListParams};
@@ -44,6 +46,7 @@ fn internal_ip(node: &Node) -> Option<String> {
 enum Kind {
     Deployments,
     Pods,
+    ReplicaSets,
     Services,
     Events,
     Namespaces,
@@ -202,6 +205,12 @@ async fn watch_all(
         changed,
     );
     let pods = spawn_rows(scoped(&client, namespace), Kind::Pods, pod_row, changed);
+    let replica_sets = spawn_rows(
+        scoped(&client, namespace),
+        Kind::ReplicaSets,
+        replica_set_row,
+        changed,
+    );
     let services = spawn_rows(
         scoped(&client, namespace),
         Kind::Services,
@@ -221,6 +230,7 @@ async fn watch_all(
     let tasks = [
         deployments.1,
         pods.1,
+        replica_sets.1,
         services.1,
         k8s_events.1,
         namespaces.1,
@@ -257,6 +267,7 @@ async fn watch_all(
             let event = match kind {
                 Kind::Deployments => KubeEvent::Deployments(snapshot(&deployments.0)),
                 Kind::Pods => KubeEvent::Pods(snapshot(&pods.0)),
+                Kind::ReplicaSets => KubeEvent::ReplicaSets(snapshot(&replica_sets.0)),
                 Kind::Services => KubeEvent::Services(snapshot(&services.0)),
                 Kind::Events => KubeEvent::Events(snapshot(&k8s_events.0)),
                 // Keys sort by name, as the picker lists them.
@@ -382,7 +393,20 @@ fn seconds(time: Option<&Time>) -> i64 {
 pub fn deployment_row(d: &Deployment) -> DeploymentRow {
     let status = d.status.as_ref();
     let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
+    let selector = d
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.match_labels.as_ref())
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default();
     DeploymentRow {
+        selector,
         namespace: d.metadata.namespace.clone().unwrap_or_default(),
         name: d.metadata.name.clone().unwrap_or_default(),
         desired: count(d.spec.as_ref().and_then(|s| s.replicas).or(Some(1))),
@@ -431,11 +455,33 @@ pub fn pod_row(p: &Pod) -> PodRow {
             .as_ref()
             .and_then(|s| s.node_name.clone())
             .unwrap_or_default(),
+        replica_set: controller(&p.metadata, "ReplicaSet"),
         container_names: p
             .spec
             .as_ref()
             .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
             .unwrap_or_default(),
+    }
+}
+
+/// The name of the object's controller of this kind (its ownerReference with `controller: true`).
+fn controller(
+    metadata: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    kind: &str,
+) -> Option<String> {
+    metadata
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|o| o.controller == Some(true) && o.kind == kind)
+        .map(|o| o.name.clone())
+}
+
+pub fn replica_set_row(r: &ReplicaSet) -> ReplicaSetRow {
+    ReplicaSetRow {
+        namespace: r.metadata.namespace.clone().unwrap_or_default(),
+        name: r.metadata.name.clone().unwrap_or_default(),
+        deployment: controller(&r.metadata, "Deployment"),
     }
 }
 

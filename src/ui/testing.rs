@@ -392,6 +392,7 @@ pub fn with_cluster() -> Model {
         DeploymentRow {
             namespace: "default".into(),
             name: "cookbook-recipe".into(),
+            selector: "app=cookbook-recipe".into(),
             desired: 3,
             ready: 1,
             up_to_date: 3,
@@ -401,6 +402,7 @@ pub fn with_cluster() -> Model {
         DeploymentRow {
             namespace: "kube-system".into(),
             name: "coredns".into(),
+            selector: "k8s-app=kube-dns".into(),
             desired: 1,
             ready: 1,
             up_to_date: 1,
@@ -418,6 +420,11 @@ pub fn with_cluster() -> Model {
         created: t(age),
         node: "minikube".into(),
         container_names: vec!["web".into()],
+        // NAME-HASH-SUFFIX pods belong to the ReplicaSet NAME-HASH; a static pod (etcd) to none.
+        replica_set: name
+            .rsplit_once('-')
+            .filter(|(rs, _)| rs.contains('-'))
+            .map(|(rs, _)| rs.to_string()),
     };
     let pods = vec![
         pod(
@@ -510,6 +517,19 @@ pub fn with_cluster() -> Model {
     ];
     update(&mut model, Event::Kube(KubeEvent::Deployments(deployments)));
     update(&mut model, Event::Kube(KubeEvent::Pods(pods)));
+    let replica_set = |name: &str, deployment: Option<&str>| crate::domain::kube::ReplicaSetRow {
+        namespace: "default".into(),
+        name: name.into(),
+        deployment: deployment.map(String::from),
+    };
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::ReplicaSets(vec![
+            replica_set("cookbook-recipe-7c9f8d6b5", Some("cookbook-recipe")),
+            // A set whose deployment is gone: its pods belong to no deployment listed.
+            replica_set("old-worker-5d4f9c8b7", None),
+        ])),
+    );
     update(&mut model, Event::Kube(KubeEvent::Services(services)));
     update(&mut model, Event::Kube(KubeEvent::Events(events)));
     model

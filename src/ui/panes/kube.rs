@@ -110,7 +110,14 @@ pub fn pods(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .hide_below(110),
     ];
     TableView {
-        block: pane_block("Pods".into(), model, theme),
+        block: pane_block(
+            match &model.kube.pods_of {
+                Some((_, deployment)) => format!("Pods of deployment {deployment} (esc: back)"),
+                None => "Pods".into(),
+            },
+            model,
+            theme,
+        ),
         columns,
         rows: &model.kube.pods,
         state: &model.kube.pods_table,
