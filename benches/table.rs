@@ -1,9 +1,12 @@
 //! Frame and model costs for the Containers table (DESIGN §5): a frame of
 //! 10,000 rows should cost about what a frame of 100 rows costs, because only
 //! the visible rows are built; a relist of 10,000 containers is one update.
+//! The same for the Pods pane with 10,000 pods.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use pilothouse::app::event::{DockerEvent, Event};
+use pilothouse::app::event::{DockerEvent, Event, KubeEvent};
+use pilothouse::app::model::Pane;
+use pilothouse::domain::kube::{ClusterInfo, PodRow};
 use pilothouse::app::{Model, update};
 use pilothouse::domain::{ContainerRow, ContainerState, EngineInfo, PortMapping, Protocol};
 use pilothouse::theme::Theme;
@@ -84,5 +87,66 @@ fn relist(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, frames, relist);
+fn pod_rows(n: usize) -> Vec<PodRow> {
+    (0..n)
+        .map(|i| PodRow {
+            namespace: "load".into(),
+            name: format!("load-{}-7c9f8d6b5-{i:05}", i % 20),
+            ready: 1,
+            containers: 1,
+            status: if i % 50 == 0 { "CrashLoopBackOff" } else { "Running" }.into(),
+            restarts: (i % 3) as u32,
+            created: (NOW - (i as u64 % 86_400)) as i64,
+            node: "minikube".into(),
+            container_names: vec!["app".into()],
+            replica_set: Some(format!("load-{}-7c9f8d6b5", i % 20)),
+        })
+        .collect()
+}
+
+fn model_with_pods(n: usize) -> Model {
+    let mut model = model_with(0);
+    let info = ClusterInfo {
+        context: "minikube".into(),
+        server: "https://192.168.49.2:8443".into(),
+        version: "v1.33.1".into(),
+        nodes: 1,
+        node_address: Some("192.168.49.2".into()),
+    };
+    update(&mut model, Event::Kube(KubeEvent::Connected(info)));
+    update(&mut model, Event::Kube(KubeEvent::Pods(pod_rows(n))));
+    model.pane = Pane::Pods;
+    model
+}
+
+/// The Pods pane (issue [3/7] part 7): a frame of 10,000 pods, and the model
+/// taking a watch batch of 10,000 pods (what the source sends after a change).
+fn pods(c: &mut Criterion) {
+    let theme = Theme::default_theme();
+    let mut group = c.benchmark_group("pods_frame_120x40");
+    for n in [100usize, 10_000] {
+        let model = model_with_pods(n);
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+        group.bench_function(format!("{n}_rows"), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|frame| pilothouse::ui::render(frame, black_box(&model), &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    group.finish();
+    let fresh = pod_rows(10_000);
+    let mut group = c.benchmark_group("model_update");
+    group.bench_function("watch_batch_10000_pods", |b| {
+        b.iter_batched(
+            || (model_with_pods(10_000), fresh.clone()),
+            |(mut model, rows)| update(&mut model, Event::Kube(KubeEvent::Pods(rows))),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frames, relist, pods);
 criterion_main!(benches);
