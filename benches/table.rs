@@ -6,8 +6,8 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use pilothouse::app::event::{DockerEvent, Event, KubeEvent};
 use pilothouse::app::model::Pane;
-use pilothouse::domain::kube::{ClusterInfo, PodRow};
 use pilothouse::app::{Model, update};
+use pilothouse::domain::kube::{ClusterInfo, PodRow};
 use pilothouse::domain::{ContainerRow, ContainerState, EngineInfo, PortMapping, Protocol};
 use pilothouse::theme::Theme;
 use ratatui::Terminal;
@@ -94,7 +94,12 @@ fn pod_rows(n: usize) -> Vec<PodRow> {
             name: format!("load-{}-7c9f8d6b5-{i:05}", i % 20),
             ready: 1,
             containers: 1,
-            status: if i % 50 == 0 { "CrashLoopBackOff" } else { "Running" }.into(),
+            status: if i % 50 == 0 {
+                "CrashLoopBackOff"
+            } else {
+                "Running"
+            }
+            .into(),
             restarts: (i % 3) as u32,
             created: (NOW - (i as u64 % 86_400)) as i64,
             node: "minikube".into(),

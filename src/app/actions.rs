@@ -347,13 +347,17 @@ fn container_url(model: &Model) -> Result<String, String> {
     })
 }
 
-/// A Service's URL: its nodePort on the node's address (on the sim and minikube's docker driver, 127.0.0.1 or the node IP).
+/// A Service's URL: a LoadBalancer's ingress address on the Service's port,
+/// else its nodePort on the node's address (on the sim, 127.0.0.1).
 fn service_url(model: &Model) -> Result<String, String> {
     let kube = &model.kube;
     let service = kube
         .services_table
         .selected_row(&kube.services)
         .ok_or("No service selected.")?;
+    if let (Some(address), Some(port)) = (service.ingress.first(), service.port) {
+        return Ok(format!("http://{address}:{port}/"));
+    }
     let node_port = service.node_ports.first().ok_or_else(|| {
         format!(
             "{} is {}: expose the deployment as NodePort or LoadBalancer to open it.",

@@ -648,3 +648,28 @@ fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
     assert!(press_str(&mut containers, "p").is_empty());
     assert!(status_text(&containers).contains("previous container"));
 }
+
+#[test]
+fn o_on_a_load_balancer_with_an_address_opens_that_address_on_the_service_port() {
+    let mut model = on_pane(with_cluster(), '7');
+    // The fixture's first Service: cookbook-recipe, LoadBalancer, 8000:31234, still <pending>.
+    assert_eq!(
+        press_str(&mut model, "o"),
+        vec![Command::OpenUrl("http://192.168.49.2:31234/".into())]
+    );
+    let mut services = model.kube.services.clone();
+    let lb = services
+        .iter_mut()
+        .find(|s| s.name == "cookbook-recipe")
+        .expect("the LoadBalancer");
+    lb.ingress = vec!["10.96.12.7".into()];
+    lb.external_ip = "10.96.12.7".into();
+    update(
+        &mut model,
+        Event::Kube(crate::app::event::KubeEvent::Services(services)),
+    );
+    assert_eq!(
+        press_str(&mut model, "o"),
+        vec![Command::OpenUrl("http://10.96.12.7:8000/".into())]
+    );
+}

@@ -88,6 +88,10 @@ pub struct ServiceRow {
     /// As kubectl prints them: `8000:31234/TCP`.
     pub ports: String,
     pub node_ports: Vec<u16>,
+    /// The first port the Service serves on (what a LoadBalancer address answers).
+    pub port: Option<u16>,
+    /// LoadBalancer ingress addresses (IP or hostname), once assigned.
+    pub ingress: Vec<String>,
     pub created: UnixSeconds,
 }
 

@@ -524,7 +524,13 @@ pub fn service_row(s: &Service) -> ServiceRow {
         .iter()
         .filter_map(|p| p.node_port.and_then(|n| u16::try_from(n).ok()))
         .collect();
+    let port = spec
+        .and_then(|s| s.ports.as_ref())
+        .and_then(|ports| ports.first())
+        .and_then(|p| u16::try_from(p.port).ok());
     ServiceRow {
+        port,
+        ingress: ingress.clone(),
         node_ports,
         namespace: s.metadata.namespace.clone().unwrap_or_default(),
         name: s.metadata.name.clone().unwrap_or_default(),

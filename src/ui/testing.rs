@@ -470,6 +470,8 @@ pub fn with_cluster() -> Model {
             external_ip: "<pending>".into(),
             ports: "8000:31234/TCP".into(),
             node_ports: vec![31234],
+            port: Some(8000),
+            ingress: vec![],
             created: t(40),
         },
         ServiceRow {
@@ -480,6 +482,8 @@ pub fn with_cluster() -> Model {
             external_ip: "<none>".into(),
             ports: "443/TCP".into(),
             node_ports: vec![],
+            port: Some(443),
+            ingress: vec![],
             created: t(90_000),
         },
     ];
