@@ -75,6 +75,15 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         })
         .await;
 
+    // The sim records the write (the record the bad-input test relies on being empty).
+    let writes = sim.kube.shared.writes();
+    assert!(
+        writes
+            .iter()
+            .any(|w| w == "PATCH /apis/apps/v1/namespaces/default/deployments/cookbook-recipe"),
+        "{writes:?}"
+    );
+
     // Expose it with x: a LoadBalancer on port 8000, as the walkthrough does.
     cockpit.keys("x\n");
     cockpit

@@ -28,9 +28,23 @@ pub struct KubeShared {
     /// The simulated Docker engine whose images pods may use (minikube shares the node's engine).
     pub engine: Option<crate::sim::docker::Shared>,
     pub server: String,
+    /// Every request that could change something (`METHOD PATH`), oldest first,
+    /// so tests can prove that refused input sent nothing. Capped.
+    pub writes: Mutex<std::collections::VecDeque<String>>,
 }
 
+/// Writes remembered by the sim; older ones go first.
+const WRITES_KEPT: usize = 1_000;
+
 impl KubeShared {
+    /// The write requests received so far (`POST /apis/apps/v1/...`).
+    pub fn writes(&self) -> Vec<String> {
+        self.writes
+            .lock()
+            .map(|w| w.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub fn engine_images(&self) -> HashSet<String> {
         let Some(engine) = &self.engine else {
             return HashSet::new();
@@ -80,6 +94,7 @@ impl KubeSim {
             timing: config.timing,
             engine,
             server: url.clone(),
+            writes: Mutex::default(),
         });
         let serving = shared.clone();
         let tasks = vec![
@@ -119,6 +134,15 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
     let path = request.uri().path().to_string();
     let query = http::query(&request);
     tracing::debug!(%method, %path, "kube sim");
+    if method != Method::GET
+        && method != Method::HEAD
+        && let Ok(mut writes) = shared.writes.lock()
+    {
+        if writes.len() >= WRITES_KEPT {
+            writes.pop_front();
+        }
+        writes.push_back(format!("{method} {path}"));
+    }
     let accept = header(&request, "accept").to_string();
     let content_type = header(&request, "content-type").to_string();
     let user_agent = header(&request, "user-agent").to_string();
