@@ -244,6 +244,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
         Event::Minikube(_) => "minikube",
+        Event::PathCompleted { .. } => "path completed",
         Event::ManifestChecked { .. } => "manifest checked",
         Event::ApplyConflict { .. } => "apply conflict",
     }

@@ -67,6 +67,18 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     assert!(
         matches!(&cockpit.model.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
     );
+    // Tab completes the path, as a shell does.
+    for _ in 0..40 {
+        cockpit.key(KeyCode::Backspace);
+    }
+    cockpit.keys("cookbook-d");
+    cockpit.key(KeyCode::Tab);
+    cockpit
+        .until(
+            "the completed path",
+            |m| matches!(&m.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml"),
+        )
+        .await;
     cockpit.keys("\n");
     cockpit.until("the apply job", |m| m.jobs.iter().any(|j| matches!(&j.state, JobState::Succeeded(s) if s.contains("deployment.apps/cookbook-recipe serverside-applied")))).await;
     cockpit

@@ -156,6 +156,10 @@ pub enum Command {
     SwitchKube(crate::domain::kube::KubeTarget),
     /// Point the Docker source at minikube's engine, or (None) back at its own.
     UseDockerEngine(Option<MinikubeDockerEnv>),
+    /// Complete a path typed in a form, relative to where pilothouse runs.
+    CompletePath {
+        typed: String,
+    },
     /// Read an image's exposed ports, to suggest port maps in the run form.
     InspectImage(String),
     ScaffoldDockerfile {
@@ -319,6 +323,7 @@ impl Command {
             Self::UseDockerEngine(None) => "eval $(minikube docker-env --unset)".to_string(),
             Self::UseDockerEngine(Some(_))
             | Self::SwitchKube(_)
+            | Self::CompletePath { .. }
             | Self::ProbeMinikube { .. }
             | Self::FollowLogs(None)
             | Self::WatchStats(None) => return None,

@@ -51,6 +51,12 @@ pub enum Event {
         message: String,
     },
     Minikube(MinikubeEvent),
+    /// What a path typed in a form completes to, and every match.
+    PathCompleted {
+        typed: String,
+        completed: String,
+        matches: Vec<String>,
+    },
     /// The YAML asked for with `y` (or why it could not be read).
     YamlLoaded {
         title: String,

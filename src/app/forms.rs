@@ -138,7 +138,7 @@ impl Form {
             title: "Apply a manifest (server-side)",
             fields: vec![Field::new(
                 "Manifest",
-                "a YAML file; several documents allowed",
+                "a YAML file (tab completes); several documents allowed",
                 default_path,
             )],
             focus: 0,

@@ -95,6 +95,12 @@ pub(super) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         KeyCode::Esc => model.overlay = Overlay::None,
         _ if ctrl_c => model.overlay = Overlay::None,
         _ if form.pending => model.dirty = false,
+        // The manifest path is the apply form's only field: tab completes it, as a shell does.
+        KeyCode::Tab if form.kind == super::forms::FormKind::Apply => {
+            return vec![Command::CompletePath {
+                typed: form.fields[0].value().to_string(),
+            }];
+        }
         KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.fields.len(),
         KeyCode::BackTab | KeyCode::Up => {
             form.focus = (form.focus + form.fields.len() - 1) % form.fields.len()

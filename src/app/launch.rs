@@ -98,6 +98,7 @@ fn job_title(command: &Command) -> String {
         | Command::MinikubeServiceUrl { .. }
         | Command::MinikubeDockerEnv { .. }
         | Command::UseDockerEngine(_)
-        | Command::SwitchKube(_) => String::new(),
+        | Command::SwitchKube(_)
+        | Command::CompletePath { .. } => String::new(),
     }
 }

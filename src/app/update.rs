@@ -36,6 +36,36 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             super::minikube::on_tick(model, now)
         }
         Event::Minikube(event) => super::minikube::on_minikube(model, event),
+        Event::PathCompleted {
+            typed,
+            completed,
+            matches,
+        } => {
+            match &mut model.overlay {
+                Overlay::Form(form)
+                    if form.kind == FormKind::Apply && form.fields[0].value() == typed =>
+                {
+                    form.fields[0].input = tui_input::Input::new(completed);
+                    form.fields[0].error = None;
+                    if matches.len() > 1 {
+                        let shown: Vec<&str> = matches.iter().take(8).map(String::as_str).collect();
+                        let more = matches.len().saturating_sub(8);
+                        let more = if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        };
+                        model.set_status(
+                            Level::Info,
+                            format!("{} matches: {}{more}", matches.len(), shown.join("  ")),
+                        );
+                    }
+                }
+                // The user typed on (or closed the form) meanwhile: their text wins.
+                _ => model.dirty = false,
+            }
+            Vec::new()
+        }
         Event::Terminate => {
             model.quit = true;
             Vec::new()

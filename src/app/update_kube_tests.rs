@@ -673,3 +673,52 @@ fn o_on_a_load_balancer_with_an_address_opens_that_address_on_the_service_port()
         vec![Command::OpenUrl("http://10.96.12.7:8000/".into())]
     );
 }
+
+#[test]
+fn tab_in_the_apply_form_completes_the_path_through_the_effects() {
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "a");
+    for _ in 0..40 {
+        press(&mut model, KeyCode::Backspace);
+    }
+    press_str(&mut model, "cook");
+    assert_eq!(
+        press(&mut model, KeyCode::Tab),
+        vec![Command::CompletePath {
+            typed: "cook".into()
+        }]
+    );
+    update(
+        &mut model,
+        Event::PathCompleted {
+            typed: "cook".into(),
+            completed: "cookbook-".into(),
+            matches: vec![
+                "cookbook-deployment.yaml".into(),
+                "cookbook-service.yaml".into(),
+            ],
+        },
+    );
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("the form stays")
+    };
+    assert_eq!(form.value(0), "cookbook-");
+    assert_eq!(
+        status_text(&model),
+        "2 matches: cookbook-deployment.yaml  cookbook-service.yaml"
+    );
+    // An answer for text the user has since changed is dropped.
+    press_str(&mut model, "d");
+    update(
+        &mut model,
+        Event::PathCompleted {
+            typed: "cookbook-".into(),
+            completed: "cookbook-service.yaml".into(),
+            matches: vec![],
+        },
+    );
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("the form stays")
+    };
+    assert_eq!(form.value(0), "cookbook-d");
+}

@@ -6,6 +6,7 @@ pub mod build_context;
 pub mod docker;
 pub mod kube;
 pub mod minikube;
+pub mod paths;
 pub mod scaffold;
 
 use crate::app::command::Command;
@@ -102,6 +103,14 @@ impl Effects {
                 let _ = tx.send(Event::BuildContextChecked(docker::check_build_context(
                     spec, &self.cwd,
                 )));
+            }
+            Command::CompletePath { typed } => {
+                let (completed, matches) = paths::complete(&self.cwd, &typed);
+                let _ = tx.send(Event::PathCompleted {
+                    typed,
+                    completed,
+                    matches,
+                });
             }
             Command::ScaffoldDeployment { dir, name, image } => {
                 let docker = self.client();
