@@ -69,6 +69,10 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 format!(" {} · {nodes}", info.version),
                 theme.text,
             ));
+            // On the Kubernetes panes the API server is what matters; the Docker endpoint comes last anyway.
+            if model.pane.is_kube() && area.width >= 110 {
+                spans.push(Span::styled(format!(" · {}", info.server), theme.muted));
+            }
             if model.kube.trouble.is_some() {
                 spans.push(Span::styled(" (watch retrying)", theme.warn));
             }
