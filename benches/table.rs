@@ -57,11 +57,12 @@ fn model_with(n: usize) -> Model {
     model
 }
 
-fn frames(c: &mut Criterion) {
+/// One full 120x40 frame of `model_for(n)`, for 100 and 10,000 rows.
+fn bench_frames(c: &mut Criterion, group: &str, model_for: fn(usize) -> Model) {
     let theme = Theme::default_theme();
-    let mut group = c.benchmark_group("containers_frame_120x40");
+    let mut group = c.benchmark_group(group);
     for n in [100usize, 10_000] {
-        let model = model_with(n);
+        let model = model_for(n);
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
         group.bench_function(format!("{n}_rows"), |b| {
             b.iter(|| {
@@ -72,6 +73,10 @@ fn frames(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+fn frames(c: &mut Criterion) {
+    bench_frames(c, "containers_frame_120x40", model_with);
 }
 
 fn relist(c: &mut Criterion) {
@@ -127,20 +132,7 @@ fn model_with_pods(n: usize) -> Model {
 /// The Pods pane (issue [3/7] part 7): a frame of 10,000 pods, and the model
 /// taking a watch batch of 10,000 pods (what the source sends after a change).
 fn pods(c: &mut Criterion) {
-    let theme = Theme::default_theme();
-    let mut group = c.benchmark_group("pods_frame_120x40");
-    for n in [100usize, 10_000] {
-        let model = model_with_pods(n);
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
-        group.bench_function(format!("{n}_rows"), |b| {
-            b.iter(|| {
-                terminal
-                    .draw(|frame| pilothouse::ui::render(frame, black_box(&model), &theme))
-                    .expect("draw");
-            })
-        });
-    }
-    group.finish();
+    bench_frames(c, "pods_frame_120x40", model_with_pods);
     let fresh = pod_rows(10_000);
     let mut group = c.benchmark_group("model_update");
     group.bench_function("watch_batch_10000_pods", |b| {

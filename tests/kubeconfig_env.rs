@@ -2,6 +2,8 @@
 //! users in one file, the context in another. The only test in this binary,
 //! because it sets the process environment.
 
+mod common;
+
 use pilothouse::app::kube_state::KubeConnection;
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
@@ -14,11 +16,7 @@ async fn kubeconfig_files_named_by_kubeconfig_are_merged() {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
-    let server = std::fs::read_to_string(&sim.kubeconfig_path)
-        .expect("the sim's kubeconfig")
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("server: ").map(String::from))
-        .expect("a server line");
+    let server = common::sim_server(&sim);
     let dir = tempfile::tempdir().expect("temp dir");
     let clusters = dir.path().join("clusters");
     let contexts = dir.path().join("contexts");

@@ -13,6 +13,17 @@ use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use std::collections::HashSet;
 
+/// The names of the pods in `default`.
+fn default_pods(model: &Model) -> HashSet<String> {
+    model
+        .kube
+        .pods
+        .iter()
+        .filter(|p| p.namespace == "default")
+        .map(|p| p.name.clone())
+        .collect()
+}
+
 fn ready(model: &Model, name: &str, want: u32) -> bool {
     model
         .kube
@@ -239,14 +250,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
 
     // Delete a pod with ctrl-d and a yes: its ReplicaSet makes another.
     cockpit.keys("6");
-    let before: HashSet<String> = cockpit
-        .model
-        .kube
-        .pods
-        .iter()
-        .filter(|p| p.namespace == "default")
-        .map(|p| p.name.clone())
-        .collect();
+    let before = default_pods(&cockpit.model);
     cockpit.ctrl('d');
     cockpit.keys("y");
     cockpit
@@ -263,14 +267,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .await;
 
     // Rollout restart with r and a yes: a new ReplicaSet, and three new pods replace all the old.
-    let before: HashSet<String> = cockpit
-        .model
-        .kube
-        .pods
-        .iter()
-        .filter(|p| p.namespace == "default")
-        .map(|p| p.name.clone())
-        .collect();
+    let before = default_pods(&cockpit.model);
     cockpit.keys("5g");
     cockpit.keys("r");
     assert!(

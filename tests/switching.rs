@@ -18,11 +18,7 @@ async fn ns_and_ctx_switch_the_watchers_at_runtime() {
     })
     .await
     .expect("the sim starts");
-    let server = std::fs::read_to_string(&sim.kubeconfig_path)
-        .expect("the sim's kubeconfig")
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("server: ").map(String::from))
-        .expect("a server line");
+    let server = common::sim_server(&sim);
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("config");
     let nowhere = common::free_port();

@@ -17,14 +17,6 @@ fn spec() -> BuildSpec {
     }
 }
 
-fn status_text(model: &crate::app::Model) -> String {
-    model
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
-
 #[test]
 fn logs_follow_the_selected_container_bounded() {
     let mut model = populated();

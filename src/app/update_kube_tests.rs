@@ -8,14 +8,6 @@ use super::update;
 use crate::ui::testing::*;
 use crossterm::event::KeyCode;
 
-fn status_text(model: &crate::app::Model) -> String {
-    model
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
-
 fn job_commands(commands: &[Command]) -> Vec<&Command> {
     commands
         .iter()

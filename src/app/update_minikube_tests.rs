@@ -37,14 +37,6 @@ fn on_minikube(state: MinikubeState) -> crate::app::Model {
     model
 }
 
-fn status_text(model: &crate::app::Model) -> String {
-    model
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
-
 #[test]
 fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
     let mut model = with_cluster();

@@ -18,14 +18,6 @@ fn spec() -> BuildSpec {
     }
 }
 
-fn status_text(model: &crate::app::Model) -> String {
-    model
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
-}
-
 fn job_commands(commands: &[Command]) -> Vec<&Command> {
     commands
         .iter()

@@ -1,7 +1,7 @@
 //! Kubernetes commands through kube-rs: scale (the scale subresource) and delete.
 
 use crate::app::command::JobId;
-use crate::app::event::{Event, JobUpdate};
+use crate::app::event::Event;
 use crate::domain::kube::KubeKind;
 use crate::sources::describe;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -10,12 +10,7 @@ use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use tokio::sync::mpsc::UnboundedSender;
 
-fn finish(tx: &UnboundedSender<Event>, id: JobId, result: Result<String, String>) {
-    let _ = tx.send(Event::Job {
-        id,
-        update: JobUpdate::Finished(result),
-    });
-}
+use super::finish_job as finish;
 
 /// `kubectl scale --replicas=N deployment/NAME`: a merge patch of the scale subresource.
 pub async fn scale(

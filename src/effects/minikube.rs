@@ -31,12 +31,7 @@ pub fn keeper() -> Keeper {
     tx
 }
 
-fn finish(tx: &UnboundedSender<Event>, id: JobId, result: Result<String, String>) {
-    let _ = tx.send(Event::Job {
-        id,
-        update: JobUpdate::Finished(result),
-    });
-}
+use super::finish_job as finish;
 
 /// `minikube -p P start|stop`: every line into the job, then ask for the status again.
 pub async fn start_or_stop(

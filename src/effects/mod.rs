@@ -17,6 +17,14 @@ use std::path::PathBuf;
 use tokio::sync::{mpsc::UnboundedSender, watch};
 use tokio::task::JoinHandle;
 
+/// Report a job's end.
+pub(crate) fn finish_job(tx: &UnboundedSender<Event>, id: u64, result: Result<String, String>) {
+    let _ = tx.send(Event::Job {
+        id,
+        update: JobUpdate::Finished(result),
+    });
+}
+
 /// Work queued to run in order.
 type Queued = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 

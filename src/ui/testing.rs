@@ -371,6 +371,15 @@ macro_rules! snap {
 }
 pub(crate) use snap;
 
+/// The status line's text ("" when there is none).
+pub fn status_text(model: &Model) -> String {
+    model
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
 pub fn connection_is_disconnected(model: &Model) -> bool {
     matches!(model.docker.connection, Connection::Disconnected { .. })
 }

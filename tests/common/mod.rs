@@ -248,3 +248,12 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
     .await;
     result.expect("the sample app builds on the simulated engine");
 }
+
+/// The API server address in a simulated cluster's kubeconfig.
+pub fn sim_server(sim: &pilothouse::sim::Sim) -> String {
+    std::fs::read_to_string(&sim.kubeconfig_path)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("server: ").map(String::from))
+        .unwrap_or_else(|| panic!("no server line in {}", sim.kubeconfig_path.display()))
+}
