@@ -1,10 +1,11 @@
 //! minikube in the cockpit, through a stand-in `minikube` executable
 //! (tests/fixtures/bin/minikube) that prints what the real one prints
 //! (REFERENCE.md): no profile, a missing profile (exit 85), stopped (exit 7),
-//! start and stop streamed into Jobs, `service --url` that blocks (kept
-//! running, ended with the cockpit) or exits 115, and the docker-env switch
-//! to a second engine, over TLS with client certificates as minikube's, and back. The cluster is the simulated one; its context
-//! `pilothouse-sim` plays the minikube profile.
+//! start and stop streamed into Jobs, the dashboard (URL opened, proxy kept),
+//! `service --url` that blocks (kept running, ended with the cockpit) or
+//! exits 115, and the docker-env switch to a second engine, over TLS with
+//! client certificates as minikube's, and back. The cluster is the simulated
+//! one; its context `pilothouse-sim` plays the minikube profile.
 
 mod common;
 
@@ -214,6 +215,25 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         header(&cockpit)
     );
 
+    // M, down twice, enter: the dashboard; its URL is opened and its proxy kept.
+    cockpit.keys("Mjj\n");
+    assert_eq!(
+        cockpit.model.learn.as_deref(),
+        Some("minikube -p pilothouse-sim dashboard --url")
+    );
+    let dashboard = "http://127.0.0.1:36541/api/v1/namespaces/kubernetes-dashboard/services/http:kubernetes-dashboard:/proxy/";
+    cockpit
+        .until("the dashboard opened", |m| {
+            m.minikube
+                .urls
+                .get("dashboard/pilothouse-sim")
+                .map(String::as_str)
+                == Some(dashboard)
+        })
+        .await;
+    assert_eq!(cockpit.opened, vec![dashboard.to_string()]);
+    cockpit.opened.clear();
+
     // o on a Service of a minikube context: `minikube service --url`. Not found first (exit 115)…
     cockpit.keys("7");
     cockpit.keys("/kubernetes\n");
@@ -334,6 +354,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
             "-p pilothouse-sim stop",
             "-p pilothouse-sim service kubernetes -n default --url",
             "-p pilothouse-sim docker-env --shell none",
+            "-p pilothouse-sim dashboard --url",
         ];
         assert!(known.contains(&line), "unexpected call: {line}");
     }
