@@ -1,6 +1,7 @@
 //! The pure half: model, events, commands and `update`. No I/O here.
 
 mod actions;
+pub mod cloudrun;
 pub mod command;
 pub mod command_line;
 pub mod event;
