@@ -109,14 +109,39 @@ pub async fn output(command: Command, timeout: Duration) -> Result<Finished, Run
             drop(guard);
             Ok(Finished {
                 code: output.status.code(),
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                stdout: strip_ansi(&String::from_utf8_lossy(&output.stdout)),
+                stderr: strip_ansi(&String::from_utf8_lossy(&output.stderr)),
             })
         }
     }
 }
 
-/// Run to the end, handing each line of stdout and stderr to `line` as it comes.
+/// Terminal escapes (colour, bold) removed: CLIs such as gcloud emit them even
+/// into a pipe, and the panes draw text, not escapes.
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        // CSI: ESC [ parameters final-byte; other escapes: ESC and one more character.
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// Run to the end, handing each line of stdout and stderr (escapes removed) to `line` as it comes.
 pub async fn stream_lines(
     command: Command,
     mut line: impl FnMut(String),
@@ -133,11 +158,12 @@ pub async fn stream_lines(
     while out_open || err_open {
         tokio::select! {
             next = stdout.next_line(), if out_open => match next {
-                Ok(Some(text)) => line(text),
+                Ok(Some(text)) => line(strip_ansi(&text)),
                 _ => out_open = false,
             },
             next = stderr.next_line(), if err_open => match next {
                 Ok(Some(text)) => {
+                    let text = strip_ansi(&text);
                     if err_tail.len() == 20 {
                         err_tail.pop_front();
                     }
@@ -306,6 +332,17 @@ mod tests {
                     .starts_with('Z')
             })
             .unwrap_or(true)
+    }
+
+    #[test]
+    fn escapes_are_removed() {
+        assert_eq!(
+            strip_ansi(
+                "Service [\u{1b}[1mcookbook\u{1b}[m] is serving \u{1b}[1;32m100\u{1b}[0m percent"
+            ),
+            "Service [cookbook] is serving 100 percent"
+        );
+        assert_eq!(strip_ansi("plain"), "plain");
     }
 
     #[tokio::test]

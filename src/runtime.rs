@@ -98,10 +98,26 @@ pub async fn run(cli: Cli) -> Result<()> {
     tokio::spawn(terminal_input(tx.clone()));
     tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
-    let effects = Effects::new(tx, client_rx, cwd)
+    // In the demo gcloud talks to the simulated Cloud Run through a throwaway configuration.
+    let gcloud_env = match &demo {
+        Some(sim) => vec![
+            (
+                "CLOUDSDK_CONFIG".to_string(),
+                sim.gcloud_config.display().to_string(),
+            ),
+            (
+                "CLOUDSDK_AUTH_ACCESS_TOKEN".to_string(),
+                crate::sim::GCLOUD_TOKEN.to_string(),
+            ),
+            ("CLOUDSDK_CORE_DISABLE_PROMPTS".to_string(), "1".to_string()),
+        ],
+        None => Vec::new(),
+    };
+    let mut effects = Effects::new(tx, client_rx, cwd)
         .with_kube(kube_client_rx)
         .with_docker_switch(switch_tx)
         .with_kube_switch(kube_switch_tx);
+    effects.set_gcloud_env(gcloud_env);
 
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, model, &theme, rx, effects).await;
@@ -244,6 +260,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
         Event::Minikube(_) => "minikube",
+        Event::Cloud(_) => "cloud",
         Event::PathCompleted { .. } => "path completed",
         Event::ManifestChecked { .. } => "manifest checked",
         Event::ApplyConflict { .. } => "apply conflict",

@@ -32,6 +32,11 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::PanePods => switch_pane(model, Pane::Pods),
         Action::PaneServices => switch_pane(model, Pane::Services),
         Action::PaneEvents => switch_pane(model, Pane::Events),
+        Action::PaneCloud => switch_pane(model, Pane::Cloud),
+        Action::Deploy => return super::cloud::deploy(model),
+        Action::Refresh => return super::cloud::refresh(model),
+        Action::CloudSettings => return super::cloud::settings_form(model),
+        Action::Open if pane == Pane::Cloud => return super::cloud::open(model),
         Action::Down => move_selection(model, 1),
         Action::Up => move_selection(model, -1),
         Action::PageDown => move_selection(model, PAGE),
@@ -282,7 +287,7 @@ fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
                 command,
             ))
         }
-        Pane::Jobs | Pane::Logs | Pane::Events => None,
+        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud => None,
     }
 }
 

@@ -51,16 +51,19 @@ pub enum DeployMode {
     Source,
     /// Build with the local engine, push to Artifact Registry, then `gcloud run deploy --image`.
     Local,
+    /// Deploy the configured image as it is (built and pushed elsewhere, by CI say).
+    Image,
 }
 
 impl DeployMode {
-    pub const ALL: [DeployMode; 3] = [Self::CloudBuild, Self::Source, Self::Local];
+    pub const ALL: [DeployMode; 4] = [Self::CloudBuild, Self::Source, Self::Local, Self::Image];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::CloudBuild => "cloud-build",
             Self::Source => "source",
             Self::Local => "local",
+            Self::Image => "image",
         }
     }
 }
@@ -194,7 +197,7 @@ impl CloudRunSettings {
                 args.extend(self.deploy_tail());
                 vec![args]
             }
-            DeployMode::Local => vec![self.deploy_image_args()],
+            DeployMode::Local | DeployMode::Image => vec![self.deploy_image_args()],
         }
     }
 

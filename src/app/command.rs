@@ -156,6 +156,21 @@ pub enum Command {
     SwitchKube(crate::domain::kube::KubeTarget),
     /// Point the Docker source at minikube's engine, or (None) back at its own.
     UseDockerEngine(Option<MinikubeDockerEnv>),
+    /// Read `pilothouse.toml` and the Dockerfile's ports in the app directory.
+    LoadCloudSettings,
+    /// `gcloud config list --format=json`, then (with settings) the services list.
+    CloudRefresh {
+        list: Option<Vec<String>>,
+    },
+    /// The deploy's gcloud runs in order, then `describe` for the URL; one job.
+    CloudDeploy {
+        job: JobId,
+        service: String,
+        steps: Vec<Vec<String>>,
+        describe: Vec<String>,
+    },
+    /// Write `[cloudrun]` to `pilothouse.toml`.
+    SaveCloudSettings(super::cloudrun::CloudRunSettings),
     /// Complete a path typed in a form, relative to where pilothouse runs.
     CompletePath {
         typed: String,
@@ -317,6 +332,21 @@ impl Command {
                 quote(service),
                 quote(namespace)
             ),
+            Self::CloudRefresh { list } => {
+                let mut line =
+                    super::cloudrun::command_line("gcloud", &super::cloudrun::config_list_args());
+                if let Some(list) = list {
+                    line.push_str(" && ");
+                    line.push_str(&super::cloudrun::command_line("gcloud", list));
+                }
+                line
+            }
+            Self::CloudDeploy { steps, .. } => steps
+                .iter()
+                .map(|a| super::cloudrun::command_line("gcloud", a))
+                .collect::<Vec<_>>()
+                .join(" && "),
+            Self::SaveCloudSettings(_) => "cat > pilothouse.toml".to_string(),
             Self::MinikubeDockerEnv { profile } => {
                 format!("eval $(minikube -p {} docker-env)", quote(profile))
             }
@@ -324,6 +354,7 @@ impl Command {
             Self::UseDockerEngine(Some(_))
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
+            | Self::LoadCloudSettings
             | Self::ProbeMinikube { .. }
             | Self::FollowLogs(None)
             | Self::WatchStats(None) => return None,
@@ -351,6 +382,8 @@ impl Command {
                     op: MinikubeOp::Start | MinikubeOp::Stop,
                     ..
                 }
+                | Self::CloudDeploy { .. }
+                | Self::SaveCloudSettings(_)
         )
     }
 }

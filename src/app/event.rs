@@ -51,6 +51,7 @@ pub enum Event {
         message: String,
     },
     Minikube(MinikubeEvent),
+    Cloud(CloudEvent),
     /// What a path typed in a form completes to, and every match.
     PathCompleted {
         typed: String,
@@ -84,6 +85,22 @@ pub enum DockerEvent {
         reference: String,
         ports: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloudEvent {
+    /// `pilothouse.toml` read: its `[cloudrun]`, none, or what is wrong with it.
+    Settings(Result<Option<crate::app::cloudrun::CloudRunSettings>, String>),
+    /// The Dockerfile's EXPOSEd ports and whether the app reads `$PORT`.
+    AppPorts(crate::app::cloud::AppPorts),
+    Gcloud(crate::domain::cloud::GcloudState),
+    Services(Result<Vec<crate::domain::cloud::CloudServiceRow>, String>),
+    /// A deploy ended and `describe` read the URL.
+    Deployed {
+        service: String,
+        url: String,
+    },
+    SettingsSaved(Result<PathBuf, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,6 +13,7 @@ pub enum FormKind {
     Scale,
     Apply,
     Expose,
+    CloudSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(label: &'static str, hint: &'static str, value: &str) -> Self {
+    pub(super) fn new(label: &'static str, hint: &'static str, value: &str) -> Self {
         Self {
             label,
             hint,
@@ -63,6 +64,7 @@ pub enum FormOutput {
         path: PathBuf,
     },
     Expose(ExposeSpec),
+    CloudSettings(super::cloudrun::CloudRunSettings),
 }
 
 /// More replicas than this on a local cluster is a typo, not a plan.
@@ -181,6 +183,9 @@ impl Form {
             FormKind::Run => self.parse_run().map(FormOutput::Run),
             FormKind::Scale => self.parse_scale(),
             FormKind::Expose => self.parse_expose().map(FormOutput::Expose),
+            FormKind::CloudSettings => {
+                super::cloud::parse_settings_form(self).map(FormOutput::CloudSettings)
+            }
             FormKind::Apply => match self.value(0).trim() {
                 "" => Err(vec![(0, "a manifest file is required".to_string())]),
                 path => Ok(FormOutput::Apply {
@@ -344,7 +349,10 @@ impl Form {
             }) => {
                 format!("kubectl scale --replicas={replicas} deployment/{name} -n {namespace}")
             }
+            // The deploy's own command lines show when D asks; the form writes a file.
+            Some(FormOutput::CloudSettings(_)) => "cat > pilothouse.toml".to_string(),
             None => match self.kind {
+                FormKind::CloudSettings => "cat > pilothouse.toml".to_string(),
                 FormKind::Build => format!(
                     "docker build -t {} -f {} {}",
                     self.value(BUILD_TAG),

@@ -157,6 +157,15 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             form.pending = true;
             vec![Command::CheckManifest { path }]
         }
+        Some(FormOutput::CloudSettings(settings)) => {
+            model.overlay = Overlay::None;
+            if refuse_if_readonly(model, "save the Cloud Run settings") {
+                return Vec::new();
+            }
+            let command = Command::SaveCloudSettings(settings);
+            model.learn = command.learn_line();
+            vec![command]
+        }
         Some(FormOutput::Scale {
             namespace,
             name,

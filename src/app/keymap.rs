@@ -18,6 +18,7 @@ pub enum Context {
     Pods,
     Services,
     Events,
+    Cloud,
 }
 
 impl Context {
@@ -32,6 +33,7 @@ impl Context {
             Self::Pods => "Pods",
             Self::Services => "Services",
             Self::Events => "Events",
+            Self::Cloud => "Cloud Run",
         }
     }
 }
@@ -51,6 +53,7 @@ pub enum Action {
     PanePods,
     PaneServices,
     PaneEvents,
+    PaneCloud,
     Down,
     Up,
     Top,
@@ -82,6 +85,9 @@ pub enum Action {
     CommandLine,
     DeploymentManifest,
     PreviousLogs,
+    Deploy,
+    Refresh,
+    CloudSettings,
 }
 
 impl Action {
@@ -99,6 +105,7 @@ impl Action {
             Self::PanePods => "pods",
             Self::PaneServices => "services",
             Self::PaneEvents => "events",
+            Self::PaneCloud => "Cloud Run",
             Self::Down => "down",
             Self::Up => "up",
             Self::Top => "top",
@@ -130,6 +137,9 @@ impl Action {
             Self::CommandLine => "command (:ctx :ns …)",
             Self::DeploymentManifest => "write a Deployment manifest",
             Self::PreviousLogs => "previous container on/off",
+            Self::Deploy => "deploy to Cloud Run",
+            Self::Refresh => "refresh",
+            Self::CloudSettings => "settings",
         }
     }
 
@@ -152,6 +162,7 @@ impl Action {
                 | Self::PanePods
                 | Self::PaneServices
                 | Self::PaneEvents
+                | Self::PaneCloud
                 | Self::SortReverse
                 | Self::Back
         )

@@ -63,7 +63,8 @@ fn job_id(command: &Command) -> Option<JobId> {
         | Command::Expose { job, .. }
         | Command::DeleteObject { job, .. }
         | Command::RolloutRestart { job, .. }
-        | Command::Minikube { job, .. } => Some(*job),
+        | Command::Minikube { job, .. }
+        | Command::CloudDeploy { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -86,6 +87,8 @@ fn job_title(command: &Command) -> String {
         }
         Command::RolloutRestart { name, .. } => format!("restart {name}"),
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
+        Command::CloudDeploy { service, .. } => format!("deploy {service} to Cloud Run"),
+        Command::SaveCloudSettings(_) => "save pilothouse.toml".to_string(),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::ScaffoldDeployment { name, .. } => format!("write {name}-deployment.yaml"),
         Command::OpenUrl(url) => format!("open {url}"),
@@ -99,6 +102,8 @@ fn job_title(command: &Command) -> String {
         | Command::MinikubeDockerEnv { .. }
         | Command::UseDockerEngine(_)
         | Command::SwitchKube(_)
-        | Command::CompletePath { .. } => String::new(),
+        | Command::CompletePath { .. }
+        | Command::LoadCloudSettings
+        | Command::CloudRefresh { .. } => String::new(),
     }
 }

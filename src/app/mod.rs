@@ -1,6 +1,7 @@
 //! The pure half: model, events, commands and `update`. No I/O here.
 
 mod actions;
+pub mod cloud;
 pub mod cloudrun;
 pub mod command;
 pub mod command_line;
@@ -17,6 +18,8 @@ pub mod update;
 pub mod validate;
 pub mod workflow;
 
+#[cfg(test)]
+mod update_cloud_tests;
 #[cfg(test)]
 mod update_events_tests;
 #[cfg(test)]

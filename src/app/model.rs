@@ -34,10 +34,11 @@ pub enum Pane {
     Pods,
     Services,
     Events,
+    Cloud,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 8] = [
+    pub const ALL: [Pane; 9] = [
         Pane::Containers,
         Pane::Images,
         Pane::Jobs,
@@ -46,6 +47,7 @@ impl Pane {
         Pane::Pods,
         Pane::Services,
         Pane::Events,
+        Pane::Cloud,
     ];
 
     pub fn title(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Pane {
             Self::Pods => "Pods",
             Self::Services => "Services",
             Self::Events => "Events",
+            Self::Cloud => "Cloud Run",
         }
     }
 
@@ -71,6 +74,7 @@ impl Pane {
             Self::Pods => Context::Pods,
             Self::Services => Context::Services,
             Self::Events => Context::Events,
+            Self::Cloud => Context::Cloud,
         }
     }
 
@@ -256,6 +260,7 @@ pub struct Model {
     pub docker: DockerState,
     pub kube: super::kube_state::KubeState,
     pub minikube: super::minikube::MinikubeModel,
+    pub cloud: super::cloud::CloudModel,
     pub containers_table: TableState,
     pub images_table: TableState,
     pub jobs_table: TableState,
@@ -286,6 +291,7 @@ impl Model {
             pane: Pane::Containers,
             kube: super::kube_state::KubeState::default(),
             minikube: super::minikube::MinikubeModel::default(),
+            cloud: super::cloud::CloudModel::default(),
             docker: DockerState {
                 endpoint: EndpointLabel {
                     host: String::new(),
@@ -334,6 +340,7 @@ impl Model {
             Pane::Images => Some(&mut self.images_table),
             Pane::Jobs => Some(&mut self.jobs_table),
             Pane::Logs => None,
+            Pane::Cloud => Some(&mut self.cloud.table),
             kube => self.kube.table_mut(kube),
         }
     }
@@ -345,6 +352,7 @@ impl Model {
             Pane::Images => &self.images_table.filter,
             Pane::Jobs => &self.jobs_table.filter,
             Pane::Logs => &self.logs.search,
+            Pane::Cloud => &self.cloud.table.filter,
             kube => self.kube.table(kube).map_or("", |t| t.filter.as_str()),
         }
     }
@@ -360,6 +368,7 @@ impl Model {
             Pane::Images => self.images_table.rebuild(&self.docker.images, |_| true),
             Pane::Jobs => self.jobs_table.rebuild(&self.jobs, |_| true),
             Pane::Logs => {}
+            Pane::Cloud => self.cloud.table.rebuild(&self.cloud.services, |_| true),
             kube => self.kube.rebuild(kube),
         }
     }
@@ -440,6 +449,31 @@ impl TableRow for ImageRow {
     }
     fn column_count() -> usize {
         5
+    }
+}
+
+impl TableRow for crate::domain::cloud::CloudServiceRow {
+    fn key(&self) -> String {
+        format!("{}/{}", self.region, self.name)
+    }
+    fn has_key(&self, key: &str) -> bool {
+        key.strip_prefix(self.region.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            == Some(self.name.as_str())
+    }
+    fn matches(&self, needle: &str) -> bool {
+        contains_lower(&self.name, needle) || contains_lower(&self.region, needle)
+    }
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.name.cmp(&other.name),
+            1 => self.region.cmp(&other.region),
+            2 => self.url.cmp(&other.url),
+            _ => other.last_deployed.cmp(&self.last_deployed),
+        }
+    }
+    fn column_count() -> usize {
+        4
     }
 }
 

@@ -33,9 +33,12 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             let running_job = model.jobs.iter().any(|j| j.state == JobState::Running);
             model.dirty = running_job || minute(now) != minute(model.now);
             model.now = now;
-            super::minikube::on_tick(model, now)
+            let mut commands = super::minikube::on_tick(model, now);
+            commands.extend(super::cloud::on_tick(model));
+            commands
         }
         Event::Minikube(event) => super::minikube::on_minikube(model, event),
+        Event::Cloud(event) => super::cloud::on_cloud(model, event),
         Event::PathCompleted {
             typed,
             completed,

@@ -59,7 +59,7 @@ fn panes_switch_by_number_and_tab() {
     press(&mut model, KeyCode::BackTab);
     assert_eq!(model.pane, Pane::Containers);
     press(&mut model, KeyCode::BackTab);
-    assert_eq!(model.pane, Pane::Events, "shift-tab wraps to the last pane");
+    assert_eq!(model.pane, Pane::Cloud, "shift-tab wraps to the last pane");
     for (key, pane) in [
         ('5', Pane::Deployments),
         ('6', Pane::Pods),

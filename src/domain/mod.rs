@@ -1,6 +1,7 @@
 //! Plain rows shared by sources, the model and the UI. No bollard or
 //! k8s-openapi types cross this line: sources map into these.
 
+pub mod cloud;
 pub mod kube;
 pub mod minikube;
 

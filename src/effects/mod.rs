@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod build_context;
+pub mod cloud;
 pub mod docker;
 pub mod kube;
 pub mod minikube;
@@ -46,6 +47,9 @@ pub struct Effects {
     docker_switch: Option<watch::Sender<Option<MinikubeDockerEnv>>>,
     /// Tells the kube source which context and namespace to watch.
     kube_switch: Option<watch::Sender<crate::domain::kube::KubeTarget>>,
+    /// The `gcloud` program and the variables pilothouse sets for it (the demo's sim).
+    gcloud: std::ffi::OsString,
+    gcloud_env: Vec<(String, String)>,
 }
 
 impl Effects {
@@ -66,6 +70,8 @@ impl Effects {
             keeper: None,
             docker_switch: None,
             kube_switch: None,
+            gcloud: "gcloud".into(),
+            gcloud_env: Vec::new(),
         }
     }
 
@@ -87,6 +93,23 @@ impl Effects {
     ) -> Self {
         self.kube_switch = Some(switch);
         self
+    }
+
+    /// Variables set for every gcloud run, on top of the user's environment.
+    pub fn set_gcloud_env(&mut self, env: Vec<(String, String)>) {
+        self.gcloud_env = env;
+    }
+
+    pub fn set_gcloud(&mut self, program: impl Into<std::ffi::OsString>) {
+        self.gcloud = program.into();
+    }
+
+    fn gcloud(&self) -> cloud::Gcloud {
+        cloud::Gcloud {
+            program: self.gcloud.clone(),
+            env: self.gcloud_env.clone(),
+            dir: self.cwd.clone(),
+        }
     }
 
     fn keeper(&mut self) -> minikube::Keeper {
@@ -111,6 +134,26 @@ impl Effects {
                 let _ = tx.send(Event::BuildContextChecked(docker::check_build_context(
                     spec, &self.cwd,
                 )));
+            }
+            Command::LoadCloudSettings => cloud::load_settings(&self.cwd, &tx),
+            Command::SaveCloudSettings(settings) => cloud::save_settings(&self.cwd, settings, &tx),
+            Command::CloudRefresh { list } => {
+                tokio::spawn(cloud::refresh(self.gcloud(), list, tx));
+            }
+            Command::CloudDeploy {
+                job,
+                service,
+                steps,
+                describe,
+            } => {
+                tokio::spawn(cloud::deploy(
+                    self.gcloud(),
+                    job,
+                    service,
+                    steps,
+                    describe,
+                    tx,
+                ));
             }
             Command::CompletePath { typed } => {
                 let (completed, matches) = paths::complete(&self.cwd, &typed);

@@ -137,11 +137,11 @@ fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::st
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
-        // Narrow terminals get the names without counts, so all eight fit.
+        // Narrow terminals get the names without counts and one space apart, so all nine fit in 80.
         let label = if area.width >= 110 {
             format!(" {} {} ", i + 1, tab_label(*pane, model))
         } else {
-            format!(" {} {} ", i + 1, short_tab(*pane))
+            format!(" {} {}", i + 1, short_tab(*pane))
         };
         let style = if *pane == model.pane {
             theme.tab_active
@@ -166,6 +166,7 @@ fn short_tab(pane: Pane) -> &'static str {
         Pane::Pods => "Pods",
         Pane::Services => "Svc",
         Pane::Events => "Events",
+        Pane::Cloud => "Cloud",
     }
 }
 
@@ -190,6 +191,7 @@ fn tab_label(pane: Pane, model: &Model) -> String {
         Pane::Pods => format!("Pods ({})", model.kube.pods_table.view.len()),
         Pane::Services => format!("Svc ({})", model.kube.services_table.view.len()),
         Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
+        Pane::Cloud => format!("Cloud ({})", model.cloud.table.view.len()),
     }
 }
 

@@ -34,6 +34,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Pods => panes::kube::pods(frame, body, model, theme),
         Pane::Services => panes::kube::services(frame, body, model, theme),
         Pane::Events => panes::kube::events(frame, body, model, theme),
+        Pane::Cloud => panes::cloud::render(frame, body, model, theme),
     }
     chrome::learn_line(frame, learn, model, theme);
     chrome::status_line(frame, status, model, theme);

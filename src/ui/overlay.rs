@@ -275,16 +275,43 @@ fn pick_box(frame: &mut Frame, picker: &Picker, theme: &Theme) {
 }
 
 fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
-    let area = centered(frame.area(), 70, 8);
+    // A deploy's question carries its warnings and command lines: wider, and as tall as it wraps.
+    let width: u16 = if confirm.message.lines().count() > 1 {
+        110
+    } else {
+        70
+    };
+    let inner_width = usize::from(width.min(frame.area().width).saturating_sub(2)).max(1);
+    let wrapped: usize = confirm
+        .message
+        .lines()
+        .map(|l| l.chars().count().div_ceil(inner_width).max(1))
+        .sum();
+    let area = centered(frame.area(), width, (wrapped as u16 + 5).max(8));
     frame.render_widget(Clear, area);
     let block = boxed("Confirm", theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = vec![Line::from(Span::styled(
-        confirm.message.clone(),
-        theme.text,
-    ))];
-    if let Some(learn) = confirm.on_yes.learn_line() {
+    let mut lines: Vec<Line> = confirm
+        .message
+        .lines()
+        .map(|line| {
+            let style = if line.starts_with('⚠') {
+                theme.warn
+            } else if line.starts_with("$ ") {
+                theme.learn
+            } else {
+                theme.text
+            };
+            Line::from(Span::styled(line.to_string(), style))
+        })
+        .collect();
+    // A message that lists its command lines already says what the learn line would.
+    if let Some(learn) = confirm
+        .on_yes
+        .learn_line()
+        .filter(|_| !confirm.message.contains("\n$ "))
+    {
         lines.push(Line::from(vec![
             Span::styled("$ ", theme.muted),
             Span::styled(learn, theme.learn),

@@ -1,5 +1,6 @@
 //! One file per pane, each with its snapshot tests beside it.
 
+pub mod cloud;
 pub mod containers;
 pub mod images;
 pub mod jobs;

@@ -1,0 +1,376 @@
+//! Cloud Run in the model: gcloud's state, the project's settings, the
+//! services list, and the deploy (`D`): the exact command lines first, a
+//! yes, then a job that streams them and ends with the Service URL.
+
+use super::cloudrun::{CloudRunSettings, DeployMode, command_line};
+use super::command::Command;
+use super::event::CloudEvent;
+use super::launch::{alloc_job, refuse_if_readonly};
+use super::model::{Confirm, Level, Model, Overlay};
+use super::table::TableState;
+use crate::domain::cloud::{CloudServiceRow, GcloudState};
+
+pub const INSTALL_HINT: &str =
+    "gcloud is not installed: see https://cloud.google.com/sdk/docs/install, then gcloud init.";
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SettingsState {
+    /// Not read yet.
+    #[default]
+    Unknown,
+    /// No `pilothouse.toml`, or no `[cloudrun]` in it.
+    Missing,
+    Loaded(CloudRunSettings),
+    /// The file is there but wrong: the sentence names the line and the key.
+    Invalid(String),
+}
+
+/// What the app's Dockerfile says about its port, for the `$PORT` warning.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppPorts {
+    pub exposed: Vec<u16>,
+    /// The Dockerfile or the app's entry mentions `PORT` (it reads Cloud Run's variable).
+    pub reads_port_env: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CloudModel {
+    pub gcloud: GcloudState,
+    pub settings: SettingsState,
+    pub app_ports: AppPorts,
+    pub services: Vec<CloudServiceRow>,
+    /// Why the services could not be listed, if they could not.
+    pub services_error: Option<String>,
+    pub table: TableState,
+    /// The URL of the last deploy, for `o`.
+    pub url: Option<String>,
+    /// Settings and gcloud asked once at the start.
+    pub asked: bool,
+}
+
+/// Cloud Run's default `$PORT`.
+pub const CLOUD_RUN_PORT: u16 = 8080;
+
+impl CloudModel {
+    pub fn settings(&self) -> Option<&CloudRunSettings> {
+        match &self.settings {
+            SettingsState::Loaded(settings) => Some(settings),
+            _ => None,
+        }
+    }
+
+    /// Warnings a deploy shows before the yes.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(settings) = self.settings() {
+            warnings.extend(settings.check().1);
+        }
+        let ports = &self.app_ports;
+        if !ports.reads_port_env
+            && !ports.exposed.is_empty()
+            && !ports.exposed.contains(&CLOUD_RUN_PORT)
+        {
+            let exposed: Vec<String> = ports.exposed.iter().map(u16::to_string).collect();
+            warnings.push(format!(
+                "Cloud Run sends requests to $PORT ({CLOUD_RUN_PORT}), but the Dockerfile EXPOSEs {} and nothing reads $PORT: make the app listen on $PORT, or it will not answer.",
+                exposed.join(", ")
+            ));
+        }
+        warnings
+    }
+}
+
+/// At the first tick: read the settings and ask gcloud who is logged in.
+pub(super) fn on_tick(model: &mut Model) -> Vec<Command> {
+    if model.cloud.asked {
+        return Vec::new();
+    }
+    model.cloud.asked = true;
+    vec![
+        Command::LoadCloudSettings,
+        Command::CloudRefresh { list: None },
+    ]
+}
+
+/// `r` in the Cloud pane: gcloud's account and project again, and the services.
+pub(super) fn refresh(model: &mut Model) -> Vec<Command> {
+    let list = model
+        .cloud
+        .settings()
+        .map(CloudRunSettings::list_services_args);
+    let command = Command::CloudRefresh { list };
+    model.learn = command.learn_line();
+    model.set_status(Level::Info, "Asking gcloud…");
+    vec![command]
+}
+
+pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
+    let cloud = &mut model.cloud;
+    match event {
+        CloudEvent::Settings(result) => {
+            cloud.settings = match result {
+                Ok(Some(settings)) => SettingsState::Loaded(settings),
+                Ok(None) => SettingsState::Missing,
+                Err(message) => SettingsState::Invalid(message),
+            };
+            // With settings known, the services of their project and region can be listed.
+            if let (Some(settings), GcloudState::Ready(_)) = (cloud.settings(), &cloud.gcloud) {
+                return vec![Command::CloudRefresh {
+                    list: Some(settings.list_services_args()),
+                }];
+            }
+        }
+        CloudEvent::AppPorts(ports) => cloud.app_ports = ports,
+        CloudEvent::Gcloud(state) => {
+            let first_ready = !matches!(cloud.gcloud, GcloudState::Ready(_))
+                && matches!(state, GcloudState::Ready(_));
+            cloud.gcloud = state;
+            if first_ready && let Some(settings) = cloud.settings() {
+                return vec![Command::CloudRefresh {
+                    list: Some(settings.list_services_args()),
+                }];
+            }
+        }
+        CloudEvent::Services(Ok(rows)) => {
+            let selected = cloud
+                .table
+                .selected_row(&cloud.services)
+                .map(|s| s.name.clone());
+            cloud.services = rows;
+            cloud.services_error = None;
+            cloud
+                .table
+                .rebuild_keeping(&cloud.services, |_| true, selected.as_deref());
+        }
+        CloudEvent::Services(Err(message)) => cloud.services_error = Some(message),
+        CloudEvent::Deployed { service, url } => {
+            cloud.url = Some(url.clone());
+            model.set_status(
+                Level::Info,
+                format!("{service} is serving at {url}. o opens it."),
+            );
+            return refresh(model);
+        }
+        CloudEvent::SettingsSaved(Ok(path)) => {
+            model.set_status(Level::Info, format!("Saved {}.", path.display()));
+            return vec![Command::LoadCloudSettings];
+        }
+        CloudEvent::SettingsSaved(Err(message)) => model.set_status(Level::Error, message),
+    }
+    Vec::new()
+}
+
+/// `D`: show what will run, and run it after a yes.
+pub(super) fn deploy(model: &mut Model) -> Vec<Command> {
+    if refuse_if_readonly(model, "deploy") {
+        return Vec::new();
+    }
+    if model.cloud.gcloud == GcloudState::NotInstalled {
+        model.set_status(Level::Warn, INSTALL_HINT);
+        return Vec::new();
+    }
+    let settings = match &model.cloud.settings {
+        SettingsState::Loaded(settings) => settings.clone(),
+        SettingsState::Invalid(message) => {
+            model.set_status(
+                Level::Error,
+                format!("pilothouse.toml: {message}. Fix it, or press s to rewrite it."),
+            );
+            return Vec::new();
+        }
+        SettingsState::Missing | SettingsState::Unknown => {
+            model.set_status(
+                Level::Warn,
+                "No [cloudrun] settings yet: press s to set the project, region and service.",
+            );
+            return Vec::new();
+        }
+    };
+    let (errors, _) = settings.check();
+    if let Some((field, message)) = errors.first() {
+        model.set_status(Level::Error, format!("pilothouse.toml {field}: {message}"));
+        return Vec::new();
+    }
+    if settings.mode == DeployMode::Local {
+        model.set_status(
+            Level::Warn,
+            "The local mode (build here, push to Artifact Registry) is not built yet: use cloud-build, source or image.",
+        );
+        return Vec::new();
+    }
+    let steps = settings.deploy_steps();
+    let lines: Vec<String> = steps.iter().map(|a| command_line("gcloud", a)).collect();
+    let access = if settings.allow_unauthenticated {
+        "a public URL (--allow-unauthenticated)"
+    } else {
+        "a private URL (--no-allow-unauthenticated)"
+    };
+    let mut message = format!(
+        "Deploy {} to Cloud Run in {} ({}), {access}, mode {}?",
+        settings.service,
+        settings.project,
+        settings.region,
+        settings.mode.label()
+    );
+    for warning in model.cloud.warnings() {
+        message.push_str("\n⚠ ");
+        message.push_str(&warning);
+    }
+    for line in &lines {
+        message.push_str("\n$ ");
+        message.push_str(line);
+    }
+    let job = alloc_job(model);
+    let on_yes = Command::CloudDeploy {
+        job,
+        service: settings.service.clone(),
+        steps,
+        describe: settings.describe_url_args(),
+    };
+    model.learn = Some(lines.join(" && "));
+    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+    Vec::new()
+}
+
+/// `o` in the Cloud pane: the selected service's URL, else the last deploy's.
+pub(super) fn open(model: &mut Model) -> Vec<Command> {
+    let url = model
+        .cloud
+        .table
+        .selected_row(&model.cloud.services)
+        .map(|s| s.url.clone())
+        .filter(|u| !u.is_empty())
+        .or_else(|| model.cloud.url.clone());
+    match url {
+        Some(url) => {
+            model.set_status(Level::Info, format!("Opening {url}"));
+            vec![Command::OpenUrl(url)]
+        }
+        None => {
+            model.set_status(Level::Warn, "No Cloud Run URL yet: deploy with D.");
+            Vec::new()
+        }
+    }
+}
+
+/// `s` in the Cloud pane: the settings form, filled from the file, else from gcloud's config.
+pub(super) fn settings_form(model: &mut Model) -> Vec<Command> {
+    use super::forms::{Field, Form, FormKind};
+    let (project, region) = match &model.cloud.gcloud {
+        GcloudState::Ready(config) => (
+            config.project.clone().unwrap_or_default(),
+            config
+                .region
+                .clone()
+                .unwrap_or_else(|| "us-central1".into()),
+        ),
+        _ => (String::new(), "us-central1".to_string()),
+    };
+    let dir_name = model
+        .cwd
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .to_lowercase()
+                .replace(['_', ' ', '.'], "-")
+        })
+        .unwrap_or_default();
+    let current = model.cloud.settings().cloned().unwrap_or(CloudRunSettings {
+        project,
+        region,
+        service: dir_name,
+        repository: "cloud-run".into(),
+        image: String::new(),
+        mode: DeployMode::CloudBuild,
+        allow_unauthenticated: true,
+    });
+    model.overlay = Overlay::Form(Form {
+        kind: FormKind::CloudSettings,
+        title: "Cloud Run settings (pilothouse.toml)",
+        fields: vec![
+            Field::new("Project", "the Google Cloud project id", &current.project),
+            Field::new(
+                "Region",
+                "such as us-central1 or europe-west1",
+                &current.region,
+            ),
+            Field::new("Service", "the Cloud Run service name", &current.service),
+            Field::new(
+                "Repository",
+                "Artifact Registry repository",
+                &current.repository,
+            ),
+            Field::new(
+                "Image",
+                "empty: REGION-docker.pkg.dev/PROJECT/REPOSITORY/SERVICE:latest",
+                &current.image,
+            ),
+            Field::new(
+                "Mode",
+                "cloud-build, source, local or image",
+                current.mode.label(),
+            ),
+            Field::new(
+                "Public",
+                "yes: --allow-unauthenticated; no: only allowed callers",
+                if current.allow_unauthenticated {
+                    "yes"
+                } else {
+                    "no"
+                },
+            ),
+        ],
+        focus: 0,
+        pending: false,
+        subject: None,
+    });
+    Vec::new()
+}
+
+/// The settings form's values, each checked at its field.
+pub fn parse_settings_form(
+    form: &super::forms::Form,
+) -> Result<CloudRunSettings, Vec<(usize, String)>> {
+    let mut errors = Vec::new();
+    let value = |i: usize| form.value(i).trim().to_string();
+    let mode = match DeployMode::ALL.iter().find(|m| m.label() == value(5)) {
+        Some(mode) => *mode,
+        None => {
+            errors.push((5, format!("{:?} is not a mode", value(5))));
+            DeployMode::CloudBuild
+        }
+    };
+    let allow = match value(6).to_ascii_lowercase().as_str() {
+        "yes" | "y" | "true" => true,
+        "no" | "n" | "false" => false,
+        other => {
+            errors.push((6, format!("{other:?}: yes or no")));
+            true
+        }
+    };
+    let settings = CloudRunSettings {
+        project: value(0),
+        region: value(1),
+        service: value(2),
+        repository: value(3),
+        image: value(4),
+        mode,
+        allow_unauthenticated: allow,
+    };
+    let field = |name: &str| match name {
+        "project" => 0,
+        "region" => 1,
+        "service" => 2,
+        "repository" => 3,
+        _ => 4,
+    };
+    for (name, message) in settings.check().0 {
+        errors.push((field(name), message));
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        errors.sort_by_key(|(i, _)| *i);
+        Err(errors)
+    }
+}

@@ -1,0 +1,286 @@
+//! Cloud Run through the user's own gcloud: the settings file, who is logged
+//! in, the services list, and a deploy streamed into a job. gcloud runs with an
+//! argument vector, in the app directory, with the user's environment plus only
+//! what pilothouse was told to set (the demo's simulated endpoints).
+
+use crate::app::cloud::AppPorts;
+use crate::app::cloudrun::{
+    CloudRunSettings, ProjectFile, config_list_args, parse_project_file, render_project_file,
+};
+use crate::app::command::JobId;
+use crate::app::event::{CloudEvent, Event, JobUpdate};
+use crate::domain::cloud::{GcloudState, parse_config, parse_services};
+use crate::process::{self, RunError};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+pub const SETTINGS_FILE: &str = "pilothouse.toml";
+/// config list and services list answer in a few seconds; a hung network should not hang the pane.
+const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How to run gcloud: the program and the variables pilothouse sets on top of the user's.
+#[derive(Debug, Clone)]
+pub struct Gcloud {
+    pub program: OsString,
+    pub env: Vec<(String, String)>,
+    pub dir: PathBuf,
+}
+
+impl Gcloud {
+    fn command(&self, args: &[String]) -> tokio::process::Command {
+        let mut command = process::command(&self.program, args);
+        command
+            .current_dir(&self.dir)
+            .envs(self.env.iter().cloned());
+        command
+    }
+}
+
+fn send(tx: &UnboundedSender<Event>, event: CloudEvent) {
+    let _ = tx.send(Event::Cloud(event));
+}
+
+fn run_error(e: &RunError) -> String {
+    match e {
+        RunError::NotFound => crate::app::cloud::INSTALL_HINT.to_string(),
+        RunError::TimedOut(after) => format!("gcloud gave no answer in {} s", after.as_secs()),
+        RunError::Failed(why) => why.clone(),
+    }
+}
+
+/// `pilothouse.toml`'s `[cloudrun]`, and what the Dockerfile says of the port.
+pub fn load_settings(dir: &Path, tx: &UnboundedSender<Event>) {
+    let path = dir.join(SETTINGS_FILE);
+    let settings = match std::fs::read_to_string(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Ok(text) => parse_project_file(&text)
+            .map(|file| Some(file.cloudrun))
+            .map_err(|e| format!("{}: {e}", path.display())),
+    };
+    send(tx, CloudEvent::Settings(settings));
+    send(tx, CloudEvent::AppPorts(app_ports(dir)));
+}
+
+/// EXPOSEd ports of the Dockerfile, and whether it or the app's top-level sources mention `PORT`.
+pub fn app_ports(dir: &Path) -> AppPorts {
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap_or_default();
+    let mut exposed: Vec<u16> = dockerfile
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            l.get(..7)
+                .filter(|k| k.eq_ignore_ascii_case("EXPOSE "))
+                .map(|_| &l[7..])
+        })
+        .flat_map(|ports| ports.split_whitespace())
+        .filter_map(|p| p.split('/').next()?.parse().ok())
+        .collect();
+    exposed.sort_unstable();
+    exposed.dedup();
+    let mentions_port = |text: &str| {
+        text.contains("$PORT")
+            || text.contains("${PORT")
+            || text.contains("\"PORT\"")
+            || text.contains("'PORT'")
+    };
+    let sources_mention = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries.filter_map(Result::ok).any(|entry| {
+                let path = entry.path();
+                let source = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    matches!(
+                        e,
+                        "py" | "js"
+                            | "mjs"
+                            | "ts"
+                            | "go"
+                            | "rb"
+                            | "java"
+                            | "kt"
+                            | "rs"
+                            | "php"
+                            | "sh"
+                    )
+                });
+                source && std::fs::read_to_string(&path).is_ok_and(|text| mentions_port(&text))
+            })
+        })
+        .unwrap_or(false);
+    AppPorts {
+        exposed,
+        reads_port_env: mentions_port(&dockerfile) || sources_mention,
+    }
+}
+
+pub fn save_settings(dir: &Path, settings: CloudRunSettings, tx: &UnboundedSender<Event>) {
+    let path = dir.join(SETTINGS_FILE);
+    let result = render_project_file(&ProjectFile { cloudrun: settings })
+        .map(|text| format!("# Cloud Run settings for pilothouse (D deploys with them).\n{text}"))
+        .and_then(|text| {
+            std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        })
+        .map(|()| path);
+    send(tx, CloudEvent::SettingsSaved(result));
+}
+
+/// Who is logged in, and (with settings) the project's services.
+pub async fn refresh(gcloud: Gcloud, list: Option<Vec<String>>, tx: UnboundedSender<Event>) {
+    let state = match process::output(gcloud.command(&config_list_args()), QUERY_TIMEOUT).await {
+        Err(RunError::NotFound) => GcloudState::NotInstalled,
+        Err(e) => GcloudState::Failed(run_error(&e)),
+        Ok(done) if done.code != Some(0) => GcloudState::Failed(done.reason()),
+        Ok(done) => parse_config(&done.stdout)
+            .map(GcloudState::Ready)
+            .unwrap_or_else(|e| GcloudState::Failed(format!("gcloud config list: {e}"))),
+    };
+    let ready = matches!(state, GcloudState::Ready(_));
+    send(&tx, CloudEvent::Gcloud(state));
+    let Some(list) = list.filter(|_| ready) else {
+        return;
+    };
+    let services = match process::output(gcloud.command(&list), QUERY_TIMEOUT).await {
+        Err(e) => Err(run_error(&e)),
+        Ok(done) if done.code != Some(0) => Err(done.reason()),
+        Ok(done) => parse_services(&done.stdout),
+    };
+    send(&tx, CloudEvent::Services(services));
+}
+
+/// Run the deploy's steps in order into one job, then read the URL.
+pub async fn deploy(
+    gcloud: Gcloud,
+    job: JobId,
+    service: String,
+    steps: Vec<Vec<String>>,
+    describe: Vec<String>,
+    tx: UnboundedSender<Event>,
+) {
+    let output = |line: String| {
+        let _ = tx.send(Event::Job {
+            id: job,
+            update: JobUpdate::Output(vec![line]),
+        });
+    };
+    for (index, step) in steps.iter().enumerate() {
+        let _ = tx.send(Event::Job {
+            id: job,
+            update: JobUpdate::Step {
+                current: index as u32 + 1,
+                total: steps.len() as u32,
+            },
+        });
+        output(format!(
+            "$ {}",
+            crate::app::cloudrun::command_line("gcloud", step)
+        ));
+        let result = process::stream_lines(gcloud.command(step), output).await;
+        let failed = match result {
+            Err(e) => Some(run_error(&e)),
+            Ok(done) if done.code != Some(0) => Some(format!(
+                "gcloud {} failed ({}): {}",
+                step.iter().take(2).cloned().collect::<Vec<_>>().join(" "),
+                done.code.map_or("killed".into(), |c| format!("exit {c}")),
+                done.reason()
+            )),
+            Ok(_) => None,
+        };
+        if let Some(reason) = failed {
+            super::finish_job(&tx, job, Err(reason));
+            return;
+        }
+    }
+    let url = match process::output(gcloud.command(&describe), QUERY_TIMEOUT).await {
+        Ok(done) if done.code == Some(0) && done.stdout.trim().starts_with("http") => {
+            Ok(done.stdout.trim().to_string())
+        }
+        Ok(done) => Err(format!(
+            "deployed, but the URL could not be read: {}",
+            done.reason()
+        )),
+        Err(e) => Err(format!(
+            "deployed, but the URL could not be read: {}",
+            run_error(&e)
+        )),
+    };
+    match url {
+        Ok(url) => {
+            super::finish_job(&tx, job, Ok(format!("serving at {url}")));
+            send(&tx, CloudEvent::Deployed { service, url });
+        }
+        Err(reason) => super::finish_job(&tx, job, Err(reason)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dockerfile_says_which_port_and_whether_port_is_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM python:3\nEXPOSE 8000/tcp 9000\nexpose 8000\n",
+        )
+        .expect("write");
+        std::fs::write(dir.path().join("run.py"), "app.run(port=8000)\n").expect("write");
+        let ports = app_ports(dir.path());
+        assert_eq!(ports.exposed, [8000, 9000]);
+        assert!(!ports.reads_port_env);
+        std::fs::write(
+            dir.path().join("run.py"),
+            "port = int(os.environ.get(\"PORT\", 8080))\n",
+        )
+        .expect("write");
+        assert!(app_ports(dir.path()).reads_port_env);
+    }
+
+    #[test]
+    fn settings_are_saved_and_read_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        load_settings(dir.path(), &tx);
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(Event::Cloud(CloudEvent::Settings(Ok(None))))
+        );
+        let _ = rx.try_recv();
+        let settings = CloudRunSettings {
+            project: "my-proj".into(),
+            region: "us-central1".into(),
+            service: "web".into(),
+            repository: "apps".into(),
+            image: String::new(),
+            mode: crate::app::cloudrun::DeployMode::Source,
+            allow_unauthenticated: false,
+        };
+        let _app_ports = rx.try_recv();
+        save_settings(dir.path(), settings.clone(), &tx);
+        assert!(matches!(
+            rx.try_recv(),
+            Ok(Event::Cloud(CloudEvent::SettingsSaved(Ok(_))))
+        ));
+        load_settings(dir.path(), &tx);
+        assert_eq!(
+            rx.try_recv().ok(),
+            Some(Event::Cloud(CloudEvent::Settings(Ok(Some(settings)))))
+        );
+        let _app_ports = rx.try_recv();
+        std::fs::write(
+            dir.path().join(SETTINGS_FILE),
+            "[cloudrun]\nprojekt = \"x\"\n",
+        )
+        .expect("write");
+        load_settings(dir.path(), &tx);
+        let Ok(Event::Cloud(CloudEvent::Settings(Err(message)))) = rx.try_recv() else {
+            panic!("an error")
+        };
+        assert!(
+            message.contains("pilothouse.toml") && message.contains("projekt"),
+            "{message}"
+        );
+    }
+}

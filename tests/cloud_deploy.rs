@@ -1,0 +1,135 @@
+//! The Cloud pane and a deploy, end to end: the cockpit reads the sample
+//! app's pilothouse.toml, the real gcloud (pointed at the simulated Cloud Run
+//! through a throwaway configuration, as the demo does) says who is logged in,
+//! D shows the command lines and warns that the app does not listen on $PORT,
+//! y runs the deploy in a job, the URL is read, o opens it, and it answers.
+
+mod common;
+
+use common::cockpit::Cockpit;
+use pilothouse::app::model::{JobState, Overlay, Pane};
+use pilothouse::cli::SimArgs;
+use pilothouse::domain::cloud::GcloudState;
+use pilothouse::sim::{GCLOUD_TOKEN, Sim};
+use std::process::Command;
+
+fn gcloud_available(test: &str) -> bool {
+    if Command::new("gcloud")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
+        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+    }
+    eprintln!(
+        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
+    );
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d_deploys_the_sample_app_and_its_url_answers() {
+    if !gcloud_available("d_deploys_the_sample_app_and_its_url_answers") {
+        return;
+    }
+    let sim = Sim::start(&SimArgs::default())
+        .await
+        .expect("the sim starts");
+    let mut cockpit = Cockpit::start(
+        sim.docker.host(),
+        &sim.kubeconfig_path,
+        sim.sample_app.clone(),
+    );
+    cockpit.effects.set_gcloud_env(vec![
+        (
+            "CLOUDSDK_CONFIG".into(),
+            sim.gcloud_config.display().to_string(),
+        ),
+        ("CLOUDSDK_AUTH_ACCESS_TOKEN".into(), GCLOUD_TOKEN.into()),
+        ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
+    ]);
+    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
+    cockpit.keys("9");
+    assert_eq!(cockpit.model.pane, Pane::Cloud);
+    cockpit
+        .until("gcloud's account and the settings", |m| {
+            matches!(&m.model_gcloud(), Some(account) if account == "learner@pilothouse.sim")
+                && m.cloud.settings().is_some()
+        })
+        .await;
+    let screen = cockpit.screen(120);
+    assert!(
+        screen.contains("account learner@pilothouse.sim"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("$ gcloud run deploy cookbook --image us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:latest"),
+        "{screen}"
+    );
+
+    cockpit.keys("D");
+    let Overlay::Confirm(confirm) = &cockpit.model.overlay else {
+        panic!("D asks first")
+    };
+    assert!(
+        confirm
+            .message
+            .contains("a public URL (--allow-unauthenticated)"),
+        "{}",
+        confirm.message
+    );
+    assert!(
+        confirm
+            .message
+            .contains("Cloud Run sends requests to $PORT (8080), but the Dockerfile EXPOSEs 8000"),
+        "{}",
+        confirm.message
+    );
+    cockpit.keys("y");
+    cockpit
+        .until("the deploy job", |m| {
+            m.jobs.iter().any(|j| {
+                matches!(&j.state, JobState::Succeeded(s) if s.starts_with("serving at http://"))
+                    && j.output.iter().any(|l| {
+                        l.contains("has been deployed and is serving 100 percent of traffic")
+                    })
+            })
+        })
+        .await;
+    cockpit
+        .until("the services list", |m| {
+            m.cloud.url.is_some()
+                && m.cloud
+                    .services
+                    .iter()
+                    .any(|s| s.name == "cookbook" && s.ready)
+        })
+        .await;
+    let url = cockpit.model.cloud.url.clone().expect("the URL");
+    cockpit.keys("9o");
+    assert_eq!(cockpit.opened.last(), Some(&url));
+    let port: u16 = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a loopback URL");
+    let answer = common::http_get(port, "/").await.expect("the URL answers");
+    assert!(answer.contains("Hello from cookbook"), "{answer}");
+}
+
+trait GcloudAccount {
+    fn model_gcloud(&self) -> Option<String>;
+}
+
+impl GcloudAccount for pilothouse::app::Model {
+    fn model_gcloud(&self) -> Option<String> {
+        match &self.cloud.gcloud {
+            GcloudState::Ready(config) => config.account.clone(),
+            _ => None,
+        }
+    }
+}
