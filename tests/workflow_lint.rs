@@ -72,3 +72,78 @@ fn actionlint_finds_nothing_in_the_generated_workflows() {
         "actionlint accepted a broken workflow"
     );
 }
+
+/// The write effect: a new file is written; a different existing one is not
+/// touched until forced (after the user saw the diff); an identical one is left.
+#[tokio::test]
+async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
+    use pilothouse::app::event::{CloudEvent, Event};
+    use pilothouse::effects::cloud::write_workflow;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let path = ".github/workflows/ci.yml".to_string();
+    write_workflow(
+        dir.path().into(),
+        path.clone(),
+        ci_workflow("make test"),
+        false,
+        tx.clone(),
+    )
+    .await;
+    let Some(Event::Cloud(CloudEvent::WorkflowWritten(Ok((_, verdict))))) = rx.recv().await else {
+        panic!("written")
+    };
+    assert!(verdict.starts_with("written"), "{verdict}");
+    write_workflow(
+        dir.path().into(),
+        path.clone(),
+        ci_workflow("make check"),
+        false,
+        tx.clone(),
+    )
+    .await;
+    let Some(Event::Cloud(CloudEvent::WorkflowDiffers { diff, .. })) = rx.recv().await else {
+        panic!("asks first")
+    };
+    assert!(
+        diff.iter()
+            .any(|l| l.starts_with("- ") && l.contains("make test")),
+        "{diff:?}"
+    );
+    assert!(
+        diff.iter()
+            .any(|l| l.starts_with("+ ") && l.contains("make check")),
+        "{diff:?}"
+    );
+    let on_disk = std::fs::read_to_string(dir.path().join(&path)).expect("read");
+    assert!(on_disk.contains("make test"), "not replaced before the yes");
+    write_workflow(
+        dir.path().into(),
+        path.clone(),
+        ci_workflow("make check"),
+        true,
+        tx.clone(),
+    )
+    .await;
+    assert!(matches!(
+        rx.recv().await,
+        Some(Event::Cloud(CloudEvent::WorkflowWritten(Ok(_))))
+    ));
+    assert!(
+        std::fs::read_to_string(dir.path().join(&path))
+            .expect("read")
+            .contains("make check")
+    );
+    write_workflow(
+        dir.path().into(),
+        path,
+        ci_workflow("make check"),
+        false,
+        tx,
+    )
+    .await;
+    let Some(Event::Cloud(CloudEvent::WorkflowWritten(Ok((_, verdict))))) = rx.recv().await else {
+        panic!("unchanged")
+    };
+    assert_eq!(verdict, "already up to date");
+}

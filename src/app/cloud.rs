@@ -10,6 +10,8 @@ use super::model::{Confirm, Level, Model, Overlay};
 use super::table::TableState;
 use crate::domain::cloud::{CloudServiceRow, GcloudState};
 
+const ASKING: &str = "Asking gcloud…";
+
 pub const INSTALL_HINT: &str =
     "gcloud is not installed: see https://cloud.google.com/sdk/docs/install, then gcloud init.";
 
@@ -31,6 +33,8 @@ pub struct AppPorts {
     pub exposed: Vec<u16>,
     /// The Dockerfile or the app's entry mentions `PORT` (it reads Cloud Run's variable).
     pub reads_port_env: bool,
+    /// What a CI test job should run, guessed from the files (`npm test`, `go test ./...`, …).
+    pub test_command: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +50,8 @@ pub struct CloudModel {
     pub url: Option<String>,
     /// Settings and gcloud asked once at the start.
     pub asked: bool,
+    /// What the last workflow written needs in the repository (secrets, variables).
+    pub workflow_needs: Vec<String>,
 }
 
 /// Cloud Run's default `$PORT`.
@@ -100,7 +106,7 @@ pub(super) fn refresh(model: &mut Model) -> Vec<Command> {
         .map(CloudRunSettings::list_services_args);
     let command = Command::CloudRefresh { list };
     model.learn = command.learn_line();
-    model.set_status(Level::Info, "Asking gcloud…");
+    model.set_status(Level::Info, ASKING);
     vec![command]
 }
 
@@ -122,6 +128,12 @@ pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
         }
         CloudEvent::AppPorts(ports) => cloud.app_ports = ports,
         CloudEvent::Gcloud(state) => {
+            if !matches!(state, GcloudState::Ready(_))
+                && model.status.as_ref().is_some_and(|s| s.text == ASKING)
+            {
+                model.status = None;
+            }
+            let cloud = &mut model.cloud;
             let first_ready = !matches!(cloud.gcloud, GcloudState::Ready(_))
                 && matches!(state, GcloudState::Ready(_));
             cloud.gcloud = state;
@@ -132,6 +144,11 @@ pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
             }
         }
         CloudEvent::Services(Ok(rows)) => {
+            // The answer came: "asking" is no longer true (any other status stays).
+            if model.status.as_ref().is_some_and(|s| s.text == ASKING) {
+                model.status = None;
+            }
+            let cloud = &mut model.cloud;
             let selected = cloud
                 .table
                 .selected_row(&cloud.services)
@@ -145,17 +162,48 @@ pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
         CloudEvent::Services(Err(message)) => cloud.services_error = Some(message),
         CloudEvent::Deployed { service, url } => {
             cloud.url = Some(url.clone());
+            let list = cloud.settings().map(CloudRunSettings::list_services_args);
             model.set_status(
                 Level::Info,
-                format!("{service} is serving at {url}. o opens it."),
+                format!("{service} is serving at {url}. o in the Cloud pane opens it."),
             );
-            return refresh(model);
+            return vec![Command::CloudRefresh { list }];
         }
         CloudEvent::SettingsSaved(Ok(path)) => {
             model.set_status(Level::Info, format!("Saved {}.", path.display()));
             return vec![Command::LoadCloudSettings];
         }
         CloudEvent::SettingsSaved(Err(message)) => model.set_status(Level::Error, message),
+        CloudEvent::WorkflowDiffers { path, diff, text } => {
+            let mut message = format!("{path} exists and differs. Replace it? The changes:");
+            for line in diff.iter().take(24) {
+                message.push('\n');
+                message.push_str(line);
+            }
+            if diff.len() > 24 {
+                message.push_str(&format!("\n… and {} more lines", diff.len() - 24));
+            }
+            model.overlay = Overlay::Confirm(Confirm {
+                message,
+                on_yes: Command::WriteWorkflow {
+                    path,
+                    text,
+                    force: true,
+                },
+            });
+        }
+        CloudEvent::WorkflowWritten(Ok((path, verdict))) => {
+            let needs = if cloud.workflow_needs.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " It needs, in the repository settings: {}",
+                    cloud.workflow_needs.join("; ")
+                )
+            };
+            model.set_status(Level::Info, format!("{path}: {verdict}.{needs}"));
+        }
+        CloudEvent::WorkflowWritten(Err(message)) => model.set_status(Level::Error, message),
     }
     Vec::new()
 }
@@ -250,127 +298,5 @@ pub(super) fn open(model: &mut Model) -> Vec<Command> {
             model.set_status(Level::Warn, "No Cloud Run URL yet: deploy with D.");
             Vec::new()
         }
-    }
-}
-
-/// `s` in the Cloud pane: the settings form, filled from the file, else from gcloud's config.
-pub(super) fn settings_form(model: &mut Model) -> Vec<Command> {
-    use super::forms::{Field, Form, FormKind};
-    let (project, region) = match &model.cloud.gcloud {
-        GcloudState::Ready(config) => (
-            config.project.clone().unwrap_or_default(),
-            config
-                .region
-                .clone()
-                .unwrap_or_else(|| "us-central1".into()),
-        ),
-        _ => (String::new(), "us-central1".to_string()),
-    };
-    let dir_name = model
-        .cwd
-        .file_name()
-        .map(|n| {
-            n.to_string_lossy()
-                .to_lowercase()
-                .replace(['_', ' ', '.'], "-")
-        })
-        .unwrap_or_default();
-    let current = model.cloud.settings().cloned().unwrap_or(CloudRunSettings {
-        project,
-        region,
-        service: dir_name,
-        repository: "cloud-run".into(),
-        image: String::new(),
-        mode: DeployMode::CloudBuild,
-        allow_unauthenticated: true,
-    });
-    model.overlay = Overlay::Form(Form {
-        kind: FormKind::CloudSettings,
-        title: "Cloud Run settings (pilothouse.toml)",
-        fields: vec![
-            Field::new("Project", "the Google Cloud project id", &current.project),
-            Field::new(
-                "Region",
-                "such as us-central1 or europe-west1",
-                &current.region,
-            ),
-            Field::new("Service", "the Cloud Run service name", &current.service),
-            Field::new(
-                "Repository",
-                "Artifact Registry repository",
-                &current.repository,
-            ),
-            Field::new(
-                "Image",
-                "empty: REGION-docker.pkg.dev/PROJECT/REPOSITORY/SERVICE:latest",
-                &current.image,
-            ),
-            Field::new(
-                "Mode",
-                "cloud-build, source, local or image",
-                current.mode.label(),
-            ),
-            Field::new(
-                "Public",
-                "yes: --allow-unauthenticated; no: only allowed callers",
-                if current.allow_unauthenticated {
-                    "yes"
-                } else {
-                    "no"
-                },
-            ),
-        ],
-        focus: 0,
-        pending: false,
-        subject: None,
-    });
-    Vec::new()
-}
-
-/// The settings form's values, each checked at its field.
-pub fn parse_settings_form(
-    form: &super::forms::Form,
-) -> Result<CloudRunSettings, Vec<(usize, String)>> {
-    let mut errors = Vec::new();
-    let value = |i: usize| form.value(i).trim().to_string();
-    let mode = match DeployMode::ALL.iter().find(|m| m.label() == value(5)) {
-        Some(mode) => *mode,
-        None => {
-            errors.push((5, format!("{:?} is not a mode", value(5))));
-            DeployMode::CloudBuild
-        }
-    };
-    let allow = match value(6).to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" => true,
-        "no" | "n" | "false" => false,
-        other => {
-            errors.push((6, format!("{other:?}: yes or no")));
-            true
-        }
-    };
-    let settings = CloudRunSettings {
-        project: value(0),
-        region: value(1),
-        service: value(2),
-        repository: value(3),
-        image: value(4),
-        mode,
-        allow_unauthenticated: allow,
-    };
-    let field = |name: &str| match name {
-        "project" => 0,
-        "region" => 1,
-        "service" => 2,
-        "repository" => 3,
-        _ => 4,
-    };
-    for (name, message) in settings.check().0 {
-        errors.push((field(name), message));
-    }
-    if errors.is_empty() {
-        Ok(settings)
-    } else {
-        errors.sort_by_key(|(i, _)| *i);
-        Err(errors)
     }
 }

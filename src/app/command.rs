@@ -169,6 +169,12 @@ pub enum Command {
         steps: Vec<Vec<String>>,
         describe: Vec<String>,
     },
+    /// Write a workflow file; over a different one only with `force` (after the diff and a yes).
+    WriteWorkflow {
+        path: String,
+        text: String,
+        force: bool,
+    },
     /// Write `[cloudrun]` to `pilothouse.toml`.
     SaveCloudSettings(super::cloudrun::CloudRunSettings),
     /// Complete a path typed in a form, relative to where pilothouse runs.
@@ -347,6 +353,7 @@ impl Command {
                 .collect::<Vec<_>>()
                 .join(" && "),
             Self::SaveCloudSettings(_) => "cat > pilothouse.toml".to_string(),
+            Self::WriteWorkflow { path, .. } => format!("cat > {}", quote(path)),
             Self::MinikubeDockerEnv { profile } => {
                 format!("eval $(minikube -p {} docker-env)", quote(profile))
             }
@@ -384,6 +391,7 @@ impl Command {
                 }
                 | Self::CloudDeploy { .. }
                 | Self::SaveCloudSettings(_)
+                | Self::WriteWorkflow { .. }
         )
     }
 }

@@ -101,6 +101,14 @@ pub enum CloudEvent {
         url: String,
     },
     SettingsSaved(Result<PathBuf, String>),
+    /// The workflow file exists and differs: the diff, for the question.
+    WorkflowDiffers {
+        path: String,
+        diff: Vec<String>,
+        text: String,
+    },
+    /// Written (or unchanged): the path and what actionlint said.
+    WorkflowWritten(Result<(String, String), String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ pub enum FormKind {
     Apply,
     Expose,
     CloudSettings,
+    Workflow,
 }
 
 #[derive(Debug, Clone)]
@@ -184,8 +185,10 @@ impl Form {
             FormKind::Scale => self.parse_scale(),
             FormKind::Expose => self.parse_expose().map(FormOutput::Expose),
             FormKind::CloudSettings => {
-                super::cloud::parse_settings_form(self).map(FormOutput::CloudSettings)
+                super::cloud_forms::parse_settings_form(self).map(FormOutput::CloudSettings)
             }
+            // Parsed in `input`, where the settings it needs are at hand.
+            FormKind::Workflow => Err(Vec::new()),
             FormKind::Apply => match self.value(0).trim() {
                 "" => Err(vec![(0, "a manifest file is required".to_string())]),
                 path => Ok(FormOutput::Apply {
@@ -353,6 +356,14 @@ impl Form {
             Some(FormOutput::CloudSettings(_)) => "cat > pilothouse.toml".to_string(),
             None => match self.kind {
                 FormKind::CloudSettings => "cat > pilothouse.toml".to_string(),
+                FormKind::Workflow => format!(
+                    "cat > {}",
+                    if self.value(0).trim() == "ci" {
+                        super::workflow::CI_PATH
+                    } else {
+                        super::workflow::DEPLOY_PATH
+                    }
+                ),
                 FormKind::Build => format!(
                     "docker build -t {} -f {} {}",
                     self.value(BUILD_TAG),

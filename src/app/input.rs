@@ -52,6 +52,42 @@ pub(super) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     }
 }
 
+/// The workflow form: parsed with the settings, written by an effect (which asks before replacing).
+fn submit_workflow(model: &mut Model) -> Vec<Command> {
+    let settings = model.cloud.settings().cloned();
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    match super::cloud_forms::parse_workflow_form(form, settings.as_ref()) {
+        Err(errors) => {
+            for field in &mut form.fields {
+                field.error = None;
+            }
+            if let Some((first, _)) = errors.first() {
+                form.focus = *first;
+            }
+            for (field, message) in errors {
+                form.fields[field].error = Some(message);
+            }
+            Vec::new()
+        }
+        Ok((path, text, needs)) => {
+            model.overlay = Overlay::None;
+            if refuse_if_readonly(model, "write a workflow") {
+                return Vec::new();
+            }
+            model.cloud.workflow_needs = needs;
+            let command = Command::WriteWorkflow {
+                path,
+                text,
+                force: false,
+            };
+            model.learn = command.learn_line();
+            vec![command]
+        }
+    }
+}
+
 /// Keys in a picker: move, choose with enter, leave with esc.
 pub(super) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
     let Overlay::Pick(picker) = &mut model.overlay else {
@@ -118,6 +154,11 @@ pub(super) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
 }
 
 fn submit_form(model: &mut Model) -> Vec<Command> {
+    if let Overlay::Form(form) = &model.overlay
+        && form.kind == super::forms::FormKind::Workflow
+    {
+        return submit_workflow(model);
+    }
     let Overlay::Form(form) = &mut model.overlay else {
         return Vec::new();
     };

@@ -88,6 +88,7 @@ pub enum Action {
     Deploy,
     Refresh,
     CloudSettings,
+    Workflow,
 }
 
 impl Action {
@@ -140,6 +141,7 @@ impl Action {
             Self::Deploy => "deploy to Cloud Run",
             Self::Refresh => "refresh",
             Self::CloudSettings => "settings",
+            Self::Workflow => "GitHub Actions workflow",
         }
     }
 

@@ -89,6 +89,7 @@ fn job_title(command: &Command) -> String {
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::CloudDeploy { service, .. } => format!("deploy {service} to Cloud Run"),
         Command::SaveCloudSettings(_) => "save pilothouse.toml".to_string(),
+        Command::WriteWorkflow { path, .. } => format!("write {path}"),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::ScaffoldDeployment { name, .. } => format!("write {name}-deployment.yaml"),
         Command::OpenUrl(url) => format!("open {url}"),

@@ -2,6 +2,7 @@
 
 mod actions;
 pub mod cloud;
+pub mod cloud_forms;
 pub mod cloudrun;
 pub mod command;
 pub mod command_line;

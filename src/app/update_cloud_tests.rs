@@ -42,6 +42,7 @@ fn on_cloud(mode: DeployMode) -> crate::app::Model {
         Event::Cloud(CloudEvent::AppPorts(AppPorts {
             exposed: vec![8000],
             reads_port_env: false,
+            test_command: "pip install -r requirements.txt && python -m compileall -q .".into(),
         })),
     );
     model
@@ -202,4 +203,74 @@ fn the_settings_form_checks_each_field_and_saves() {
         (saved.project.as_str(), saved.mode),
         ("good-proj", DeployMode::Source)
     );
+}
+
+#[test]
+fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
+    let mut none = on_pane(populated(), '9');
+    none.cloud.settings = SettingsState::Missing;
+    press_str(&mut none, "W");
+    assert!(status_text(&none).contains("press s in the Cloud pane"));
+
+    let mut model = on_cloud(DeployMode::CloudBuild);
+    model.cloud.app_ports.test_command = "python -m pytest".into();
+    press_str(&mut model, "W");
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("W opens the form")
+    };
+    assert_eq!(form.value(3), "python -m pytest");
+    // A branch that is no branch is refused at its field.
+    press(&mut model, KeyCode::Tab);
+    for _ in 0..10 {
+        press(&mut model, KeyCode::Backspace);
+    }
+    press_str(&mut model, "-bad..name");
+    assert!(press(&mut model, KeyCode::Enter).is_empty());
+    let Overlay::Form(form) = &model.overlay else {
+        panic!("the form stays")
+    };
+    assert!(form.fields[1].error.is_some());
+    for _ in 0..20 {
+        press(&mut model, KeyCode::Backspace);
+    }
+    press_str(&mut model, "release");
+    let commands = press(&mut model, KeyCode::Enter);
+    let [
+        Command::WriteWorkflow {
+            path,
+            text,
+            force: false,
+        },
+    ] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(path, ".github/workflows/deploy.yml");
+    assert!(text.contains("branches: [release]"));
+    // The file exists and differs: the question shows the diff; y replaces it.
+    update(
+        &mut model,
+        Event::Cloud(CloudEvent::WorkflowDiffers {
+            path: path.clone(),
+            diff: vec!["- branches: [main]".into(), "+ branches: [release]".into()],
+            text: text.clone(),
+        }),
+    );
+    let Overlay::Confirm(confirm) = &model.overlay else {
+        panic!("asks before replacing")
+    };
+    assert!(confirm.message.contains("+ branches: [release]"));
+    let commands = press_str(&mut model, "y");
+    assert!(matches!(
+        &commands[..],
+        [Command::WriteWorkflow { force: true, .. }]
+    ));
+    update(
+        &mut model,
+        Event::Cloud(CloudEvent::WorkflowWritten(Ok((
+            path.clone(),
+            "written; actionlint finds nothing".into(),
+        )))),
+    );
+    assert!(status_text(&model).contains("variable WIF_PROVIDER"));
 }

@@ -127,6 +127,56 @@ pub fn ci_workflow(test_command: &str) -> String {
     )
 }
 
+/// A line diff of `old` to `new` (`-` removed, `+` added, two lines of context
+/// around each change), for the question before a file is replaced.
+pub fn diff(old: &str, new: &str) -> Vec<String> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // Longest common subsequence table, from the ends; workflow files are small.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut all = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            all.push(format!("  {}", a[i]));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            // Removed lines first, as diffs read.
+            all.push(format!("- {}", a[i]));
+            i += 1;
+        } else {
+            all.push(format!("+ {}", b[j]));
+            j += 1;
+        }
+    }
+    let changed: Vec<usize> = (0..all.len())
+        .filter(|&k| !all[k].starts_with("  "))
+        .collect();
+    let near = |k: usize| changed.iter().any(|&c| c.abs_diff(k) <= 2);
+    let mut shown = Vec::new();
+    let mut skipped = false;
+    for (k, line) in all.into_iter().enumerate() {
+        if near(k) {
+            shown.push(line);
+            skipped = false;
+        } else if !skipped {
+            shown.push("  …".to_string());
+            skipped = true;
+        }
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +273,19 @@ mod tests {
             needs(&spec(Auth::CredentialsJson, false))[0].0,
             "secret GCP_SA_KEY"
         );
+    }
+
+    #[test]
+    fn the_diff_shows_changes_with_context() {
+        let old = "a\nb\nc\nd\ne\nf\ng\n";
+        let new = "a\nb\nc\nD\ne\nf\ng\nh\n";
+        assert_eq!(
+            diff(old, new),
+            [
+                "  …", "  b", "  c", "- d", "+ D", "  e", "  f", "  g", "+ h"
+            ]
+        );
+        assert!(diff(old, old).iter().all(|l| l == "  …"));
     }
 
     #[test]

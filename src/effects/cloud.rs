@@ -112,7 +112,89 @@ pub fn app_ports(dir: &Path) -> AppPorts {
     AppPorts {
         exposed,
         reads_port_env: mentions_port(&dockerfile) || sources_mention,
+        test_command: guess_test_command(dir),
     }
+}
+
+/// What a CI test job should run, from what the app directory holds.
+pub fn guess_test_command(dir: &Path) -> String {
+    let has = |name: &str| dir.join(name).exists();
+    if has("package.json") {
+        "npm ci && npm test".to_string()
+    } else if has("go.mod") {
+        "go test ./...".to_string()
+    } else if has("Cargo.toml") {
+        "cargo test".to_string()
+    } else if has("requirements.txt") {
+        // pytest fails when there are no tests at all; without them, at least install and compile.
+        if has("tests") || has("test") {
+            "pip install -r requirements.txt pytest && python -m pytest".to_string()
+        } else {
+            "pip install -r requirements.txt && python -m compileall -q .".to_string()
+        }
+    } else {
+        "echo 'add the tests here'".to_string()
+    }
+}
+
+/// Write a workflow; over a different existing file only with `force` (the
+/// user has seen the diff). Then actionlint checks it, where it is installed.
+pub async fn write_workflow(
+    dir: PathBuf,
+    path: String,
+    text: String,
+    force: bool,
+    tx: UnboundedSender<Event>,
+) {
+    let full = dir.join(&path);
+    match std::fs::read_to_string(&full) {
+        Ok(existing) if existing == text => {
+            send(
+                &tx,
+                CloudEvent::WorkflowWritten(Ok((path, "already up to date".into()))),
+            );
+            return;
+        }
+        Ok(existing) if !force => {
+            send(
+                &tx,
+                CloudEvent::WorkflowDiffers {
+                    path,
+                    diff: crate::app::workflow::diff(&existing, &text),
+                    text,
+                },
+            );
+            return;
+        }
+        _ => {}
+    }
+    let written = full
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(&full, &text))
+        .map_err(|e| format!("cannot write {}: {e}", full.display()));
+    if let Err(message) = written {
+        send(&tx, CloudEvent::WorkflowWritten(Err(message)));
+        return;
+    }
+    let mut lint = process::command(
+        std::ffi::OsStr::new("actionlint"),
+        ["-no-color", path.as_str()],
+    );
+    lint.current_dir(&dir);
+    let lint = process::output(lint, QUERY_TIMEOUT).await;
+    let verdict = match lint {
+        Err(RunError::NotFound) => {
+            "written (actionlint is not installed, so it was not checked)".to_string()
+        }
+        Err(e) => format!("written; actionlint did not run: {}", run_error(&e)),
+        Ok(done) if done.code == Some(0) => "written; actionlint finds nothing".to_string(),
+        Ok(done) => format!(
+            "written; actionlint says: {}",
+            done.stdout.lines().next().unwrap_or_default()
+        ),
+    };
+    send(&tx, CloudEvent::WorkflowWritten(Ok((path, verdict))));
 }
 
 pub fn save_settings(dir: &Path, settings: CloudRunSettings, tx: &UnboundedSender<Event>) {

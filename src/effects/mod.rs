@@ -136,6 +136,15 @@ impl Effects {
                 )));
             }
             Command::LoadCloudSettings => cloud::load_settings(&self.cwd, &tx),
+            Command::WriteWorkflow { path, text, force } => {
+                tokio::spawn(cloud::write_workflow(
+                    self.cwd.clone(),
+                    path,
+                    text,
+                    force,
+                    tx,
+                ));
+            }
             Command::SaveCloudSettings(settings) => cloud::save_settings(&self.cwd, settings, &tx),
             Command::CloudRefresh { list } => {
                 tokio::spawn(cloud::refresh(self.gcloud(), list, tx));
