@@ -164,11 +164,20 @@ pub(super) fn workflow_form(model: &mut Model) -> Vec<Command> {
     Vec::new()
 }
 
-/// The workflow form's answer: the file, its text, and the secrets it needs.
+/// A workflow to write: where, its text, and what it needs in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowFile {
+    pub path: String,
+    pub text: String,
+    /// Secrets and variables, each with what to put there.
+    pub needs: Vec<String>,
+}
+
+/// The workflow form's answer, or the problems by field.
 pub fn parse_workflow_form(
     form: &Form,
     settings: Option<&CloudRunSettings>,
-) -> Result<(String, String, Vec<String>), Vec<(usize, String)>> {
+) -> Result<WorkflowFile, Vec<(usize, String)>> {
     let value = |i: usize| form.value(i).trim().to_string();
     let mut errors = Vec::new();
     let deploy = match value(0).as_str() {
@@ -205,7 +214,11 @@ pub fn parse_workflow_form(
         return Err(errors);
     }
     if !deploy {
-        return Ok((CI_PATH.to_string(), ci_workflow(&test_command), Vec::new()));
+        return Ok(WorkflowFile {
+            path: CI_PATH.to_string(),
+            text: ci_workflow(&test_command),
+            needs: Vec::new(),
+        });
     }
     let Some(settings) = settings else {
         return Err(vec![(
@@ -223,5 +236,9 @@ pub fn parse_workflow_form(
         .into_iter()
         .map(|(name, what)| format!("{name}: {what}"))
         .collect();
-    Ok((DEPLOY_PATH.to_string(), deploy_workflow(&spec), needs))
+    Ok(WorkflowFile {
+        path: DEPLOY_PATH.to_string(),
+        text: deploy_workflow(&spec),
+        needs,
+    })
 }

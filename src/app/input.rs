@@ -71,7 +71,7 @@ fn submit_workflow(model: &mut Model) -> Vec<Command> {
             }
             Vec::new()
         }
-        Ok((path, text, needs)) => {
+        Ok(super::cloud_forms::WorkflowFile { path, text, needs }) => {
             model.overlay = Overlay::None;
             if refuse_if_readonly(model, "write a workflow") {
                 return Vec::new();
