@@ -37,6 +37,7 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::Refresh => return super::cloud::refresh(model),
         Action::CloudSettings => return super::cloud_forms::settings_form(model),
         Action::Workflow => return super::cloud_forms::workflow_form(model),
+        Action::CancelJob => return cancel_job(model),
         Action::Open if pane == Pane::Cloud => return super::cloud::open(model),
         Action::Down => move_selection(model, 1),
         Action::Up => move_selection(model, -1),
@@ -447,6 +448,24 @@ pub(super) fn scale_to(
         return Vec::new();
     }
     launch(model, command)
+}
+
+/// ctrl-c in Jobs: end the selected running job; with none running there, quit as everywhere.
+fn cancel_job(model: &mut Model) -> Vec<Command> {
+    let running = model
+        .selected_job()
+        .filter(|j| j.state == super::model::JobState::Running)
+        .map(|j| (j.id, j.title.clone()));
+    match running {
+        Some((id, title)) => {
+            model.set_status(Level::Info, format!("Cancelling {title}…"));
+            vec![Command::CancelJob(id)]
+        }
+        None => {
+            model.quit = true;
+            Vec::new()
+        }
+    }
 }
 
 /// `m` on an image: the walkthrough's Deployment manifest for it, asked first.

@@ -169,6 +169,8 @@ pub enum Command {
         steps: Vec<Vec<String>>,
         describe: Vec<String>,
     },
+    /// End a running job (ctrl-c in Jobs): its task, and with it its process group.
+    CancelJob(JobId),
     /// Write a workflow file; over a different one only with `force` (after the diff and a yes).
     WriteWorkflow {
         path: String,
@@ -362,6 +364,7 @@ impl Command {
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
             | Self::LoadCloudSettings
+            | Self::CancelJob(_)
             | Self::ProbeMinikube { .. }
             | Self::FollowLogs(None)
             | Self::WatchStats(None) => return None,

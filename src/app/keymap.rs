@@ -89,6 +89,7 @@ pub enum Action {
     Refresh,
     CloudSettings,
     Workflow,
+    CancelJob,
 }
 
 impl Action {
@@ -142,6 +143,7 @@ impl Action {
             Self::Refresh => "refresh",
             Self::CloudSettings => "settings",
             Self::Workflow => "GitHub Actions workflow",
+            Self::CancelJob => "cancel the running job (else quit)",
         }
     }
 

@@ -105,6 +105,7 @@ fn job_title(command: &Command) -> String {
         | Command::SwitchKube(_)
         | Command::CompletePath { .. }
         | Command::LoadCloudSettings
+        | Command::CancelJob(_)
         | Command::CloudRefresh { .. } => String::new(),
     }
 }

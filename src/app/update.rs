@@ -277,6 +277,8 @@ fn on_job(model: &mut Model, id: JobId, update: JobUpdate) {
     match update {
         JobUpdate::Output(lines) => lines.into_iter().for_each(|l| job.push_output(l)),
         JobUpdate::Step { current, total } => job.step = Some((current, total)),
+        // The first end wins: a cancel racing the job's own end must not rewrite it.
+        JobUpdate::Finished(_) if job.state != JobState::Running => model.dirty = false,
         JobUpdate::Finished(result) => {
             job.finished = Some(now);
             let title = job.title.clone();

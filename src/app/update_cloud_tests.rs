@@ -274,3 +274,39 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
     );
     assert!(status_text(&model).contains("variable WIF_PROVIDER"));
 }
+
+#[test]
+fn ctrl_c_in_jobs_cancels_the_running_job_else_quits() {
+    let mut model = on_cloud(DeployMode::Source);
+    press_str(&mut model, "D");
+    press_str(&mut model, "y");
+    let id = model.jobs.last().map(|j| j.id).expect("the deploy job");
+    press_str(&mut model, "3");
+    model.jobs_table.bottom();
+    assert_eq!(press_ctrl(&mut model, 'c'), vec![Command::CancelJob(id)]);
+    assert!(!model.quit);
+    update(
+        &mut model,
+        Event::Job {
+            id,
+            update: crate::app::event::JobUpdate::Finished(Err(
+                "cancelled; its process was ended".into()
+            )),
+        },
+    );
+    // A late end of its own does not rewrite the cancel.
+    update(
+        &mut model,
+        Event::Job {
+            id,
+            update: crate::app::event::JobUpdate::Finished(Ok("serving".into())),
+        },
+    );
+    assert!(matches!(
+        &model.jobs.last().map(|j| j.state.clone()),
+        Some(crate::app::model::JobState::Failed(e)) if e.starts_with("cancelled")
+    ));
+    // Nothing running there: ctrl-c quits, as everywhere.
+    assert!(press_ctrl(&mut model, 'c').is_empty());
+    assert!(model.quit);
+}

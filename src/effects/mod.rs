@@ -50,6 +50,9 @@ pub struct Effects {
     /// The `gcloud` program and the variables pilothouse sets for it (the demo's sim).
     gcloud: std::ffi::OsString,
     gcloud_env: Vec<(String, String)>,
+    /// Jobs that can be cancelled: aborting the task drops its process (and
+    /// its process group) or its engine stream.
+    cancellable: std::collections::HashMap<u64, JoinHandle<()>>,
 }
 
 impl Effects {
@@ -72,6 +75,7 @@ impl Effects {
             kube_switch: None,
             gcloud: "gcloud".into(),
             gcloud_env: Vec::new(),
+            cancellable: std::collections::HashMap::new(),
         }
     }
 
@@ -110,6 +114,12 @@ impl Effects {
             env: self.gcloud_env.clone(),
             dir: self.cwd.clone(),
         }
+    }
+
+    /// Remember a job's task so ctrl-c can end it; forget the finished ones.
+    fn track(&mut self, job: u64, task: JoinHandle<()>) {
+        self.cancellable.retain(|_, task| !task.is_finished());
+        self.cancellable.insert(job, task);
     }
 
     fn keeper(&mut self) -> minikube::Keeper {
@@ -155,7 +165,7 @@ impl Effects {
                 steps,
                 describe,
             } => {
-                tokio::spawn(cloud::deploy(
+                let task = tokio::spawn(cloud::deploy(
                     self.gcloud(),
                     job,
                     service,
@@ -163,6 +173,7 @@ impl Effects {
                     describe,
                     tx,
                 ));
+                self.track(job, task);
             }
             Command::CompletePath { typed } => {
                 let (completed, matches) = paths::complete(&self.cwd, &typed);
@@ -231,10 +242,24 @@ impl Effects {
                     context: self.cwd.join(&spec.context),
                     ..spec
                 };
-                self.with_engine(job, |docker| {
-                    tokio::spawn(docker::build(docker, job, spec, tx))
-                })
+                if let Some(docker) = self.client() {
+                    let task = tokio::spawn(docker::build(docker, job, spec, tx));
+                    self.track(job, task);
+                } else {
+                    self.with_engine(job, |_| tokio::spawn(async {}));
+                }
             }
+            Command::CancelJob(job) => match self.cancellable.remove(&job) {
+                Some(task) if !task.is_finished() => {
+                    task.abort();
+                    finish_job(
+                        &tx,
+                        job,
+                        Err("cancelled; its process was ended".to_string()),
+                    );
+                }
+                _ => {}
+            },
             Command::Run { job, spec } => self.with_engine(job, |docker| {
                 tokio::spawn(docker::run(docker, job, spec, tx))
             }),
@@ -332,13 +357,14 @@ impl Effects {
                 ));
             }
             Command::Minikube { job, profile, op } => {
-                tokio::spawn(minikube::start_or_stop(
+                let task = tokio::spawn(minikube::start_or_stop(
                     self.minikube.clone(),
                     job,
                     profile,
                     op,
                     tx,
                 ));
+                self.track(job, task);
             }
             Command::MinikubeServiceUrl {
                 profile,

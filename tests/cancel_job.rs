@@ -1,0 +1,82 @@
+//! ctrl-c on a running job ends it and the process group it started: a
+//! stand-in CLI that starts a child of its own and then hangs is cancelled
+//! through the effects, and both processes are gone.
+
+use pilothouse::app::Command;
+use pilothouse::app::event::{Event, JobUpdate};
+use pilothouse::domain::minikube::MinikubeOp;
+use pilothouse::effects::Effects;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_job_ends_its_process_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pids = dir.path().join("pids");
+    let program = dir.path().join("hangs");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\nsleep 600 &\necho $! > '{0}'\necho $$ >> '{0}'\necho started\nwait\n",
+            pids.display()
+        ),
+    )
+    .expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut effects = Effects::new(tx, watch::channel(None).1, dir.path().into());
+    effects.set_minikube(&program);
+    effects.perform(Command::Minikube {
+        job: 7,
+        profile: "minikube".into(),
+        op: MinikubeOp::Start,
+    });
+    // Wait for its first line: it runs, with a child of its own.
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("output in time")
+            .expect("events flow");
+        if matches!(&event, Event::Job { id: 7, update: JobUpdate::Output(lines) } if lines.iter().any(|l| l == "started"))
+        {
+            break;
+        }
+    }
+    let pids: Vec<i32> = std::fs::read_to_string(&pids)
+        .expect("pids")
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    assert_eq!(pids.len(), 2);
+    assert!(pids.iter().all(|p| alive(*p)));
+    effects.perform(Command::CancelJob(7));
+    let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("the job ends in time")
+        .expect("events flow");
+    assert!(
+        matches!(&event, Event::Job { id: 7, update: JobUpdate::Finished(Err(e)) } if e.starts_with("cancelled")),
+        "{event:?}"
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while pids.iter().any(|p| alive(*p)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the job's processes ended"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
