@@ -27,8 +27,9 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// What a user needs to read: minikube's "Exiting due to X: why" line if
-    /// there is one, else the last non-empty line of stderr (else stdout).
+    /// What a user needs to read: minikube's "Exiting due to X: why" line or
+    /// gcloud's "ERROR: (command) why" if there is one, else the last non-empty
+    /// line of stderr (else stdout).
     pub fn reason(&self) -> String {
         let exiting = self.stderr.lines().find_map(|l| {
             let (_, why) = l.split_once("Exiting due to ")?;
@@ -40,6 +41,18 @@ impl Finished {
             )
         });
         if let Some(why) = exiting {
+            return why;
+        }
+        // gcloud: "ERROR: (gcloud.run.deploy) why", then lines of advice.
+        let gcloud = self.stderr.lines().find_map(|l| {
+            let why = l.trim().strip_prefix("ERROR: ")?;
+            let why = match why.strip_prefix('(').and_then(|rest| rest.split_once(") ")) {
+                Some((_, text)) => text,
+                None => why,
+            };
+            Some(why.trim().to_string())
+        });
+        if let Some(why) = gcloud {
             return why;
         }
         let last = |text: &str| {
@@ -332,6 +345,28 @@ mod tests {
                     .starts_with('Z')
             })
             .unwrap_or(true)
+    }
+
+    #[test]
+    fn the_reason_is_the_clis_own_sentence() {
+        let gcloud = Finished {
+            code: Some(1),
+            stdout: String::new(),
+            stderr: "ERROR: (gcloud.run.deploy) You do not currently have an active account selected.\nPlease run:\n\n  $ gcloud auth login\n\nto select an already authenticated account to use.\n".into(),
+        };
+        assert_eq!(
+            gcloud.reason(),
+            "You do not currently have an active account selected."
+        );
+        let minikube = Finished {
+            code: Some(115),
+            stdout: String::new(),
+            stderr: "❌  Exiting due to SVC_NOT_FOUND: Service 'web' was not found in 'default' namespace.\nYou may select another namespace\n".into(),
+        };
+        assert_eq!(
+            minikube.reason(),
+            "Service 'web' was not found in 'default' namespace."
+        );
     }
 
     #[test]

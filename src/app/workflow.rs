@@ -275,6 +275,20 @@ mod tests {
         );
     }
 
+    /// The whole files, read once as a user would and kept: a change to them shows in review.
+    #[test]
+    fn generated_workflows_snapshot() {
+        insta::assert_snapshot!(
+            "deploy_workload_identity",
+            deploy_workflow(&spec(Auth::WorkloadIdentity, true))
+        );
+        insta::assert_snapshot!(
+            "deploy_credentials_json_private",
+            deploy_workflow(&spec(Auth::CredentialsJson, false))
+        );
+        insta::assert_snapshot!("ci", ci_workflow("python -m pytest"));
+    }
+
     #[test]
     fn the_diff_shows_changes_with_context() {
         let old = "a\nb\nc\nd\ne\nf\ng\n";

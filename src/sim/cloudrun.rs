@@ -96,6 +96,9 @@ fn not_found(name: &str, region: &str, project: &str) -> Response<Body> {
     )
 }
 
+/// The project whose Cloud Run calls the sim refuses with 403 PERMISSION_DENIED.
+pub const DENIED_PROJECT: &str = "pilothouse-denied";
+
 /// Cloud Run's service name rule.
 pub fn valid_service_name(name: &str) -> bool {
     !name.is_empty()
@@ -131,6 +134,16 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Respons
         .map(String::from)
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+    // One project the caller may not use, so API errors can be shown and tested.
+    if segments.contains(&DENIED_PROJECT) && segments.first() != Some(&"v1") {
+        return google_error(
+            403,
+            "PERMISSION_DENIED",
+            &format!(
+                "Permission 'run.services.get' denied on resource 'namespaces/{DENIED_PROJECT}/services' (or it may not exist)."
+            ),
+        );
+    }
     match (&method, segments.as_slice()) {
         // serviceusage: every API is enabled here.
         (&Method::GET, ["v1", "projects", project, "services", api]) => json(
