@@ -377,3 +377,55 @@ async fn minikube_on_the_path_in_a_real_terminal() {
     tmux.keys(&["q"]);
     tmux.wait_for("pilothouse-exited:0", Duration::from_secs(10));
 }
+
+/// The walkthrough's end in the demo: the Cloud pane (9), D, the question with
+/// its command line and the $PORT warning, y, and the Service URL answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_deploys_to_cloud_run_with_keys() {
+    let test = "the_demo_deploys_to_cloud_run_with_keys";
+    if !tmux_available(test) {
+        return;
+    }
+    if Command::new("gcloud").arg("--version").output().is_err() {
+        if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
+            panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+        }
+        eprintln!("SKIPPED {test}: gcloud is not installed");
+        return;
+    }
+    let root = tempfile::tempdir().expect("tempdir");
+    let tmux = Tmux::start_with("demo-cloud", root.path(), root.path(), "--demo");
+    let wait = Duration::from_secs(30);
+    tmux.wait_for("⎈ pilothouse-sim", wait);
+    tmux.keys(&["9"]);
+    tmux.wait_for("account learner@pilothouse.sim", wait);
+    tmux.keys(&["D"]);
+    let question = tmux.wait_for("y yes  n no", wait);
+    assert!(
+        question.contains("Deploy cookbook to Cloud Run in pilothouse-sim"),
+        "{question}"
+    );
+    assert!(
+        question.contains("⚠ Cloud Run sends requests to $PORT (8080)"),
+        "{question}"
+    );
+    assert!(
+        question.contains("$ gcloud run deploy cookbook --image"),
+        "{question}"
+    );
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("cookbook is serving at http://127.0.0.1:", wait);
+    let port: u16 = screen
+        .split("cookbook is serving at http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or_else(|| panic!("a port in:\n{screen}"));
+    tmux.wait_for("us-central1", wait);
+    tmux.keys(&["o"]);
+    tmux.wait_for(&format!("Opening http://127.0.0.1:{port}"), wait);
+    let answer = common::http_get(port, "/").await.expect("the URL answers");
+    assert!(answer.contains("Hello from cookbook"), "{answer}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("pilothouse-exited:0", wait);
+}
