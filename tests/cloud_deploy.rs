@@ -1,8 +1,11 @@
 //! The Cloud pane and a deploy, end to end: the cockpit reads the sample
-//! app's pilothouse.toml, the real gcloud (pointed at the simulated Cloud Run
-//! through a throwaway configuration, as the demo does) says who is logged in,
-//! D shows the command lines and warns that the app does not listen on $PORT,
-//! y runs the deploy in a job, the URL is read, o opens it, and it answers.
+//! app's pilothouse.toml (the local mode), the real gcloud (pointed at the
+//! simulated Cloud Run through a throwaway configuration, as the demo does)
+//! says who is logged in, D shows the command lines and warns that the app
+//! does not listen on $PORT, y builds on the simulated engine, pushes to it
+//! with gcloud's access token as the registry password, deploys with gcloud,
+//! reads the URL; o opens it, and it answers. The token never reaches the
+//! screen or the job's output.
 
 mod common;
 
@@ -65,8 +68,13 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
         screen.contains("account learner@pilothouse.sim"),
         "{screen}"
     );
+    let image = "us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:latest";
     assert!(
-        screen.contains("$ gcloud run deploy cookbook --image us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:latest"),
+        screen.contains(&format!("$ docker build -t {image} .")),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(&format!("$ gcloud run deploy cookbook --image {image}")),
         "{screen}"
     );
 
@@ -109,6 +117,28 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
         })
         .await;
     let url = cockpit.model.cloud.url.clone().expect("the URL");
+    // Pushed to the simulated registry with the token as the password, for the registry's host.
+    let pushes = pilothouse::sim::docker::lock(&sim.docker.engine)
+        .pushes
+        .clone();
+    assert_eq!(pushes.len(), 1, "{pushes:?}");
+    assert_eq!(pushes[0].reference, image);
+    assert_eq!(pushes[0].username, "oauth2accesstoken");
+    assert_eq!(pushes[0].server, "us-central1-docker.pkg.dev");
+    assert_eq!(pushes[0].password, GCLOUD_TOKEN);
+    let job = cockpit.model.jobs.last().expect("the job");
+    assert!(job.output.iter().any(|l| l.starts_with("$ docker push ")));
+    assert!(
+        job.output.iter().all(|l| !l.contains(GCLOUD_TOKEN)),
+        "the token leaked into the job's output"
+    );
+    for pane in ["1", "2", "3", "9"] {
+        cockpit.keys(pane);
+        assert!(
+            !cockpit.screen(160).contains(GCLOUD_TOKEN),
+            "the token is drawn"
+        );
+    }
     cockpit.keys("9o");
     assert_eq!(cockpit.opened.last(), Some(&url));
     let port: u16 = url

@@ -239,15 +239,13 @@ pub(super) fn deploy(model: &mut Model) -> Vec<Command> {
         model.set_status(Level::Error, format!("pilothouse.toml {field}: {message}"));
         return Vec::new();
     }
-    if settings.mode == DeployMode::Local {
-        model.set_status(
-            Level::Warn,
-            "The local mode (build here, push to Artifact Registry) is not built yet: use cloud-build, source or image.",
-        );
-        return Vec::new();
-    }
+    let local = (settings.mode == DeployMode::Local).then(|| settings.image());
     let steps = settings.deploy_steps();
-    let lines: Vec<String> = steps.iter().map(|a| command_line("gcloud", a)).collect();
+    let lines: Vec<String> = local
+        .iter()
+        .flat_map(|image| super::cloudrun::local_lines(image))
+        .chain(steps.iter().map(|a| command_line("gcloud", a)))
+        .collect();
     let access = if settings.allow_unauthenticated {
         "a public URL (--allow-unauthenticated)"
     } else {
@@ -272,6 +270,7 @@ pub(super) fn deploy(model: &mut Model) -> Vec<Command> {
     let on_yes = Command::CloudDeploy {
         job,
         service: settings.service.clone(),
+        local,
         steps,
         describe: settings.describe_url_args(),
     };

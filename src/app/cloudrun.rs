@@ -231,6 +231,19 @@ impl CloudRunSettings {
     }
 }
 
+/// What the local mode does before `gcloud run deploy`, as a user would type it.
+pub fn local_lines(image: &str) -> Vec<String> {
+    let registry = image.split('/').next().unwrap_or_default();
+    vec![
+        format!("docker build -t {} .", quote(image)),
+        format!(
+            "gcloud auth print-access-token | docker login -u oauth2accesstoken --password-stdin {}",
+            quote(registry)
+        ),
+        format!("docker push {}", quote(image)),
+    ]
+}
+
 /// `gcloud config list --format=json`: the active account and project (never a token).
 pub fn config_list_args() -> Vec<String> {
     words(&["config", "list", "--format=json"])

@@ -166,6 +166,8 @@ pub enum Command {
     CloudDeploy {
         job: JobId,
         service: String,
+        /// The local mode: build IMAGE here and push it first.
+        local: Option<String>,
         steps: Vec<Vec<String>>,
         describe: Vec<String>,
     },
@@ -349,9 +351,14 @@ impl Command {
                 }
                 line
             }
-            Self::CloudDeploy { steps, .. } => steps
+            Self::CloudDeploy { steps, local, .. } => local
                 .iter()
-                .map(|a| super::cloudrun::command_line("gcloud", a))
+                .flat_map(|image| super::cloudrun::local_lines(image))
+                .chain(
+                    steps
+                        .iter()
+                        .map(|a| super::cloudrun::command_line("gcloud", a)),
+                )
                 .collect::<Vec<_>>()
                 .join(" && "),
             Self::SaveCloudSettings(_) => "cat > pilothouse.toml".to_string(),

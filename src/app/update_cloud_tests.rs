@@ -141,10 +141,33 @@ fn d_refuses_with_a_sentence_when_it_cannot_deploy() {
     no_settings.cloud.settings = SettingsState::Missing;
     press_str(&mut no_settings, "D");
     assert!(status_text(&no_settings).contains("press s"));
+    let mut invalid = on_cloud(DeployMode::Source);
+    if let SettingsState::Loaded(settings) = &mut invalid.cloud.settings {
+        settings.project = "Not_A_Project".into();
+    }
+    press_str(&mut invalid, "D");
+    assert!(status_text(&invalid).starts_with("pilothouse.toml project:"));
+    assert!(matches!(invalid.overlay, Overlay::None));
+    // The local mode says what it does before the gcloud step: build, log in with the token, push.
     let mut local = on_cloud(DeployMode::Local);
     press_str(&mut local, "D");
-    assert!(status_text(&local).contains("not built yet"));
-    assert!(matches!(local.overlay, Overlay::None));
+    let Overlay::Confirm(confirm) = &local.overlay else {
+        panic!("D asks first")
+    };
+    let steps: Vec<&str> = confirm
+        .message
+        .lines()
+        .filter(|l| l.starts_with("$ "))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "$ docker build -t europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest .",
+            "$ gcloud auth print-access-token | docker login -u oauth2accesstoken --password-stdin europe-west1-docker.pkg.dev",
+            "$ docker push europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest",
+            "$ gcloud run deploy cookbook --image europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest --region europe-west1 --platform managed --allow-unauthenticated --project my-proj --quiet",
+        ]
+    );
 }
 
 #[test]

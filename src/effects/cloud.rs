@@ -5,7 +5,8 @@
 
 use crate::app::cloud::AppPorts;
 use crate::app::cloudrun::{
-    CloudRunSettings, ProjectFile, config_list_args, parse_project_file, render_project_file,
+    CloudRunSettings, ProjectFile, access_token_args, config_list_args, parse_project_file,
+    render_project_file,
 };
 use crate::app::command::JobId;
 use crate::app::event::{CloudEvent, Event, JobUpdate};
@@ -231,27 +232,105 @@ pub async fn refresh(gcloud: Gcloud, list: Option<Vec<String>>, tx: UnboundedSen
     send(&tx, CloudEvent::Services(services));
 }
 
+/// What a deploy runs, in order.
+pub struct DeployPlan {
+    pub job: JobId,
+    pub service: String,
+    /// The local mode: build this image with the Docker side and push it first.
+    pub local: Option<(String, Option<bollard::Docker>)>,
+    pub steps: Vec<Vec<String>>,
+    pub describe: Vec<String>,
+}
+
+/// The local mode's first half: build here, then push with gcloud's access token.
+/// The token goes to the engine as the registry password and nowhere else.
+async fn build_and_push(
+    gcloud: &Gcloud,
+    (job, total): (JobId, u32),
+    image: &str,
+    docker: Option<bollard::Docker>,
+    tx: &UnboundedSender<Event>,
+) -> Result<(), String> {
+    let docker =
+        docker.ok_or("the Docker engine is not connected; the local mode builds with it")?;
+    let step = |current| {
+        let _ = tx.send(Event::Job {
+            id: job,
+            update: JobUpdate::Step { current, total },
+        });
+    };
+    let line = |text: String| {
+        let _ = tx.send(Event::Job {
+            id: job,
+            update: JobUpdate::Output(vec![text]),
+        });
+    };
+    step(1);
+    line(format!("$ docker build -t {image} ."));
+    let spec = crate::app::command::BuildSpec {
+        context: gcloud.dir.clone(),
+        dockerfile: "Dockerfile".to_string(),
+        tag: image.to_string(),
+    };
+    super::docker::build_inner(&docker, job, &spec, tx).await?;
+    line(
+        "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
+            .into(),
+    );
+    let token = match process::output(gcloud.command(&access_token_args()), QUERY_TIMEOUT).await {
+        Ok(done) if done.code == Some(0) && !done.stdout.trim().is_empty() => {
+            done.stdout.trim().to_string()
+        }
+        Ok(done) => {
+            return Err(format!(
+                "gcloud auth print-access-token failed: {}",
+                done.reason()
+            ));
+        }
+        Err(e) => return Err(run_error(&e)),
+    };
+    step(2);
+    line(format!("$ docker push {image}"));
+    let registry = image.split('/').next().unwrap_or_default().to_string();
+    let credentials = bollard::auth::DockerCredentials {
+        username: Some("oauth2accesstoken".to_string()),
+        password: Some(token),
+        serveraddress: Some(registry),
+        ..Default::default()
+    };
+    super::docker::push(&docker, job, image, credentials, tx).await?;
+    Ok(())
+}
+
 /// Run the deploy's steps in order into one job, then read the URL.
-pub async fn deploy(
-    gcloud: Gcloud,
-    job: JobId,
-    service: String,
-    steps: Vec<Vec<String>>,
-    describe: Vec<String>,
-    tx: UnboundedSender<Event>,
-) {
+pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>) {
+    let DeployPlan {
+        job,
+        service,
+        local,
+        steps,
+        describe,
+    } = plan;
     let output = |line: String| {
         let _ = tx.send(Event::Job {
             id: job,
             update: JobUpdate::Output(vec![line]),
         });
     };
+    let before = if local.is_some() { 2 } else { 0 };
+    let total = (before + steps.len()) as u32;
+    if let Some((image, docker)) = local
+        && let Err(reason) = build_and_push(&gcloud, (job, total), &image, docker, &tx).await
+    {
+        super::finish_job(&tx, job, Err(reason));
+        return;
+    }
     for (index, step) in steps.iter().enumerate() {
         let _ = tx.send(Event::Job {
             id: job,
             update: JobUpdate::Step {
-                current: index as u32 + 1,
-                total: steps.len() as u32,
+                current: (before + index) as u32 + 1,
+                total,
             },
         });
         output(format!(

@@ -67,7 +67,45 @@ pub async fn build(docker: Docker, id: JobId, spec: BuildSpec, tx: Sender) {
     job(&tx, id, JobUpdate::Finished(result));
 }
 
-async fn build_inner(
+/// `docker push IMAGE`, with the registry's credentials (never logged or shown);
+/// the engine's progress lines go into the job.
+pub(crate) async fn push(
+    docker: &Docker,
+    id: JobId,
+    image: &str,
+    credentials: bollard::auth::DockerCredentials,
+    tx: &Sender,
+) -> Result<String, String> {
+    // The tag is after the last ':' that follows the last '/'.
+    let last_slash = image.rfind('/').unwrap_or(0);
+    let (name, tag) = match image[last_slash..].rfind(':') {
+        Some(at) => (&image[..last_slash + at], &image[last_slash + at + 1..]),
+        None => (image, "latest"),
+    };
+    let options = bollard::query_parameters::PushImageOptionsBuilder::default()
+        .tag(tag)
+        .build();
+    let mut stream = docker.push_image(name, Some(options), Some(credentials));
+    let mut last = String::new();
+    while let Some(item) = stream.next().await {
+        let info = item.map_err(|e| format!("pushing {image} failed: {}", describe(&e)))?;
+        if let Some(detail) = info.error_detail {
+            return Err(format!(
+                "pushing {image} failed: {}",
+                detail
+                    .message
+                    .unwrap_or_else(|| "the registry refused it".into())
+            ));
+        }
+        if let Some(status) = info.status {
+            job(tx, id, JobUpdate::Output(vec![status.clone()]));
+            last = status;
+        }
+    }
+    Ok(last)
+}
+
+pub(crate) async fn build_inner(
     docker: &Docker,
     id: JobId,
     spec: &BuildSpec,

@@ -162,17 +162,18 @@ impl Effects {
             Command::CloudDeploy {
                 job,
                 service,
+                local,
                 steps,
                 describe,
             } => {
-                let task = tokio::spawn(cloud::deploy(
-                    self.gcloud(),
+                let plan = cloud::DeployPlan {
                     job,
                     service,
+                    local: local.map(|image| (image, self.client())),
                     steps,
                     describe,
-                    tx,
-                ));
+                };
+                let task = tokio::spawn(cloud::deploy(self.gcloud(), plan, tx));
                 self.track(job, task);
             }
             Command::CompletePath { typed } => {

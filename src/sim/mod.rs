@@ -65,12 +65,13 @@ fn write_sample_app(dir: &std::path::Path) -> Result<PathBuf> {
         std::fs::write(app.join(name), text)
             .wrap_err_with(|| format!("cannot write {}", app.join(name).display()))?;
     }
-    // The demo deploys to the simulated Cloud Run: the image as it is (there is no Cloud
-    // Build or registry in the sim, and its Cloud Run runs whatever image it is given).
+    // The demo deploys to the simulated Cloud Run in the local mode: built on the simulated
+    // engine, pushed to it (it plays the registry), deployed through gcloud. There is no
+    // Cloud Build in the sim.
     let settings = format!(
         "# Cloud Run settings for pilothouse (D deploys with them).\n\
          [cloudrun]\nproject = \"{GCLOUD_PROJECT}\"\nregion = \"us-central1\"\nservice = \"cookbook\"\n\
-         repository = \"apps\"\nmode = \"image\"\nallow-unauthenticated = true\n"
+         repository = \"apps\"\nmode = \"local\"\nallow-unauthenticated = true\n"
     );
     std::fs::write(app.join("pilothouse.toml"), settings)
         .wrap_err_with(|| format!("cannot write {}", app.join("pilothouse.toml").display()))?;

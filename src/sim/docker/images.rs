@@ -143,6 +143,63 @@ fn glob_match(pattern: &str, path: &str) -> bool {
     ignore.excludes(path)
 }
 
+/// `docker push`: the sim is its own registry. Credentials are required
+/// (X-Registry-Auth, base64url JSON, as the CLI and bollard send them); the
+/// answer streams as the engine's does, ending with the digest.
+pub fn push(shared: &Shared, name: &str, tag: Option<&str>, auth: &str) -> Response<Body> {
+    use base64::Engine as _;
+    let reference = format!(
+        "{name}:{}",
+        tag.filter(|t| !t.is_empty()).unwrap_or("latest")
+    );
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_image(&reference) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            &format!("An image does not exist locally with the tag: {name}"),
+        );
+    };
+    let credentials: Value = base64::engine::general_purpose::URL_SAFE
+        .decode(auth.trim())
+        .or_else(|_| base64::engine::general_purpose::STANDARD.decode(auth.trim()))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null);
+    let text = |key: &str| credentials[key].as_str().unwrap_or_default().to_string();
+    let repository = name.to_string();
+    let mut lines =
+        vec![json!({"status": format!("The push refers to repository [{repository}]")})];
+    if text("username").is_empty() || text("password").is_empty() {
+        lines.push(json!({"errorDetail": {"message": "unauthorized: authentication required"}, "error": "unauthorized: authentication required"}));
+    } else {
+        let id = engine.images[index].id.clone();
+        let digest = format!(
+            "sha256:{}",
+            sha256_hex(&[id.as_bytes(), repository.as_bytes()])
+        );
+        let short = id
+            .trim_start_matches("sha256:")
+            .chars()
+            .take(12)
+            .collect::<String>();
+        let tag = reference.rsplit(':').next().unwrap_or("latest").to_string();
+        lines.push(json!({"status": "Preparing", "progressDetail": {}, "id": short}));
+        lines.push(json!({"status": "Pushed", "progressDetail": {}, "id": short}));
+        lines.push(json!({"status": format!("{tag}: digest: {digest} size: 528")}));
+        lines.push(
+            json!({"progressDetail": {}, "aux": {"Tag": tag, "Digest": digest, "Size": 528}}),
+        );
+        engine.pushes.push(super::state::Push {
+            reference: reference.clone(),
+            username: text("username"),
+            server: text("serveraddress"),
+            password: text("password"),
+        });
+    }
+    let body: String = lines.iter().map(|l| format!("{l}\r\n")).collect();
+    crate::sim::http::full(StatusCode::OK, "application/json", body)
+}
+
 pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> Response<Body> {
     let (tx, rx) = mpsc::unbounded_channel();
     // `docker build -q`: only the image id and errors.

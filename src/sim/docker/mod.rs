@@ -24,7 +24,7 @@ pub type Shared = Arc<Mutex<Engine>>;
 pub const API_VERSION: &str = "1.43";
 pub const ENGINE_VERSION: &str = "24.0.0-pilothouse-sim";
 
-pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
+pub fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
     // A handler that panicked mid-change leaves a usable engine: the data is plain.
     shared
         .lock()
@@ -192,6 +192,17 @@ async fn route(
             "pull access denied: the pilothouse simulated engine has no registry; build the image instead",
         ),
         (&Method::GET, ["images", .., "json"]) => images::inspect(shared, image_name(path, true)),
+        (&Method::POST, ["images", .., "push"]) => {
+            let name = path
+                .trim_start_matches("/images/")
+                .trim_end_matches("/push");
+            let auth = request
+                .headers()
+                .get("x-registry-auth")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            images::push(shared, name, query.get("tag").map(String::as_str), auth)
+        }
         (&Method::DELETE, ["images", ..]) => {
             images::remove(shared, image_name(path, false), flag(query, "force"))
         }

@@ -92,8 +92,20 @@ impl SimContainer {
     }
 }
 
+/// A push the simulated registry took: what, for whom, with which password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Push {
+    pub reference: String,
+    pub username: String,
+    pub server: String,
+    /// Kept in the sim's memory only, so tests can check the token arrived intact.
+    pub password: String,
+}
+
 pub struct Engine {
     pub images: Vec<SimImage>,
+    /// Pushes, oldest first: the sim plays the registry too.
+    pub pushes: Vec<Push>,
     pub containers: Vec<SimContainer>,
     serial: u64,
     pub events: broadcast::Sender<String>,
@@ -105,6 +117,7 @@ impl Default for Engine {
     fn default() -> Self {
         Self {
             images: Vec::new(),
+            pushes: Vec::new(),
             containers: Vec::new(),
             serial: 0,
             events: broadcast::channel(1024).0,

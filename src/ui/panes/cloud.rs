@@ -73,10 +73,17 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
                     theme.muted,
                 ),
             ]));
-            for step in settings.deploy_steps() {
+            let local = (settings.mode == crate::app::cloudrun::DeployMode::Local)
+                .then(|| crate::app::cloudrun::local_lines(&settings.image()))
+                .unwrap_or_default();
+            let gcloud = settings
+                .deploy_steps()
+                .into_iter()
+                .map(|step| command_line("gcloud", &step));
+            for line in local.into_iter().chain(gcloud) {
                 lines.push(Line::from(vec![
                     Span::styled(" $ ", theme.muted),
-                    Span::styled(command_line("gcloud", &step), theme.learn),
+                    Span::styled(line, theme.learn),
                 ]));
             }
         }
