@@ -73,9 +73,11 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
                     theme.muted,
                 ),
             ]));
-            let local = (settings.mode == crate::app::cloudrun::DeployMode::Local)
-                .then(|| crate::app::cloudrun::local_lines(&settings.image()))
-                .unwrap_or_default();
+            let local = if settings.mode == crate::app::cloudrun::DeployMode::Local {
+                crate::app::cloudrun::local_lines(&settings.image())
+            } else {
+                Vec::new()
+            };
             let gcloud = settings
                 .deploy_steps()
                 .into_iter()
