@@ -1,6 +1,7 @@
 //! ctrl-c on a running job ends it and the process group it started: a
-//! stand-in CLI that starts a child of its own and then hangs is cancelled
-//! through the effects, and both processes are gone.
+//! stand-in CLI (as minikube, and as gcloud mid-deploy) that starts a child of
+//! its own and then hangs is cancelled through the effects, and both
+//! processes are gone.
 
 use pilothouse::app::Command;
 use pilothouse::app::event::{Event, JobUpdate};
@@ -21,8 +22,24 @@ fn alive(pid: i32) -> bool {
         .unwrap_or(false)
 }
 
+/// How the stand-in is started: as minikube (start) or as gcloud (a deploy).
+#[derive(Clone, Copy)]
+enum Via {
+    Minikube,
+    GcloudDeploy,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_job_ends_its_process_group() {
+async fn a_cancelled_minikube_start_ends_its_process_group() {
+    cancel_via(Via::Minikube).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_deploy_ends_its_gcloud_and_what_it_started() {
+    cancel_via(Via::GcloudDeploy).await;
+}
+
+async fn cancel_via(via: Via) {
     let dir = tempfile::tempdir().expect("temp dir");
     let pids = dir.path().join("pids");
     let program = dir.path().join("hangs");
@@ -38,12 +55,26 @@ async fn a_cancelled_job_ends_its_process_group() {
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut effects = Effects::new(tx, watch::channel(None).1, dir.path().into());
-    effects.set_minikube(&program);
-    effects.perform(Command::Minikube {
-        job: 7,
-        profile: "minikube".into(),
-        op: MinikubeOp::Start,
-    });
+    match via {
+        Via::Minikube => {
+            effects.set_minikube(&program);
+            effects.perform(Command::Minikube {
+                job: 7,
+                profile: "minikube".into(),
+                op: MinikubeOp::Start,
+            });
+        }
+        Via::GcloudDeploy => {
+            effects.set_gcloud(&program);
+            effects.perform(Command::CloudDeploy {
+                job: 7,
+                service: "web".into(),
+                local: None,
+                steps: vec![vec!["run".into(), "deploy".into(), "web".into()]],
+                describe: vec!["run".into(), "services".into(), "describe".into()],
+            });
+        }
+    }
     // Wait for its first line: it runs, with a child of its own.
     loop {
         let event = tokio::time::timeout(Duration::from_secs(10), rx.recv())
