@@ -193,13 +193,12 @@ pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
             });
         }
         CloudEvent::WorkflowWritten(Ok((path, verdict))) => {
-            let needs = if cloud.workflow_needs.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " It needs, in the repository settings: {}",
-                    cloud.workflow_needs.join("; ")
-                )
+            let needs = match cloud.workflow_needs.len() {
+                0 => String::new(),
+                n => format!(
+                    " It needs {n} repository setting{}: listed in the Cloud pane (9).",
+                    if n == 1 { "" } else { "s" }
+                ),
             };
             model.set_status(Level::Info, format!("{path}: {verdict}.{needs}"));
         }

@@ -155,7 +155,7 @@ pub(super) fn workflow_form(model: &mut Model) -> Vec<Command> {
                 "wif: Workload Identity Federation (no key); key: a service account key in a secret",
                 "wif",
             ),
-            Field::new("Test command", "what the test job runs", &test),
+            Field::new("Tests", "the command the test job runs", &test),
         ],
         focus: 0,
         pending: false,

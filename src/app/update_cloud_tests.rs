@@ -295,7 +295,13 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
             "written; actionlint finds nothing".into(),
         )))),
     );
-    assert!(status_text(&model).contains("variable WIF_PROVIDER"));
+    assert!(status_text(&model).contains("It needs 2 repository settings"));
+    model.pane = Pane::Cloud;
+    let screen = screen_text(&model, 120, 40);
+    assert!(
+        screen.contains("variable WIF_PROVIDER: projects/PROJECT_NUMBER/locations/global"),
+        "{screen}"
+    );
 }
 
 #[test]

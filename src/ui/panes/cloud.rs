@@ -96,6 +96,15 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
             theme.warn,
         )));
     }
+    if !cloud.workflow_needs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " the workflow needs, in the repository's Settings › Secrets and variables › Actions:",
+            theme.muted,
+        )));
+        for need in &cloud.workflow_needs {
+            lines.push(Line::from(Span::styled(format!("   {need}"), theme.text)));
+        }
+    }
     if let Some(url) = &cloud.url {
         lines.push(Line::from(vec![
             Span::styled(" last deploy: ", theme.muted),
