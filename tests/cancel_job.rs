@@ -3,24 +3,14 @@
 //! its own and then hangs is cancelled through the effects, and both
 //! processes are gone.
 
+mod common;
+
 use pilothouse::app::Command;
 use pilothouse::app::event::{Event, JobUpdate};
 use pilothouse::domain::minikube::MinikubeOp;
 use pilothouse::effects::Effects;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
-
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.rsplit(')')
-                .next()
-                .unwrap_or("")
-                .trim_start()
-                .starts_with('Z')
-        })
-        .unwrap_or(false)
-}
 
 /// How the stand-in is started: as minikube (start) or as gcloud (a deploy).
 #[derive(Clone, Copy)]
@@ -92,7 +82,7 @@ async fn cancel_via(via: Via) {
         .filter_map(|l| l.trim().parse().ok())
         .collect();
     assert_eq!(pids.len(), 2);
-    assert!(pids.iter().all(|p| alive(*p)));
+    assert!(pids.iter().all(|p| common::alive(*p)));
     effects.perform(Command::CancelJob(7));
     let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await
@@ -103,7 +93,7 @@ async fn cancel_via(via: Via) {
         "{event:?}"
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while pids.iter().any(|p| alive(*p)) {
+    while pids.iter().any(|p| common::alive(*p)) {
         assert!(
             std::time::Instant::now() < deadline,
             "the job's processes ended"

@@ -14,28 +14,10 @@ use pilothouse::app::model::{JobState, Overlay, Pane};
 use pilothouse::cli::SimArgs;
 use pilothouse::domain::cloud::GcloudState;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};
-use std::process::Command;
-
-fn gcloud_available(test: &str) -> bool {
-    if Command::new("gcloud")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn d_deploys_the_sample_app_and_its_url_answers() {
-    if !gcloud_available("d_deploys_the_sample_app_and_its_url_answers") {
+    if !common::gcloud_available("d_deploys_the_sample_app_and_its_url_answers") {
         return;
     }
     let sim = Sim::start(&SimArgs::default())

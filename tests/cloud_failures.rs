@@ -12,25 +12,7 @@ use pilothouse::cli::SimArgs;
 use pilothouse::domain::cloud::GcloudState;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::SystemTime;
-
-fn gcloud_available(test: &str) -> bool {
-    if Command::new("gcloud")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
-}
 
 /// Every file under the user's own gcloud configuration, with its size and time.
 fn user_gcloud_files() -> Vec<(PathBuf, u64, Option<SystemTime>)> {
@@ -111,7 +93,7 @@ async fn deploy(cockpit: &mut Cockpit) -> JobState {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_failure_is_one_clear_state() {
-    if !gcloud_available("each_failure_is_one_clear_state") {
+    if !common::gcloud_available("each_failure_is_one_clear_state") {
         return;
     }
     let before = user_gcloud_files();

@@ -4,27 +4,12 @@
 //! a vector that gets past parsing (to "no active account") is one gcloud
 //! accepts. A deliberately wrong vector proves the check can fail.
 
+mod common;
+
 use pilothouse::app::cloudrun::{
     CloudRunSettings, DeployMode, access_token_args, command_line, config_list_args,
 };
 use std::process::Command;
-
-fn gcloud_available(test: &str) -> bool {
-    if Command::new("gcloud")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
-}
 
 /// Run gcloud on `args` in `app` with a fresh config and no account: (exit code, output).
 fn parse_check(app: &std::path::Path, args: &[String]) -> (Option<i32>, String) {
@@ -49,7 +34,7 @@ fn parse_check(app: &std::path::Path, args: &[String]) -> (Option<i32>, String) 
 
 #[test]
 fn the_real_gcloud_accepts_every_vector_pilothouse_builds() {
-    if !gcloud_available("the_real_gcloud_accepts_every_vector_pilothouse_builds") {
+    if !common::gcloud_available("the_real_gcloud_accepts_every_vector_pilothouse_builds") {
         return;
     }
     // `builds submit --tag` wants a Dockerfile where it runs, as in the app directory.

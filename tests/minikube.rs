@@ -60,19 +60,6 @@ fn header(cockpit: &Cockpit) -> String {
     cockpit.screen(160).lines().next().unwrap_or("").to_string()
 }
 
-fn alive(pid: i32) -> bool {
-    // A zombie has ended; only its parent has not collected it yet.
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            !s.rsplit(')')
-                .next()
-                .unwrap_or("")
-                .trim_start()
-                .starts_with('Z')
-        })
-        .unwrap_or(false)
-}
-
 #[tokio::test]
 async fn no_minikube_binary_is_one_clear_state() {
     let state = pilothouse::sources::minikube::probe(
@@ -264,7 +251,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         .trim()
         .parse()
         .expect("a pid");
-    assert!(alive(pid), "minikube service is kept running");
+    assert!(common::alive(pid), "minikube service is kept running");
     // Opening it again reuses the URL; no second process.
     cockpit.keys("o");
     assert_eq!(cockpit.opened.len(), 2);
@@ -362,7 +349,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     // Quitting ends the kept `minikube service` and what it started.
     drop(cockpit);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while alive(pid) {
+    while common::alive(pid) {
         assert!(
             std::time::Instant::now() < deadline,
             "the kept process ended with the cockpit"

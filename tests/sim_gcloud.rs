@@ -7,23 +7,6 @@ use pilothouse::cli::SimArgs;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};
 use std::process::Command;
 
-fn gcloud_available(test: &str) -> bool {
-    if Command::new("gcloud")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
-}
-
 fn gcloud(sim_config: &std::path::Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("gcloud")
         .args(args)
@@ -63,7 +46,7 @@ fn strip_ansi(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gcloud_run_deploy_reaches_a_url_that_answers() {
     let test = "gcloud_run_deploy_reaches_a_url_that_answers";
-    if !gcloud_available(test) {
+    if !common::gcloud_available(test) {
         return;
     }
     let sim = Sim::start(&SimArgs::default())

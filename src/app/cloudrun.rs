@@ -266,15 +266,20 @@ pub fn command_line(program: &str, args: &[String]) -> String {
         .join(" ")
 }
 
-/// Google Cloud project ids: 6-30 characters, lowercase letters, digits and
-/// hyphens, starting with a letter and not ending with a hyphen.
-pub fn project_id(id: &str) -> Result<(), String> {
-    let ok = (6..=30).contains(&id.len())
+/// Lowercase letters, digits and hyphens, from a letter, not ending with a hyphen, of a length in `len`.
+fn lowercase_label(id: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&id.len())
         && id.starts_with(|c: char| c.is_ascii_lowercase())
         && !id.ends_with('-')
         && id
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Google Cloud project ids: 6-30 characters, lowercase letters, digits and
+/// hyphens, starting with a letter and not ending with a hyphen.
+pub fn project_id(id: &str) -> Result<(), String> {
+    let ok = lowercase_label(id, 6..=30);
     if ok {
         Ok(())
     } else {
@@ -287,12 +292,7 @@ pub fn project_id(id: &str) -> Result<(), String> {
 /// Cloud Run service names: up to 49 lowercase letters, digits and hyphens,
 /// starting with a letter and not ending with a hyphen.
 pub fn service_name(name: &str) -> Result<(), String> {
-    let ok = (1..=49).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok = lowercase_label(name, 1..=49);
     if ok {
         Ok(())
     } else {
@@ -327,12 +327,7 @@ pub fn region(name: &str) -> Result<Option<String>, String> {
 
 /// Artifact Registry repository ids: lowercase letters, digits and hyphens, from a letter, up to 63.
 pub fn repository_id(id: &str) -> Result<(), String> {
-    let ok = (1..=63).contains(&id.len())
-        && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && !id.ends_with('-')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok = lowercase_label(id, 1..=63);
     if ok {
         Ok(())
     } else {

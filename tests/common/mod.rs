@@ -257,3 +257,35 @@ pub fn sim_server(sim: &pilothouse::sim::Sim) -> String {
         .find_map(|l| l.trim().strip_prefix("server: ").map(String::from))
         .unwrap_or_else(|| panic!("no server line in {}", sim.kubeconfig_path.display()))
 }
+
+/// Whether the real gcloud is installed; without it a test skips and says why,
+/// unless PILOTHOUSE_REQUIRE_CLIS=1 makes that a failure.
+pub fn gcloud_available(test: &str) -> bool {
+    if std::process::Command::new("gcloud")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return true;
+    }
+    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
+        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+    }
+    eprintln!(
+        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
+    );
+    false
+}
+
+/// Whether a process runs (a zombie has ended; only its parent has not collected it).
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(false)
+}
