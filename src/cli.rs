@@ -59,6 +59,16 @@ pub enum Sub {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Print the man page (roff), made from these same flags: `pilothouse man | man -l -`.
+    Man,
+}
+
+/// The man page, generated from the flags so it cannot drift from them.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    Ok(page)
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -131,5 +141,25 @@ mod tests {
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "-1"]).is_err());
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "soon"]).is_err());
         assert!(Cli::try_parse_from(["pilothouse", "completions", "bash"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["pilothouse", "-n", "web", "-A"]).is_err(),
+            "-n and -A conflict"
+        );
+    }
+
+    #[test]
+    fn the_man_page_comes_from_the_flags() {
+        let page = String::from_utf8(man_page().expect("renders")).expect("text");
+        assert!(page.contains(".TH pilothouse"));
+        use clap::CommandFactory;
+        // Every long flag is in it.
+        for arg in Cli::command().get_arguments() {
+            if let Some(long) = arg.get_long() {
+                assert!(
+                    page.contains(&format!("\\-\\-{}", long.replace('-', "\\-"))),
+                    "--{long} missing"
+                );
+            }
+        }
     }
 }

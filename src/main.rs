@@ -15,6 +15,12 @@ fn main() -> Result<()> {
         );
         return Ok(());
     }
+    if let Some(Sub::Man) = cli.command {
+        let page = pilothouse::cli::man_page().wrap_err("cannot render the man page")?;
+        std::io::Write::write_all(&mut std::io::stdout(), &page)
+            .wrap_err("cannot write the man page")?;
+        return Ok(());
+    }
     let log_file = pilothouse::logging::init()?;
     if let Some(Sub::Sim(args)) = cli.command {
         let runtime = tokio::runtime::Builder::new_multi_thread()
