@@ -274,6 +274,28 @@ fn pick_box(frame: &mut Frame, picker: &Picker, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// Rows a line takes when wrapped at word boundaries (greedy, as the Paragraph wraps;
+/// a word longer than the width is broken).
+fn wrapped_rows(line: &str, width: usize) -> usize {
+    let mut rows = 1;
+    let mut used = 0;
+    for word in line.split_whitespace() {
+        let len = word.chars().count();
+        let needed = if used == 0 { len } else { used + 1 + len };
+        if needed <= width {
+            used = needed;
+        } else if len <= width {
+            rows += 1;
+            used = len;
+        } else {
+            // Broken across rows: what is left of it starts the next.
+            rows += (used + 1 + len) / width;
+            used = (used + 1 + len) % width;
+        }
+    }
+    rows
+}
+
 fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     // A deploy's question carries its warnings and command lines: wider, and as tall as it wraps.
     let width: u16 = if confirm.message.lines().count() > 1 {
@@ -285,9 +307,12 @@ fn confirm_box(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     let wrapped: usize = confirm
         .message
         .lines()
-        .map(|l| l.chars().count().div_ceil(inner_width).max(1))
+        .map(|l| wrapped_rows(l, inner_width))
         .sum();
-    let area = centered(frame.area(), width, (wrapped as u16 + 5).max(8));
+    // The message, the learn line when it is not already in the message, "y yes n no", two borders.
+    let learn_shown = !confirm.message.contains("\n$ ") && confirm.on_yes.learn_line().is_some();
+    let height = wrapped as u16 + if learn_shown { 4 } else { 3 };
+    let area = centered(frame.area(), width, height.max(6));
     frame.render_widget(Clear, area);
     let block = boxed("Confirm", theme);
     let inner = block.inner(area);
@@ -379,6 +404,16 @@ mod tests {
         for (w, h) in SIZES {
             snap!(format!("minikube_menu_{w}x{h}"), &model, w, h);
         }
+    }
+
+    #[test]
+    fn wrapped_rows_count_as_words_wrap() {
+        assert_eq!(super::wrapped_rows("", 10), 1);
+        assert_eq!(super::wrapped_rows("one two", 10), 1);
+        assert_eq!(super::wrapped_rows("one two three", 10), 2);
+        // "aaaa bbbbbb": 11 characters fit two rows of 6 by count, but words need two rows too.
+        assert_eq!(super::wrapped_rows("aaaa bbbbbb", 6), 2);
+        assert_eq!(super::wrapped_rows("aaa bbb ccc", 7), 2);
     }
 
     #[test]
