@@ -229,7 +229,7 @@ pub(super) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -
     match purpose {
         PickPurpose::Context => switch_context(model, label),
         PickPurpose::Namespace => switch_namespace(model, label),
-        PickPurpose::PodContainer { namespace, pod } => super::actions::pod_logs(
+        PickPurpose::PodContainer { namespace, pod } => super::kube_actions::pod_logs(
             model,
             super::model::PodLogSource {
                 namespace: namespace.clone(),

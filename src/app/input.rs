@@ -213,7 +213,7 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             replicas,
         }) => {
             model.overlay = Overlay::None;
-            super::actions::scale_to(model, namespace, name, replicas)
+            super::kube_actions::scale_to(model, namespace, name, replicas)
         }
     }
 }

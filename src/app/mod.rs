@@ -10,6 +10,7 @@ pub mod event;
 pub mod forms;
 mod input;
 pub mod keymap;
+mod kube_actions;
 pub mod kube_state;
 mod launch;
 pub mod minikube;
@@ -24,14 +25,16 @@ mod update_cloud_tests;
 #[cfg(test)]
 mod update_events_tests;
 #[cfg(test)]
+mod update_kube_actions_tests;
+#[cfg(test)]
 mod update_kube_tests;
 #[cfg(test)]
 mod update_minikube_tests;
 #[cfg(test)]
 mod update_tests;
 
-pub use actions::pod_log_key;
 pub use command::Command;
 pub use event::Event;
+pub use kube_actions::pod_log_key;
 pub use model::Model;
 pub use update::update;

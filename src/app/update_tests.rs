@@ -18,13 +18,6 @@ fn spec() -> BuildSpec {
     }
 }
 
-fn job_commands(commands: &[Command]) -> Vec<&Command> {
-    commands
-        .iter()
-        .filter(|c| !matches!(c, Command::WatchStats(_)))
-        .collect()
-}
-
 #[test]
 fn quit_keys_and_signals_end_the_program() {
     let mut model = populated();

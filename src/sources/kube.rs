@@ -1,16 +1,17 @@
 //! The Kubernetes source: a kube-rs client from the kubeconfig as kubectl
-//! reads it, watchers with reflectors (no periodic relists) for Deployments,
-//! Pods, Services and Events in all namespaces, and a cluster header.
+//! reads it, watchers (no periodic relists) that keep only the panes' rows for
+//! Deployments, ReplicaSets, Pods, Services and Events of one namespace or all,
+//! Nodes and Namespaces, and a cluster header; the context and namespace switch
+//! at runtime. The rows themselves are made in `kube_rows`.
 
+use super::kube_rows::{
+    deployment_row, event_row, internal_ip, pod_row, replica_set_row, service_row,
+};
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
-use crate::domain::kube::{
-    ClusterInfo, DeploymentRow, EventRow, KubeTarget, PodRow, ReplicaSetRow, ServiceRow,
-};
+use crate::domain::kube::{ClusterInfo, KubeTarget};
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event as K8sEvent, Namespace, Node, Pod, Service};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, watcher};
@@ -32,14 +33,6 @@ pub struct KubeSource {
     pub events: mpsc::UnboundedSender<Event>,
     /// The live client, for the effects; None while disconnected.
     pub client: tokio::sync::watch::Sender<Option<Client>>,
-}
-
-fn internal_ip(node: &Node) -> Option<String> {
-    let addresses = node.status.as_ref()?.addresses.as_ref()?;
-    addresses
-        .iter()
-        .find(|a| a.type_ == "InternalIP")
-        .map(|a| a.address.clone())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -384,237 +377,4 @@ where
         }
     });
     (rows, task)
-}
-
-fn seconds(time: Option<&Time>) -> i64 {
-    time.map(|t| t.0.as_second()).unwrap_or(0)
-}
-
-pub fn deployment_row(d: &Deployment) -> DeploymentRow {
-    let status = d.status.as_ref();
-    let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
-    let selector = d
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.match_labels.as_ref())
-        .map(|labels| {
-            labels
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
-    DeploymentRow {
-        selector,
-        namespace: d.metadata.namespace.clone().unwrap_or_default(),
-        name: d.metadata.name.clone().unwrap_or_default(),
-        desired: count(d.spec.as_ref().and_then(|s| s.replicas).or(Some(1))),
-        ready: count(status.and_then(|s| s.ready_replicas)),
-        up_to_date: count(status.and_then(|s| s.updated_replicas)),
-        available: count(status.and_then(|s| s.available_replicas)),
-        created: seconds(d.metadata.creation_timestamp.as_ref()),
-    }
-}
-
-/// STATUS as kubectl shows it: Terminating, a container's waiting or terminated reason, else the phase.
-pub fn pod_row(p: &Pod) -> PodRow {
-    let statuses = p
-        .status
-        .as_ref()
-        .and_then(|s| s.container_statuses.clone())
-        .unwrap_or_default();
-    let reason = statuses.iter().find_map(|c| {
-        let state = c.state.as_ref()?;
-        state
-            .waiting
-            .as_ref()
-            .and_then(|w| w.reason.clone())
-            .or_else(|| state.terminated.as_ref().and_then(|t| t.reason.clone()))
-    });
-    let status = if p.metadata.deletion_timestamp.is_some() {
-        "Terminating".to_string()
-    } else {
-        reason.unwrap_or_else(|| {
-            p.status
-                .as_ref()
-                .and_then(|s| s.phase.clone())
-                .unwrap_or_else(|| "Unknown".into())
-        })
-    };
-    PodRow {
-        namespace: p.metadata.namespace.clone().unwrap_or_default(),
-        name: p.metadata.name.clone().unwrap_or_default(),
-        ready: statuses.iter().filter(|c| c.ready).count() as u32,
-        containers: p.spec.as_ref().map_or(0, |s| s.containers.len()) as u32,
-        status,
-        restarts: statuses.iter().map(|c| c.restart_count.max(0) as u32).sum(),
-        created: seconds(p.metadata.creation_timestamp.as_ref()),
-        node: p
-            .spec
-            .as_ref()
-            .and_then(|s| s.node_name.clone())
-            .unwrap_or_default(),
-        replica_set: controller(&p.metadata, "ReplicaSet"),
-        container_names: p
-            .spec
-            .as_ref()
-            .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
-            .unwrap_or_default(),
-    }
-}
-
-/// The name of the object's controller of this kind (its ownerReference with `controller: true`).
-fn controller(
-    metadata: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    kind: &str,
-) -> Option<String> {
-    metadata
-        .owner_references
-        .as_ref()?
-        .iter()
-        .find(|o| o.controller == Some(true) && o.kind == kind)
-        .map(|o| o.name.clone())
-}
-
-pub fn replica_set_row(r: &ReplicaSet) -> ReplicaSetRow {
-    ReplicaSetRow {
-        namespace: r.metadata.namespace.clone().unwrap_or_default(),
-        name: r.metadata.name.clone().unwrap_or_default(),
-        deployment: controller(&r.metadata, "Deployment"),
-    }
-}
-
-pub fn service_row(s: &Service) -> ServiceRow {
-    let spec = s.spec.as_ref();
-    let kind = spec
-        .and_then(|s| s.type_.clone())
-        .unwrap_or_else(|| "ClusterIP".into());
-    let ingress: Vec<String> = s
-        .status
-        .as_ref()
-        .and_then(|st| st.load_balancer.as_ref())
-        .and_then(|lb| lb.ingress.as_ref())
-        .map(|list| {
-            list.iter()
-                .filter_map(|i| i.ip.clone().or_else(|| i.hostname.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let external_ip = match (kind.as_str(), ingress.is_empty()) {
-        ("LoadBalancer", true) => "<pending>".to_string(),
-        (_, false) => ingress.join(","),
-        _ => "<none>".to_string(),
-    };
-    let ports: Vec<String> = spec
-        .and_then(|s| s.ports.clone())
-        .unwrap_or_default()
-        .iter()
-        .map(|p| {
-            let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
-            match p.node_port {
-                Some(node_port) => format!("{}:{node_port}/{proto}", p.port),
-                None => format!("{}/{proto}", p.port),
-            }
-        })
-        .collect();
-    let node_ports = spec
-        .and_then(|s| s.ports.clone())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| p.node_port.and_then(|n| u16::try_from(n).ok()))
-        .collect();
-    let port = spec
-        .and_then(|s| s.ports.as_ref())
-        .and_then(|ports| ports.first())
-        .and_then(|p| u16::try_from(p.port).ok());
-    ServiceRow {
-        port,
-        ingress: ingress.clone(),
-        node_ports,
-        namespace: s.metadata.namespace.clone().unwrap_or_default(),
-        name: s.metadata.name.clone().unwrap_or_default(),
-        kind,
-        cluster_ip: spec
-            .and_then(|s| s.cluster_ip.clone())
-            .unwrap_or_else(|| "<none>".into()),
-        external_ip,
-        ports: if ports.is_empty() {
-            "<none>".into()
-        } else {
-            ports.join(",")
-        },
-        created: seconds(s.metadata.creation_timestamp.as_ref()),
-    }
-}
-
-pub fn event_row(e: &K8sEvent) -> EventRow {
-    let involved = &e.involved_object;
-    EventRow {
-        namespace: e.metadata.namespace.clone().unwrap_or_default(),
-        name: e.metadata.name.clone().unwrap_or_default(),
-        last_seen: e
-            .last_timestamp
-            .as_ref()
-            .map(|t| t.0.as_second())
-            .or_else(|| {
-                e.metadata
-                    .creation_timestamp
-                    .as_ref()
-                    .map(|t| t.0.as_second())
-            })
-            .unwrap_or(0),
-        warning: e.type_.as_deref() == Some("Warning"),
-        reason: e.reason.clone().unwrap_or_default(),
-        object: format!(
-            "{}/{}",
-            involved.kind.clone().unwrap_or_default().to_lowercase(),
-            involved.name.clone().unwrap_or_default()
-        ),
-        message: e.message.clone().unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_read_like_kubectl() {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "web-1", "namespace": "default", "creationTimestamp": "2026-11-27T10:00:00Z"},
-            "spec": {"nodeName": "minikube", "containers": [{"name": "web", "image": "cookbook"}]},
-            "status": {"phase": "Pending", "containerStatuses": [{"name": "web", "image": "cookbook", "imageID": "", "ready": false, "restartCount": 2,
-                        "state": {"waiting": {"reason": "ErrImageNeverPull"}}}]}
-        }))
-        .unwrap();
-        let row = pod_row(&pod);
-        assert_eq!(
-            (row.status.as_str(), row.ready, row.containers, row.restarts),
-            ("ErrImageNeverPull", 0, 1, 2)
-        );
-        assert!(row.is_failing());
-        let service: Service = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "web", "namespace": "default"},
-            "spec": {"type": "LoadBalancer", "clusterIP": "10.96.0.9", "ports": [{"port": 8000, "nodePort": 31234, "protocol": "TCP"}]},
-            "status": {"loadBalancer": {}}
-        }))
-        .unwrap();
-        let row = service_row(&service);
-        assert_eq!(
-            (row.external_ip.as_str(), row.ports.as_str()),
-            ("<pending>", "8000:31234/TCP")
-        );
-        let deployment: Deployment = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": "web", "namespace": "default"},
-            "spec": {"replicas": 3, "selector": {}, "template": {}},
-            "status": {"readyReplicas": 1, "updatedReplicas": 3, "availableReplicas": 1}
-        }))
-        .unwrap();
-        let row = deployment_row(&deployment);
-        assert_eq!(
-            (row.ready, row.desired, row.up_to_date, row.available),
-            (1, 3, 3, 1)
-        );
-    }
 }

@@ -4,6 +4,7 @@
 pub mod docker;
 pub mod docker_endpoint;
 pub mod kube;
+pub mod kube_rows;
 pub mod minikube;
 
 use std::time::Duration;

@@ -371,6 +371,14 @@ macro_rules! snap {
 }
 pub(crate) use snap;
 
+/// The commands that start or change something (the stats stream a selection asks for left out).
+pub fn job_commands(commands: &[crate::app::Command]) -> Vec<&crate::app::Command> {
+    commands
+        .iter()
+        .filter(|c| !matches!(c, crate::app::Command::WatchStats(_)))
+        .collect()
+}
+
 /// The status line's text ("" when there is none).
 pub fn status_text(model: &Model) -> String {
     model
