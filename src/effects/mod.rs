@@ -145,7 +145,11 @@ impl Effects {
                     spec, &self.cwd,
                 )));
             }
-            Command::LoadCloudSettings => cloud::load_settings(&self.cwd, &tx),
+            // Files are read and written off the event loop's thread, as everything else here.
+            Command::LoadCloudSettings => {
+                let dir = self.cwd.clone();
+                tokio::task::spawn_blocking(move || cloud::load_settings(&dir, &tx));
+            }
             Command::WriteWorkflow { path, text, force } => {
                 tokio::spawn(cloud::write_workflow(
                     self.cwd.clone(),
@@ -155,7 +159,10 @@ impl Effects {
                     tx,
                 ));
             }
-            Command::SaveCloudSettings(settings) => cloud::save_settings(&self.cwd, settings, &tx),
+            Command::SaveCloudSettings(settings) => {
+                let dir = self.cwd.clone();
+                tokio::task::spawn_blocking(move || cloud::save_settings(&dir, settings, &tx));
+            }
             Command::CloudRefresh { list } => {
                 tokio::spawn(cloud::refresh(self.gcloud(), list, tx));
             }
@@ -177,11 +184,14 @@ impl Effects {
                 self.track(job, task);
             }
             Command::CompletePath { typed } => {
-                let (completed, matches) = paths::complete(&self.cwd, &typed);
-                let _ = tx.send(Event::PathCompleted {
-                    typed,
-                    completed,
-                    matches,
+                let dir = self.cwd.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (completed, matches) = paths::complete(&dir, &typed);
+                    let _ = tx.send(Event::PathCompleted {
+                        typed,
+                        completed,
+                        matches,
+                    });
                 });
             }
             Command::ScaffoldDeployment { dir, name, image } => {
