@@ -10,9 +10,9 @@ use std::time::Duration;
     about = "A terminal cockpit for the local container inner loop"
 )]
 pub struct Cli {
-    /// Relist interval in seconds (the events API keeps panes live in between).
-    #[arg(long, default_value = "2", value_parser = parse_refresh)]
-    pub refresh: Duration,
+    /// Relist interval in seconds (the events API keeps panes live in between; default 2, or the config file's).
+    #[arg(long, value_parser = parse_refresh)]
+    pub refresh: Option<Duration>,
 
     /// Refuse every action that changes something (build, run, stop, remove…).
     #[arg(long)]
@@ -42,9 +42,25 @@ pub struct Cli {
     #[arg(long, default_value = "0", requires = "demo")]
     pub pods: usize,
 
-    /// Theme: `default`, or the path of a theme TOML file.
-    #[arg(long, default_value = "default")]
-    pub theme: String,
+    /// Theme: default, light, high-contrast, solarized-dark, nord, a user theme's name, or a theme file's path.
+    #[arg(long)]
+    pub theme: Option<String>,
+
+    /// The config file (default: PILOTHOUSE_CONFIG, else config.toml in the platform config dir).
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Leave the mouse to the terminal (no click to select, no wheel scrolling).
+    #[arg(long)]
+    pub no_mouse: bool,
+
+    /// Learn mode at start: each action shows its command line and waits for a yes (default: on with --demo).
+    #[arg(long, value_enum)]
+    pub learn: Option<OnOff>,
+
+    /// Start the guided tour of the walkthrough (with --demo, or on any cluster).
+    #[arg(long)]
+    pub tour: bool,
 
     #[command(subcommand)]
     pub command: Option<Sub>,
@@ -61,6 +77,14 @@ pub enum Sub {
     },
     /// Print the man page (roff), made from these same flags: `pilothouse man | man -l -`.
     Man,
+    /// Print the configuration in effect and the files it came from.
+    Config,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 /// The man page, generated from the flags so it cannot drift from them.
@@ -133,10 +157,13 @@ mod tests {
     #[test]
     fn flags_parse_with_defaults_and_refuse_nonsense() {
         let cli = Cli::try_parse_from(["pilothouse"]).unwrap();
-        assert_eq!(cli.refresh, Duration::from_secs(2));
+        assert_eq!(
+            cli.refresh, None,
+            "the config file's value, else its default"
+        );
         assert!(!cli.readonly);
         let cli = Cli::try_parse_from(["pilothouse", "--refresh", "0.5", "--readonly"]).unwrap();
-        assert_eq!(cli.refresh, Duration::from_millis(500));
+        assert_eq!(cli.refresh, Some(Duration::from_millis(500)));
         assert!(cli.readonly);
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "-1"]).is_err());
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "soon"]).is_err());

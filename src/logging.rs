@@ -14,8 +14,8 @@ pub fn log_dir() -> Option<PathBuf> {
     )
 }
 
-/// Install the file logger; `RUST_LOG` filters (default: info). Returns the file's path.
-pub fn init() -> Result<Option<PathBuf>> {
+/// Install the file logger; `RUST_LOG` filters, else `level` (the config's log_level). Returns the file's path.
+pub fn init(level: &str) -> Result<Option<PathBuf>> {
     let Some(dir) = log_dir() else {
         return Ok(None);
     };
@@ -27,7 +27,7 @@ pub fn init() -> Result<Option<PathBuf>> {
         .append(true)
         .open(&path)
         .wrap_err_with(|| format!("cannot open the log file {}", path.display()))?;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

@@ -21,7 +21,22 @@ fn main() -> Result<()> {
             .wrap_err("cannot write the man page")?;
         return Ok(());
     }
-    let log_file = pilothouse::logging::init()?;
+    let config_path = cli.config.clone().or_else(pilothouse::config::default_path);
+    let config = match pilothouse::config::Config::load(config_path.as_deref()) {
+        Ok(config) => pilothouse::runtime::with_flags(config, &cli),
+        Err(err) => {
+            // Before the terminal is taken: the user reads this in their shell.
+            eprintln!("pilothouse: {err}");
+            std::process::exit(2);
+        }
+    };
+    if let Some(Sub::Config) = cli.command {
+        let shown = pilothouse::runtime::describe_config(&config)
+            .wrap_err("cannot describe the configuration")?;
+        print!("{shown}");
+        return Ok(());
+    }
+    let log_file = pilothouse::logging::init(&config.log_level.value)?;
     if let Some(Sub::Sim(args)) = cli.command {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -39,5 +54,5 @@ fn main() -> Result<()> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(pilothouse::runtime::run(cli))
+    runtime.block_on(pilothouse::runtime::run(cli, config))
 }

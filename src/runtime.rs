@@ -2,14 +2,16 @@
 //! the commands it returns, and draws when something changed (at most ~60
 //! frames a second).
 
+use crate::app::keymap::Keymap;
 use crate::app::model::{Level, Model};
 use crate::app::{Event, update};
 use crate::cli::Cli;
+use crate::config::{Config, LearnAtStart};
 use crate::effects::Effects;
 use crate::sources::docker::DockerSource;
 use crate::sources::docker_endpoint::DockerEnv;
-use crate::theme::Theme;
-use color_eyre::eyre::{Result, WrapErr};
+use crate::theme::{Theme, Themes};
+use color_eyre::eyre::{Result, WrapErr, eyre};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
@@ -20,15 +22,70 @@ const FRAME: Duration = Duration::from_millis(16);
 /// Events handled before a frame is considered, so a burst cannot starve drawing.
 const MAX_EVENTS_PER_FRAME: usize = 1024;
 
-pub async fn run(cli: Cli) -> Result<()> {
+/// The command-line flags win over the config file.
+pub fn with_flags(mut config: Config, cli: &Cli) -> Config {
+    config.theme.override_with(cli.theme.clone());
+    config.refresh.override_with(cli.refresh);
+    config.mouse.override_with(cli.no_mouse.then_some(false));
+    config
+        .learn
+        .override_with(cli.learn.map(|on_off| match on_off {
+            crate::cli::OnOff::On => LearnAtStart::On,
+            crate::cli::OnOff::Off => LearnAtStart::Off,
+        }));
+    config
+}
+
+/// What the configuration makes of the look and the keys: the themes, the
+/// keymap, and the warnings to show at start. Bad keys are an error; a bad
+/// theme falls back to the default with a warning.
+pub struct Prepared {
+    pub themes: Themes,
+    pub keymap: Keymap,
+    pub warnings: Vec<String>,
+}
+
+pub fn prepare(config: &Config) -> Result<Prepared> {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let (theme, theme_problem) = match Theme::load(&cli.theme, no_color) {
-        Ok(theme) => (theme, None),
-        Err(err) => (
-            Theme::parse(crate::theme::DEFAULT_THEME, no_color)?,
-            Some(format!("{err:#}; using the default theme")),
-        ),
+    let user_themes = crate::config::config_dir().map(|dir| dir.join("themes"));
+    let (list, mut warnings) = Theme::catalogue(no_color, user_themes.as_deref());
+    let current = match Theme::load(&config.theme.value, no_color, user_themes.as_deref()) {
+        Ok(theme) => theme,
+        Err(err) => {
+            warnings.push(format!("{err:#}; using the default theme"));
+            Theme::parse(crate::theme::DEFAULT_THEME, no_color)?
+        }
     };
+    let (keymap, conflicts) =
+        Keymap::default_map()
+            .with_overrides(&config.keys)
+            .map_err(|err| {
+                let file = config
+                    .path
+                    .as_ref()
+                    .map_or(String::new(), |p| format!("config file {}: ", p.display()));
+                eyre!("{file}{err}")
+            })?;
+    warnings.extend(conflicts.into_iter().map(|c| format!("key conflict: {c}")));
+    Ok(Prepared {
+        themes: Themes::new(list, current),
+        keymap,
+        warnings,
+    })
+}
+
+/// `pilothouse config`: the settings in effect, with the themes and key conflicts they lead to.
+pub fn describe_config(config: &Config) -> Result<String> {
+    let prepared = prepare(config)?;
+    let mut text = config.render(&[], &prepared.themes.names());
+    for warning in &prepared.warnings {
+        text.push_str(&format!("# {warning}\n"));
+    }
+    Ok(text)
+}
+
+pub async fn run(cli: Cli, config: Config) -> Result<()> {
+    let prepared = prepare(&config)?;
     // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
     let demo = if cli.demo {
         Some(
@@ -54,8 +111,17 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     let mut model = Model::new(cwd.clone(), cli.readonly, SystemTime::now());
     model.demo = demo.is_some();
-    if let Some(problem) = theme_problem {
-        model.set_status(Level::Warn, problem);
+    model.themes = prepared.themes;
+    model.keymap = prepared.keymap;
+    model.mouse = config.mouse.value;
+    model.learn_mode = config.learn_on(model.demo);
+    if cli.tour {
+        crate::app::tour::start(&mut model);
+    }
+    if !prepared.warnings.is_empty() {
+        model.set_status(Level::Warn, prepared.warnings.join(" · "));
+    } else if cli.tour {
+        // The tour's own first sentence stays.
     } else if let Some(sim) = &demo {
         model.set_status(
             Level::Info,
@@ -69,7 +135,7 @@ pub async fn run(cli: Cli) -> Result<()> {
     tokio::spawn(
         DockerSource {
             env: docker_env,
-            refresh: cli.refresh,
+            refresh: config.refresh.value,
             events: tx.clone(),
             client: client_tx,
         }
@@ -120,16 +186,38 @@ pub async fn run(cli: Cli) -> Result<()> {
     effects.set_gcloud_env(gcloud_env);
 
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, model, &theme, rx, effects).await;
+    if model.mouse {
+        enable_mouse();
+    }
+    if let Ok(size) = terminal.size() {
+        model.size = (size.width, size.height);
+    }
+    let result = event_loop(&mut terminal, model, rx, effects).await;
+    if config.mouse.value {
+        disable_mouse();
+    }
     ratatui::restore();
     drop(demo);
     result
 }
 
+/// Mouse capture on, and off again however the program ends (a panic included).
+fn enable_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        disable_mouse();
+        previous(info);
+    }));
+}
+
+fn disable_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut model: Model,
-    theme: &Theme,
     mut rx: mpsc::UnboundedReceiver<Event>,
     mut effects: Effects,
 ) -> Result<()> {
@@ -144,7 +232,7 @@ async fn event_loop(
                 .unwrap_or_default();
             if wait.is_zero() {
                 terminal
-                    .draw(|frame| crate::ui::render(frame, &model, theme))
+                    .draw(|frame| crate::ui::render(frame, &model, model.theme()))
                     .wrap_err("drawing the screen failed")?;
                 model.dirty = false;
                 last_draw = Some(Instant::now());
@@ -200,7 +288,8 @@ async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
         tracing::trace!(ok = event.is_ok(), "terminal input");
         let event = match event {
             Ok(TermEvent::Key(key)) => Event::Key(key),
-            Ok(TermEvent::Resize(_, _)) => Event::Resize,
+            Ok(TermEvent::Resize(width, height)) => Event::Resize(width, height),
+            Ok(TermEvent::Mouse(mouse)) => Event::Mouse(mouse),
             Ok(_) => continue,
             Err(err) => {
                 tracing::error!(%err, "terminal input failed");
@@ -247,7 +336,9 @@ async fn ticks(tx: mpsc::UnboundedSender<Event>) {
 fn event_kind(event: &Event) -> &'static str {
     match event {
         Event::Key(_) => "key",
-        Event::Resize => "resize",
+        Event::Resize(..) => "resize",
+        Event::Mouse(_) => "mouse",
+        Event::Exported(_) => "exported",
         Event::Tick(_) => "tick",
         Event::Terminate => "terminate",
         Event::Docker(_) => "docker",

@@ -34,6 +34,12 @@ pub(super) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::PaneServices => switch_pane(model, Pane::Services),
         Action::PaneEvents => switch_pane(model, Pane::Events),
         Action::PaneCloud => switch_pane(model, Pane::Cloud),
+        Action::PaneHistory => switch_pane(model, Pane::History),
+        Action::NextTheme => {
+            let name = model.themes.cycle().name.clone();
+            model.set_status(Level::Info, format!("Theme: {name} (T: next, :theme NAME)"));
+        }
+        Action::ToggleLearn => toggle_learn(model),
         Action::Deploy => return super::cloud::deploy(model),
         Action::Refresh => return super::cloud::refresh(model),
         Action::CloudSettings => return super::cloud_forms::settings_form(model),
@@ -137,9 +143,21 @@ fn back(model: &mut Model) {
         model.kube.pods_of = None;
         model.kube.rebuild(Pane::Pods);
         model.pane = Pane::Deployments;
+    } else if model.tour.active {
+        super::tour::leave(model);
     } else {
         model.dirty = false;
     }
+}
+
+pub(super) fn toggle_learn(model: &mut Model) {
+    model.learn_mode = !model.learn_mode;
+    let text = if model.learn_mode {
+        "Learn mode on: each action shows the command line it stands for and waits for y. L turns it off."
+    } else {
+        "Learn mode off: actions run at once (removals still ask). L turns it on."
+    };
+    model.set_status(Level::Info, text);
 }
 
 fn sort(model: &mut Model, reverse: bool) {
@@ -148,6 +166,7 @@ fn sort(model: &mut Model, reverse: bool) {
         Pane::Containers => ContainerRow::column_count(),
         Pane::Images => ImageRow::column_count(),
         Pane::Jobs => Job::column_count(),
+        Pane::History => super::history::HistoryEntry::column_count(),
         Pane::Logs => return,
         kube => super::kube_state::KubeState::column_count(kube),
     };
@@ -290,7 +309,7 @@ fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
                 command,
             ))
         }
-        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud => None,
+        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud | Pane::History => None,
     }
 }
 

@@ -52,6 +52,8 @@ pub struct CloudModel {
     pub asked: bool,
     /// What the last workflow written needs in the repository (secrets, variables).
     pub workflow_needs: Vec<String>,
+    /// The workflow file written (or found up to date) this session.
+    pub workflow_written: Option<String>,
 }
 
 /// Cloud Run's default `$PORT`.
@@ -193,6 +195,7 @@ pub(super) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
             });
         }
         CloudEvent::WorkflowWritten(Ok((path, verdict))) => {
+            cloud.workflow_written = Some(path.clone());
             let needs = match cloud.workflow_needs.len() {
                 0 => String::new(),
                 n => format!(

@@ -82,6 +82,12 @@ pub enum Command {
     /// Stream the logs of this container (None ends the stream).
     FollowLogs(Option<String>),
     OpenUrl(String),
+    /// `:export PATH`: write the history script (executable); `replace` an existing file.
+    ExportHistory {
+        path: PathBuf,
+        text: String,
+        replace: bool,
+    },
     /// `kubectl scale --replicas=N deployment/NAME -n NS`.
     Scale {
         job: JobId,
@@ -368,6 +374,7 @@ impl Command {
             }
             Self::UseDockerEngine(None) => "eval $(minikube docker-env --unset)".to_string(),
             Self::UseDockerEngine(Some(_))
+            | Self::ExportHistory { .. }
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
             | Self::LoadCloudSettings

@@ -1,5 +1,6 @@
 //! The `:` command line: `:ctx [NAME]`, `:ns [NAME|all]` (a picker without a
-//! name), the panes by name, `:q`. Tab completes the word under the cursor.
+//! name), the panes by name, `:theme`, `:learn`, `:tour`, `:export`, `:q`.
+//! Tab completes the word under the cursor; up and down recall earlier commands.
 
 use super::command::{Command, quote};
 use super::model::{Level, Model, Overlay, Pane, PickItem, PickPurpose, Picker};
@@ -9,9 +10,23 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 11] = [
+pub const COMMANDS: [(&str, &str); 19] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
+    ("theme", "switch theme (:theme NAME; T cycles)"),
+    ("history", "History: every action with its command line"),
+    (
+        "export",
+        "write the history as a shell script (:export PATH)",
+    ),
+    ("export!", "the same, replacing an existing file"),
+    ("learn", "learn mode on/off (L)"),
+    (
+        "tour",
+        "the guided tour of the walkthrough (resumes where it was left)",
+    ),
+    ("cloud", "Cloud Run"),
+    ("help", "every key"),
     ("deploy", "Deployments"),
     ("pods", "Pods"),
     ("svc", "Services"),
@@ -24,6 +39,28 @@ pub const COMMANDS: [(&str, &str); 11] = [
 ];
 
 const ALL_NAMESPACES: &str = "all";
+const COMMAND_HISTORY: usize = 100;
+/// Where `:export` writes without a path (in the app's directory).
+pub const DEFAULT_EXPORT: &str = "pilothouse-history.sh";
+
+/// Up: the command before; down: the one after, then an empty line.
+fn recall(model: &mut Model, older: bool) {
+    let count = model.command_history.len();
+    if count == 0 {
+        model.dirty = false;
+        return;
+    }
+    let at = match (model.command_history_at, older) {
+        (None, true) => Some(count - 1),
+        (None, false) => None,
+        (Some(at), true) => Some(at.saturating_sub(1)),
+        (Some(at), false) if at + 1 < count => Some(at + 1),
+        (Some(_), false) => None,
+    };
+    model.command_history_at = at;
+    let text = at.map_or(String::new(), |i| model.command_history[i].clone());
+    model.command_input = Some(Input::new(text));
+}
 
 pub(super) fn open(model: &mut Model) {
     model.command_input = Some(Input::default());
@@ -38,10 +75,18 @@ pub(super) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         KeyCode::Esc => model.command_input = None,
         _ if ctrl_c => model.command_input = None,
         KeyCode::Enter => {
-            let text = input.value().to_string();
+            let text = input.value().trim().to_string();
             model.command_input = None;
+            model.command_history_at = None;
+            if !text.is_empty() && model.command_history.last() != Some(&text) {
+                model.command_history.push(text.clone());
+                if model.command_history.len() > COMMAND_HISTORY {
+                    model.command_history.remove(0);
+                }
+            }
             return run(model, &text);
         }
+        KeyCode::Up | KeyCode::Down => recall(model, key.code == KeyCode::Up),
         KeyCode::Tab => {
             let typed = input.value().to_string();
             let completed = complete(model, &typed);
@@ -70,6 +115,7 @@ pub fn complete(model: &Model, text: &str) -> String {
             names.extend(model.kube.namespaces.iter().cloned());
             ("ns ".to_string(), names)
         }
+        (["theme", ..], _) => ("theme ".to_string(), model.themes.names()),
         _ => return text.to_string(),
     };
     let typed = if text.ends_with(' ') && !head.is_empty() && words.len() == 1 {
@@ -98,6 +144,32 @@ pub(super) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         return Vec::new();
     };
     let argument = words.next().map(String::from);
+    // A path may hold spaces: everything after the command word.
+    let rest = text.trim_start()[name.len()..].trim().to_string();
+    match name {
+        "export" | "export!" => return export(model, &rest, name == "export!"),
+        "theme" => {
+            theme(model, argument);
+            return Vec::new();
+        }
+        "history" => {
+            model.pane = Pane::History;
+            return Vec::new();
+        }
+        "learn" => {
+            super::actions::toggle_learn(model);
+            return Vec::new();
+        }
+        "tour" => {
+            super::tour::start(model);
+            return Vec::new();
+        }
+        "help" => {
+            model.overlay = Overlay::Help;
+            return Vec::new();
+        }
+        _ => {}
+    }
     let pane = |pane| {
         move |model: &mut Model| {
             model.pane = pane;
@@ -133,6 +205,7 @@ pub(super) fn run(model: &mut Model, text: &str) -> Vec<Command> {
                 "images" => Some(Pane::Images),
                 "jobs" => Some(Pane::Jobs),
                 "logs" => Some(Pane::Logs),
+                "cloud" | "run" => Some(Pane::Cloud),
                 _ => None,
             };
             return match target {
@@ -145,6 +218,66 @@ pub(super) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         }
     };
     run(model, argument)
+}
+
+fn theme(model: &mut Model, name: Option<String>) {
+    let names = model.themes.names();
+    match name {
+        Some(name) if model.themes.select(&name) => {
+            model.set_status(Level::Info, format!("Theme: {name}."));
+        }
+        Some(name) => model.set_status(
+            Level::Warn,
+            format!(
+                "No theme named {name}. The themes: {}. Add your own as a .toml file in {}.",
+                names.join(", "),
+                user_themes_dir()
+            ),
+        ),
+        None => model.set_status(
+            Level::Info,
+            format!(
+                "Theme: {}. The themes: {} (T cycles).",
+                model.theme().name,
+                names.join(", ")
+            ),
+        ),
+    }
+}
+
+fn user_themes_dir() -> String {
+    crate::config::config_dir()
+        .map(|d| d.join("themes").display().to_string())
+        .unwrap_or_else(|| "the config directory's themes/".to_string())
+}
+
+/// `:export [PATH]`: the history as a script, relative paths in the app's directory.
+fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
+    let path = if path.is_empty() {
+        DEFAULT_EXPORT
+    } else {
+        path
+    };
+    let path = model.cwd.join(path);
+    let replayed = model
+        .history
+        .iter()
+        .filter(|h| h.replay == super::history::Replay::Run)
+        .count();
+    if replayed == 0 {
+        model.set_status(
+            Level::Warn,
+            "Nothing to export yet: the history holds no change to repeat (build, run, apply, scale…).",
+        );
+        return Vec::new();
+    }
+    let text = super::history::script(&model.history, &model.cwd, model.now);
+    model.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
+    vec![Command::ExportHistory {
+        path,
+        text,
+        replace,
+    }]
 }
 
 fn unknown(name: &str) -> String {

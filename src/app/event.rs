@@ -14,7 +14,11 @@ use std::time::{Duration, SystemTime};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Key(KeyEvent),
-    Resize,
+    /// The terminal's new width and height.
+    Resize(u16, u16),
+    Mouse(crossterm::event::MouseEvent),
+    /// `:export` wrote the history script (its path), or why it could not.
+    Exported(Result<String, String>),
     /// Wall clock, about once a second, so ages and elapsed times move.
     Tick(SystemTime),
     /// SIGTERM, SIGINT or SIGHUP.

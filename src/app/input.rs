@@ -3,7 +3,7 @@
 use super::actions::set_filter;
 use super::command::Command;
 use super::forms::FormOutput;
-use super::launch::{alloc_job, launch, refuse_if_readonly};
+use super::launch::{alloc_job, launch, launch_confirmed, refuse_if_readonly};
 use super::model::{Level, Model, Overlay, PickPurpose};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
@@ -45,7 +45,7 @@ pub(super) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     };
     if yes {
-        launch(model, confirm.on_yes)
+        launch_confirmed(model, confirm.on_yes)
     } else {
         model.set_status(Level::Info, "Cancelled.");
         Vec::new()

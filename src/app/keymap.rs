@@ -19,9 +19,41 @@ pub enum Context {
     Services,
     Events,
     Cloud,
+    History,
 }
 
 impl Context {
+    pub const ALL: [Context; 11] = [
+        Context::Global,
+        Context::Containers,
+        Context::Images,
+        Context::Jobs,
+        Context::Logs,
+        Context::Deployments,
+        Context::Pods,
+        Context::Services,
+        Context::Events,
+        Context::Cloud,
+        Context::History,
+    ];
+
+    /// The table name in the keymap file.
+    pub fn key_name(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Containers => "containers",
+            Self::Images => "images",
+            Self::Jobs => "jobs",
+            Self::Logs => "logs",
+            Self::Deployments => "deployments",
+            Self::Pods => "pods",
+            Self::Services => "services",
+            Self::Events => "events",
+            Self::Cloud => "cloud",
+            Self::History => "history",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Self::Global => "Everywhere",
@@ -34,6 +66,7 @@ impl Context {
             Self::Services => "Services",
             Self::Events => "Events",
             Self::Cloud => "Cloud Run",
+            Self::History => "History",
         }
     }
 }
@@ -54,6 +87,9 @@ pub enum Action {
     PaneServices,
     PaneEvents,
     PaneCloud,
+    PaneHistory,
+    NextTheme,
+    ToggleLearn,
     Down,
     Up,
     Top,
@@ -108,6 +144,9 @@ impl Action {
             Self::PaneServices => "services",
             Self::PaneEvents => "events",
             Self::PaneCloud => "Cloud Run",
+            Self::PaneHistory => "history",
+            Self::NextTheme => "next theme",
+            Self::ToggleLearn => "learn mode on/off",
             Self::Down => "down",
             Self::Up => "up",
             Self::Top => "top",
@@ -136,7 +175,7 @@ impl Action {
             Self::Expose => "expose",
             Self::Minikube => "minikube menu",
             Self::DockerEnv => "docker-env on/off",
-            Self::CommandLine => "command (:ctx :ns …)",
+            Self::CommandLine => "command (:pods :theme :export…)",
             Self::DeploymentManifest => "write a Deployment manifest",
             Self::PreviousLogs => "previous container on/off",
             Self::Deploy => "deploy to Cloud Run",
@@ -167,6 +206,8 @@ impl Action {
                 | Self::PaneServices
                 | Self::PaneEvents
                 | Self::PaneCloud
+                | Self::PaneHistory
+                | Self::NextTheme
                 | Self::SortReverse
                 | Self::Back
         )
@@ -288,6 +329,93 @@ impl Keymap {
         Ok(Self { bindings })
     }
 
+    /// Apply a user's `[keys.CONTEXT]` tables: each key replaces the same key's
+    /// binding in that context (`"none"` unbinds it). Returns the keymap and the
+    /// conflicts worth telling the user; a table or name that means nothing is an error.
+    pub fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, toml::Table>,
+    ) -> Result<(Self, Vec<String>), String> {
+        let mut conflicts = Vec::new();
+        let mut replaced: Vec<(Context, Action)> = Vec::new();
+        let mut user_global = Vec::new();
+        for (context_name, keys) in overrides {
+            let context =
+                Context::deserialize(toml::Value::String(context_name.clone())).map_err(|_| {
+                    format!(
+                        "keys.{context_name}: not a context; the contexts are {}",
+                        Context::ALL.map(Context::key_name).join(", ")
+                    )
+                })?;
+            let mut seen: Vec<(KeySpec, String)> = Vec::new();
+            for (key_text, action) in keys {
+                let key =
+                    KeySpec::parse(key_text).map_err(|e| format!("keys.{context_name}: {e}"))?;
+                let action_name = action.as_str().ok_or_else(|| {
+                    format!("keys.{context_name} \"{key_text}\": the action must be a string")
+                })?;
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+                    conflicts.push(format!(
+                        "[keys.{context_name}] \"{first}\" and \"{key_text}\" are the same key; \"{key_text}\" wins"
+                    ));
+                }
+                seen.push((key, key_text.clone()));
+                let action = if action_name == "none" {
+                    None
+                } else {
+                    Some(Action::deserialize(action.clone()).map_err(|_| {
+                        format!(
+                            "keys.{context_name} \"{key_text}\": '{action_name}' is not an action (`?` lists them; \"none\" unbinds)"
+                        )
+                    })?)
+                };
+                if let Some(pos) = self
+                    .bindings
+                    .iter()
+                    .position(|b| b.context == context && b.key == key)
+                {
+                    let old = self.bindings.remove(pos);
+                    replaced.push((context, old.action));
+                }
+                if let Some(action) = action {
+                    self.bindings.push(Binding {
+                        context,
+                        key,
+                        action,
+                    });
+                    if context == Context::Global {
+                        user_global.push(key);
+                    }
+                }
+            }
+        }
+        for (context, action) in replaced {
+            if !self.bindings(context).any(|b| b.action == action) {
+                conflicts.push(format!(
+                    "{} no longer has a key in [{}]",
+                    action.description(),
+                    context.key_name()
+                ));
+            }
+        }
+        for key in user_global {
+            let shadowed: Vec<&str> = Context::ALL
+                .iter()
+                .filter(|c| **c != Context::Global && self.bindings(**c).any(|b| b.key == key))
+                .map(|c| c.key_name())
+                .collect();
+            if !shadowed.is_empty() {
+                conflicts.push(format!(
+                    "[global] {} is taken by the pane's own key in {}",
+                    key.label(),
+                    shadowed.join(", ")
+                ));
+            }
+        }
+        conflicts.dedup();
+        Ok((self, conflicts))
+    }
+
     /// The action for a key in a context: the context's own binding first, then the global one.
     pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Action> {
         let spec = KeySpec::from_event(key);
@@ -358,6 +486,69 @@ mod tests {
         assert!(err.contains("hyper-x"), "{err}");
         let err = Keymap::parse("[global]\n\"x\" = \"explode\"\n").unwrap_err();
         assert!(err.contains("explode"), "{err}");
+    }
+
+    fn overrides(text: &str) -> Result<(Keymap, Vec<String>), String> {
+        let table: std::collections::BTreeMap<String, toml::Table> = toml::from_str(text).unwrap();
+        Keymap::default_map().with_overrides(&table)
+    }
+
+    #[test]
+    fn a_user_key_replaces_one_binding_and_conflicts_are_reported() {
+        let (map, conflicts) = overrides("[pods]\n\"K\" = \"yaml\"\n").unwrap();
+        assert!(conflicts.is_empty(), "{conflicts:?}");
+        assert_eq!(
+            map.lookup(Context::Pods, &key(KeyCode::Char('K'))),
+            Some(Action::Yaml)
+        );
+        assert_eq!(
+            map.lookup(Context::Pods, &key(KeyCode::Char('y'))),
+            Some(Action::Yaml)
+        );
+
+        let (map, conflicts) = overrides("[deployments]\n\"s\" = \"yaml\"\n").unwrap();
+        assert_eq!(
+            map.lookup(Context::Deployments, &key(KeyCode::Char('s'))),
+            Some(Action::Yaml)
+        );
+        assert_eq!(conflicts, ["scale no longer has a key in [deployments]"]);
+
+        let (map, conflicts) = overrides("[global]\n\"r\" = \"help\"\n\"q\" = \"none\"\n").unwrap();
+        assert_eq!(map.lookup(Context::Jobs, &key(KeyCode::Char('q'))), None);
+        assert!(
+            !conflicts.iter().any(|c| c.starts_with("quit")),
+            "ctrl-c still quits: {conflicts:?}"
+        );
+        assert!(
+            conflicts.iter().any(|c| c.contains("[global] r is taken")
+                && c.contains("containers")
+                && c.contains("images")),
+            "{conflicts:?}"
+        );
+
+        let (map, conflicts) =
+            overrides("[global]\n\" \" = \"help\"\n\"space\" = \"quit\"\n").unwrap();
+        assert_eq!(
+            map.lookup(Context::Jobs, &key(KeyCode::Char(' '))),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            conflicts,
+            ["[keys.global] \" \" and \"space\" are the same key; \"space\" wins"]
+        );
+    }
+
+    #[test]
+    fn bad_overrides_name_the_table_and_the_key() {
+        let err = overrides("[podz]\n\"K\" = \"yaml\"\n").unwrap_err();
+        assert!(err.contains("keys.podz") && err.contains("pods"), "{err}");
+        let err = overrides("[pods]\n\"K\" = \"yodel\"\n").unwrap_err();
+        assert!(
+            err.contains("keys.pods \"K\"") && err.contains("yodel"),
+            "{err}"
+        );
+        let err = overrides("[pods]\n\"hyper-k\" = \"yaml\"\n").unwrap_err();
+        assert!(err.contains("hyper-k"), "{err}");
     }
 
     #[test]

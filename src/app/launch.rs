@@ -21,8 +21,29 @@ pub(super) fn refuse_if_readonly(model: &mut Model, what: &str) -> bool {
     model.readonly
 }
 
-/// Start a command: refuse mutations when read-only, record a job for it, show its learn line.
+/// Start a command: refuse mutations when read-only, in learn mode ask first
+/// with the command line, then record a job and a history entry for it.
 pub(super) fn launch(model: &mut Model, command: Command) -> Vec<Command> {
+    if model.learn_mode
+        && asks_in_learn_mode(&command)
+        && !(command.mutates() && model.readonly)
+        && let Some(line) = command.learn_line()
+    {
+        model.learn = Some(line.clone());
+        model.overlay = super::model::Overlay::Confirm(super::model::Confirm {
+            message: format!(
+                "Learn mode: {} stands for this command line:\n$ {line}\nRun it?",
+                job_title(&command)
+            ),
+            on_yes: command,
+        });
+        return Vec::new();
+    }
+    launch_confirmed(model, command)
+}
+
+/// The user has said yes already (a confirmation, or learn mode is off).
+pub(super) fn launch_confirmed(model: &mut Model, command: Command) -> Vec<Command> {
     if command.mutates() && refuse_if_readonly(model, &job_title(&command)) {
         return Vec::new();
     }
@@ -52,7 +73,20 @@ pub(super) fn launch(model: &mut Model, command: Command) -> Vec<Command> {
     vec![command]
 }
 
-fn job_id(command: &Command) -> Option<JobId> {
+/// Learn mode asks before the actions a user starts; streams, probes and
+/// checks run as they would, and the commands a check leads to are asked then.
+fn asks_in_learn_mode(command: &Command) -> bool {
+    super::history::replay_of(command) == Some(super::history::Replay::Run)
+        || matches!(
+            command,
+            Command::ScaffoldDockerfile { .. }
+                | Command::ScaffoldDeployment { .. }
+                | Command::WriteWorkflow { .. }
+                | Command::SaveCloudSettings(_)
+        )
+}
+
+pub(super) fn job_id(command: &Command) -> Option<JobId> {
     match command {
         Command::Build { job, .. }
         | Command::Run { job, .. }
@@ -69,7 +103,7 @@ fn job_id(command: &Command) -> Option<JobId> {
     }
 }
 
-fn job_title(command: &Command) -> String {
+pub(super) fn job_title(command: &Command) -> String {
     match command {
         Command::Build { spec, .. } | Command::CheckBuildContext(spec) => {
             format!("build {}", spec.tag)
@@ -93,6 +127,7 @@ fn job_title(command: &Command) -> String {
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::ScaffoldDeployment { name, .. } => format!("write {name}-deployment.yaml"),
         Command::OpenUrl(url) => format!("open {url}"),
+        Command::ExportHistory { path, .. } => format!("export history to {}", path.display()),
         Command::WatchStats(_)
         | Command::FollowLogs(_)
         | Command::InspectImage(_)

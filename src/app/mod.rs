@@ -8,6 +8,7 @@ pub mod command;
 pub mod command_line;
 pub mod event;
 pub mod forms;
+pub mod history;
 mod input;
 pub mod keymap;
 mod kube_actions;
@@ -15,7 +16,10 @@ pub mod kube_state;
 mod launch;
 pub mod minikube;
 pub mod model;
+mod mouse;
+mod rows;
 pub mod table;
+pub mod tour;
 pub mod update;
 pub mod validate;
 pub mod workflow;
@@ -32,6 +36,8 @@ mod update_kube_tests;
 mod update_minikube_tests;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod update_tour_tests;
 
 pub use command::Command;
 pub use event::Event;

@@ -2,10 +2,11 @@
 
 use super::command::{Command, JobId};
 use super::forms::Form;
+use super::history::HistoryEntry;
 use super::keymap::{Context, Keymap};
-use super::table::{TableRow, TableState};
+use super::table::TableState;
 use crate::domain::{Connection, ContainerRow, EndpointLabel, ImageRow, StatsSample};
-use std::cmp::Ordering;
+use crate::theme::Themes;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -35,10 +36,11 @@ pub enum Pane {
     Services,
     Events,
     Cloud,
+    History,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 9] = [
+    pub const ALL: [Pane; 10] = [
         Pane::Containers,
         Pane::Images,
         Pane::Jobs,
@@ -48,6 +50,7 @@ impl Pane {
         Pane::Services,
         Pane::Events,
         Pane::Cloud,
+        Pane::History,
     ];
 
     pub fn title(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Pane {
             Self::Services => "Services",
             Self::Events => "Events",
             Self::Cloud => "Cloud Run",
+            Self::History => "History",
         }
     }
 
@@ -75,6 +79,7 @@ impl Pane {
             Self::Services => Context::Services,
             Self::Events => Context::Events,
             Self::Cloud => Context::Cloud,
+            Self::History => Context::History,
         }
     }
 
@@ -276,6 +281,21 @@ pub struct Model {
     pub status: Option<Status>,
     /// The learn line of the last action, shown until the next one.
     pub learn: Option<String>,
+    /// Learn mode: every action shows its command line and waits for a yes first.
+    pub learn_mode: bool,
+    /// Every action performed, oldest first (bounded).
+    pub history: Vec<HistoryEntry>,
+    pub history_table: TableState,
+    /// `:` commands entered, oldest first, for up/down in the command line.
+    pub command_history: Vec<String>,
+    /// Where up/down is in `command_history` while the command line is open.
+    pub command_history_at: Option<usize>,
+    pub themes: Themes,
+    /// Clicks and the wheel are taken (mouse capture on).
+    pub mouse: bool,
+    /// The terminal's size, for mapping a click to what is under it.
+    pub size: (u16, u16),
+    pub tour: super::tour::Tour,
     pub dirty: bool,
     pub quit: bool,
 }
@@ -317,6 +337,15 @@ impl Model {
             command_input: None,
             status: None,
             learn: None,
+            learn_mode: false,
+            history: Vec::new(),
+            history_table: TableState::default(),
+            command_history: Vec::new(),
+            command_history_at: None,
+            themes: Themes::default(),
+            mouse: false,
+            size: (80, 24),
+            tour: super::tour::Tour::default(),
             dirty: true,
             quit: false,
         }
@@ -330,6 +359,10 @@ impl Model {
         self.images_table.selected_row(&self.docker.images)
     }
 
+    pub fn theme(&self) -> &crate::theme::Theme {
+        self.themes.current()
+    }
+
     pub fn selected_job(&self) -> Option<&Job> {
         self.jobs_table.selected_row(&self.jobs)
     }
@@ -341,6 +374,7 @@ impl Model {
             Pane::Jobs => Some(&mut self.jobs_table),
             Pane::Logs => None,
             Pane::Cloud => Some(&mut self.cloud.table),
+            Pane::History => Some(&mut self.history_table),
             kube => self.kube.table_mut(kube),
         }
     }
@@ -353,6 +387,7 @@ impl Model {
             Pane::Jobs => &self.jobs_table.filter,
             Pane::Logs => &self.logs.search,
             Pane::Cloud => &self.cloud.table.filter,
+            Pane::History => &self.history_table.filter,
             kube => self.kube.table(kube).map_or("", |t| t.filter.as_str()),
         }
     }
@@ -369,6 +404,7 @@ impl Model {
             Pane::Jobs => self.jobs_table.rebuild(&self.jobs, |_| true),
             Pane::Logs => {}
             Pane::Cloud => self.cloud.table.rebuild(&self.cloud.services, |_| true),
+            Pane::History => self.history_table.rebuild(&self.history, |_| true),
             kube => self.kube.rebuild(kube),
         }
     }
@@ -382,119 +418,5 @@ impl Model {
             level,
             text: text.into(),
         });
-    }
-}
-
-fn contains_lower(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(needle)
-}
-
-impl TableRow for ContainerRow {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-    fn has_key(&self, key: &str) -> bool {
-        self.id == key
-    }
-    fn matches(&self, needle: &str) -> bool {
-        contains_lower(&self.name, needle)
-            || contains_lower(&self.image, needle)
-            || self.id.starts_with(needle)
-            || contains_lower(&self.status, needle)
-    }
-    fn compare(&self, other: &Self, column: usize) -> Ordering {
-        match column {
-            0 => self.id.cmp(&other.id),
-            1 => self.image.cmp(&other.image),
-            2 => self.command.cmp(&other.command),
-            3 => other.created.cmp(&self.created),
-            4 => self
-                .state
-                .cmp(&other.state)
-                .then_with(|| self.status.cmp(&other.status)),
-            5 => self.ports.cmp(&other.ports),
-            _ => self.name.cmp(&other.name),
-        }
-    }
-    fn column_count() -> usize {
-        7
-    }
-}
-
-impl TableRow for ImageRow {
-    fn key(&self) -> String {
-        format!("{}|{}:{}", self.id, self.repository, self.tag)
-    }
-    fn has_key(&self, key: &str) -> bool {
-        // Several tags share an image id, so the key is id and reference.
-        key.strip_prefix(self.id.as_str())
-            .and_then(|rest| rest.strip_prefix('|'))
-            .and_then(|rest| rest.strip_prefix(self.repository.as_str()))
-            .and_then(|rest| rest.strip_prefix(':'))
-            == Some(self.tag.as_str())
-    }
-    fn matches(&self, needle: &str) -> bool {
-        contains_lower(&self.repository, needle)
-            || contains_lower(&self.tag, needle)
-            || self.id.trim_start_matches("sha256:").starts_with(needle)
-    }
-    fn compare(&self, other: &Self, column: usize) -> Ordering {
-        match column {
-            0 => self.repository.cmp(&other.repository),
-            1 => self.tag.cmp(&other.tag),
-            2 => self.id.cmp(&other.id),
-            3 => other.created.cmp(&self.created),
-            _ => self.size.cmp(&other.size),
-        }
-    }
-    fn column_count() -> usize {
-        5
-    }
-}
-
-impl TableRow for crate::domain::cloud::CloudServiceRow {
-    fn key(&self) -> String {
-        format!("{}/{}", self.region, self.name)
-    }
-    fn has_key(&self, key: &str) -> bool {
-        key.strip_prefix(self.region.as_str())
-            .and_then(|rest| rest.strip_prefix('/'))
-            == Some(self.name.as_str())
-    }
-    fn matches(&self, needle: &str) -> bool {
-        contains_lower(&self.name, needle) || contains_lower(&self.region, needle)
-    }
-    fn compare(&self, other: &Self, column: usize) -> Ordering {
-        match column {
-            0 => self.name.cmp(&other.name),
-            1 => self.region.cmp(&other.region),
-            2 => self.url.cmp(&other.url),
-            _ => other.last_deployed.cmp(&self.last_deployed),
-        }
-    }
-    fn column_count() -> usize {
-        4
-    }
-}
-
-impl TableRow for Job {
-    fn key(&self) -> String {
-        self.id.to_string()
-    }
-    fn has_key(&self, key: &str) -> bool {
-        key.parse() == Ok(self.id)
-    }
-    fn matches(&self, needle: &str) -> bool {
-        contains_lower(&self.title, needle) || contains_lower(&self.learn, needle)
-    }
-    fn compare(&self, other: &Self, column: usize) -> Ordering {
-        match column {
-            0 => self.id.cmp(&other.id),
-            1 => self.title.cmp(&other.title),
-            _ => self.started.cmp(&other.started),
-        }
-    }
-    fn column_count() -> usize {
-        3
     }
 }

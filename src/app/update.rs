@@ -6,6 +6,7 @@ use super::actions::on_action;
 use super::command::{BuildSpec, Command, JobId};
 use super::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
 use super::forms::{FormKind, RUN_IMAGE, RUN_PORTS};
+use super::history::Outcome;
 use super::input::{on_confirm_key, on_filter_key, on_form_key};
 use super::launch::{alloc_job, launch};
 use super::model::{
@@ -23,7 +24,29 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             model.dirty = false;
             Vec::new()
         }
-        Event::Resize => Vec::new(),
+        Event::Resize(width, height) => {
+            model.size = (width, height);
+            Vec::new()
+        }
+        Event::Mouse(mouse) => super::mouse::on_mouse(model, mouse),
+        Event::Exported(Ok(path)) => {
+            let count = model
+                .history
+                .iter()
+                .filter(|h| h.replay == super::history::Replay::Run)
+                .count();
+            model.set_status(
+                Level::Info,
+                format!(
+                    "Wrote {path}: {count} command(s) with their comments. Run it with: bash {path}"
+                ),
+            );
+            Vec::new()
+        }
+        Event::Exported(Err(message)) => {
+            model.set_status(Level::Error, message);
+            Vec::new()
+        }
         Event::Tick(now) => {
             let minute = |t: std::time::SystemTime| {
                 t.duration_since(UNIX_EPOCH)
@@ -143,6 +166,8 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
         }
     };
     commands.extend(sync_stats(model));
+    super::history::record(model, &commands);
+    super::tour::advance(model);
     commands
 }
 
@@ -282,6 +307,10 @@ fn on_job(model: &mut Model, id: JobId, update: JobUpdate) {
         JobUpdate::Finished(result) => {
             job.finished = Some(now);
             let title = job.title.clone();
+            let outcome = match &result {
+                Ok(summary) => Outcome::Succeeded(summary.clone()),
+                Err(error) => Outcome::Failed(error.clone()),
+            };
             match result {
                 Ok(summary) => {
                     job.state = JobState::Succeeded(summary.clone());
@@ -292,6 +321,9 @@ fn on_job(model: &mut Model, id: JobId, update: JobUpdate) {
                     job.state = JobState::Failed(error.clone());
                     model.set_status(Level::Error, format!("✗ {title} failed: {error}"));
                 }
+            }
+            if let Some(entry) = model.history.iter_mut().rev().find(|h| h.job == Some(id)) {
+                entry.outcome = outcome;
             }
         }
     }

@@ -52,12 +52,18 @@ fn panes_switch_by_number_and_tab() {
     press(&mut model, KeyCode::BackTab);
     assert_eq!(model.pane, Pane::Containers);
     press(&mut model, KeyCode::BackTab);
-    assert_eq!(model.pane, Pane::Cloud, "shift-tab wraps to the last pane");
+    assert_eq!(
+        model.pane,
+        Pane::History,
+        "shift-tab wraps to the last pane"
+    );
     for (key, pane) in [
         ('5', Pane::Deployments),
         ('6', Pane::Pods),
         ('7', Pane::Services),
         ('8', Pane::Events),
+        ('9', Pane::Cloud),
+        ('0', Pane::History),
         ('4', Pane::Logs),
     ] {
         press_str(&mut model, &key.to_string());

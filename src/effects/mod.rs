@@ -206,6 +206,17 @@ impl Effects {
                     let _ = tx.send(Event::Scaffolded(written));
                 });
             }
+            Command::ExportHistory {
+                path,
+                text,
+                replace,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let written = scaffold::write_script(&path, &text, replace)
+                        .map(|p| p.display().to_string());
+                    let _ = tx.send(Event::Exported(written));
+                });
+            }
             Command::ScaffoldDockerfile { dir } => {
                 let _ = tx.send(Event::Scaffolded(scaffold::write_dockerfile(&dir)));
             }

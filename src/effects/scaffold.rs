@@ -53,6 +53,32 @@ pub fn write_dockerfile(dir: &Path) -> Result<PathBuf, String> {
     write_new(&dir.join("Dockerfile"), FLASK_DOCKERFILE)
 }
 
+/// `:export`: the history script, executable. An existing file is kept unless
+/// the user asked to replace it (`:export! PATH`).
+pub fn write_script(path: &Path, text: &str, replace: bool) -> Result<PathBuf, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let written = if replace {
+        std::fs::write(path, text)
+            .map(|()| path.to_path_buf())
+            .map_err(|err| format!("cannot write {}: {err}", path.display()))
+    } else {
+        write_new(path, text).map_err(|err| {
+            if path.exists() {
+                format!(
+                    "{} already exists; :export! {} replaces it",
+                    path.display(),
+                    path.display()
+                )
+            } else {
+                err
+            }
+        })
+    }?;
+    std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o755))
+        .map_err(|err| format!("cannot make {} executable: {err}", written.display()))?;
+    Ok(written)
+}
+
 fn write_new(path: &Path, text: &str) -> Result<PathBuf, String> {
     let path = path.to_path_buf();
     let mut file = std::fs::OpenOptions::new()

@@ -135,38 +135,67 @@ fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::st
 }
 
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let mut spans = Vec::new();
-    for (i, pane) in Pane::ALL.iter().enumerate() {
-        // Narrow terminals get the names without counts and one space apart, so all nine fit in 80.
-        let label = if area.width >= 110 {
-            format!(" {} {} ", i + 1, tab_label(*pane, model))
-        } else {
-            format!(" {} {}", i + 1, short_tab(*pane))
-        };
-        let style = if *pane == model.pane {
-            theme.tab_active
-        } else {
-            theme.muted
-        };
-        spans.push(Span::styled(label, style));
-        if area.width >= 110 {
-            spans.push(Span::raw(" "));
-        }
-    }
+    let spans: Vec<Span> = tab_labels(area.width, model)
+        .into_iter()
+        .map(|(pane, label)| {
+            let style = if pane == model.pane {
+                theme.tab_active
+            } else {
+                theme.muted
+            };
+            Span::styled(label, style)
+        })
+        .collect();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The tab labels as drawn, left to right (a label's trailing space is the gap
+/// to the next). Names with counts when they all fit, then names alone, then
+/// short names (all ten fit in 80 columns).
+/// `update` reads the same labels to find the tab under a click.
+pub fn tab_labels(width: u16, model: &Model) -> Vec<(Pane, String)> {
+    let number = |i: usize| (i + 1) % 10;
+    let full: Vec<(Pane, String)> = Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, pane)| {
+            (
+                *pane,
+                format!(" {} {}  ", number(i), tab_label(*pane, model)),
+            )
+        })
+        .collect();
+    let full_width: usize = full.iter().map(|(_, l)| l.chars().count()).sum();
+    if full_width <= usize::from(width) {
+        return full;
+    }
+    let names: Vec<(Pane, String)> = Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, pane)| (*pane, format!(" {} {}", number(i), pane.title())))
+        .collect();
+    if names.iter().map(|(_, l)| l.chars().count()).sum::<usize>() <= usize::from(width) {
+        return names;
+    }
+    Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, pane)| (*pane, format!(" {} {}", number(i), short_tab(*pane))))
+        .collect()
 }
 
 fn short_tab(pane: Pane) -> &'static str {
     match pane {
         Pane::Containers => "Containers",
-        Pane::Images => "Images",
+        Pane::Images => "Imgs",
         Pane::Jobs => "Jobs",
         Pane::Logs => "Logs",
         Pane::Deployments => "Deploy",
         Pane::Pods => "Pods",
         Pane::Services => "Svc",
-        Pane::Events => "Events",
+        Pane::Events => "Evts",
         Pane::Cloud => "Cloud",
+        Pane::History => "Hist",
     }
 }
 
@@ -192,28 +221,36 @@ fn tab_label(pane: Pane, model: &Model) -> String {
         Pane::Services => format!("Svc ({})", model.kube.services_table.view.len()),
         Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
         Pane::Cloud => format!("Cloud ({})", model.cloud.table.view.len()),
+        Pane::History => format!("History ({})", model.history.len()),
     }
 }
 
 pub fn learn_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let line = match &model.learn {
-        Some(learn) => Line::from(vec![
-            Span::styled(" $ ", theme.muted),
-            Span::styled(learn.clone(), theme.learn),
-        ]),
-        None => Line::from(Span::styled(
+    let mut spans = Vec::new();
+    if model.learn_mode {
+        spans.push(Span::styled(" LEARN ", theme.tab_active));
+    }
+    match &model.learn {
+        Some(learn) => {
+            spans.push(Span::styled(" $ ", theme.muted));
+            spans.push(Span::styled(learn.clone(), theme.learn));
+        }
+        None => spans.push(Span::styled(
             " $ the command line for each action shows here",
             theme.muted,
         )),
-    };
-    frame.render_widget(Paragraph::new(line), area);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 pub fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     if let Some(input) = &model.command_input {
         let line = Line::from(vec![
             Span::styled(format!(" :{}▏", input.value()), theme.key),
-            Span::styled("  tab completes, enter runs, esc closes", theme.muted),
+            Span::styled(
+                "  tab completes, ↑↓ earlier commands, enter runs, esc closes",
+                theme.muted,
+            ),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         return;

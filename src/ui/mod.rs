@@ -1,20 +1,24 @@
 //! Pure rendering: `&Model` + `&Theme` -> a frame. Nothing here does I/O or
 //! changes the model.
 
-mod chrome;
+pub mod chrome;
+mod help;
 mod overlay;
 pub mod panes;
 pub mod table;
+mod tour;
 
 use crate::app::model::{Model, Pane};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
-pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
-    let [header, tabs, body, learn, status, footer] = Layout::vertical([
+/// The screen's rows: header, tabs, body, learn line, status, footer. Shared
+/// with `update`, which maps a mouse click to what is under it.
+pub fn screen_areas(area: Rect) -> [Rect; 6] {
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
@@ -22,7 +26,32 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Constraint::Length(1),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(area)
+}
+
+/// The pane's area and the tour panel's (beside it when wide, below it when narrow).
+pub fn body_areas(body: Rect, tour: bool) -> (Rect, Option<Rect>) {
+    if !tour {
+        return (body, None);
+    }
+    if body.width >= 100 {
+        let [pane, panel] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(42)]).areas(body);
+        (pane, Some(panel))
+    } else {
+        let [pane, panel] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(body);
+        (pane, Some(panel))
+    }
+}
+
+pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
+    frame.render_widget(Block::new().style(theme.base), frame.area());
+    let [header, tabs, body, learn, status, footer] = screen_areas(frame.area());
+    let (body, tour_panel) = body_areas(body, model.tour.active);
+    if let Some(panel) = tour_panel {
+        tour::render(frame, panel, model, theme);
+    }
     chrome::header(frame, header, model, theme);
     chrome::tabs(frame, tabs, model, theme);
     match model.pane {
@@ -35,6 +64,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Services => panes::kube::services(frame, body, model, theme),
         Pane::Events => panes::kube::events(frame, body, model, theme),
         Pane::Cloud => panes::cloud::render(frame, body, model, theme),
+        Pane::History => panes::history::render(frame, body, model, theme),
     }
     chrome::learn_line(frame, learn, model, theme);
     chrome::status_line(frame, status, model, theme);

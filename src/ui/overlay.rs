@@ -31,8 +31,10 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// An overlay's frame; it repaints the theme's background over what `Clear` reset.
 fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::bordered()
+        .style(theme.base)
         .border_style(theme.border_focus)
         .title(Span::styled(format!(" {title} "), theme.title))
 }
@@ -54,6 +56,20 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
         Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(inner);
     let mut left = Vec::new();
     let mut right = Vec::new();
+    let notes = super::help::column_notes(model.pane);
+    if !notes.is_empty() {
+        right.push(Line::from(Span::styled(
+            format!("{} columns", model.pane.title()),
+            theme.header,
+        )));
+        for (column, meaning) in notes {
+            right.push(Line::from(vec![
+                Span::styled(format!(" {column} "), theme.key),
+                Span::styled(*meaning, theme.text),
+            ]));
+        }
+        right.push(Line::default());
+    }
     for context in contexts {
         let lines = if context == Context::Global {
             &mut left
@@ -74,7 +90,10 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
         lines.push(Line::default());
     }
     frame.render_widget(Paragraph::new(left), columns[0]);
-    frame.render_widget(Paragraph::new(right), columns[1]);
+    frame.render_widget(
+        Paragraph::new(right).wrap(ratatui::widgets::Wrap { trim: false }),
+        columns[1],
+    );
 }
 
 fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
@@ -186,9 +205,7 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::model::YamlView, theme: &Theme
     };
     frame.render_widget(Clear, area);
     let title = format!("{} (j/k scroll, esc closes)", view.title);
-    let block = Block::bordered()
-        .border_style(theme.border_focus)
-        .title(Span::styled(format!(" {title} "), theme.title));
+    let block = boxed(&title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(lines) = &view.lines else {
@@ -424,16 +441,29 @@ mod tests {
         snap!("readonly_refusal_80x24", &model, 80, 24);
     }
 
+    /// Text snapshots drop colours; these keep them, one per built-in theme,
+    /// and one with NO_COLOR (modifiers only, the terminal's own colours).
     #[test]
-    fn default_theme_styles() {
-        // Text snapshots drop colours; this one keeps them, for the default theme.
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
-        let theme = crate::theme::Theme::default_theme();
+    fn theme_styles() {
         let model = with_stats();
-        terminal
-            .draw(|frame| crate::ui::render(frame, &model, &theme))
-            .expect("draw");
-        insta::assert_debug_snapshot!("theme_default_buffer", terminal.backend().buffer());
+        let mut themes: Vec<(String, crate::theme::Theme)> = crate::theme::BUILT_IN
+            .iter()
+            .map(|(name, text)| {
+                let theme = crate::theme::Theme::parse(text, false).expect("built-in theme");
+                (format!("theme_{}_buffer", name.replace('-', "_")), theme)
+            })
+            .collect();
+        themes.push((
+            "theme_no_color_buffer".to_string(),
+            crate::theme::Theme::parse(crate::theme::DEFAULT_THEME, true).expect("no colour"),
+        ));
+        for (snapshot, theme) in themes {
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
+                .expect("terminal");
+            terminal
+                .draw(|frame| crate::ui::render(frame, &model, &theme))
+                .expect("draw");
+            insta::assert_debug_snapshot!(snapshot, terminal.backend().buffer());
+        }
     }
 }

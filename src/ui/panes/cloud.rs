@@ -114,15 +114,20 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
     lines
 }
 
-pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let cloud = &model.cloud;
-    let lines = summary(cloud, theme);
+/// The summary's area and the services table's below it.
+pub fn areas(area: Rect, model: &Model, theme: &Theme) -> [Rect; 2] {
+    let lines = summary(&model.cloud, theme);
     // Wrapped lines take more rows on a narrow terminal; the table keeps at least five.
     let width = area.width.saturating_sub(2).max(1) as usize;
     let rows: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
     let top_height = (rows as u16 + 2).min(area.height.saturating_sub(5));
-    let [top, table] =
-        Layout::vertical([Constraint::Length(top_height), Constraint::Min(3)]).areas(area);
+    Layout::vertical([Constraint::Length(top_height), Constraint::Min(3)]).areas(area)
+}
+
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let cloud = &model.cloud;
+    let lines = summary(cloud, theme);
+    let [top, table] = areas(area, model, theme);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()

@@ -11,13 +11,19 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Sparkline};
 
-pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+/// The table's area and the stats strip's below it (empty when not shown).
+pub fn areas(area: Rect, model: &Model) -> [Rect; 2] {
     let show_stats = model.stats.container_id.is_some() && area.height >= 14;
-    let [table_area, stats_area] = Layout::vertical([
+    Layout::vertical([
         Constraint::Min(5),
         Constraint::Length(if show_stats { 5 } else { 0 }),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let show_stats = model.stats.container_id.is_some() && area.height >= 14;
+    let [table_area, stats_area] = areas(area, model);
     let now = model.now;
     let columns = vec![
         Column::new(

@@ -11,9 +11,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph};
 
+/// The job list's area and the output's below it.
+pub fn areas(area: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area)
+}
+
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let [list_area, output_area] =
-        Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area);
+    let [list_area, output_area] = areas(area);
     let now = model.now;
     let columns = vec![
         Column::new("#", Constraint::Length(4), |j: &Job| {

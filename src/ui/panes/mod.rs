@@ -2,12 +2,13 @@
 
 pub mod cloud;
 pub mod containers;
+pub mod history;
 pub mod images;
 pub mod jobs;
 pub mod kube;
 pub mod logs;
 
-use crate::app::model::Model;
+use crate::app::model::{Model, Pane};
 use crate::domain::Connection;
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -29,5 +30,21 @@ pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str)
         Connection::Connected(_) => {
             Line::from(Span::styled(format!(" {when_connected}"), theme.muted))
         }
+    }
+}
+
+/// Where a pane draws its table (borders included), for mapping a click to a row.
+pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui::layout::Rect> {
+    match model.pane {
+        Pane::Containers => Some(containers::areas(body, model)[0]),
+        Pane::Jobs => Some(jobs::areas(body)[0]),
+        Pane::Cloud => Some(cloud::areas(body, model, model.theme())[1]),
+        Pane::Logs => None,
+        Pane::Images
+        | Pane::Deployments
+        | Pane::Pods
+        | Pane::Services
+        | Pane::Events
+        | Pane::History => Some(body),
     }
 }
