@@ -83,20 +83,7 @@ impl Cli {
 }
 
 fn docker_cli_available(test: &str) -> bool {
-    if Command::new("docker")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: the docker CLI is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: the docker CLI is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
+    common::cli_available(test, "docker", &["--version"])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,20 +61,7 @@ impl Kubectl {
 }
 
 fn kubectl_available(test: &str) -> bool {
-    if Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: kubectl is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
-    }
-    eprintln!(
-        "SKIPPED {test}: kubectl is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
-    );
-    false
+    common::cli_available(test, "kubectl", &["version", "--client"])
 }
 
 fn sim_args() -> SimArgs {

@@ -29,6 +29,8 @@ mod update_cloud_tests;
 #[cfg(test)]
 mod update_events_tests;
 #[cfg(test)]
+mod update_finish_tests;
+#[cfg(test)]
 mod update_kube_actions_tests;
 #[cfg(test)]
 mod update_kube_tests;

@@ -18,6 +18,8 @@ pub struct Tour {
     /// What the learner built and deployed, learned as the steps complete.
     pub image: Option<String>,
     pub deployment: Option<(String, String)>,
+    /// The Deployments (namespace, name) the applies sent during the tour named.
+    pub applied: Vec<(String, String)>,
     pub finished: bool,
 }
 
@@ -151,6 +153,34 @@ pub fn leave(model: &mut Model) {
     );
 }
 
+/// Remember what an apply sends, so the tour follows that Deployment and no other.
+pub(super) fn note_commands(model: &mut Model, commands: &[super::command::Command]) {
+    if !model.tour.active {
+        return;
+    }
+    for command in commands {
+        let super::command::Command::Apply { documents, .. } = command else {
+            continue;
+        };
+        for document in documents {
+            if document.get("kind").and_then(|k| k.as_str()) != Some("Deployment") {
+                continue;
+            }
+            let metadata = document.get("metadata");
+            let field = |name: &str| {
+                metadata
+                    .and_then(|m| m.get(name))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            if let Some(name) = field("name") {
+                let namespace = field("namespace").unwrap_or_else(|| "default".to_string());
+                model.tour.applied.push((namespace, name));
+            }
+        }
+    }
+}
+
 /// Move past every step the model shows done. Called after each event while the tour runs.
 pub fn advance(model: &mut Model) {
     if !model.tour.active || model.tour.finished {
@@ -238,29 +268,27 @@ fn step_done(model: &mut Model, step: usize) -> bool {
                 .any(|c| c.state.is_running() && (c.image == image || c.image == bare))
         }
         4 => {
-            let Some(applied) = tour_jobs(model, "apply ")
-                .filter(|j| succeeded(j))
-                .map(|j| j.started)
-                .last()
-            else {
+            if !tour_jobs(model, "apply ").any(succeeded) {
                 return false;
-            };
+            }
             let repository = model
                 .tour
                 .image
                 .as_deref()
                 .map(|i| split_reference(i).0.to_string())
                 .unwrap_or_default();
-            let applied_at = applied
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            // The deployment named after the image, else one the apply created; the
-            // watch may list it a moment after the apply job ends.
+            // A deployment the tour's applies named, else one named after the image;
+            // the watch may list it a moment after the apply job ends.
+            let applied = &model.tour.applied;
             let deployments = &model.kube.deployments;
             let chosen = deployments
                 .iter()
-                .find(|d| !repository.is_empty() && d.name.starts_with(&repository))
-                .or_else(|| deployments.iter().find(|d| d.created >= applied_at));
+                .find(|d| applied.contains(&(d.namespace.clone(), d.name.clone())))
+                .or_else(|| {
+                    deployments
+                        .iter()
+                        .find(|d| !repository.is_empty() && d.name.starts_with(&repository))
+                });
             model.tour.deployment = chosen.map(|d| (d.namespace.clone(), d.name.clone()));
             model.tour.deployment.is_some()
         }

@@ -167,6 +167,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
     };
     commands.extend(sync_stats(model));
     super::history::record(model, &commands);
+    super::tour::note_commands(model, &commands);
     super::tour::advance(model);
     commands
 }

@@ -120,7 +120,11 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     let apply = Command::Apply {
         job: 90,
         path: "cookbook-deployment.yaml".into(),
-        documents: Vec::new(),
+        documents: vec![serde_json::json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "cookbook-recipe"},
+        })],
         force: false,
     };
     model.next_job = 91;
@@ -132,10 +136,18 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
         &commands,
         "deployment.apps/cookbook-recipe serverside-applied",
     );
+    // Another deployment listed first is not the one the tour follows.
+    let mut coredns = deployment(1, 1);
+    coredns.namespace = "kube-system".into();
+    coredns.name = "coredns".into();
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Deployments(vec![coredns.clone()])),
+    );
     assert_eq!(step_title(&model), "The Deployment", "not listed yet");
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![deployment(0, 1)])),
+        Event::Kube(KubeEvent::Deployments(vec![coredns, deployment(0, 1)])),
     );
     assert_eq!(step_title(&model), "READY");
     assert_eq!(

@@ -19,7 +19,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     };
     let block = Block::bordered()
         .border_style(theme.border_focus)
-        .title(Span::styled(title, theme.title));
+        .title(Span::styled(title, theme.title))
+        .title_bottom(Span::styled(" esc leaves · :tour resumes ", theme.muted));
     let mut lines = Vec::new();
     if tour.finished {
         lines.push(Line::from(Span::styled(
@@ -59,11 +60,10 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             }
         })
         .collect();
-    lines.push(Line::from(Span::styled(done, theme.ok)));
-    lines.push(Line::from(Span::styled(
-        "Done steps are noticed by themselves. esc leaves; :tour resumes.",
-        theme.muted,
-    )));
+    lines.push(Line::from(vec![
+        Span::styled(done, theme.ok),
+        Span::styled("  each step is noticed when done", theme.muted),
+    ]));
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         area,

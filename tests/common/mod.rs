@@ -261,18 +261,24 @@ pub fn sim_server(sim: &pilothouse::sim::Sim) -> String {
 /// Whether the real gcloud is installed; without it a test skips and says why,
 /// unless PILOTHOUSE_REQUIRE_CLIS=1 makes that a failure.
 pub fn gcloud_available(test: &str) -> bool {
-    if std::process::Command::new("gcloud")
-        .arg("--version")
+    cli_available(test, "gcloud", &["--version"])
+}
+
+/// Whether a real CLI (`kubectl`, `docker`, `gcloud`) runs; without it a test
+/// skips and says why, unless PILOTHOUSE_REQUIRE_CLIS=1 makes that a failure.
+pub fn cli_available(test: &str, program: &str, version_args: &[&str]) -> bool {
+    if std::process::Command::new(program)
+        .args(version_args)
         .output()
         .is_ok_and(|o| o.status.success())
     {
         return true;
     }
     if std::env::var("PILOTHOUSE_REQUIRE_CLIS").is_ok_and(|v| v == "1") {
-        panic!("{test}: gcloud is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
+        panic!("{test}: {program} is not installed, and PILOTHOUSE_REQUIRE_CLIS=1");
     }
     eprintln!(
-        "SKIPPED {test}: gcloud is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
+        "SKIPPED {test}: {program} is not installed (set PILOTHOUSE_REQUIRE_CLIS=1 to make this a failure)"
     );
     false
 }

@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             };
             Cell::from(Span::styled(h.line.clone(), style))
         }),
-        Column::new("RESULT", Constraint::Fill(1), |h: &HistoryEntry| {
+        Column::new("RESULT", Constraint::Fill(2), |h: &HistoryEntry| {
             let style = match h.outcome {
                 Outcome::Running => theme.warn,
                 Outcome::Succeeded(_) | Outcome::Done => theme.ok,
@@ -47,4 +47,83 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         )),
     }
     .render(frame, area, theme);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::history::{HistoryEntry, Outcome, Replay};
+    use crate::ui::testing::*;
+    use std::time::Duration;
+
+    fn with_history() -> crate::app::model::Model {
+        let mut model = on_pane(connected(empty_model()), '0');
+        let entries = [
+            (
+                "build cookbook:latest",
+                "docker build -t cookbook:latest .",
+                Outcome::Succeeded("built cookbook:latest".into()),
+                Replay::Run,
+            ),
+            (
+                "run cookbook:latest",
+                "docker run -d -p 127.0.0.1:8000:8000 cookbook:latest",
+                Outcome::Succeeded("started 3f2a9c81b7d4".into()),
+                Replay::Run,
+            ),
+            (
+                "open http://127.0.0.1:8000/",
+                "xdg-open http://127.0.0.1:8000/",
+                Outcome::Done,
+                Replay::Note,
+            ),
+            (
+                "scale cookbook-recipe to 3",
+                "kubectl scale --replicas=3 deployment/cookbook-recipe -n default",
+                Outcome::Failed("deployments.apps \"cookbook-recipe\" not found".into()),
+                Replay::Run,
+            ),
+            (
+                "apply cookbook-deployment.yaml",
+                "kubectl apply --server-side -f cookbook-deployment.yaml",
+                Outcome::Running,
+                Replay::Run,
+            ),
+        ];
+        for (i, (title, line, outcome, replay)) in entries.into_iter().enumerate() {
+            model.history.push(HistoryEntry {
+                at: now() + Duration::from_secs(65 * i as u64),
+                title: title.into(),
+                line: line.into(),
+                job: None,
+                outcome,
+                replay,
+            });
+        }
+        model.rebuild_view(crate::app::model::Pane::History);
+        model.history_table.bottom();
+        model
+    }
+
+    #[test]
+    fn history_pane_states() {
+        for (w, h) in SIZES {
+            snap!(
+                &format!("history_empty_{w}x{h}"),
+                &on_pane(connected(empty_model()), '0'),
+                w,
+                h
+            );
+            snap!(&format!("history_populated_{w}x{h}"), &with_history(), w, h);
+        }
+    }
+
+    #[test]
+    fn tour_panel_beside_or_below_the_pane() {
+        let mut model = connected(empty_model());
+        press_str(&mut model, ":");
+        press_str(&mut model, "tour\n");
+        for (w, h) in SIZES {
+            snap!(&format!("tour_step_2_{w}x{h}"), &model, w, h);
+        }
+    }
 }

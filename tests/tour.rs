@@ -1,0 +1,136 @@
+//! The guided tour driven to its end against the simulated cluster, as a
+//! learner follows it: each step's key, and the tour noticing each step done
+//! from what the sources report, through Cloud Run and the workflow.
+
+mod common;
+
+use common::cockpit::Cockpit;
+use crossterm::event::KeyCode;
+use pilothouse::app::model::Model;
+use pilothouse::app::tour::STEPS;
+use pilothouse::cli::SimArgs;
+use pilothouse::sim::{GCLOUD_TOKEN, Sim};
+
+fn at_step(model: &Model, title: &str) -> bool {
+    model.tour.finished || STEPS[model.tour.step].title == title
+}
+
+async fn reach(cockpit: &mut Cockpit, title: &str) {
+    cockpit
+        .until(&format!("the tour's step '{title}'"), |m| at_step(m, title))
+        .await;
+    assert!(
+        cockpit.screen(120).contains(title) || cockpit.model.tour.finished,
+        "the panel names the step"
+    );
+}
+
+fn replace_field(cockpit: &mut Cockpit, text: &str) {
+    for _ in 0..60 {
+        cockpit.key(KeyCode::Backspace);
+    }
+    cockpit.keys(text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tour_runs_to_its_end_against_the_sim() {
+    if !common::gcloud_available("the_tour_runs_to_its_end_against_the_sim") {
+        return;
+    }
+    let sim = Sim::start(&SimArgs {
+        pod_start_ms: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("the sim starts");
+    let mut cockpit = Cockpit::start(
+        sim.docker.host(),
+        &sim.kubeconfig_path,
+        sim.sample_app.clone(),
+    );
+    cockpit.effects.set_gcloud_env(vec![
+        (
+            "CLOUDSDK_CONFIG".into(),
+            sim.gcloud_config.display().to_string(),
+        ),
+        ("CLOUDSDK_AUTH_ACCESS_TOKEN".into(), GCLOUD_TOKEN.into()),
+        ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
+    ]);
+    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
+    cockpit.keys(":tour\n");
+    assert!(cockpit.model.tour.active);
+    assert!(cockpit.screen(120).contains("Tour 1/11: The engine"));
+
+    reach(&mut cockpit, "The Dockerfile").await;
+    cockpit.keys("b\n");
+    reach(&mut cockpit, "The container").await;
+    cockpit.keys("2/cookbook\nr");
+    replace_field(
+        &mut cockpit,
+        &format!("127.0.0.1:{}:8000", common::free_port()),
+    );
+    cockpit.keys("\n");
+    reach(&mut cockpit, "The Deployment").await;
+    cockpit.keys("5a\n");
+    reach(&mut cockpit, "The Service").await;
+    cockpit.keys("5/cookbook\nx\n");
+    reach(&mut cockpit, "NodePort and <pending>").await;
+    cockpit
+        .until("the Service listed", |m| {
+            m.kube.services.iter().any(|s| s.name == "cookbook-recipe")
+        })
+        .await;
+    cockpit.keys("7/cookbook\no");
+    assert!(
+        cockpit
+            .opened
+            .iter()
+            .any(|u| u.starts_with("http://127.0.0.1:")),
+        "{:?}",
+        cockpit.opened
+    );
+    reach(&mut cockpit, "Scaling").await;
+    cockpit.keys("5s");
+    replace_field(&mut cockpit, "3");
+    cockpit.keys("\n");
+    reach(&mut cockpit, "Cloud Run and $PORT").await;
+    cockpit.keys("9");
+    cockpit
+        .until("gcloud's account and the settings", |m| {
+            m.cloud.settings().is_some()
+                && matches!(
+                    m.cloud.gcloud,
+                    pilothouse::domain::cloud::GcloudState::Ready(_)
+                )
+        })
+        .await;
+    cockpit.keys("Dy");
+    reach(&mut cockpit, "The workflow").await;
+    cockpit.keys("W\n");
+    cockpit
+        .until("the end of the tour", |m| m.tour.finished)
+        .await;
+    let screen = cockpit.screen(120);
+    assert!(screen.contains("Tour: complete"), "{screen}");
+    assert!(screen.contains("Tour complete"), "{screen}");
+    // Every change is in the history, with its command line.
+    let lines: Vec<&str> = cockpit
+        .model
+        .history
+        .iter()
+        .map(|h| h.line.as_str())
+        .collect();
+    for expected in [
+        "docker build",
+        "docker run",
+        "kubectl apply",
+        "kubectl expose",
+        "kubectl scale",
+        "gcloud run deploy",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(expected)),
+            "{expected} in {lines:#?}"
+        );
+    }
+}
