@@ -196,7 +196,7 @@ impl Config {
     }
 
     /// The configuration in effect, as a config file a user could keep, each value with its origin.
-    pub fn render(&self, key_problems: &[String], themes: &[String]) -> String {
+    pub fn render(&self, themes: &[String]) -> String {
         let mut out = String::from("# pilothouse: the configuration in effect\n");
         match (&self.path, self.file_found) {
             (Some(path), true) => {
@@ -261,9 +261,6 @@ impl Config {
                 out.push_str(&format!("{} = {action}\n", quoted(key)));
             }
         }
-        for problem in key_problems {
-            out.push_str(&format!("# key conflict: {problem}\n"));
-        }
         out
     }
 }
@@ -300,7 +297,7 @@ mod tests {
         config.theme.override_with(Some("light".to_string()));
         assert_eq!(config.theme.value, "light");
         assert_eq!(config.theme.origin, Origin::Flag);
-        let shown = config.render(&[], &["default".into()]);
+        let shown = config.render(&["default".into()]);
         assert!(shown.contains("theme = \"light\"") && shown.contains("# command line"));
         assert!(shown.contains("refresh = 0.5") && shown.contains("# config file"));
         assert!(shown.contains("[keys.pods]") && shown.contains("\"K\" = \"yaml\""));

@@ -22,18 +22,25 @@ fn main() -> Result<()> {
         return Ok(());
     }
     let config_path = cli.config.clone().or_else(pilothouse::config::default_path);
-    let config = match pilothouse::config::Config::load(config_path.as_deref()) {
-        Ok(config) => pilothouse::runtime::with_flags(config, &cli),
+    // A config that means nothing stops here, before the terminal is taken:
+    // the user reads the sentence in their shell.
+    let loaded = pilothouse::config::Config::load(config_path.as_deref())
+        .map(|config| pilothouse::runtime::with_flags(config, &cli))
+        .and_then(|config| {
+            pilothouse::runtime::prepare(&config).map(|prepared| (config, prepared))
+        });
+    let (config, prepared) = match loaded {
+        Ok(loaded) => loaded,
         Err(err) => {
-            // Before the terminal is taken: the user reads this in their shell.
             eprintln!("pilothouse: {err}");
             std::process::exit(2);
         }
     };
     if let Some(Sub::Config) = cli.command {
-        let shown = pilothouse::runtime::describe_config(&config)
-            .wrap_err("cannot describe the configuration")?;
-        print!("{shown}");
+        print!(
+            "{}",
+            pilothouse::runtime::describe_config(&config, &prepared)
+        );
         return Ok(());
     }
     let log_file = pilothouse::logging::init(&config.log_level.value)?;
@@ -54,5 +61,5 @@ fn main() -> Result<()> {
         .enable_all()
         .build()
         .wrap_err("cannot start the async runtime")?;
-    runtime.block_on(pilothouse::runtime::run(cli, config))
+    runtime.block_on(pilothouse::runtime::run(cli, config, prepared))
 }

@@ -75,17 +75,15 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
 }
 
 /// `pilothouse config`: the settings in effect, with the themes and key conflicts they lead to.
-pub fn describe_config(config: &Config) -> Result<String> {
-    let prepared = prepare(config)?;
-    let mut text = config.render(&[], &prepared.themes.names());
+pub fn describe_config(config: &Config, prepared: &Prepared) -> String {
+    let mut text = config.render(&prepared.themes.names());
     for warning in &prepared.warnings {
         text.push_str(&format!("# {warning}\n"));
     }
-    Ok(text)
+    text
 }
 
-pub async fn run(cli: Cli, config: Config) -> Result<()> {
-    let prepared = prepare(&config)?;
+pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
     let demo = if cli.demo {
         Some(

@@ -7,148 +7,9 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_pilothouse");
-
-struct Tmux {
-    session: String,
-}
-
-impl Tmux {
-    /// Start the binary in a detached 120x40 session, in `dir`.
-    fn start(name: &str, dir: &Path, state_dir: &Path) -> Self {
-        Self::start_with(name, dir, state_dir, "")
-    }
-
-    fn start_with(name: &str, dir: &Path, state_dir: &Path, flags: &str) -> Self {
-        Self::start_full(name, dir, state_dir, "", flags, 120)
-    }
-
-    /// `env` is prepended to the command line (`NAME=value …`); `width` columns, 40 rows.
-    fn start_full(
-        name: &str,
-        dir: &Path,
-        state_dir: &Path,
-        env: &str,
-        flags: &str,
-        width: u16,
-    ) -> Self {
-        let session = format!("pilothouse-{name}-{}", std::process::id());
-        let script = format!(
-            "{env} BROWSER=true XDG_STATE_HOME='{}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
-            state_dir.display()
-        );
-        let width = width.to_string();
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                &width,
-                "-y",
-                "40",
-                "-c",
-            ])
-            .arg(dir)
-            .arg(script)
-            .status()
-            .expect("run tmux");
-        assert!(status.success(), "tmux new-session failed");
-        Self { session }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.session])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.session])
-            .args(keys)
-            .status()
-            .expect("send-keys");
-        assert!(status.success());
-    }
-
-    fn wait_for(&self, text: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("'{text}' did not appear within {within:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    /// `alternate_on cursor_flag` of the pane: "0 1" is a restored terminal.
-    fn modes(&self) -> String {
-        let out = Command::new("tmux")
-            .args([
-                "display-message",
-                "-p",
-                "-t",
-                &self.session,
-                "#{alternate_on} #{cursor_flag}",
-            ])
-            .output()
-            .expect("display-message");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    fn program_pid(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"])
-            .output()
-            .expect("pane_pid");
-        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        let out = Command::new("pgrep")
-            .args(["-P", &shell])
-            .output()
-            .expect("pgrep");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            .status();
-    }
-}
-
-fn tmux_available(test: &str) -> bool {
-    if Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    let required = ["PILOTHOUSE_REQUIRE_DOCKER", "PILOTHOUSE_REQUIRE_CLIS"]
-        .iter()
-        .any(|v| std::env::var(v).is_ok_and(|x| x == "1"));
-    if required {
-        panic!("{test}: tmux is not installed (apt-get install tmux)");
-    }
-    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
-    false
-}
+use common::tmux::{Tmux, tmux_available};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn build_with_keys_then_quit_restores_the_terminal() {
@@ -246,6 +107,14 @@ async fn the_demo_builds_and_runs_the_sample_app() {
     tmux.keys(&["b"]);
     tmux.wait_for("docker build -t cookbook:latest .", Duration::from_secs(5));
     tmux.keys(&["Enter"]);
+    // The demo starts in learn mode: the command line first, then y runs it.
+    let screen = tmux.wait_for("Learn mode: build cookbook:latest", Duration::from_secs(5));
+    assert!(
+        screen.contains("$ docker build -t cookbook:latest ."),
+        "{screen}"
+    );
+    assert!(screen.contains(" LEARN "), "{screen}");
+    tmux.keys(&["y"]);
     tmux.wait_for("✓ build cookbook:latest", Duration::from_secs(15));
     tmux.keys(&["2"]);
     tmux.wait_for("│cookbook ", Duration::from_secs(10));
@@ -257,7 +126,18 @@ async fn the_demo_builds_and_runs_the_sample_app() {
     }
     tmux.keys(&[&format!("{port}:8000")]);
     tmux.keys(&["Enter"]);
+    tmux.wait_for("Learn mode: run cookbook:latest", Duration::from_secs(5));
+    tmux.keys(&["y"]);
     tmux.wait_for("✓ run cookbook:latest", Duration::from_secs(10));
+    // The History pane holds both, with their command lines.
+    tmux.keys(&["0"]);
+    let screen = tmux.wait_for("History (2)", Duration::from_secs(5));
+    assert!(
+        screen.contains(&format!(
+            "docker run -d -p 127.0.0.1:{port}:8000 cookbook:latest"
+        )),
+        "{screen}"
+    );
     let answer = common::http_get(port, "/")
         .await
         .expect("the demo container answers");
@@ -277,7 +157,7 @@ async fn the_demo_runs_the_kubernetes_walkthrough_with_keys() {
     }
     let root = tempfile::tempdir().expect("tempdir");
     // BROWSER=true: "opening" succeeds without a browser; the status line shows the URL.
-    let tmux = Tmux::start_with("demo-kube", root.path(), root.path(), "--demo");
+    let tmux = Tmux::start_with("demo-kube", root.path(), root.path(), "--demo --learn off");
     let wait = Duration::from_secs(20);
     tmux.wait_for("⎈ pilothouse-sim", wait);
     tmux.keys(&["b"]);
@@ -394,7 +274,7 @@ async fn the_demo_deploys_to_cloud_run_with_keys() {
         return;
     }
     let root = tempfile::tempdir().expect("tempdir");
-    let tmux = Tmux::start_with("demo-cloud", root.path(), root.path(), "--demo");
+    let tmux = Tmux::start_with("demo-cloud", root.path(), root.path(), "--demo --learn off");
     let wait = Duration::from_secs(30);
     tmux.wait_for("⎈ pilothouse-sim", wait);
     tmux.keys(&["9"]);

@@ -6,6 +6,7 @@
 
 pub mod cockpit;
 pub mod scenario;
+pub mod tmux;
 
 use bollard::Docker;
 use bollard::query_parameters::{
