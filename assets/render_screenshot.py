@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Render a tmux pane capture (`tmux capture-pane -e -p`) to a PNG.
 
-Used to make assets/screenshot.png from the real binary:
-    tmux capture-pane -e -p -t SESSION > /tmp/pane.txt
-    python3 assets/render_screenshot.py /tmp/pane.txt assets/screenshot.png
+Used by make_screenshots.py for assets/screenshots/*.png, and by hand:
+    tmux capture-pane -e -N -p -t SESSION > /tmp/pane.txt
+    python3 assets/render_screenshot.py /tmp/pane.txt /tmp/pane.png
 Needs Pillow and the DejaVu Sans Mono font (Debian's fonts-dejavu-core).
 """
 import re

@@ -77,13 +77,14 @@ fn submit_workflow(model: &mut Model) -> Vec<Command> {
                 return Vec::new();
             }
             model.cloud.workflow_needs = needs;
-            let command = Command::WriteWorkflow {
-                path,
-                text,
-                force: false,
-            };
-            model.learn = command.learn_line();
-            vec![command]
+            launch(
+                model,
+                Command::WriteWorkflow {
+                    path,
+                    text,
+                    force: false,
+                },
+            )
         }
     }
 }
@@ -203,9 +204,7 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             if refuse_if_readonly(model, "save the Cloud Run settings") {
                 return Vec::new();
             }
-            let command = Command::SaveCloudSettings(settings);
-            model.learn = command.learn_line();
-            vec![command]
+            launch(model, Command::SaveCloudSettings(settings))
         }
         Some(FormOutput::Scale {
             namespace,

@@ -186,6 +186,23 @@ impl Action {
         }
     }
 
+    /// The keys that jump to a pane by its number.
+    pub fn is_pane_jump(self) -> bool {
+        matches!(
+            self,
+            Self::PaneContainers
+                | Self::PaneImages
+                | Self::PaneJobs
+                | Self::PaneLogs
+                | Self::PaneDeployments
+                | Self::PanePods
+                | Self::PaneServices
+                | Self::PaneEvents
+                | Self::PaneCloud
+                | Self::PaneHistory
+        )
+    }
+
     /// Footer entries: the few actions worth a glance in each context.
     pub fn in_footer(self) -> bool {
         !matches!(

@@ -81,7 +81,18 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
             continue;
         }
         lines.push(Line::from(Span::styled(context.title(), theme.header)));
-        for (action, keys) in keys {
+        // The ten pane keys read as one line: "1 2 … 0  a pane by number".
+        let (panes, others): (Vec<_>, Vec<_>) = keys
+            .into_iter()
+            .partition(|(action, _)| action.is_pane_jump());
+        if !panes.is_empty() {
+            let keys: Vec<String> = panes.into_iter().flat_map(|(_, keys)| keys).collect();
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<14}", keys.join("")), theme.key),
+                Span::styled("a pane by number (tabs)", theme.text),
+            ]));
+        }
+        for (action, keys) in others {
             lines.push(Line::from(vec![
                 Span::styled(format!(" {:<14}", keys.join(" ")), theme.key),
                 Span::styled(action.description(), theme.text),
