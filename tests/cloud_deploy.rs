@@ -28,14 +28,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
         &sim.kubeconfig_path,
         sim.sample_app.clone(),
     );
-    cockpit.effects.set_gcloud_env(vec![
-        (
-            "CLOUDSDK_CONFIG".into(),
-            sim.gcloud_config.display().to_string(),
-        ),
-        ("CLOUDSDK_AUTH_ACCESS_TOKEN".into(), GCLOUD_TOKEN.into()),
-        ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
-    ]);
+    cockpit.use_sim_gcloud(&sim);
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys("9");
     assert_eq!(cockpit.model.pane, Pane::Cloud);

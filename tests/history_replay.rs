@@ -87,13 +87,6 @@ async fn yes_to(cockpit: &mut Cockpit, line: &str) {
     cockpit.keys("y");
 }
 
-fn replace_field(cockpit: &mut Cockpit, text: &str) {
-    for _ in 0..60 {
-        cockpit.key(KeyCode::Backspace);
-    }
-    cockpit.keys(text);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     let test = "the_exported_history_replays_with_real_clis_to_the_same_state";
@@ -128,7 +121,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
         .await;
     let port = common::free_port();
     cockpit.keys("2/cookbook\nr");
-    replace_field(&mut cockpit, &format!("127.0.0.1:{port}:8000"));
+    cockpit.replace_field(&format!("127.0.0.1:{port}:8000"));
     cockpit.key(KeyCode::Tab);
     cockpit.keys("cookbook-web\n");
     yes_to(
@@ -170,7 +163,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
         .until("the Service", |m| succeeded(m, "expose "))
         .await;
     cockpit.keys("s");
-    replace_field(&mut cockpit, "3");
+    cockpit.replace_field("3");
     cockpit.keys("\n");
     yes_to(
         &mut cockpit,

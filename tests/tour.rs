@@ -5,11 +5,10 @@
 mod common;
 
 use common::cockpit::Cockpit;
-use crossterm::event::KeyCode;
 use pilothouse::app::model::Model;
 use pilothouse::app::tour::STEPS;
 use pilothouse::cli::SimArgs;
-use pilothouse::sim::{GCLOUD_TOKEN, Sim};
+use pilothouse::sim::Sim;
 
 fn at_step(model: &Model, title: &str) -> bool {
     model.tour.finished || STEPS[model.tour.step].title == title
@@ -23,13 +22,6 @@ async fn reach(cockpit: &mut Cockpit, title: &str) {
         cockpit.screen(120).contains(title) || cockpit.model.tour.finished,
         "the panel names the step"
     );
-}
-
-fn replace_field(cockpit: &mut Cockpit, text: &str) {
-    for _ in 0..60 {
-        cockpit.key(KeyCode::Backspace);
-    }
-    cockpit.keys(text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,14 +40,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
         &sim.kubeconfig_path,
         sim.sample_app.clone(),
     );
-    cockpit.effects.set_gcloud_env(vec![
-        (
-            "CLOUDSDK_CONFIG".into(),
-            sim.gcloud_config.display().to_string(),
-        ),
-        ("CLOUDSDK_AUTH_ACCESS_TOKEN".into(), GCLOUD_TOKEN.into()),
-        ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
-    ]);
+    cockpit.use_sim_gcloud(&sim);
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys(":tour\n");
     assert!(cockpit.model.tour.active);
@@ -65,10 +50,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.keys("b\n");
     reach(&mut cockpit, "The container").await;
     cockpit.keys("2/cookbook\nr");
-    replace_field(
-        &mut cockpit,
-        &format!("127.0.0.1:{}:8000", common::free_port()),
-    );
+    cockpit.replace_field(&format!("127.0.0.1:{}:8000", common::free_port()));
     cockpit.keys("\n");
     reach(&mut cockpit, "The Deployment").await;
     cockpit.keys("5a\n");
@@ -91,7 +73,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     );
     reach(&mut cockpit, "Scaling").await;
     cockpit.keys("5s");
-    replace_field(&mut cockpit, "3");
+    cockpit.replace_field("3");
     cockpit.keys("\n");
     reach(&mut cockpit, "Cloud Run and $PORT").await;
     cockpit.keys("9");

@@ -205,29 +205,20 @@ impl Action {
 
     /// Footer entries: the few actions worth a glance in each context.
     pub fn in_footer(self) -> bool {
-        !matches!(
-            self,
-            Self::Down
-                | Self::Up
-                | Self::Top
-                | Self::Bottom
-                | Self::PageDown
-                | Self::PageUp
-                | Self::PrevPane
-                | Self::PaneContainers
-                | Self::PaneImages
-                | Self::PaneJobs
-                | Self::PaneLogs
-                | Self::PaneDeployments
-                | Self::PanePods
-                | Self::PaneServices
-                | Self::PaneEvents
-                | Self::PaneCloud
-                | Self::PaneHistory
-                | Self::NextTheme
-                | Self::SortReverse
-                | Self::Back
-        )
+        !self.is_pane_jump()
+            && !matches!(
+                self,
+                Self::Down
+                    | Self::Up
+                    | Self::Top
+                    | Self::Bottom
+                    | Self::PageDown
+                    | Self::PageUp
+                    | Self::PrevPane
+                    | Self::NextTheme
+                    | Self::SortReverse
+                    | Self::Back
+            )
     }
 }
 

@@ -9,15 +9,6 @@ use super::update;
 use crate::ui::testing::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
-fn command(model: &mut Model, text: &str) -> Vec<Command> {
-    press_str(model, ":");
-    let commands = press_str(model, text);
-    commands
-        .into_iter()
-        .chain(press(model, KeyCode::Enter))
-        .collect()
-}
-
 fn with_themes(mut model: Model) -> Model {
     let (list, problems) = crate::theme::Theme::catalogue(false, None);
     assert!(problems.is_empty());
@@ -36,9 +27,9 @@ fn t_cycles_the_themes_and_theme_picks_one_by_name() {
         press_str(&mut model, "T");
     }
     assert_eq!(model.theme().name, "default", "it wraps round");
-    command(&mut model, "theme nord");
+    run_command(&mut model, "theme nord");
     assert_eq!(model.theme().name, "nord");
-    command(&mut model, "theme neon");
+    run_command(&mut model, "theme neon");
     assert_eq!(
         model.theme().name,
         "nord",
@@ -97,7 +88,7 @@ fn learn_mode_asks_with_the_command_line_before_each_action() {
 #[test]
 fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     let mut model = on_pane(with_cluster(), '5');
-    command(&mut model, "export");
+    run_command(&mut model, "export");
     assert!(
         status_text(&model).contains("Nothing to export yet"),
         "{}",
@@ -155,7 +146,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     );
     assert!(screen.contains("✗ the server is unreachable"), "{screen}");
 
-    let commands = command(&mut model, "export replay.sh");
+    let commands = run_command(&mut model, "export replay.sh");
     let [
         Command::ExportHistory {
             path,
@@ -175,7 +166,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
         run[2..],
         ["kubectl scale --replicas=4 deployment/cookbook-recipe -n default"]
     );
-    let commands = command(&mut model, "export! replay.sh");
+    let commands = run_command(&mut model, "export! replay.sh");
     assert!(matches!(
         &commands[..],
         [Command::ExportHistory { replace: true, .. }]
@@ -191,8 +182,8 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
 #[test]
 fn the_command_line_recalls_earlier_commands_and_suggests_the_nearest() {
     let mut model = populated();
-    command(&mut model, "pods");
-    command(&mut model, "history");
+    run_command(&mut model, "pods");
+    run_command(&mut model, "history");
     assert_eq!(model.pane, Pane::History);
     press_str(&mut model, ":");
     press(&mut model, KeyCode::Up);
@@ -206,7 +197,7 @@ fn the_command_line_recalls_earlier_commands_and_suggests_the_nearest() {
     press(&mut model, KeyCode::Down);
     assert_eq!(input(&model), "");
     press(&mut model, KeyCode::Esc);
-    command(&mut model, "histroy");
+    run_command(&mut model, "histroy");
     assert!(
         status_text(&model).contains("Did you mean :history?"),
         "{}",

@@ -11,15 +11,6 @@ use crate::domain::kube::{DeploymentRow, ServiceRow};
 use crate::ui::testing::*;
 use crossterm::event::KeyCode;
 
-fn command(model: &mut Model, text: &str) -> Vec<Command> {
-    press_str(model, ":");
-    let commands = press_str(model, text);
-    commands
-        .into_iter()
-        .chain(press(model, KeyCode::Enter))
-        .collect()
-}
-
 fn finish(model: &mut Model, commands: &[Command], summary: &str) {
     for job in job_commands(commands) {
         let id = job_id(job);
@@ -65,7 +56,7 @@ fn step_title(model: &Model) -> &'static str {
 #[test]
 fn the_tour_notices_each_step_from_the_model_and_ends() {
     let mut model = empty_model();
-    command(&mut model, "tour");
+    run_command(&mut model, "tour");
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The engine");
     assert!(
@@ -249,7 +240,7 @@ fn service(node_port: u16) -> ServiceRow {
 #[test]
 fn esc_leaves_the_tour_and_tour_resumes_at_the_same_step() {
     let mut model = connected(empty_model());
-    command(&mut model, "tour");
+    run_command(&mut model, "tour");
     assert_eq!(step_title(&model), "The Dockerfile");
     // esc first clears a filter, as it always does; only then does it leave the tour.
     press_str(&mut model, "/web");
@@ -264,7 +255,7 @@ fn esc_leaves_the_tour_and_tour_resumes_at_the_same_step() {
         status_text(&model)
     );
     assert!(!screen_text(&model, 120, 40).contains("Tour 2/11"));
-    command(&mut model, "tour");
+    run_command(&mut model, "tour");
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The Dockerfile");
 }

@@ -336,6 +336,16 @@ pub fn press_ctrl(model: &mut Model, c: char) -> Vec<crate::app::Command> {
 }
 
 /// Type a string: `\n` is enter, `\x1b` is esc, `\t` is tab.
+/// `:TEXT` and enter, as typed on the command line.
+pub fn run_command(model: &mut Model, text: &str) -> Vec<crate::app::Command> {
+    press_str(model, ":");
+    let commands = press_str(model, text);
+    commands
+        .into_iter()
+        .chain(press(model, KeyCode::Enter))
+        .collect()
+}
+
 pub fn press_str(model: &mut Model, keys: &str) -> Vec<crate::app::Command> {
     let mut commands = Vec::new();
     for c in keys.chars() {

@@ -82,6 +82,29 @@ impl Cockpit {
         }
     }
 
+    /// gcloud pointed at the sim's Cloud Run through a throwaway configuration, as the demo does.
+    pub fn use_sim_gcloud(&mut self, sim: &pilothouse::sim::Sim) {
+        self.effects.set_gcloud_env(vec![
+            (
+                "CLOUDSDK_CONFIG".into(),
+                sim.gcloud_config.display().to_string(),
+            ),
+            (
+                "CLOUDSDK_AUTH_ACCESS_TOKEN".into(),
+                pilothouse::sim::GCLOUD_TOKEN.into(),
+            ),
+            ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
+        ]);
+    }
+
+    /// Empty the focused form field and type `text` there.
+    pub fn replace_field(&mut self, text: &str) {
+        for _ in 0..60 {
+            self.key(KeyCode::Backspace);
+        }
+        self.keys(text);
+    }
+
     pub fn send(&mut self, event: Event) {
         let commands = update(&mut self.model, event);
         self.run(commands);
