@@ -23,11 +23,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
-    let mut cockpit = Cockpit::start(
-        sim.docker.host(),
-        &sim.kubeconfig_path,
-        sim.sample_app.clone(),
-    );
+    let mut cockpit = Cockpit::on(&sim);
     cockpit.use_sim_gcloud(&sim);
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys("9");

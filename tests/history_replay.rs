@@ -101,11 +101,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     })
     .await
     .expect("the first sim starts");
-    let mut cockpit = Cockpit::start(
-        first.docker.host(),
-        &first.kubeconfig_path,
-        first.sample_app.clone(),
-    );
+    let mut cockpit = Cockpit::on(&first);
     connected(&mut cockpit).await;
     // Learn mode on: each action asks with its command line first.
     cockpit.keys("L");
@@ -234,11 +230,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     let output = replay(&script_path, &second).await;
     assert!(output.0, "the script failed:\n{}\n{script}", output.1);
 
-    let mut replayed = Cockpit::start(
-        second.docker.host(),
-        &second.kubeconfig_path,
-        second.sample_app.clone(),
-    );
+    let mut replayed = Cockpit::on(&second);
     connected(&mut replayed).await;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     while state(&replayed.model) != before {

@@ -35,11 +35,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     })
     .await
     .expect("the sim starts");
-    let mut cockpit = Cockpit::start(
-        sim.docker.host(),
-        &sim.kubeconfig_path,
-        sim.sample_app.clone(),
-    );
+    let mut cockpit = Cockpit::on(&sim);
     cockpit.use_sim_gcloud(&sim);
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys(":tour\n");

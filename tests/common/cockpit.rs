@@ -82,6 +82,15 @@ impl Cockpit {
         }
     }
 
+    /// A cockpit on the sim's engine and cluster, working in its sample app.
+    pub fn on(sim: &pilothouse::sim::Sim) -> Self {
+        Self::start(
+            sim.docker.host(),
+            &sim.kubeconfig_path,
+            sim.sample_app.clone(),
+        )
+    }
+
     /// gcloud pointed at the sim's Cloud Run through a throwaway configuration, as the demo does.
     pub fn use_sim_gcloud(&mut self, sim: &pilothouse::sim::Sim) {
         self.effects.set_gcloud_env(vec![
