@@ -154,7 +154,8 @@ pub fn script(entries: &[HistoryEntry], cwd: &Path, now: SystemTime) -> String {
         "# It repeats the changes made in the cockpit with the docker, kubectl,\n\
          # minikube and gcloud CLIs, against whatever DOCKER_HOST, KUBECONFIG and the\n\
          # gcloud configuration point at when it runs. Failed actions and things only\n\
-         # looked at are kept as comments.\n",
+         # looked at are kept as comments. Against pilothouse's simulated cluster\n\
+         # (`pilothouse sim` prints its exports), set DOCKER_BUILDKIT=0 as it says.\n",
     );
     out.push_str("set -euo pipefail\n\n");
     out.push_str(&format!("cd {}\n", quote(&cwd.display().to_string())));

@@ -183,6 +183,8 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
     );
     println!("export KUBECONFIG={}", sim.kubeconfig_path.display());
     println!("export DOCKER_HOST={}", sim.docker.host());
+    // The simulated engine speaks the classic build API; with buildx installed the CLI would use BuildKit.
+    println!("export DOCKER_BUILDKIT=0");
     if let Some(tcp) = &sim.docker_tcp {
         println!("# the same engine over loopback TCP: export DOCKER_HOST={tcp}");
     }
