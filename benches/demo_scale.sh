@@ -23,7 +23,7 @@ until [ "$(curl -s "$server/api/v1/namespaces/load/pods" | grep -o '"phase":"Run
 want=$((pods + 7))
 start=$(date +%s%N)
 tmux new-session -d -s "$session" -x 120 -y 40 \
-  "XDG_STATE_HOME=$state DOCKER_HOST=unix://$state/docker.sock $bin --kubeconfig $state/kubeconfig"
+  "PILOTHOUSE_CONFIG=$state/config.toml XDG_STATE_HOME=$state DOCKER_HOST=unix://$state/docker.sock $bin --kubeconfig $state/kubeconfig"
 tmux send-keys -t "$session" 6
 until tmux capture-pane -p -t "$session" | grep -q "6 Pods ($want)"; do
   sleep 0.02

@@ -10,7 +10,7 @@ bin=$PWD/target/release/pilothouse
 session=pilothouse-idle-$$
 state=$(mktemp -d)
 trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$state"' EXIT
-tmux new-session -d -s "$session" -x 120 -y 40 "XDG_STATE_HOME=$state $bin"
+tmux new-session -d -s "$session" -x 120 -y 40 "PILOTHOUSE_CONFIG=$state/config.toml XDG_STATE_HOME=$state $bin"
 sleep 5
 pid=$(pgrep -P "$(tmux display-message -p -t "$session" '#{pane_pid}')" || tmux display-message -p -t "$session" '#{pane_pid}')
 ticks=$(getconf CLK_TCK)
