@@ -185,7 +185,7 @@ def walkthrough():
     else:
         print("gcloud is not on PATH: the Cloud Run step is left out")
     keys("0")
-    wait_for("History (")
+    wait_for("History [")
     shot("history")
     keys(":")
     typed("theme light")

@@ -2,7 +2,7 @@
 # The cockpit at scale (issue [3/7] part 7). Starts `pilothouse sim --pods N`
 # on its own, waits until every preloaded pod runs, then starts the cockpit
 # against it in tmux (120x40) on the Pods pane, and measures the cockpit
-# process alone: time from exec until the Pods tab counts all pods (the first
+# process alone: time from exec until the Pods pane's title counts all pods (the first
 # full table), then RSS and CPU over an idle window.
 # Usage: benches/demo_scale.sh [PODS] [IDLE_SECONDS]   (defaults 10000, 30)
 set -euo pipefail
@@ -25,7 +25,7 @@ start=$(date +%s%N)
 tmux new-session -d -s "$session" -x 120 -y 40 \
   "PILOTHOUSE_CONFIG=$state/config.toml XDG_STATE_HOME=$state DOCKER_HOST=unix://$state/docker.sock $bin --kubeconfig $state/kubeconfig"
 tmux send-keys -t "$session" 6
-until tmux capture-pane -p -t "$session" | grep -q "6 Pods ($want)"; do
+until tmux capture-pane -p -t "$session" | grep -q "Pods \[$want\]"; do
   sleep 0.02
   if [ $(( ($(date +%s%N) - start) / 1000000000 )) -gt 120 ]; then echo "the Pods table never reached $want rows"; exit 1; fi
 done

@@ -131,7 +131,7 @@ async fn the_demo_builds_and_runs_the_sample_app() {
     tmux.wait_for("✓ run cookbook:latest", Duration::from_secs(10));
     // The History pane holds both, with their command lines.
     tmux.keys(&["0"]);
-    let screen = tmux.wait_for("History (2)", Duration::from_secs(5));
+    let screen = tmux.wait_for("History [2]", Duration::from_secs(5));
     assert!(
         screen.contains(&format!(
             "docker run -d -p 127.0.0.1:{port}:8000 cookbook:latest"

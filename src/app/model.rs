@@ -379,6 +379,19 @@ impl Model {
         }
     }
 
+    /// The table of a pane, if it has one.
+    pub fn table(&self, pane: Pane) -> Option<&TableState> {
+        match pane {
+            Pane::Containers => Some(&self.containers_table),
+            Pane::Images => Some(&self.images_table),
+            Pane::Jobs => Some(&self.jobs_table),
+            Pane::Logs => None,
+            Pane::Cloud => Some(&self.cloud.table),
+            Pane::History => Some(&self.history_table),
+            kube => self.kube.table(kube),
+        }
+    }
+
     /// The filter text of a pane (the log search for Logs).
     pub fn filter_of(&self, pane: Pane) -> &str {
         match pane {

@@ -140,7 +140,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     assert_eq!(model.pane, Pane::History);
     let screen = screen_text(&model, 120, 40);
     assert!(
-        screen.contains("History (3)")
+        screen.contains("History [3]")
             && screen.contains("✓ deployment.apps/cookbook-recipe scaled"),
         "{screen}"
     );

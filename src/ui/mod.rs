@@ -75,6 +75,11 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 /// The bordered block of a pane, its title carrying the filter when one is set.
 pub(crate) fn pane_block<'a>(title: String, model: &Model, theme: &Theme) -> Block<'a> {
     let filter = model.filter_of(model.pane);
+    // The rows the table holds (after the filter), as k9s shows them: "Pods [10007]".
+    let title = match model.table(model.pane) {
+        Some(table) => format!("{title} [{}]", table.view.len()),
+        _ => title,
+    };
     let mut spans = vec![Span::styled(format!(" {title} "), theme.title)];
     if let Some(input) = &model.filter_input {
         spans.push(Span::styled(format!("/{}▏ ", input.value()), theme.key));

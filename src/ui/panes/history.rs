@@ -32,12 +32,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             Cell::from(Span::styled(h.outcome.label(), style))
         }),
     ];
-    let title = format!(
-        "History ({}) · :export PATH writes it as a script",
-        model.history.len()
-    );
     TableView {
-        block: pane_block(title, model, theme),
+        block: pane_block("History".to_string(), model, theme).title_bottom(Span::styled(
+            " :export PATH writes the changes as a script ",
+            theme.muted,
+        )),
         columns,
         rows: &model.history,
         state: &model.history_table,
