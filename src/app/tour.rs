@@ -109,8 +109,8 @@ pub const STEPS: [Step; 11] = [
     Step {
         title: "The workflow",
         about: "A GitHub Actions workflow repeats the deploy on every push: tests first, then build, push and deploy. It needs repository secrets, which the Cloud pane lists.",
-        key: "W, enter: writes .github/workflows/main.yml",
-        command: "cat .github/workflows/main.yml",
+        key: "W, enter: writes .github/workflows/deploy.yml",
+        command: "cat .github/workflows/deploy.yml",
         pane: Pane::Cloud,
     },
 ];

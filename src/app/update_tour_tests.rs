@@ -193,7 +193,7 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     update(
         &mut model,
         Event::Cloud(CloudEvent::WorkflowWritten(Ok((
-            ".github/workflows/main.yml".into(),
+            ".github/workflows/deploy.yml".into(),
             "written, actionlint clean".into(),
         )))),
     );
