@@ -112,6 +112,9 @@ pub struct SimArgs {
     /// Preload this many pods over several deployments (namespace `load`), for scale tests.
     #[arg(long, default_value = "0")]
     pub pods: usize,
+    /// Changes a second to the preloaded pods (a restart count each), for measuring under churn.
+    #[arg(long, default_value = "0", requires = "pods")]
+    pub churn: u32,
     /// How long a scheduled pod spends in ContainerCreating, in milliseconds.
     #[arg(long, default_value = "600")]
     pub pod_start_ms: u64,
@@ -133,6 +136,7 @@ impl Default for SimArgs {
             port: 0,
             seed: 1,
             pods: 0,
+            churn: 0,
             pod_start_ms: 600,
             docker_port: None,
             docker_tls_port: None,

@@ -330,3 +330,49 @@ async fn the_same_seed_gives_the_same_names() {
         "another seed, other names"
     );
 }
+
+/// `--churn N`: the preloaded pods change N times a second (their restart
+/// counts), each a MODIFIED event to watchers; other namespaces are left alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn churn_changes_the_preloaded_pods_at_the_rate_asked() {
+    let sim = KubeSim::start(
+        KubeConfig {
+            preload_pods: 20,
+            churn_per_second: 100,
+            ..fast(44)
+        },
+        None,
+    )
+    .await
+    .expect("sim");
+    let port = port_of(&sim);
+    let load = "/api/v1/namespaces/load/pods";
+    until(port, load, "20 running pods", |p| running(p).len() == 20).await;
+    let restarts = |pods: &[Value]| -> u64 {
+        pods.iter()
+            .filter_map(|p| p["status"]["containerStatuses"][0]["restartCount"].as_u64())
+            .sum()
+    };
+    let before = restarts(
+        &get_json(port, load).await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = restarts(
+        &get_json(port, load).await["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    // 100 a second for 2 s, give or take a batch at either end and a busy machine.
+    let changes = after - before;
+    assert!((150..=220).contains(&changes), "{changes} changes in 2 s");
+    let system = get_json(port, "/api/v1/namespaces/kube-system/pods").await;
+    assert_eq!(
+        restarts(system["items"].as_array().map(Vec::as_slice).unwrap_or(&[])),
+        0,
+        "other namespaces are left alone"
+    );
+}

@@ -122,6 +122,7 @@ impl Sim {
             port: args.port,
             seed: args.seed,
             preload_pods: args.pods,
+            churn_per_second: args.churn,
             timing,
         };
         let kube = kube::KubeSim::start(config, Some(docker.engine.clone()))

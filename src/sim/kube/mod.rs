@@ -3,6 +3,7 @@
 
 mod admission;
 mod api;
+mod churn;
 mod controller;
 mod managed;
 mod patch;
@@ -66,6 +67,8 @@ pub struct KubeConfig {
     pub timing: Timing,
     /// Pods preloaded over several deployments, for scale tests.
     pub preload_pods: usize,
+    /// Changes a second to the preloaded pods (their restart counts), for churn tests.
+    pub churn_per_second: u32,
 }
 
 /// A running simulated API server; dropping it stops serving.
@@ -97,12 +100,21 @@ impl KubeSim {
             writes: Mutex::default(),
         });
         let serving = shared.clone();
-        let tasks = vec![
+        let mut tasks = vec![
             tokio::spawn(http::serve_tcp(listener, move |request| {
                 handle(serving.clone(), request)
             })),
             tokio::spawn(controller::run(shared.clone())),
         ];
+        if config.churn_per_second > 0
+            && let Some(pods) = resources::by_plural("", "pods")
+        {
+            tasks.push(tokio::spawn(churn::run(
+                shared.clone(),
+                config.churn_per_second,
+                pods,
+            )));
+        }
         Ok(Self { shared, url, tasks })
     }
 
