@@ -293,6 +293,8 @@ def main():
                         help="kdash is skipped, with a line saying so, when it is not installed")
     parser.add_argument("--no-append", action="store_true", help="print only")
     args = parser.parse_args()
+    # A SIGTERM (say from `timeout`) still runs the `finally`s that stop the sims.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if not os.access(BIN, os.X_OK):
         raise SystemExit(f"build it first: cargo build --release ({BIN})")
     home = tempfile.mkdtemp(prefix="pilothouse-harness-")
