@@ -31,7 +31,7 @@ pub struct Theme {
     /// Fills the whole screen: the background and the text colour (none under NO_COLOR: the terminal's own).
     pub base: Style,
     /// The background the file names, kept for the contrast check even under NO_COLOR.
-    pub background: Option<Color>,
+    pub background: Color,
     pub text: Style,
     pub muted: Style,
     pub border: Style,
@@ -231,22 +231,21 @@ impl Theme {
         };
         let background = parse_color(&file.background)
             .map_err(|err| eyre!("{}background: {err}", at_line(text, "background")))?;
+        let text_style = style("text")?;
         // Text drawn without a style of its own takes the theme's text colour, never the terminal's.
         let base = if no_color {
             Style::default()
         } else {
-            let text_fg = file.styles.get("text").and_then(|s| s.fg.as_deref());
-            let fg = text_fg.map(parse_color).transpose()?;
             Style {
-                fg,
+                fg: text_style.fg,
                 ..Style::default().bg(background)
             }
         };
         let mut theme = Self {
             name: file.name.clone(),
             base,
-            background: Some(background),
-            text: style("text")?,
+            background,
+            text: text_style,
             muted: style("muted")?,
             border: style("border")?,
             border_focus: style("border_focus")?,
@@ -464,7 +463,7 @@ mod tests {
         for (name, text) in BUILT_IN {
             let theme = Theme::parse(text, false).unwrap();
             assert_eq!(theme.name, name);
-            let background = theme.background.unwrap();
+            let background = theme.background;
             let text_minimum = if name == "high-contrast" { 7.0 } else { 4.5 };
             let styles = [
                 ("text", theme.text, text_minimum),

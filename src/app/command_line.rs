@@ -144,80 +144,48 @@ pub(super) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         return Vec::new();
     };
     let argument = words.next().map(String::from);
-    // A path may hold spaces: everything after the command word.
-    let rest = text.trim_start()[name.len()..].trim().to_string();
     match name {
-        "export" | "export!" => return export(model, &rest, name == "export!"),
-        "theme" => {
-            theme(model, argument);
-            return Vec::new();
+        // A path may hold spaces: everything after the command word.
+        "export" | "export!" => {
+            let path = text.trim_start()[name.len()..].trim();
+            return export(model, path, name == "export!");
         }
-        "history" => {
-            model.pane = Pane::History;
-            return Vec::new();
-        }
-        "learn" => {
-            super::actions::toggle_learn(model);
-            return Vec::new();
-        }
-        "tour" => {
-            super::tour::start(model);
-            return Vec::new();
-        }
-        "help" => {
-            model.overlay = Overlay::Help;
-            return Vec::new();
-        }
-        _ => {}
+        "ctx" | "context" => match argument {
+            Some(context) => return switch_context(model, context),
+            None => context_picker(model),
+        },
+        "ns" | "namespace" => match argument {
+            Some(namespace) => return switch_namespace(model, namespace),
+            None => namespace_picker(model),
+        },
+        "theme" => theme(model, argument),
+        "learn" => super::actions::toggle_learn(model),
+        "tour" => super::tour::start(model),
+        "help" => model.overlay = Overlay::Help,
+        "q" | "quit" => model.quit = true,
+        _ => match pane_named(name) {
+            Some(pane) => model.pane = pane,
+            None => model.set_status(Level::Warn, unknown(name)),
+        },
     }
-    let pane = |pane| {
-        move |model: &mut Model| {
-            model.pane = pane;
-            Vec::new()
-        }
-    };
-    let run: fn(&mut Model, Option<String>) -> Vec<Command> = match name {
-        "ctx" | "context" => |model, name| match name {
-            Some(name) => switch_context(model, name),
-            None => {
-                context_picker(model);
-                Vec::new()
-            }
-        },
-        "ns" | "namespace" => |model, name| match name {
-            Some(name) => switch_namespace(model, name),
-            None => {
-                namespace_picker(model);
-                Vec::new()
-            }
-        },
-        "q" | "quit" => |model, _| {
-            model.quit = true;
-            Vec::new()
-        },
-        _ => {
-            let target = match name {
-                "deploy" | "deployments" => Some(Pane::Deployments),
-                "pods" | "po" => Some(Pane::Pods),
-                "svc" | "services" => Some(Pane::Services),
-                "events" | "ev" => Some(Pane::Events),
-                "containers" | "ps" => Some(Pane::Containers),
-                "images" => Some(Pane::Images),
-                "jobs" => Some(Pane::Jobs),
-                "logs" => Some(Pane::Logs),
-                "cloud" | "run" => Some(Pane::Cloud),
-                _ => None,
-            };
-            return match target {
-                Some(target) => pane(target)(model),
-                None => {
-                    model.set_status(Level::Warn, unknown(name));
-                    Vec::new()
-                }
-            };
-        }
-    };
-    run(model, argument)
+    Vec::new()
+}
+
+/// The panes by the names kubectl and docker users type.
+fn pane_named(name: &str) -> Option<Pane> {
+    Some(match name {
+        "deploy" | "deployments" => Pane::Deployments,
+        "pods" | "po" => Pane::Pods,
+        "svc" | "services" => Pane::Services,
+        "events" | "ev" => Pane::Events,
+        "containers" | "ps" => Pane::Containers,
+        "images" => Pane::Images,
+        "jobs" => Pane::Jobs,
+        "logs" => Pane::Logs,
+        "cloud" | "run" => Pane::Cloud,
+        "history" => Pane::History,
+        _ => return None,
+    })
 }
 
 fn theme(model: &mut Model, name: Option<String>) {
@@ -259,12 +227,7 @@ fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
         path
     };
     let path = model.cwd.join(path);
-    let replayed = model
-        .history
-        .iter()
-        .filter(|h| h.replay == super::history::Replay::Run)
-        .count();
-    if replayed == 0 {
+    if super::history::replayed(&model.history) == 0 {
         model.set_status(
             Level::Warn,
             "Nothing to export yet: the history holds no change to repeat (build, run, apply, scale…).",

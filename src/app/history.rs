@@ -87,7 +87,11 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
 pub(super) fn record(model: &mut super::model::Model, commands: &[Command]) {
     let mut added = false;
     for command in commands {
-        let (Some(replay), Some(line)) = (replay_of(command), command.learn_line()) else {
+        // The line only for what is kept: most commands (streams, probes) are not.
+        let Some(replay) = replay_of(command) else {
+            continue;
+        };
+        let Some(line) = command.learn_line() else {
             continue;
         };
         let job = super::launch::job_id(command);
@@ -112,6 +116,15 @@ pub(super) fn record(model: &mut super::model::Model, commands: &[Command]) {
         model.rebuild_view(super::model::Pane::History);
         model.history_table.bottom();
     }
+}
+
+/// How many commands the script repeats: the changes that did not fail.
+pub fn replayed(entries: &[HistoryEntry]) -> usize {
+    entries.iter().filter(|h| repeats(h)).count()
+}
+
+fn repeats(entry: &HistoryEntry) -> bool {
+    entry.replay == Replay::Run && !matches!(entry.outcome, Outcome::Failed(_))
 }
 
 /// Seconds since the epoch as `HH:MM:SS` UTC; the date goes in the script's header.

@@ -395,13 +395,8 @@ impl Model {
     /// The filter text of a pane (the log search for Logs).
     pub fn filter_of(&self, pane: Pane) -> &str {
         match pane {
-            Pane::Containers => &self.containers_table.filter,
-            Pane::Images => &self.images_table.filter,
-            Pane::Jobs => &self.jobs_table.filter,
             Pane::Logs => &self.logs.search,
-            Pane::Cloud => &self.cloud.table.filter,
-            Pane::History => &self.history_table.filter,
-            kube => self.kube.table(kube).map_or("", |t| t.filter.as_str()),
+            table => self.table(table).map_or("", |t| t.filter.as_str()),
         }
     }
 

@@ -187,7 +187,7 @@ pub fn advance(model: &mut Model) {
         return;
     }
     let before = model.tour.step;
-    while model.tour.step < STEPS.len() && step_done(model, model.tour.step) {
+    while model.tour.step < STEPS.len() && check_step(model, model.tour.step) {
         model.tour.step += 1;
     }
     if model.tour.step == before {
@@ -232,7 +232,9 @@ fn succeeded(job: &super::model::Job) -> bool {
     matches!(job.state, JobState::Succeeded(_))
 }
 
-fn step_done(model: &mut Model, step: usize) -> bool {
+/// Whether the model shows the step done. The image and deployment steps also
+/// note which image and deployment the later steps follow.
+fn check_step(model: &mut Model, step: usize) -> bool {
     match step {
         0 => matches!(
             model.docker.connection,

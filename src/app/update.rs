@@ -30,11 +30,7 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
         }
         Event::Mouse(mouse) => super::mouse::on_mouse(model, mouse),
         Event::Exported(Ok(path)) => {
-            let count = model
-                .history
-                .iter()
-                .filter(|h| h.replay == super::history::Replay::Run)
-                .count();
+            let count = super::history::replayed(&model.history);
             model.set_status(
                 Level::Info,
                 format!(

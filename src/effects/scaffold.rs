@@ -46,11 +46,12 @@ pub fn write_deployment(
     write_new(
         &dir.join(format!("{name}-deployment.yaml")),
         &deployment_manifest(name, image, port),
+        NEVER_OVERWRITES,
     )
 }
 
 pub fn write_dockerfile(dir: &Path) -> Result<PathBuf, String> {
-    write_new(&dir.join("Dockerfile"), FLASK_DOCKERFILE)
+    write_new(&dir.join("Dockerfile"), FLASK_DOCKERFILE, NEVER_OVERWRITES)
 }
 
 /// `:export`: the history script, executable. An existing file is kept unless
@@ -62,24 +63,21 @@ pub fn write_script(path: &Path, text: &str, replace: bool) -> Result<PathBuf, S
             .map(|()| path.to_path_buf())
             .map_err(|err| format!("cannot write {}: {err}", path.display()))
     } else {
-        write_new(path, text).map_err(|err| {
-            if path.exists() {
-                format!(
-                    "{} already exists; :export! {} replaces it",
-                    path.display(),
-                    path.display()
-                )
-            } else {
-                err
-            }
-        })
+        write_new(
+            path,
+            text,
+            &format!(":export! {} replaces it", path.display()),
+        )
     }?;
     std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o755))
         .map_err(|err| format!("cannot make {} executable: {err}", written.display()))?;
     Ok(written)
 }
 
-fn write_new(path: &Path, text: &str) -> Result<PathBuf, String> {
+const NEVER_OVERWRITES: &str = "pilothouse never overwrites a file";
+
+/// Write a file that must not exist yet; `if_exists` says what to do when it does.
+fn write_new(path: &Path, text: &str, if_exists: &str) -> Result<PathBuf, String> {
     let path = path.to_path_buf();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
@@ -87,10 +85,7 @@ fn write_new(path: &Path, text: &str) -> Result<PathBuf, String> {
         .open(&path)
         .map_err(|err| {
             if err.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists; pilothouse never overwrites a file",
-                    path.display()
-                )
+                format!("{} already exists; {if_exists}", path.display())
             } else {
                 format!("cannot write {}: {err}", path.display())
             }
@@ -103,6 +98,21 @@ fn write_new(path: &Path, text: &str) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_export_script_is_executable_and_kept_unless_replaced() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("replay.sh");
+        write_script(&path, "echo one\n", false).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+        let err = write_script(&path, "echo two\n", false).unwrap_err();
+        assert!(err.contains("already exists; :export! "), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "echo one\n");
+        write_script(&path, "echo two\n", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "echo two\n");
+    }
 
     #[test]
     fn writes_once_and_never_overwrites() {
