@@ -31,6 +31,7 @@ import datetime
 import fcntl
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -67,11 +68,13 @@ def rss_mb(pid):
 class Sim:
     """`pilothouse sim` in its own process, until every preloaded pod runs."""
 
-    def __init__(self, home, pods, churn):
-        self.kubeconfig = os.path.join(home, f"kubeconfig-{pods}-{churn}")
-        self.socket = os.path.join(home, f"docker-{pods}-{churn}.sock")
+    def __init__(self, home, pods=0, churn=0, containers=0):
+        tag = f"{pods}-{churn}-{containers}"
+        self.kubeconfig = os.path.join(home, f"kubeconfig-{tag}")
+        self.socket = os.path.join(home, f"docker-{tag}.sock")
         args = [BIN, "sim", "--pods", str(pods), "--kubeconfig", self.kubeconfig,
-                "--docker-socket", self.socket, "--pod-start-ms", "100"]
+                "--docker-socket", self.socket, "--pod-start-ms", "100",
+                "--containers", str(containers)]
         if churn:
             args += ["--churn", str(churn)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -81,7 +84,7 @@ class Sim:
                 raise SystemExit("the sim wrote no kubeconfig")
             time.sleep(0.05)
         server = next(l.split()[1] for l in open(self.kubeconfig) if "server:" in l)
-        while True:
+        while pods:
             with urllib.request.urlopen(f"{server}/api/v1/namespaces/load/pods") as answer:
                 if answer.read().count(b'"phase":"Running"') >= pods:
                     break
@@ -97,19 +100,33 @@ class Sim:
 BENCH_TOOLS = os.path.expanduser("~/.cache/pilothouse-bench-tools/bin")
 
 
+def installed(name):
+    return shutil.which(name, path=f"{BENCH_TOOLS}:{os.environ.get('PATH', '')}")
+
+
 def pilothouse_argv(sim):
     return [BIN, "--kubeconfig", sim.kubeconfig, "--no-mouse"]
 
 
 def kdash_argv(sim):
-    return [shutil.which("kdash", path=f"{BENCH_TOOLS}:{os.environ.get('PATH', '')}")]
+    return [installed("kdash")]
 
 
-# name, argv for a sim, keys that open the Pods view, the text that says it shows them all.
+def oxker_argv(sim):
+    return [installed("oxker"), "--host", f"unix://{sim.socket}"]
+
+
+# For each client: its argv for a sim, and per workload the keys that open its
+# view and the text on screen that says the view holds every row.
 CLIENTS = {
-    "pilothouse": (pilothouse_argv, b"6"),
+    "pilothouse": (pilothouse_argv, {
+        "pods": (b"6", lambda n: f"Pods [{n + SEEDED_SYSTEM_PODS}]"),
+        "containers": (b"", lambda n: f"Containers (running) [{n}]"),
+    }),
     # kdash opens on its Pods view, all namespaces; its tab reads "Pods [N]" too.
-    "kdash": (kdash_argv, b""),
+    "kdash": (kdash_argv, {"pods": (b"", lambda n: f"Pods [{n + SEEDED_SYSTEM_PODS}]")}),
+    # oxker opens on its containers; the title counts them: "Containers 1/N".
+    "oxker": (oxker_argv, {"containers": (b"", lambda n: f"Containers 1/{n}")}),
 }
 
 
@@ -213,106 +230,172 @@ def cpu_percent(pid, window, cockpit):
     return (cpu_ticks(pid) - before) / TICKS / window * 100
 
 
-def measure(home, client, pods, window, churn, samples):
-    argv_for, open_pods = CLIENTS[client]
-    row = {"client": client, "pods": pods}
-    want = f"Pods [{pods + SEEDED_SYSTEM_PODS}]"
-    sim = Sim(home, pods, 0)
+def latency_stats(row, prefix, latencies):
+    ordered = sorted(latencies)
+    row[f"{prefix}_median_ms"] = statistics.median(ordered) * 1000 if ordered else float("nan")
+    row[f"{prefix}_p95_ms"] = ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000 if ordered else float("nan")
+
+
+def start(home, sim, client, workload, count):
+    argv_for, views = CLIENTS[client]
+    open_view, full = views[workload]
+    cockpit = Cockpit(home, sim, argv_for(sim))
+    cockpit.until_output(30)
+    if open_view:
+        os.write(cockpit.fd, open_view)
+    elapsed = cockpit.until(full(count), 120)
+    cockpit.drain(1.0)
+    return cockpit, elapsed
+
+
+def measure(home, client, workload, count, args):
+    row = {"client": client, "workload": workload, "count": count}
+    pods = count if workload == "pods" else 0
+    containers = count if workload == "containers" else 0
+    sim = Sim(home, pods=pods, containers=containers)
     try:
-        cockpit = Cockpit(home, sim, argv_for(sim))
-        cockpit.until_output(30)
+        cockpit, elapsed = start(home, sim, client, workload, count)
         row["first_frame_ms"] = cockpit.first_output * 1000
-        if open_pods:
-            os.write(cockpit.fd, open_pods)
-        row["full_table_ms"] = cockpit.until(want, 120) * 1000
-        cockpit.drain(1.0)
+        row["full_table_ms"] = elapsed * 1000
         row["rss_load_mb"] = rss_mb(cockpit.pid)
-        row["idle_cpu"] = cpu_percent(cockpit.pid, window, cockpit)
-        latencies = cockpit.key_latency(samples)
-        row["key_median_ms"] = statistics.median(latencies) * 1000 if latencies else float("nan")
-        row["key_p95_ms"] = sorted(latencies)[max(0, int(len(latencies) * 0.95) - 1)] * 1000 if latencies else float("nan")
+        row["idle_cpu"] = cpu_percent(cockpit.pid, args.window, cockpit)
+        latency_stats(row, "key", cockpit.key_latency(args.samples))
         cockpit.stop()
     finally:
         sim.stop()
-    sim = Sim(home, pods, churn)
+    if workload != "pods":
+        return row
+    sim = Sim(home, pods=pods, churn=args.churn)
     try:
-        cockpit = Cockpit(home, sim, argv_for(sim))
-        cockpit.until_output(30)
-        if open_pods:
-            os.write(cockpit.fd, open_pods)
-        cockpit.until(want, 120)
-        cockpit.drain(1.0)
-        row["churn_cpu"] = cpu_percent(cockpit.pid, window, cockpit)
+        cockpit, _ = start(home, sim, client, workload, count)
+        row["churn_cpu"] = cpu_percent(cockpit.pid, args.window, cockpit)
         row["rss_churn_mb"] = rss_mb(cockpit.pid)
+        if args.soak and count == args.soak_pods:
+            # The long run: RSS each minute, and key latency again at the end.
+            row["soak_rss_mb"] = [row["rss_churn_mb"]]
+            end = time.monotonic() + args.soak - args.window
+            while time.monotonic() < end:
+                cpu_percent(cockpit.pid, min(60, max(1, end - time.monotonic())), cockpit)
+                row["soak_rss_mb"].append(rss_mb(cockpit.pid))
+            latency_stats(row, "soak_key", cockpit.key_latency(args.samples))
         cockpit.stop()
     finally:
         sim.stop()
     return row
 
 
-def table(rows, window, churn):
-    head = ("| client | pods | first frame | first full table | RSS after load | idle CPU | "
-            f"key to frame (median / p95) | CPU under {churn} changes/s | RSS after the churn window |")
+def criterion(filter_):
+    """The criterion benches in benches/table.rs: frame draw and update per watch event."""
+    run = subprocess.run(["cargo", "bench", "--bench", "table", "--", filter_], cwd=ROOT,
+                         capture_output=True, text=True, check=True)
+    found = re.findall(r"^(\S+)\s+time:\s+\[\S+ \S+ (\S+ \S+) \S+ \S+\]", run.stdout, re.M)
+    return found
+
+
+def fmt(value, unit, digits=1):
+    if value is None or value != value:
+        return "—"
+    return f"{value:.{digits}f} {unit}"
+
+
+def table(rows, args):
+    head = ("| client | load | first frame | first full table | RSS after load | idle CPU | "
+            f"key to frame (median / p95) | CPU under {args.churn} pod changes/s | RSS after the churn window |")
     lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
     for r in rows:
         lines.append(
-            f"| {r['client']} | {r['pods']} | {r['first_frame_ms']:.0f} ms | {r['full_table_ms']:.0f} ms | "
-            f"{r['rss_load_mb']:.1f} MB | {r['idle_cpu']:.2f} % | "
-            f"{r['key_median_ms']:.1f} / {r['key_p95_ms']:.1f} ms | {r['churn_cpu']:.2f} % | "
-            f"{r['rss_churn_mb']:.1f} MB |")
-    ours = [r for r in rows if r["client"] == "pilothouse"]
+            f"| {r['client']} | {r['count']} {r['workload']} | {r['first_frame_ms']:.0f} ms | "
+            f"{r['full_table_ms']:.0f} ms | {r['rss_load_mb']:.1f} MB | {r['idle_cpu']:.2f} % | "
+            f"{r['key_median_ms']:.1f} / {r['key_p95_ms']:.1f} ms | {fmt(r.get('churn_cpu'), '%', 2)} | "
+            f"{fmt(r.get('rss_churn_mb'), 'MB')} |")
     lines.append("")
-    if len(ours) > 1:
-        first, last = ours[0], ours[-1]
-        lines.append(
-            f"pilothouse's growth from {first['pods']} to {last['pods']} pods "
-            f"(x{last['pods'] / first['pods']:.0f}): first full table "
-            f"x{last['full_table_ms'] / first['full_table_ms']:.1f}, RSS "
-            f"x{last['rss_load_mb'] / first['rss_load_mb']:.1f}, CPU under churn "
-            f"x{max(last['churn_cpu'], 0.01) / max(first['churn_cpu'], 0.01):.1f}.")
-    for r in ours:
-        other = next((o for o in rows if o["client"] != "pilothouse" and o["pods"] == r["pods"]), None)
-        if other:
-            ratio = lambda key: r[key] / other[key] if other[key] else float("inf")
-            lines.append(
-                f"{r['pods']} pods, pilothouse / {other['client']}: first full table "
-                f"{ratio('full_table_ms'):.2f}, RSS {ratio('rss_load_mb'):.2f}, idle CPU "
-                f"{ratio('idle_cpu'):.2f}, CPU under churn {ratio('churn_cpu'):.2f}.")
+    for workload in ("pods", "containers"):
+        ours = [r for r in rows if r["client"] == "pilothouse" and r["workload"] == workload]
+        if len(ours) > 1:
+            first, last = ours[0], ours[-1]
+            growth = (f"pilothouse's growth from {first['count']} to {last['count']} {workload} "
+                      f"(x{last['count'] / first['count']:.0f}): first full table "
+                      f"x{last['full_table_ms'] / first['full_table_ms']:.1f}, RSS "
+                      f"x{last['rss_load_mb'] / first['rss_load_mb']:.1f}")
+            if "churn_cpu" in last:
+                growth += (f", CPU under churn "
+                           f"x{max(last['churn_cpu'], 0.01) / max(first['churn_cpu'], 0.01):.1f}")
+            lines.append(growth + ".")
+        for r in ours:
+            other = next((o for o in rows if o["client"] != "pilothouse"
+                          and o["workload"] == workload and o["count"] == r["count"]), None)
+            if other:
+                ratio = lambda key: r[key] / other[key] if other[key] else float("inf")
+                text = (f"{r['count']} {workload}, pilothouse / {other['client']}: first full table "
+                        f"{ratio('full_table_ms'):.2f}, RSS {ratio('rss_load_mb'):.2f}, idle CPU "
+                        f"{ratio('idle_cpu'):.2f}")
+                if "churn_cpu" in r:
+                    text += f", CPU under churn {ratio('churn_cpu'):.2f}"
+                lines.append(text + ".")
     lines.append("")
-    lines.append(f"CPU is a percentage of one core over {window} s windows, from /proc.")
+    lines.append(f"CPU is a percentage of one core over {args.window} s windows, from /proc. "
+                 "A ratio of 0.00 is a client that used no measurable CPU over the window "
+                 "(less than one 10 ms clock tick).")
+    soaked = [r for r in rows if "soak_rss_mb" in r]
+    if soaked:
+        lines += ["", f"Under {args.churn} pod changes a second for {args.soak} s "
+                      f"({args.soak_pods} pods): RSS each minute, and key to frame at the end.", "",
+                  "| client | RSS, first minute to last | growth | key to frame at the end (median / p95) |",
+                  "| --- | --- | --- | --- |"]
+        for r in soaked:
+            series = r["soak_rss_mb"]
+            lines.append(f"| {r['client']} | {', '.join(f'{m:.1f}' for m in series)} MB | "
+                         f"{series[-1] - series[0]:+.1f} MB | "
+                         f"{r['soak_key_median_ms']:.1f} / {r['soak_key_p95_ms']:.1f} ms |")
+    if args.benches:
+        lines += ["", f"`cargo bench --bench table -- '{args.benches}'` (criterion medians):", "",
+                  "| benchmark | median |", "| --- | --- |"]
+        lines += [f"| {name} | {median} |" for name, median in criterion(args.benches)]
     return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pods", default="100,1000,10000")
+    parser.add_argument("--pods", default="100,1000,10000", help="pod counts ('' for none)")
+    parser.add_argument("--containers", default="10,100,1000", help="container counts ('' for none)")
     parser.add_argument("--window", type=int, default=30, help="seconds per CPU window")
     parser.add_argument("--churn", type=int, default=100, help="pod changes a second")
     parser.add_argument("--samples", type=int, default=40, help="key presses timed")
-    parser.add_argument("--clients", default="pilothouse,kdash",
-                        help="kdash is skipped, with a line saying so, when it is not installed")
+    parser.add_argument("--soak", type=int, default=0,
+                        help="seconds of churn at --soak-pods (600 for the 10-minute run; 0: none)")
+    parser.add_argument("--soak-pods", type=int, default=10000)
+    parser.add_argument("--benches", default="frame_120x40|per_event",
+                        help="criterion filter for benches/table.rs ('' for none)")
+    parser.add_argument("--clients", default="pilothouse,kdash,oxker",
+                        help="kdash and oxker are left out, with a line saying so, when not installed")
     parser.add_argument("--no-append", action="store_true", help="print only")
     args = parser.parse_args()
     # A SIGTERM (say from `timeout`) still runs the `finally`s that stop the sims.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if not os.access(BIN, os.X_OK):
         raise SystemExit(f"build it first: cargo build --release ({BIN})")
+    clients = []
+    for client in args.clients.split(","):
+        argv_for, _ = CLIENTS[client]
+        if client != "pilothouse" and not installed(client):
+            print(f"{client} is not installed (cargo install --locked --root "
+                  f"~/.cache/pilothouse-bench-tools {client}): left out", file=sys.stderr)
+            continue
+        clients.append(client)
+    plan = [(workload, int(n), client)
+            for workload in ("pods", "containers")
+            for n in filter(None, getattr(args, workload).split(","))
+            for client in clients if workload in CLIENTS[client][1]]
     home = tempfile.mkdtemp(prefix="pilothouse-harness-")
+    rows = []
     try:
-        clients = []
-        for client in args.clients.split(","):
-            argv_for, _ = CLIENTS[client]
-            if client != "pilothouse" and not argv_for(None)[0]:
-                print(f"{client} is not installed (cargo install --locked --root "
-                      f"~/.cache/pilothouse-bench-tools {client}): left out", file=sys.stderr)
-                continue
-            clients.append(client)
-        rows = [measure(home, client, int(n), args.window, args.churn, args.samples)
-                for n in args.pods.split(",") for client in clients]
+        for workload, n, client in plan:
+            print(f"{client}, {n} {workload}…", file=sys.stderr, flush=True)
+            rows.append(measure(home, client, workload, n, args))
     finally:
         shutil.rmtree(home, ignore_errors=True)
     command = "python3 benches/harness.py " + " ".join(sys.argv[1:])
-    text = table(rows, args.window, args.churn)
+    text = table(rows, args)
     print(text)
     if not args.no_append:
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

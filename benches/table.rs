@@ -5,6 +5,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use pilothouse::app::event::{DockerEvent, Event, KubeEvent};
+use pilothouse::app::keyed::RowChanges;
 use pilothouse::app::model::Pane;
 use pilothouse::app::{Model, update};
 use pilothouse::domain::kube::{ClusterInfo, PodRow};
@@ -142,6 +143,48 @@ fn pods(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
+    group.finish();
+    per_event(c);
+}
+
+/// What one watch batch costs the model once the list is loaded (issue [6/7]):
+/// one pod's restart count changed, and one pod replaced by another (a rollout),
+/// at 100 and 10,000 pods. Applied row by row, these should not grow with the list.
+fn per_event(c: &mut Criterion) {
+    let mut group = c.benchmark_group("model_update_per_event");
+    for n in [100, 10_000] {
+        let mut model = model_with_pods(n);
+        let mut restarts = 0;
+        let middle = pod_rows(n)[n / 2].clone();
+        group.bench_function(format!("one_pod_changed/{n}_pods"), |b| {
+            b.iter(|| {
+                restarts += 1;
+                let changes = RowChanges {
+                    upserted: vec![PodRow {
+                        restarts,
+                        ..middle.clone()
+                    }],
+                    removed: Vec::new(),
+                };
+                update(&mut model, Event::Kube(KubeEvent::PodsChanged(changes)))
+            })
+        });
+        let mut model = model_with_pods(n);
+        let mut generation = 0;
+        group.bench_function(format!("one_pod_replaced/{n}_pods"), |b| {
+            b.iter(|| {
+                generation += 1;
+                let changes = RowChanges {
+                    upserted: vec![PodRow {
+                        name: format!("load-9-7c9f8d6b5-new{generation}"),
+                        ..middle.clone()
+                    }],
+                    removed: vec![format!("load/load-9-7c9f8d6b5-new{}", generation - 1)],
+                };
+                update(&mut model, Event::Kube(KubeEvent::PodsChanged(changes)))
+            })
+        });
+    }
     group.finish();
 }
 

@@ -115,6 +115,9 @@ pub struct SimArgs {
     /// Changes a second to the preloaded pods (a restart count each), for measuring under churn.
     #[arg(long, default_value = "0", requires = "pods")]
     pub churn: u32,
+    /// Preload this many running containers (of the image `load:latest`) in the simulated engine.
+    #[arg(long, default_value = "0")]
+    pub containers: usize,
     /// How long a scheduled pod spends in ContainerCreating, in milliseconds.
     #[arg(long, default_value = "600")]
     pub pod_start_ms: u64,
@@ -137,6 +140,7 @@ impl Default for SimArgs {
             seed: 1,
             pods: 0,
             churn: 0,
+            containers: 0,
             pod_start_ms: 600,
             docker_port: None,
             docker_tls_port: None,

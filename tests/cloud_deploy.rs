@@ -25,8 +25,9 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
         .expect("the sim starts");
     let mut cockpit = Cockpit::on(&sim);
     cockpit.use_sim_gcloud(&sim);
-    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
+    // gcloud is asked at the first tick on the Cloud Run pane.
     cockpit.keys("9");
+    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     assert_eq!(cockpit.model.pane, Pane::Cloud);
     cockpit
         .until("gcloud's account and the settings", |m| {

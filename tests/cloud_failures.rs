@@ -61,8 +61,9 @@ fn app_with(project: &str) -> tempfile::TempDir {
 async fn cockpit_in(sim: &Sim, app: &Path, env: Vec<(String, String)>) -> Cockpit {
     let mut cockpit = Cockpit::start(sim.docker.host(), &sim.kubeconfig_path, app.to_path_buf());
     cockpit.effects.set_gcloud_env(env);
-    cockpit.send(Event::Tick(SystemTime::now()));
+    // gcloud is asked at the first tick on the Cloud Run pane.
     cockpit.keys("9");
+    cockpit.send(Event::Tick(SystemTime::now()));
     cockpit
 }
 

@@ -4,6 +4,8 @@
 mod common;
 
 use pilothouse::app::event::{Event, KubeEvent};
+use pilothouse::app::keyed::{KeyedRows, RowChanges};
+use pilothouse::app::table::{TableRow, TableState};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use pilothouse::sources::kube::KubeSource;
@@ -72,8 +74,13 @@ async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
     .await;
     assert_eq!(status, 201, "{body}");
     // Events arrive per kind, in any order: keep the latest rows of each until all are there.
-    let (mut deployments, mut pods, mut services, mut events) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // A full list replaces a kind's rows; a watch batch changes them row by row.
+    let (mut deployments, mut pods, mut services, mut events) = (
+        KeyedRows::default(),
+        KeyedRows::default(),
+        KeyedRows::default(),
+        KeyedRows::default(),
+    );
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let done = deployments
@@ -103,10 +110,18 @@ async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
             break;
         }
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(Event::Kube(KubeEvent::Deployments(rows)))) => deployments = rows,
-            Ok(Some(Event::Kube(KubeEvent::Pods(rows)))) => pods = rows,
-            Ok(Some(Event::Kube(KubeEvent::Services(rows)))) => services = rows,
-            Ok(Some(Event::Kube(KubeEvent::Events(rows)))) => events = rows,
+            Ok(Some(Event::Kube(KubeEvent::Deployments(rows)))) => deployments = rows.into(),
+            Ok(Some(Event::Kube(KubeEvent::Pods(rows)))) => pods = rows.into(),
+            Ok(Some(Event::Kube(KubeEvent::Services(rows)))) => services = rows.into(),
+            Ok(Some(Event::Kube(KubeEvent::Events(rows)))) => events = rows.into(),
+            Ok(Some(Event::Kube(KubeEvent::DeploymentsChanged(changes)))) => {
+                merge(&mut deployments, changes)
+            }
+            Ok(Some(Event::Kube(KubeEvent::PodsChanged(changes)))) => merge(&mut pods, changes),
+            Ok(Some(Event::Kube(KubeEvent::ServicesChanged(changes)))) => {
+                merge(&mut services, changes)
+            }
+            Ok(Some(Event::Kube(KubeEvent::EventsChanged(changes)))) => merge(&mut events, changes),
             Ok(Some(_)) => {}
             other => panic!(
                 "the panes never filled ({other:?}): {deployments:?} {pods:?} {services:?} {events:?}"
@@ -140,4 +155,8 @@ async fn no_kubeconfig_is_one_clear_state() {
     let again = tokio::time::timeout(std::time::Duration::from_secs(2), rx.recv()).await;
     assert!(again.is_err(), "nothing more within 2 s: {again:?}");
     source.abort();
+}
+
+fn merge<R: TableRow>(rows: &mut KeyedRows<R>, changes: RowChanges<R>) {
+    rows.apply(changes, &mut TableState::default(), |_| true, 0);
 }

@@ -73,6 +73,8 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.keys("\n");
     reach(&mut cockpit, "Cloud Run and $PORT").await;
     cockpit.keys("9");
+    // gcloud is asked at the first tick on the Cloud Run pane.
+    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit
         .until("gcloud's account and the settings", |m| {
             m.cloud.settings().is_some()

@@ -395,10 +395,10 @@ fn switch(model: &mut Model, target: KubeTarget) -> Vec<Command> {
     }
     let kube = &mut model.kube;
     kube.target = target.clone();
-    kube.deployments.clear();
-    kube.pods.clear();
-    kube.services.clear();
-    kube.events.clear();
+    kube.deployments = Default::default();
+    kube.pods = Default::default();
+    kube.services = Default::default();
+    kube.events = Default::default();
     kube.select_when_seen.clear();
     kube.replica_sets.clear();
     kube.pods_of = None;

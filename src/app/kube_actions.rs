@@ -4,10 +4,11 @@
 
 use super::command::{Command, quote};
 use super::forms::{Form, MAX_REPLICAS};
+use super::keyed::RowChanges;
 use super::kube_state::KubeConnection;
 use super::launch::{alloc_job, launch, refuse_if_readonly};
 use super::model::{Confirm, Level, Model, Overlay, Pane, PodLogSource, YamlView};
-use crate::domain::kube::KubeKind;
+use crate::domain::kube::{DeploymentRow, KubeKind};
 
 /// A Service's URL: a LoadBalancer's ingress address on the Service's port,
 /// else its nodePort on the node's address (on the sim, 127.0.0.1).
@@ -84,10 +85,20 @@ pub(super) fn scale_to(
         && let Some(row) = model
             .kube
             .deployments
-            .iter_mut()
+            .iter()
             .find(|d| d.namespace == namespace && d.name == name)
     {
-        row.desired = replicas;
+        let changed = DeploymentRow {
+            desired: replicas,
+            ..row.clone()
+        };
+        let kube = &mut model.kube;
+        let changes = RowChanges {
+            upserted: vec![changed],
+            removed: Vec::new(),
+        };
+        kube.deployments
+            .apply(changes, &mut kube.deployments_table, |_| true, 0);
     }
     let command = Command::Scale {
         job,

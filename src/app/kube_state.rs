@@ -2,6 +2,7 @@
 //! applies what the kube source reports.
 
 use super::event::KubeEvent;
+use super::keyed::{KeyedRows, RowChanges};
 use super::model::{Model, Pane};
 use super::table::{TableRow, TableState};
 use crate::domain::kube::{
@@ -27,10 +28,10 @@ pub struct KubeState {
     pub connection: KubeConnection,
     /// The last watch error, while a watcher retries.
     pub trouble: Option<String>,
-    pub deployments: Vec<DeploymentRow>,
-    pub pods: Vec<PodRow>,
-    pub services: Vec<ServiceRow>,
-    pub events: Vec<EventRow>,
+    pub deployments: KeyedRows<DeploymentRow>,
+    pub pods: KeyedRows<PodRow>,
+    pub services: KeyedRows<ServiceRow>,
+    pub events: KeyedRows<EventRow>,
     pub deployments_table: TableState,
     pub pods_table: TableState,
     pub services_table: TableState,
@@ -52,10 +53,10 @@ impl Default for KubeState {
         Self {
             connection: KubeConnection::Connecting,
             trouble: None,
-            deployments: Vec::new(),
-            pods: Vec::new(),
-            services: Vec::new(),
-            events: Vec::new(),
+            deployments: KeyedRows::default(),
+            pods: KeyedRows::default(),
+            services: KeyedRows::default(),
+            events: KeyedRows::default(),
             // Sorted by namespace and name: watch order is no order at all.
             deployments_table: TableState {
                 sort_column: Some(0),
@@ -98,6 +99,8 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         }
         return;
     }
+    // A screen's height either side of the selection covers every row on screen.
+    let window = usize::from(model.size.1);
     let kube = &mut model.kube;
     match event {
         KubeEvent::Context(_) => {}
@@ -120,25 +123,46 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
         KubeEvent::Deployments(rows) => {
             let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Deployment, &rows);
-            let selected = wanted.or_else(|| {
-                kube.deployments_table
-                    .selected_row(&kube.deployments)
-                    .map(TableRow::key)
-            });
-            kube.deployments = rows;
-            kube.deployments_table.rebuild_keeping(
-                &kube.deployments,
+            replace_rows(
+                &mut kube.deployments,
+                &mut kube.deployments_table,
+                rows,
                 |_| true,
-                selected.as_deref(),
+                wanted,
+            );
+            kube.trouble = None;
+        }
+        KubeEvent::DeploymentsChanged(changes) => {
+            let wanted = take_wanted(
+                &mut kube.select_when_seen,
+                KubeKind::Deployment,
+                &changes.upserted,
+            );
+            model.dirty = change_rows(
+                &mut kube.deployments,
+                &mut kube.deployments_table,
+                changes,
+                |_| true,
+                wanted,
+                window,
             );
             kube.trouble = None;
         }
         KubeEvent::Pods(rows) => {
-            let selected = kube.pods_table.selected_row(&kube.pods).map(TableRow::key);
-            kube.pods = rows;
             let shown = kube.pods_shown();
-            kube.pods_table
-                .rebuild_keeping(&kube.pods, |p| shown(p), selected.as_deref());
+            replace_rows(&mut kube.pods, &mut kube.pods_table, rows, shown, None);
+            kube.trouble = None;
+        }
+        KubeEvent::PodsChanged(changes) => {
+            let shown = kube.pods_shown();
+            model.dirty = change_rows(
+                &mut kube.pods,
+                &mut kube.pods_table,
+                changes,
+                shown,
+                None,
+                window,
+            );
             kube.trouble = None;
         }
         KubeEvent::ReplicaSets(rows) => {
@@ -154,25 +178,82 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         }
         KubeEvent::Services(rows) => {
             let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, &rows);
-            let selected = wanted.or_else(|| {
-                kube.services_table
-                    .selected_row(&kube.services)
-                    .map(TableRow::key)
-            });
-            kube.services = rows;
-            kube.services_table
-                .rebuild_keeping(&kube.services, |_| true, selected.as_deref());
+            replace_rows(
+                &mut kube.services,
+                &mut kube.services_table,
+                rows,
+                |_| true,
+                wanted,
+            );
+        }
+        KubeEvent::ServicesChanged(changes) => {
+            let wanted = take_wanted(
+                &mut kube.select_when_seen,
+                KubeKind::Service,
+                &changes.upserted,
+            );
+            model.dirty = change_rows(
+                &mut kube.services,
+                &mut kube.services_table,
+                changes,
+                |_| true,
+                wanted,
+                window,
+            );
         }
         KubeEvent::Events(rows) => {
-            let selected = kube
-                .events_table
-                .selected_row(&kube.events)
-                .map(TableRow::key);
-            kube.events = rows;
-            kube.events_table
-                .rebuild_keeping(&kube.events, |_| true, selected.as_deref());
+            replace_rows(
+                &mut kube.events,
+                &mut kube.events_table,
+                rows,
+                |_| true,
+                None,
+            );
+        }
+        KubeEvent::EventsChanged(changes) => {
+            model.dirty = change_rows(
+                &mut kube.events,
+                &mut kube.events_table,
+                changes,
+                |_| true,
+                None,
+                window,
+            );
         }
     }
+}
+
+/// A full list replaces a kind's rows; the selection stays on its row, or
+/// moves to the row the user just created.
+fn replace_rows<R: TableRow>(
+    rows: &mut KeyedRows<R>,
+    table: &mut TableState,
+    fresh: Vec<R>,
+    keep: impl Fn(&R) -> bool,
+    wanted: Option<String>,
+) {
+    let selected = wanted.or_else(|| table.selected_row(rows).map(TableRow::key));
+    *rows = KeyedRows::from(fresh);
+    table.rebuild_keeping(rows, keep, selected.as_deref());
+}
+
+/// A watch batch applied row by row; whether the screen needs drawing.
+fn change_rows<R: TableRow>(
+    rows: &mut KeyedRows<R>,
+    table: &mut TableState,
+    changes: RowChanges<R>,
+    keep: impl Fn(&R) -> bool,
+    wanted: Option<String>,
+    window: usize,
+) -> bool {
+    let touched = rows.apply(changes, table, keep, window);
+    let Some(wanted) = wanted else {
+        return touched;
+    };
+    if let Some(pos) = table.view.iter().position(|&i| rows[i].has_key(&wanted)) {
+        table.selected = pos;
+    }
+    true
 }
 
 /// The first wanted key that has arrived in these rows, taken off the list.

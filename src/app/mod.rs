@@ -10,6 +10,7 @@ pub mod event;
 pub mod forms;
 pub mod history;
 mod input;
+pub mod keyed;
 pub mod keymap;
 mod kube_actions;
 pub mod kube_state;

@@ -49,13 +49,40 @@ fn on_cloud(mode: DeployMode) -> crate::app::Model {
 }
 
 #[test]
-fn the_first_tick_reads_the_settings_and_asks_gcloud_once() {
+fn on_the_cloud_run_pane_gcloud_is_asked_at_the_next_tick() {
     let mut model = populated();
-    let commands = update(&mut model, Event::Tick(now()));
-    assert!(commands.contains(&Command::LoadCloudSettings));
-    assert!(commands.contains(&Command::CloudRefresh { list: None }));
-    let again = update(&mut model, Event::Tick(now()));
-    assert!(!again.contains(&Command::LoadCloudSettings));
+    model.pane = Pane::Containers;
+    update(&mut model, Event::Tick(now()));
+    model.pane = Pane::Cloud;
+    let commands = cloud_commands(update(&mut model, Event::Tick(now())));
+    assert_eq!(commands, vec![Command::CloudRefresh { list: None }]);
+}
+
+/// What a tick asks of the cloud side (minikube is asked at ticks too).
+fn cloud_commands(commands: Vec<Command>) -> Vec<Command> {
+    commands
+        .into_iter()
+        .filter(|c| matches!(c, Command::LoadCloudSettings | Command::CloudRefresh { .. }))
+        .collect()
+}
+
+#[test]
+fn the_first_tick_reads_the_settings_and_gcloud_is_asked_once_a_few_seconds_in() {
+    let mut model = populated();
+    model.pane = Pane::Containers;
+    let commands = cloud_commands(update(&mut model, Event::Tick(now())));
+    assert_eq!(commands, vec![Command::LoadCloudSettings]);
+    let ticks: Vec<Vec<Command>> = (0..4)
+        .map(|_| cloud_commands(update(&mut model, Event::Tick(now()))))
+        .collect();
+    assert!(ticks[..3].iter().all(Vec::is_empty), "{ticks:?}");
+    assert_eq!(
+        ticks[3],
+        vec![Command::CloudRefresh { list: None }],
+        "the fifth tick asks gcloud"
+    );
+    let again = cloud_commands(update(&mut model, Event::Tick(now())));
+    assert!(again.is_empty(), "asked once: {again:?}");
     // Settings and a logged-in gcloud: the services of that project and region are listed.
     let commands = update(
         &mut model,

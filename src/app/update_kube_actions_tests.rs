@@ -149,8 +149,10 @@ fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
 #[test]
 fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
     let mut model = on_pane(with_cluster(), '6');
-    model.kube.pods[0].container_names = vec!["web".into(), "sidecar".into()];
-    let first = model.kube.pods[0].name.clone();
+    let mut pods = model.kube.pods.to_vec();
+    pods[0].container_names = vec!["web".into(), "sidecar".into()];
+    let first = pods[0].name.clone();
+    model.kube.pods = pods.into();
     model.kube.pods_table.filter = first.clone();
     model.kube.rebuild(Pane::Pods);
     assert!(press_str(&mut model, "l").is_empty());
@@ -208,7 +210,7 @@ fn o_on_a_load_balancer_with_an_address_opens_that_address_on_the_service_port()
         press_str(&mut model, "o"),
         vec![Command::OpenUrl("http://192.168.49.2:31234/".into())]
     );
-    let mut services = model.kube.services.clone();
+    let mut services = model.kube.services.to_vec();
     let lb = services
         .iter_mut()
         .find(|s| s.name == "cookbook-recipe")

@@ -166,7 +166,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
         screen_text(&model, 120, 40).contains("Pods of deployment cookbook-recipe (esc: back)")
     );
     // A new pod of it arrives by watch and shows; esc goes back to the deployment.
-    let mut pods = model.kube.pods.clone();
+    let mut pods = model.kube.pods.to_vec();
     let mut extra = pods[0].clone();
     extra.name = "cookbook-recipe-7c9f8d6b5-zzzzz".into();
     pods.push(extra);
@@ -387,7 +387,7 @@ fn what_the_user_just_applied_is_selected_when_it_arrives() {
             result: Ok(documents),
         },
     );
-    let mut rows = model.kube.deployments.clone();
+    let mut rows = model.kube.deployments.to_vec();
     let mut web = rows[0].clone();
     web.name = "web".into();
     rows.push(web);
@@ -422,9 +422,9 @@ fn an_exposed_service_is_selected_even_when_named_as_its_deployment() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "x\n");
     // The deployment of the same name updates first: it must not take the Service's turn.
-    let deployments = model.kube.deployments.clone();
+    let deployments = model.kube.deployments.to_vec();
     update(&mut model, Event::Kube(KubeEvent::Deployments(deployments)));
-    let mut services = model.kube.services.clone();
+    let mut services = model.kube.services.to_vec();
     services.retain(|s| s.name == "kubernetes");
     update(
         &mut model,

@@ -73,7 +73,11 @@ fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
         .is_empty()
     );
     assert_eq!(
-        update(&mut model, Event::Tick(now() + Duration::from_secs(300))).len(),
+        probes(update(
+            &mut model,
+            Event::Tick(now() + Duration::from_secs(300))
+        ))
+        .len(),
         1
     );
     // A start or stop that ends, or a new context, asks again at once.
@@ -83,7 +87,7 @@ fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
     );
     update(&mut model, Event::Minikube(MinikubeEvent::OpFinished));
     let now_then = model.now;
-    assert_eq!(update(&mut model, Event::Tick(now_then)).len(), 1);
+    assert_eq!(probes(update(&mut model, Event::Tick(now_then))).len(), 1);
     let mut demo = with_cluster();
     demo.demo = true;
     assert!(probes(update(&mut demo, Event::Tick(now()))).is_empty());

@@ -94,6 +94,7 @@ impl Sim {
         let mut docker = docker::DockerSim::start(&socket)
             .await
             .wrap_err_with(|| format!("cannot listen on {}", socket.display()))?;
+        docker::lock(&docker.engine).preload_containers(args.containers);
         let docker_tcp = match args.docker_port {
             Some(port) => Some(
                 docker

@@ -9,6 +9,7 @@ use super::kube_rows::{
 };
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
+use crate::app::keyed::RowChanges;
 use crate::domain::kube::{ClusterInfo, KubeTarget};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Node};
@@ -16,7 +17,7 @@ use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, Resource};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -257,12 +258,19 @@ async fn watch_all(
             }
         }
         for kind in dirty.drain() {
+            // The four tables get what changed, row by row; the small kinds their whole list.
             let event = match kind {
-                Kind::Deployments => KubeEvent::Deployments(snapshot(&deployments.0)),
-                Kind::Pods => KubeEvent::Pods(snapshot(&pods.0)),
+                Kind::Deployments => changes(
+                    &deployments.0,
+                    KubeEvent::Deployments,
+                    KubeEvent::DeploymentsChanged,
+                ),
+                Kind::Pods => changes(&pods.0, KubeEvent::Pods, KubeEvent::PodsChanged),
                 Kind::ReplicaSets => KubeEvent::ReplicaSets(snapshot(&replica_sets.0)),
-                Kind::Services => KubeEvent::Services(snapshot(&services.0)),
-                Kind::Events => KubeEvent::Events(snapshot(&k8s_events.0)),
+                Kind::Services => {
+                    changes(&services.0, KubeEvent::Services, KubeEvent::ServicesChanged)
+                }
+                Kind::Events => changes(&k8s_events.0, KubeEvent::Events, KubeEvent::EventsChanged),
                 // Keys sort by name, as the picker lists them.
                 Kind::Namespaces => KubeEvent::Namespaces(snapshot(&namespaces.0)),
                 Kind::Nodes => {
@@ -285,13 +293,54 @@ async fn watch_all(
     reason
 }
 
-/// The rows of one kind, by namespace/name; shared by its watch task and the batcher.
-type Rows<R> = Arc<Mutex<BTreeMap<String, R>>>;
+/// The rows of one kind, by namespace/name, and what changed since the batcher
+/// last reported; shared by the kind's watch task and the batcher.
+struct Store<R> {
+    rows: BTreeMap<String, R>,
+    changed: BTreeSet<String>,
+    /// A relist replaced the rows: the next report is the whole list.
+    relisted: bool,
+}
+
+impl<R> Default for Store<R> {
+    fn default() -> Self {
+        Self {
+            rows: BTreeMap::new(),
+            changed: BTreeSet::new(),
+            relisted: false,
+        }
+    }
+}
+
+type Rows<R> = Arc<Mutex<Store<R>>>;
 
 fn snapshot<R: Clone>(rows: &Rows<R>) -> Vec<R> {
     rows.lock()
-        .map(|rows| rows.values().cloned().collect())
+        .map(|store| store.rows.values().cloned().collect())
         .unwrap_or_default()
+}
+
+/// The whole list after a relist; otherwise only the rows changed since the last report.
+fn changes<R: Clone>(
+    rows: &Rows<R>,
+    all: fn(Vec<R>) -> KubeEvent,
+    changed: fn(RowChanges<R>) -> KubeEvent,
+) -> KubeEvent {
+    let Ok(mut store) = rows.lock() else {
+        return all(Vec::new());
+    };
+    let keys = std::mem::take(&mut store.changed);
+    if std::mem::take(&mut store.relisted) {
+        return all(store.rows.values().cloned().collect());
+    }
+    let mut report = RowChanges::default();
+    for key in keys {
+        match store.rows.get(&key) {
+            Some(row) => report.upserted.push(row.clone()),
+            None => report.removed.push(key),
+        }
+    }
+    changed(report)
 }
 
 fn object_key<K: Resource>(object: &K) -> String {
@@ -352,20 +401,26 @@ where
                     continue;
                 }
                 Ok(watcher::Event::InitDone) => {
-                    if let (Some(fresh), Ok(mut rows)) = (relist.take(), store.lock()) {
-                        *rows = fresh;
+                    if let (Some(fresh), Ok(mut store)) = (relist.take(), store.lock()) {
+                        store.rows = fresh;
+                        store.changed.clear();
+                        store.relisted = true;
                     }
                     Ok(kind)
                 }
                 Ok(watcher::Event::Apply(object)) => {
-                    if let Ok(mut rows) = store.lock() {
-                        rows.insert(object_key(&object), to_row(&object));
+                    if let Ok(mut store) = store.lock() {
+                        let key = object_key(&object);
+                        store.rows.insert(key.clone(), to_row(&object));
+                        store.changed.insert(key);
                     }
                     Ok(kind)
                 }
                 Ok(watcher::Event::Delete(object)) => {
-                    if let Ok(mut rows) = store.lock() {
-                        rows.remove(&object_key(&object));
+                    if let Ok(mut store) = store.lock() {
+                        let key = object_key(&object);
+                        store.rows.remove(&key);
+                        store.changed.insert(key);
                     }
                     Ok(kind)
                 }

@@ -4,6 +4,7 @@
 mod containers;
 pub mod dockerfile;
 mod images;
+mod preload;
 pub mod state;
 pub mod tls;
 
