@@ -1,30 +1,39 @@
 #!/usr/bin/env python3
-"""The scale harness (issue [6/7]): pilothouse against the simulated cluster,
-measured from outside, in a pseudo-terminal of 120x40, the way a user runs it.
+"""The scale harness (issue [6/7]): pilothouse measured from outside, in a
+pseudo-terminal of 120x40, the way a user runs it, side by side with kdash
+(pods) and oxker (containers) on the same simulated cluster and engine.
 
-For each pod count it starts `pilothouse sim --pods N` (a process of its own,
-so only the cockpit is measured), waits until every pod runs, then starts the
-cockpit on the Pods pane and reads:
+For each load (100, 1,000, 10,000 pods; 10, 100, 1,000 containers) it starts
+`pilothouse sim --pods N` or `--containers N` (a process of its own, so only
+the client is measured), waits until every pod runs, then starts each client
+and reads:
 
-- exec to first frame: the first bytes the cockpit writes to the terminal;
-- exec to first full table: until the Pods pane's title counts every pod
-  (`Pods [N+7]`: the 7 kube-system pods are seeded too);
+- exec to first frame: the first bytes the client writes to the terminal;
+- exec to first full table: until the screen counts every row (pilothouse's
+  `Pods [N+7]`, the 7 kube-system pods being seeded too, or `Containers
+  (running) [N]`; kdash's `Pods [N+7]`; oxker's `Containers 1/N`);
 - RSS after load (/proc/PID/status VmRSS);
 - CPU while idle over a fixed window (/proc/PID/stat utime+stime);
-- key-to-frame latency: `j` written to the terminal until the cockpit writes
-  the changed frame, repeated, median and 95th percentile;
-- then, with the sim churning (`--churn RATE`: RATE pod changes a second),
-  CPU over the same window and RSS at its end.
+- key-to-frame latency: an arrow key written to the terminal until the client
+  writes the changed frame, repeated, median and 95th percentile;
+- for pods, with the sim churning (`--churn RATE`: RATE pod changes a
+  second), CPU over the same window and RSS at its end; with `--soak 600`,
+  ten minutes of churn at 10,000 pods: RSS each minute and key latency at the
+  end;
+- then the criterion benches of benches/table.rs: the draw time of a frame
+  and the model's update time per watch event.
 
 Each run prints a Markdown table and appends it, with the date and the
 command, to benches/README.md.
 
     cargo build --release
-    python3 benches/harness.py [--pods 100,1000,10000] [--window 30] [--churn 100]
+    cargo install --locked --root ~/.cache/pilothouse-bench-tools kdash oxker
+    python3 benches/harness.py --soak 600
 
 Needs pyte (`pip install pyte`), a terminal emulator in Python, to read the
-screen the way a terminal shows it. Nothing outside a temporary directory is
-touched.
+screen the way a terminal shows it (it also answers kdash's cursor query).
+kdash and oxker are only run, never copied. Nothing outside a temporary
+directory is touched.
 """
 import argparse
 import datetime
@@ -58,9 +67,9 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
-def rss_mb(pid):
+def rss_mb(pid, field="VmRSS"):
     for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -258,6 +267,8 @@ def measure(home, client, workload, count, args):
         row["first_frame_ms"] = cockpit.first_output * 1000
         row["full_table_ms"] = elapsed * 1000
         row["rss_load_mb"] = rss_mb(cockpit.pid)
+        # The part of RSS that is the program's own memory, not its code read from disk.
+        row["anon_load_mb"] = rss_mb(cockpit.pid, "RssAnon")
         row["idle_cpu"] = cpu_percent(cockpit.pid, args.window, cockpit)
         latency_stats(row, "key", cockpit.key_latency(args.samples))
         cockpit.stop()
@@ -299,13 +310,14 @@ def fmt(value, unit, digits=1):
 
 
 def table(rows, args):
-    head = ("| client | load | first frame | first full table | RSS after load | idle CPU | "
+    head = ("| client | load | first frame | first full table | RSS after load (anonymous) | idle CPU | "
             f"key to frame (median / p95) | CPU under {args.churn} pod changes/s | RSS after the churn window |")
     lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
     for r in rows:
         lines.append(
             f"| {r['client']} | {r['count']} {r['workload']} | {r['first_frame_ms']:.0f} ms | "
-            f"{r['full_table_ms']:.0f} ms | {r['rss_load_mb']:.1f} MB | {r['idle_cpu']:.2f} % | "
+            f"{r['full_table_ms']:.0f} ms | {r['rss_load_mb']:.1f} MB ({r['anon_load_mb']:.1f}) | "
+            f"{r['idle_cpu']:.2f} % | "
             f"{r['key_median_ms']:.1f} / {r['key_p95_ms']:.1f} ms | {fmt(r.get('churn_cpu'), '%', 2)} | "
             f"{fmt(r.get('rss_churn_mb'), 'MB')} |")
     lines.append("")
@@ -333,6 +345,8 @@ def table(rows, args):
                     text += f", CPU under churn {ratio('churn_cpu'):.2f}"
                 lines.append(text + ".")
     lines.append("")
+    lines.append("RSS is VmRSS; in brackets RssAnon, the heap and stacks without the code "
+                 "pages read from the binary.")
     lines.append(f"CPU is a percentage of one core over {args.window} s windows, from /proc. "
                  "A ratio of 0.00 is a client that used no measurable CPU over the window "
                  "(less than one 10 ms clock tick).")

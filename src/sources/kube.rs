@@ -7,6 +7,7 @@
 use super::kube_rows::{
     deployment_row, event_row, internal_ip, pod_row, replica_set_row, service_row,
 };
+use super::kube_store::{MAX_EVENTS, Report, Rows, Store};
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
 use crate::app::keyed::RowChanges;
@@ -17,7 +18,7 @@ use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, Resource};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -196,30 +197,52 @@ async fn watch_all(
         scoped(&client, namespace),
         Kind::Deployments,
         deployment_row,
+        Store::default(),
         changed,
     );
-    let pods = spawn_rows(scoped(&client, namespace), Kind::Pods, pod_row, changed);
+    let pods = spawn_rows(
+        scoped(&client, namespace),
+        Kind::Pods,
+        pod_row,
+        Store::default(),
+        changed,
+    );
     let replica_sets = spawn_rows(
         scoped(&client, namespace),
         Kind::ReplicaSets,
         replica_set_row,
+        Store::default(),
         changed,
     );
     let services = spawn_rows(
         scoped(&client, namespace),
         Kind::Services,
         service_row,
+        Store::default(),
         changed,
     );
-    let k8s_events = spawn_rows(scoped(&client, namespace), Kind::Events, event_row, changed);
+    let k8s_events = spawn_rows(
+        scoped(&client, namespace),
+        Kind::Events,
+        event_row,
+        Store::newest(MAX_EVENTS, |e| e.last_seen),
+        changed,
+    );
     // Cluster-scoped: the pickers and the header need them whatever the namespace.
     let namespaces = spawn_rows(
         Api::<Namespace>::all(client.clone()),
         Kind::Namespaces,
         |n| n.metadata.name.clone().unwrap_or_default(),
+        Store::default(),
         changed,
     );
-    let nodes = spawn_rows(Api::<Node>::all(client), Kind::Nodes, internal_ip, changed);
+    let nodes = spawn_rows(
+        Api::<Node>::all(client),
+        Kind::Nodes,
+        internal_ip,
+        Store::default(),
+        changed,
+    );
     drop(changed_tx);
     let tasks = [
         deployments.1,
@@ -293,30 +316,9 @@ async fn watch_all(
     reason
 }
 
-/// The rows of one kind, by namespace/name, and what changed since the batcher
-/// last reported; shared by the kind's watch task and the batcher.
-struct Store<R> {
-    rows: BTreeMap<String, R>,
-    changed: BTreeSet<String>,
-    /// A relist replaced the rows: the next report is the whole list.
-    relisted: bool,
-}
-
-impl<R> Default for Store<R> {
-    fn default() -> Self {
-        Self {
-            rows: BTreeMap::new(),
-            changed: BTreeSet::new(),
-            relisted: false,
-        }
-    }
-}
-
-type Rows<R> = Arc<Mutex<Store<R>>>;
-
 fn snapshot<R: Clone>(rows: &Rows<R>) -> Vec<R> {
     rows.lock()
-        .map(|store| store.rows.values().cloned().collect())
+        .map(|store| store.snapshot())
         .unwrap_or_default()
 }
 
@@ -326,21 +328,11 @@ fn changes<R: Clone>(
     all: fn(Vec<R>) -> KubeEvent,
     changed: fn(RowChanges<R>) -> KubeEvent,
 ) -> KubeEvent {
-    let Ok(mut store) = rows.lock() else {
-        return all(Vec::new());
-    };
-    let keys = std::mem::take(&mut store.changed);
-    if std::mem::take(&mut store.relisted) {
-        return all(store.rows.values().cloned().collect());
+    match rows.lock().map(|mut store| store.report()) {
+        Ok(Report::All(rows)) => all(rows),
+        Ok(Report::Changed(changes)) => changed(changes),
+        Err(_) => changed(RowChanges::default()),
     }
-    let mut report = RowChanges::default();
-    for key in keys {
-        match store.rows.get(&key) {
-            Some(row) => report.upserted.push(row.clone()),
-            None => report.removed.push(key),
-        }
-    }
-    changed(report)
 }
 
 fn object_key<K: Resource>(object: &K) -> String {
@@ -370,6 +362,7 @@ fn spawn_rows<K, R>(
     api: Api<K>,
     kind: Kind,
     to_row: fn(&K) -> R,
+    store: Store<R>,
     changed: &mpsc::UnboundedSender<Result<Kind, String>>,
 ) -> (Rows<R>, tokio::task::JoinHandle<()>)
 where
@@ -381,7 +374,7 @@ where
         + 'static,
     R: Send + 'static,
 {
-    let rows: Rows<R> = Arc::default();
+    let rows: Rows<R> = Arc::new(Mutex::new(store));
     let store = Arc::clone(&rows);
     let changed = changed.clone();
     let task = tokio::spawn(async move {
@@ -402,25 +395,19 @@ where
                 }
                 Ok(watcher::Event::InitDone) => {
                     if let (Some(fresh), Ok(mut store)) = (relist.take(), store.lock()) {
-                        store.rows = fresh;
-                        store.changed.clear();
-                        store.relisted = true;
+                        store.replace(fresh);
                     }
                     Ok(kind)
                 }
                 Ok(watcher::Event::Apply(object)) => {
                     if let Ok(mut store) = store.lock() {
-                        let key = object_key(&object);
-                        store.rows.insert(key.clone(), to_row(&object));
-                        store.changed.insert(key);
+                        store.upsert(object_key(&object), to_row(&object));
                     }
                     Ok(kind)
                 }
                 Ok(watcher::Event::Delete(object)) => {
                     if let Ok(mut store) = store.lock() {
-                        let key = object_key(&object);
-                        store.rows.remove(&key);
-                        store.changed.insert(key);
+                        store.remove(object_key(&object));
                     }
                     Ok(kind)
                 }

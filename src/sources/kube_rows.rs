@@ -1,9 +1,10 @@
 //! Kubernetes objects mapped to the plain rows the panes show, as kubectl
 //! prints them (STATUS reasons, READY counts, PORT(S), EXTERNAL-IP).
 
+use super::kube_pod::PodSummary;
 use crate::domain::kube::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Pod, Service};
+use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 /// The node's InternalIP, where nodePorts answer.
@@ -47,11 +48,11 @@ pub fn deployment_row(d: &Deployment) -> DeploymentRow {
 }
 
 /// STATUS as kubectl shows it: Terminating, a container's waiting or terminated reason, else the phase.
-pub fn pod_row(p: &Pod) -> PodRow {
+pub fn pod_row(p: &PodSummary) -> PodRow {
     let statuses = p
         .status
         .as_ref()
-        .and_then(|s| s.container_statuses.clone())
+        .map(|s| s.container_statuses.as_slice())
         .unwrap_or_default();
     let reason = statuses.iter().find_map(|c| {
         let state = c.state.as_ref()?;
@@ -210,7 +211,7 @@ mod tests {
 
     #[test]
     fn rows_read_like_kubectl() {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
+        let pod: PodSummary = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web-1", "namespace": "default", "creationTimestamp": "2026-11-27T10:00:00Z"},
             "spec": {"nodeName": "minikube", "containers": [{"name": "web", "image": "cookbook"}]},
             "status": {"phase": "Pending", "containerStatuses": [{"name": "web", "image": "cookbook", "imageID": "", "ready": false, "restartCount": 2,

@@ -4,7 +4,9 @@
 pub mod docker;
 pub mod docker_endpoint;
 pub mod kube;
+pub mod kube_pod;
 pub mod kube_rows;
+mod kube_store;
 pub mod minikube;
 
 use std::time::Duration;
