@@ -297,7 +297,8 @@ def measure(home, client, workload, count, args):
 
 def criterion(filter_):
     """The criterion benches in benches/table.rs: frame draw and update per watch event."""
-    run = subprocess.run(["cargo", "bench", "--bench", "table", "--", filter_], cwd=ROOT,
+    # bench-quick builds into target/bench-quick: the release binary measured above stays.
+    run = subprocess.run(["cargo", "bench", "--profile", "bench-quick", "--bench", "table", "--", filter_], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     found = re.findall(r"^(\S+)\s+time:\s+\[\S+ \S+ (\S+ \S+) \S+ \S+\]", run.stdout, re.M)
     return found
@@ -362,7 +363,8 @@ def table(rows, args):
                          f"{series[-1] - series[0]:+.1f} MB | "
                          f"{r['soak_key_median_ms']:.1f} / {r['soak_key_p95_ms']:.1f} ms |")
     if args.benches:
-        lines += ["", f"`cargo bench --bench table -- '{args.benches}'` (criterion medians):", "",
+        lines += ["", f"`cargo bench --profile bench-quick --bench table -- '{args.benches}'` "
+                      "(criterion medians):", "",
                   "| benchmark | median |", "| --- | --- |"]
         lines += [f"| {name} | {median} |" for name, median in criterion(args.benches)]
     return "\n".join(lines)

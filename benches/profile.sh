@@ -4,7 +4,8 @@
 # scenes, each summarised as the share of CPU samples per process and the top
 # symbols of pilothouse's own threads.
 #   start:  exec until the Pods table holds 10,000 pods (+7 seeded), 4 s;
-#   churn:  100 pods changing 100 times a second, on the Pods pane, 20 s.
+#   churn:  100 pods changing 100 times a second, on the Pods pane, 20 s;
+#   memory: what is resident, by mapping, with 10 containers (no perf).
 # Usage: benches/profile.sh [OUT_DIR]   (default benches/profiles; needs perf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ record() { # NAME SECONDS
   tmux send-keys -t "$session" q
   while tmux has-session -t "$session" 2>/dev/null; do sleep 0.2; done
   {
-    echo "# $name: share of CPU samples by process, and samples (at 1999 a second: CPU seconds x 1999)"
+    echo "# $name: share of CPU samples by process, and the samples"
     perf report -i "$state/$name.data" --no-children --sort comm -n --stdio 2>/dev/null | grep -E '^ +[0-9]'
     echo
     echo "# $name: top symbols of pilothouse's own threads (self time, share of their samples)"
@@ -57,7 +58,30 @@ record() { # NAME SECONDS
   echo "wrote $out/$name.txt"
 }
 
+# Where the resident memory is, by mapping (the binary's code read from disk, or the heap).
+memory() { # NAME
+  local name=$1
+  tmux new-session -d -s "$session" -x 120 -y 40 \
+    "PILOTHOUSE_CONFIG=$state/none.toml XDG_STATE_HOME=$state DOCKER_HOST=unix://$state/$name.sock \
+     $bin --kubeconfig $state/$name.kubeconfig --no-mouse"
+  sleep 5
+  local pid
+  pid=$(pgrep -f "^$bin --kubeconfig $state/$name.kubeconfig")
+  {
+    echo "# $name: resident kB by mapping (over 300 kB), then the totals"
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anonymous]" : $6) " " $2 }
+         /^Rss:/ { if ($2 > 300) printf "%8d kB  %s\n", $2, name }' "/proc/$pid/smaps"
+    grep -E '^(Rss|Anonymous|Shared_Clean|Private_Clean):' "/proc/$pid/smaps_rollup"
+    echo "binary: $(stat -c %s "$bin") bytes"
+  } > "$out/$name.txt"
+  tmux send-keys -t "$session" q
+  while tmux has-session -t "$session" 2>/dev/null; do sleep 0.2; done
+  echo "wrote $out/$name.txt"
+}
+
 sim start 10000
 record start 4
 sim churn 100 --churn 100
 record churn 20
+sim memory-10-containers 0 --containers 10
+memory memory-10-containers
