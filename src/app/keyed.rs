@@ -167,31 +167,7 @@ fn remove_from_view(table: &mut TableState, i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, Clone, PartialEq)]
-    struct Item(String, u32);
-
-    impl TableRow for Item {
-        fn key(&self) -> String {
-            self.0.clone()
-        }
-        fn has_key(&self, key: &str) -> bool {
-            self.0 == key
-        }
-        fn matches(&self, needle: &str) -> bool {
-            self.0.contains(needle)
-        }
-        fn compare(&self, other: &Self, column: usize) -> Ordering {
-            if column == 0 {
-                self.0.cmp(&other.0)
-            } else {
-                self.1.cmp(&other.1)
-            }
-        }
-        fn column_count() -> usize {
-            2
-        }
-    }
+    use crate::app::table::tests::Item;
 
     /// A small deterministic generator, so a failure can be replayed.
     struct Lcg(u64);

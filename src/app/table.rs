@@ -112,11 +112,12 @@ impl TableState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    #[derive(Debug)]
-    struct Item(String, u32);
+    /// A row of two columns: a name (the key, and what the filter reads) and a number.
+    #[derive(Debug, Clone, PartialEq)]
+    pub(crate) struct Item(pub String, pub u32);
 
     impl TableRow for Item {
         fn key(&self) -> String {
