@@ -5,7 +5,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use pilothouse::app::event::{DockerEvent, Event, KubeEvent};
-use pilothouse::app::keyed::RowChanges;
+use pilothouse::app::keyed::{RowChanges, RowsUpdate};
 use pilothouse::app::model::Pane;
 use pilothouse::app::{Model, update};
 use pilothouse::domain::kube::{ClusterInfo, PodRow};
@@ -125,7 +125,7 @@ fn model_with_pods(n: usize) -> Model {
         node_address: Some("192.168.49.2".into()),
     };
     update(&mut model, Event::Kube(KubeEvent::Connected(info)));
-    update(&mut model, Event::Kube(KubeEvent::Pods(pod_rows(n))));
+    update(&mut model, Event::Kube(KubeEvent::Pods(pod_rows(n).into())));
     model.pane = Pane::Pods;
     model
 }
@@ -139,7 +139,7 @@ fn pods(c: &mut Criterion) {
     group.bench_function("watch_batch_10000_pods", |b| {
         b.iter_batched(
             || (model_with_pods(10_000), fresh.clone()),
-            |(mut model, rows)| update(&mut model, Event::Kube(KubeEvent::Pods(rows))),
+            |(mut model, rows)| update(&mut model, Event::Kube(KubeEvent::Pods(rows.into()))),
             BatchSize::LargeInput,
         )
     });
@@ -166,7 +166,10 @@ fn per_event(c: &mut Criterion) {
                     }],
                     removed: Vec::new(),
                 };
-                update(&mut model, Event::Kube(KubeEvent::PodsChanged(changes)))
+                update(
+                    &mut model,
+                    Event::Kube(KubeEvent::Pods(RowsUpdate::Changed(changes))),
+                )
             })
         });
         let mut model = model_with_pods(n);
@@ -181,7 +184,10 @@ fn per_event(c: &mut Criterion) {
                     }],
                     removed: vec![format!("load/load-9-7c9f8d6b5-new{}", generation - 1)],
                 };
-                update(&mut model, Event::Kube(KubeEvent::PodsChanged(changes)))
+                update(
+                    &mut model,
+                    Event::Kube(KubeEvent::Pods(RowsUpdate::Changed(changes))),
+                )
             })
         });
     }

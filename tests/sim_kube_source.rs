@@ -4,7 +4,7 @@
 mod common;
 
 use pilothouse::app::event::{Event, KubeEvent};
-use pilothouse::app::keyed::{KeyedRows, RowChanges};
+use pilothouse::app::keyed::{KeyedRows, RowsUpdate};
 use pilothouse::app::table::{TableRow, TableState};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
@@ -38,7 +38,7 @@ async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
         ("pilothouse-sim", "v1.33.1", 1)
     );
     let pods = common::next_matching(&mut rx, "the seeded pods", |e| match e {
-        Event::Kube(KubeEvent::Pods(rows)) if rows.len() >= 7 => Some(rows),
+        Event::Kube(KubeEvent::Pods(RowsUpdate::All(rows))) if rows.len() >= 7 => Some(rows),
         _ => None,
     })
     .await;
@@ -110,18 +110,12 @@ async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
             break;
         }
         match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some(Event::Kube(KubeEvent::Deployments(rows)))) => deployments = rows.into(),
-            Ok(Some(Event::Kube(KubeEvent::Pods(rows)))) => pods = rows.into(),
-            Ok(Some(Event::Kube(KubeEvent::Services(rows)))) => services = rows.into(),
-            Ok(Some(Event::Kube(KubeEvent::Events(rows)))) => events = rows.into(),
-            Ok(Some(Event::Kube(KubeEvent::DeploymentsChanged(changes)))) => {
-                merge(&mut deployments, changes)
+            Ok(Some(Event::Kube(KubeEvent::Deployments(update)))) => {
+                merge(&mut deployments, update)
             }
-            Ok(Some(Event::Kube(KubeEvent::PodsChanged(changes)))) => merge(&mut pods, changes),
-            Ok(Some(Event::Kube(KubeEvent::ServicesChanged(changes)))) => {
-                merge(&mut services, changes)
-            }
-            Ok(Some(Event::Kube(KubeEvent::EventsChanged(changes)))) => merge(&mut events, changes),
+            Ok(Some(Event::Kube(KubeEvent::Pods(update)))) => merge(&mut pods, update),
+            Ok(Some(Event::Kube(KubeEvent::Services(update)))) => merge(&mut services, update),
+            Ok(Some(Event::Kube(KubeEvent::Events(update)))) => merge(&mut events, update),
             Ok(Some(_)) => {}
             other => panic!(
                 "the panes never filled ({other:?}): {deployments:?} {pods:?} {services:?} {events:?}"
@@ -157,6 +151,11 @@ async fn no_kubeconfig_is_one_clear_state() {
     source.abort();
 }
 
-fn merge<R: TableRow>(rows: &mut KeyedRows<R>, changes: RowChanges<R>) {
-    rows.apply(changes, &mut TableState::default(), |_| true, 0);
+fn merge<R: TableRow>(rows: &mut KeyedRows<R>, update: RowsUpdate<R>) {
+    match update {
+        RowsUpdate::All(all) => *rows = all.into(),
+        RowsUpdate::Changed(changes) => {
+            rows.apply(changes, &mut TableState::default(), |_| true, 0);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! from the sources, progress from the effects.
 
 use super::command::{BuildSpec, JobId};
-use super::keyed::RowChanges;
+use super::keyed::RowsUpdate;
 use crate::domain::kube::{
     ClusterInfo, DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow,
 };
@@ -154,17 +154,13 @@ pub enum KubeEvent {
     },
     /// A watcher hit an error and is retrying by itself.
     WatchTrouble(String),
-    /// A kind's rows in full: the first list, or a relist after a 410 or a reconnect.
-    Deployments(Vec<DeploymentRow>),
-    Pods(Vec<PodRow>),
+    /// A table kind's rows: in full (the first list, or a relist after a 410 or a
+    /// reconnect), or what the watch changed since the last report.
+    Deployments(RowsUpdate<DeploymentRow>),
+    Pods(RowsUpdate<PodRow>),
     ReplicaSets(Vec<ReplicaSetRow>),
-    Services(Vec<ServiceRow>),
-    Events(Vec<EventRow>),
-    /// What the watch changed since the last report, row by row.
-    DeploymentsChanged(RowChanges<DeploymentRow>),
-    PodsChanged(RowChanges<PodRow>),
-    ServicesChanged(RowChanges<ServiceRow>),
-    EventsChanged(RowChanges<EventRow>),
+    Services(RowsUpdate<ServiceRow>),
+    Events(RowsUpdate<EventRow>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,6 +25,30 @@ impl<R> Default for RowChanges<R> {
     }
 }
 
+/// What the kube source reports for one kind: every row after a (re)list, or
+/// what changed since its last report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowsUpdate<R> {
+    All(Vec<R>),
+    Changed(RowChanges<R>),
+}
+
+impl<R> From<Vec<R>> for RowsUpdate<R> {
+    fn from(rows: Vec<R>) -> Self {
+        Self::All(rows)
+    }
+}
+
+impl<R> RowsUpdate<R> {
+    /// The rows this update brings (all of them, or those added and changed).
+    pub fn rows(&self) -> &[R] {
+        match self {
+            Self::All(rows) => rows,
+            Self::Changed(changes) => &changes.upserted,
+        }
+    }
+}
+
 /// Rows in arrival order, found by key. Read as a slice; changed only through
 /// `From<Vec<R>>` (a relist) or `apply` (a watch batch), which keep the index true.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! applies what the kube source reports.
 
 use super::event::KubeEvent;
-use super::keyed::{KeyedRows, RowChanges};
+use super::keyed::{KeyedRows, RowsUpdate};
 use super::model::{Model, Pane};
 use super::table::{TableRow, TableState};
 use crate::domain::kube::{
@@ -121,44 +121,28 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
             kube.connection = KubeConnection::Disconnected { reason, retry_in }
         }
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
-        KubeEvent::Deployments(rows) => {
-            let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Deployment, &rows);
-            replace_rows(
-                &mut kube.deployments,
-                &mut kube.deployments_table,
-                rows,
-                |_| true,
-                wanted,
-            );
-            kube.trouble = None;
-        }
-        KubeEvent::DeploymentsChanged(changes) => {
+        KubeEvent::Deployments(update) => {
             let wanted = take_wanted(
                 &mut kube.select_when_seen,
                 KubeKind::Deployment,
-                &changes.upserted,
+                update.rows(),
             );
-            model.dirty = change_rows(
+            model.dirty = update_rows(
                 &mut kube.deployments,
                 &mut kube.deployments_table,
-                changes,
+                update,
                 |_| true,
                 wanted,
                 window,
             );
             kube.trouble = None;
         }
-        KubeEvent::Pods(rows) => {
+        KubeEvent::Pods(update) => {
             let shown = kube.pods_shown();
-            replace_rows(&mut kube.pods, &mut kube.pods_table, rows, shown, None);
-            kube.trouble = None;
-        }
-        KubeEvent::PodsChanged(changes) => {
-            let shown = kube.pods_shown();
-            model.dirty = change_rows(
+            model.dirty = update_rows(
                 &mut kube.pods,
                 &mut kube.pods_table,
-                changes,
+                update,
                 shown,
                 None,
                 window,
@@ -176,45 +160,22 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
                 model.dirty = false;
             }
         }
-        KubeEvent::Services(rows) => {
-            let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, &rows);
-            replace_rows(
+        KubeEvent::Services(update) => {
+            let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, update.rows());
+            model.dirty = update_rows(
                 &mut kube.services,
                 &mut kube.services_table,
-                rows,
-                |_| true,
-                wanted,
-            );
-        }
-        KubeEvent::ServicesChanged(changes) => {
-            let wanted = take_wanted(
-                &mut kube.select_when_seen,
-                KubeKind::Service,
-                &changes.upserted,
-            );
-            model.dirty = change_rows(
-                &mut kube.services,
-                &mut kube.services_table,
-                changes,
+                update,
                 |_| true,
                 wanted,
                 window,
             );
         }
-        KubeEvent::Events(rows) => {
-            replace_rows(
+        KubeEvent::Events(update) => {
+            model.dirty = update_rows(
                 &mut kube.events,
                 &mut kube.events_table,
-                rows,
-                |_| true,
-                None,
-            );
-        }
-        KubeEvent::EventsChanged(changes) => {
-            model.dirty = change_rows(
-                &mut kube.events,
-                &mut kube.events_table,
-                changes,
+                update,
                 |_| true,
                 None,
                 window,
@@ -223,29 +184,26 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
     }
 }
 
-/// A full list replaces a kind's rows; the selection stays on its row, or
-/// moves to the row the user just created.
-fn replace_rows<R: TableRow>(
+/// A full list replaces a kind's rows and the view is rebuilt; a watch batch
+/// is applied row by row. The selection stays on its row, or moves to the row
+/// the user just created. Returns whether the screen needs drawing.
+fn update_rows<R: TableRow>(
     rows: &mut KeyedRows<R>,
     table: &mut TableState,
-    fresh: Vec<R>,
-    keep: impl Fn(&R) -> bool,
-    wanted: Option<String>,
-) {
-    let selected = wanted.or_else(|| table.selected_row(rows).map(TableRow::key));
-    *rows = KeyedRows::from(fresh);
-    table.rebuild_keeping(rows, keep, selected.as_deref());
-}
-
-/// A watch batch applied row by row; whether the screen needs drawing.
-fn change_rows<R: TableRow>(
-    rows: &mut KeyedRows<R>,
-    table: &mut TableState,
-    changes: RowChanges<R>,
+    update: RowsUpdate<R>,
     keep: impl Fn(&R) -> bool,
     wanted: Option<String>,
     window: usize,
 ) -> bool {
+    let changes = match update {
+        RowsUpdate::All(fresh) => {
+            let selected = wanted.or_else(|| table.selected_row(rows).map(TableRow::key));
+            *rows = KeyedRows::from(fresh);
+            table.rebuild_keeping(rows, keep, selected.as_deref());
+            return true;
+        }
+        RowsUpdate::Changed(changes) => changes,
+    };
     let touched = rows.apply(changes, table, keep, window);
     let Some(wanted) = wanted else {
         return touched;

@@ -219,7 +219,7 @@ fn o_on_a_load_balancer_with_an_address_opens_that_address_on_the_service_port()
     lb.external_ip = "10.96.12.7".into();
     update(
         &mut model,
-        Event::Kube(crate::app::event::KubeEvent::Services(services)),
+        Event::Kube(crate::app::event::KubeEvent::Services(services.into())),
     );
     assert_eq!(
         press_str(&mut model, "o"),

@@ -172,7 +172,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
     pods.push(extra);
     update(
         &mut model,
-        Event::Kube(crate::app::event::KubeEvent::Pods(pods)),
+        Event::Kube(crate::app::event::KubeEvent::Pods(pods.into())),
     );
     assert_eq!(model.kube.pods_table.view.len(), 4);
     press(&mut model, KeyCode::Esc);
@@ -393,7 +393,7 @@ fn what_the_user_just_applied_is_selected_when_it_arrives() {
     rows.push(web);
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(rows.clone())),
+        Event::Kube(KubeEvent::Deployments(rows.clone().into())),
     );
     assert_eq!(
         model
@@ -405,7 +405,7 @@ fn what_the_user_just_applied_is_selected_when_it_arrives() {
     );
     // Once: the next update keeps whatever the user selects.
     press_str(&mut model, "k");
-    update(&mut model, Event::Kube(KubeEvent::Deployments(rows)));
+    update(&mut model, Event::Kube(KubeEvent::Deployments(rows.into())));
     assert_ne!(
         model
             .kube
@@ -423,17 +423,23 @@ fn an_exposed_service_is_selected_even_when_named_as_its_deployment() {
     press_str(&mut model, "x\n");
     // The deployment of the same name updates first: it must not take the Service's turn.
     let deployments = model.kube.deployments.to_vec();
-    update(&mut model, Event::Kube(KubeEvent::Deployments(deployments)));
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Deployments(deployments.into())),
+    );
     let mut services = model.kube.services.to_vec();
     services.retain(|s| s.name == "kubernetes");
     update(
         &mut model,
-        Event::Kube(KubeEvent::Services(services.clone())),
+        Event::Kube(KubeEvent::Services(services.clone().into())),
     );
     let mut exposed = services[0].clone();
     exposed.name = "cookbook-recipe".into();
     services.push(exposed);
-    update(&mut model, Event::Kube(KubeEvent::Services(services)));
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Services(services.into())),
+    );
     assert_eq!(
         model
             .kube

@@ -133,12 +133,14 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     coredns.name = "coredns".into();
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![coredns.clone()])),
+        Event::Kube(KubeEvent::Deployments(vec![coredns.clone()].into())),
     );
     assert_eq!(step_title(&model), "The Deployment", "not listed yet");
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![coredns, deployment(0, 1)])),
+        Event::Kube(KubeEvent::Deployments(
+            vec![coredns, deployment(0, 1)].into(),
+        )),
     );
     assert_eq!(step_title(&model), "READY");
     assert_eq!(
@@ -147,14 +149,14 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     );
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![deployment(1, 1)])),
+        Event::Kube(KubeEvent::Deployments(vec![deployment(1, 1)].into())),
     );
     assert_eq!(step_title(&model), "The Service");
 
     // Exposed, then opened on its NodePort.
     update(
         &mut model,
-        Event::Kube(KubeEvent::Services(vec![service(31871)])),
+        Event::Kube(KubeEvent::Services(vec![service(31871)].into())),
     );
     assert_eq!(step_title(&model), "NodePort and <pending>");
     // Connected, with the node's address (the fixture cluster's: 192.168.49.2).
@@ -170,12 +172,12 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     // Three ready copies.
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![deployment(1, 3)])),
+        Event::Kube(KubeEvent::Deployments(vec![deployment(1, 3)].into())),
     );
     assert_eq!(step_title(&model), "Scaling");
     update(
         &mut model,
-        Event::Kube(KubeEvent::Deployments(vec![deployment(3, 3)])),
+        Event::Kube(KubeEvent::Deployments(vec![deployment(3, 3)].into())),
     );
     assert_eq!(step_title(&model), "Cloud Run and $PORT");
 

@@ -7,10 +7,10 @@
 use super::kube_rows::{
     deployment_row, event_row, internal_ip, pod_row, replica_set_row, service_row,
 };
-use super::kube_store::{MAX_EVENTS, Report, Rows, Store};
+use super::kube_store::{MAX_EVENTS, Rows, Store};
 use super::{Backoff, describe};
 use crate::app::event::{Event, KubeEvent};
-use crate::app::keyed::RowChanges;
+use crate::app::keyed::{RowChanges, RowsUpdate};
 use crate::domain::kube::{ClusterInfo, KubeTarget};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Node};
@@ -283,17 +283,11 @@ async fn watch_all(
         for kind in dirty.drain() {
             // The four tables get what changed, row by row; the small kinds their whole list.
             let event = match kind {
-                Kind::Deployments => changes(
-                    &deployments.0,
-                    KubeEvent::Deployments,
-                    KubeEvent::DeploymentsChanged,
-                ),
-                Kind::Pods => changes(&pods.0, KubeEvent::Pods, KubeEvent::PodsChanged),
+                Kind::Deployments => KubeEvent::Deployments(report(&deployments.0)),
+                Kind::Pods => KubeEvent::Pods(report(&pods.0)),
                 Kind::ReplicaSets => KubeEvent::ReplicaSets(snapshot(&replica_sets.0)),
-                Kind::Services => {
-                    changes(&services.0, KubeEvent::Services, KubeEvent::ServicesChanged)
-                }
-                Kind::Events => changes(&k8s_events.0, KubeEvent::Events, KubeEvent::EventsChanged),
+                Kind::Services => KubeEvent::Services(report(&services.0)),
+                Kind::Events => KubeEvent::Events(report(&k8s_events.0)),
                 // Keys sort by name, as the picker lists them.
                 Kind::Namespaces => KubeEvent::Namespaces(snapshot(&namespaces.0)),
                 Kind::Nodes => {
@@ -323,16 +317,10 @@ fn snapshot<R: Clone>(rows: &Rows<R>) -> Vec<R> {
 }
 
 /// The whole list after a relist; otherwise only the rows changed since the last report.
-fn changes<R: Clone>(
-    rows: &Rows<R>,
-    all: fn(Vec<R>) -> KubeEvent,
-    changed: fn(RowChanges<R>) -> KubeEvent,
-) -> KubeEvent {
-    match rows.lock().map(|mut store| store.report()) {
-        Ok(Report::All(rows)) => all(rows),
-        Ok(Report::Changed(changes)) => changed(changes),
-        Err(_) => changed(RowChanges::default()),
-    }
+fn report<R: Clone>(rows: &Rows<R>) -> RowsUpdate<R> {
+    rows.lock()
+        .map(|mut store| store.report())
+        .unwrap_or_else(|_| RowsUpdate::Changed(RowChanges::default()))
 }
 
 fn object_key<K: Resource>(object: &K) -> String {

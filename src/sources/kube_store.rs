@@ -2,7 +2,7 @@
 //! reports them to the model: what changed since the last report, and, for
 //! Events, a bound on how many are kept.
 
-use crate::app::keyed::RowChanges;
+use crate::app::keyed::{RowChanges, RowsUpdate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -86,25 +86,16 @@ impl<R> Store<R> {
     }
 }
 
-/// What the batcher reports for one kind.
-#[derive(Debug, PartialEq)]
-pub enum Report<R> {
-    /// After a relist: every row.
-    All(Vec<R>),
-    /// Since the last report: rows added or changed, keys gone.
-    Changed(RowChanges<R>),
-}
-
 impl<R: Clone> Store<R> {
     pub fn snapshot(&self) -> Vec<R> {
         self.rows.values().cloned().collect()
     }
 
     /// The whole list after a relist; otherwise only the rows changed since the last report.
-    pub fn report(&mut self) -> Report<R> {
+    pub fn report(&mut self) -> RowsUpdate<R> {
         let keys = std::mem::take(&mut self.changed);
         if std::mem::take(&mut self.relisted) {
-            return Report::All(self.snapshot());
+            return RowsUpdate::All(self.snapshot());
         }
         let mut changes = RowChanges::default();
         for key in keys {
@@ -113,7 +104,7 @@ impl<R: Clone> Store<R> {
                 None => changes.removed.push(key),
             }
         }
-        Report::Changed(changes)
+        RowsUpdate::Changed(changes)
     }
 }
 
@@ -121,8 +112,8 @@ impl<R: Clone> Store<R> {
 mod tests {
     use super::*;
 
-    fn changed(upserted: Vec<i64>, removed: &[&str]) -> Report<i64> {
-        Report::Changed(RowChanges {
+    fn changed(upserted: Vec<i64>, removed: &[&str]) -> RowsUpdate<i64> {
+        RowsUpdate::Changed(RowChanges {
             upserted,
             removed: removed.iter().map(|k| k.to_string()).collect(),
         })
@@ -141,7 +132,7 @@ mod tests {
         store.replace(BTreeMap::from([("c".to_string(), 5)]));
         assert_eq!(
             store.report(),
-            Report::All(vec![5]),
+            RowsUpdate::All(vec![5]),
             "the relist, not the change before it"
         );
     }
@@ -156,6 +147,6 @@ mod tests {
         assert_eq!(store.report(), changed(vec![20, 30, 40], &["e10", "e5"]));
         let fresh = (0..10).map(|age| (format!("e{age}"), age)).collect();
         store.replace(fresh);
-        assert_eq!(store.report(), Report::All(vec![7, 8, 9]));
+        assert_eq!(store.report(), RowsUpdate::All(vec![7, 8, 9]));
     }
 }

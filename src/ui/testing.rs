@@ -546,8 +546,11 @@ pub fn with_cluster() -> Model {
             "Successfully assigned default/cookbook-recipe-7c9f8d6b5-h8w4z to minikube",
         ),
     ];
-    update(&mut model, Event::Kube(KubeEvent::Deployments(deployments)));
-    update(&mut model, Event::Kube(KubeEvent::Pods(pods)));
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Deployments(deployments.into())),
+    );
+    update(&mut model, Event::Kube(KubeEvent::Pods(pods.into())));
     let replica_set = |name: &str, deployment: Option<&str>| crate::domain::kube::ReplicaSetRow {
         namespace: "default".into(),
         name: name.into(),
@@ -561,8 +564,11 @@ pub fn with_cluster() -> Model {
             replica_set("old-worker-5d4f9c8b7", None),
         ])),
     );
-    update(&mut model, Event::Kube(KubeEvent::Services(services)));
-    update(&mut model, Event::Kube(KubeEvent::Events(events)));
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Services(services.into())),
+    );
+    update(&mut model, Event::Kube(KubeEvent::Events(events.into())));
     model
 }
 
