@@ -22,10 +22,15 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Value>, String> {
         std::io::ErrorKind::NotFound => format!("{} does not exist", path.display()),
         _ => format!("cannot read {}: {e}", path.display()),
     })?;
+    split_manifest(&text, &path.display().to_string())
+}
+
+/// The objects of a manifest's text, one per YAML document; `name` (the file) is in every message.
+pub fn split_manifest(text: &str, name: &str) -> Result<Vec<Value>, String> {
     let mut documents = Vec::new();
-    for (index, document) in serde_yaml_ng::Deserializer::from_str(&text).enumerate() {
-        let value = Value::deserialize(document)
-            .map_err(|e| format!("{} is not valid YAML: {e}", path.display()))?;
+    for (index, document) in serde_yaml_ng::Deserializer::from_str(text).enumerate() {
+        let value =
+            Value::deserialize(document).map_err(|e| format!("{name} is not valid YAML: {e}"))?;
         if value.is_null() {
             continue;
         }
@@ -42,13 +47,13 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Value>, String> {
             ("/metadata/name", "metadata.name"),
         ] {
             if field(pointer).is_none() {
-                return Err(format!("document {n} of {} has no {what}", path.display()));
+                return Err(format!("document {n} of {name} has no {what}"));
             }
         }
         documents.push(value);
     }
     if documents.is_empty() {
-        return Err(format!("{} holds no objects", path.display()));
+        return Err(format!("{name} holds no objects"));
     }
     Ok(documents)
 }

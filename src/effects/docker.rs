@@ -2,6 +2,7 @@
 //! streams that follow one container (logs, stats).
 
 use super::build_context::tar_context;
+use super::build_stream::BuildStream;
 use crate::app::command::{BuildSpec, ContainerOp, JobId, RunSpec};
 use crate::app::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
 use crate::app::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
@@ -131,37 +132,14 @@ pub(crate) async fn build_inner(
         .rm(true)
         .build();
     let mut stream = docker.build_image(options, None, Some(body_full(tar.into())));
-    let mut image_id = None;
-    let mut pending = String::new();
+    let mut followed = BuildStream::default();
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| build_error(&e))?;
-        if let Some(detail) = info.error_detail {
-            return Err(detail
-                .message
-                .unwrap_or_else(|| "the build failed".to_string()));
-        }
-        if let Some(aux) = info.aux.and_then(|a| a.id) {
-            image_id = Some(aux);
-        }
-        if let Some(text) = info.stream {
-            pending.push_str(&text);
-            let mut lines = Vec::new();
-            while let Some(pos) = pending.find('\n') {
-                let line: String = pending.drain(..=pos).collect();
-                let line = line.trim_end().to_string();
-                if let Some((current, total)) = parse_step(&line) {
-                    job(tx, id, JobUpdate::Step { current, total });
-                }
-                lines.push(line);
-            }
-            if !lines.is_empty() {
-                job(tx, id, JobUpdate::Output(lines));
-            }
+        for update in followed.feed(info)? {
+            job(tx, id, update);
         }
     }
-    let short = image_id
-        .as_deref()
-        .map(|i| crate::domain::short_id(i.trim_start_matches("sha256:")).to_string());
+    let short = followed.short_image_id();
     Ok(match short {
         Some(short) => format!("built {} ({short})", spec.tag),
         None => format!("built {}", spec.tag),
@@ -176,14 +154,6 @@ fn build_error(err: &bollard::errors::Error) -> String {
         }
         other => describe(other),
     }
-}
-
-/// "Step 2/5 : COPY . ." -> (2, 5), as the classic builder prints it.
-pub fn parse_step(line: &str) -> Option<(u32, u32)> {
-    let rest = line.strip_prefix("Step ")?;
-    let (fraction, _) = rest.split_once(' ').unwrap_or((rest, ""));
-    let (current, total) = fraction.split_once('/')?;
-    Some((current.parse().ok()?, total.parse().ok()?))
 }
 
 /// `docker run -d`: create, then start.
@@ -462,14 +432,6 @@ pub fn stats_sample(stats: &ContainerStatsResponse) -> Option<StatsSample> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn steps_parse_from_classic_builder_lines() {
-        assert_eq!(parse_step("Step 2/5 : COPY . ."), Some((2, 5)));
-        assert_eq!(parse_step("Step 10/10 : CMD [\"x\"]"), Some((10, 10)));
-        assert_eq!(parse_step(" ---> Running in 1234"), None);
-        assert_eq!(parse_step("Step x/5 :"), None);
-    }
 
     #[test]
     fn stats_compute_like_docker_stats() {

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod build_context;
+pub mod build_stream;
 pub mod cloud;
 pub mod docker;
 pub mod kube;

@@ -3,7 +3,7 @@
 //! reconnects with backoff when the engine goes away.
 
 use super::docker_endpoint::{DockerEnv, Endpoint, client_for, resolve};
-use super::{Backoff, describe};
+use super::{Backoff, RECONNECT_CEILING, describe};
 use crate::app::event::{DockerEvent, Event};
 use crate::domain::minikube::MinikubeDockerEnv;
 use crate::domain::{
@@ -40,7 +40,7 @@ impl DockerSource {
     /// Run, and move to minikube's engine (or back) whenever `switch` says so.
     pub async fn run_switchable(self, mut switch: watch::Receiver<Option<MinikubeDockerEnv>>) {
         let send = |event| self.events.send(Event::Docker(event)).is_ok();
-        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        let mut backoff = Backoff::new(Duration::from_secs(1), RECONNECT_CEILING);
         loop {
             let engine = switch.borrow_and_update().clone();
             let endpoint = match &engine {

@@ -8,24 +8,25 @@ use super::kube_rows::{
     deployment_row, event_row, internal_ip, pod_row, replica_set_row, service_row,
 };
 use super::kube_store::{MAX_EVENTS, Rows, Store};
-use super::{Backoff, describe};
+use super::kube_watch::spawn_rows;
+use super::{Backoff, RECONNECT_CEILING, describe};
 use crate::app::event::{Event, KubeEvent};
 use crate::app::keyed::{RowChanges, RowsUpdate};
 use crate::domain::kube::{ClusterInfo, KubeTarget};
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Config, Resource};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// Changes arriving within this window are sent as one snapshot.
 const BATCH: Duration = Duration::from_millis(100);
+
+/// A request whose answer stops coming for this long has failed: a hung API
+/// server is named in the UI, not waited on forever.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
 
 pub struct KubeSource {
     /// `--kubeconfig`; else `KUBECONFIG`, else `~/.kube/config`, as kubectl.
@@ -38,7 +39,7 @@ pub struct KubeSource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Kind {
+pub(super) enum Kind {
     Deployments,
     Pods,
     ReplicaSets,
@@ -60,14 +61,14 @@ impl KubeSource {
     /// Run, and move to another context or namespace whenever `target` says so.
     pub async fn run_switchable(self, mut target: watch::Receiver<KubeTarget>) {
         let send = |event| self.events.send(Event::Kube(event)).is_ok();
-        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
+        let mut backoff = Backoff::new(Duration::from_secs(1), RECONNECT_CEILING);
         loop {
             let wanted = target.borrow_and_update().clone();
             let connected = tokio::select! {
                 connected = self.connect(wanted.context.as_deref()) => connected,
                 _ = switched(&mut target) => continue,
             };
-            let (client, mut info) = match connected {
+            let (Clients { effects, watches }, mut info) = match connected {
                 Ok(connected) => connected,
                 Err(Unreachable::NoConfig(reason)) => {
                     // No cluster configured is a state, not an error to repeat: look again later.
@@ -93,20 +94,20 @@ impl KubeSource {
                 }
             };
             backoff.reset();
-            if let Ok(nodes) = Api::<Node>::all(client.clone())
+            if let Ok(nodes) = Api::<Node>::all(watches.clone())
                 .list(&ListParams::default())
                 .await
             {
                 info.nodes = nodes.items.len();
                 info.node_address = nodes.items.first().and_then(internal_ip);
             }
-            self.client.send_replace(Some(client.clone()));
+            self.client.send_replace(Some(effects));
             if !send(KubeEvent::Connected(info)) {
                 return;
             }
             let namespace = wanted.namespace.as_deref();
             let reason = tokio::select! {
-                reason = watch_all(client, &self.events, namespace) => Some(reason),
+                reason = watch_all(watches, &self.events, namespace) => Some(reason),
                 _ = switched(&mut target) => None,
             };
             self.client.send_replace(None);
@@ -123,7 +124,7 @@ impl KubeSource {
         }
     }
 
-    async fn connect(&self, context: Option<&str>) -> Result<(Client, ClusterInfo), Unreachable> {
+    async fn connect(&self, context: Option<&str>) -> Result<(Clients, ClusterInfo), Unreachable> {
         let kubeconfig = match &self.kubeconfig {
             Some(path) => Kubeconfig::read_from(path).map_err(|e| {
                 Unreachable::NoConfig(format!("cannot read {}: {e}", path.display()))
@@ -151,14 +152,22 @@ impl KubeSource {
         let config = Config::from_custom_kubeconfig(kubeconfig, &options)
             .await
             .map_err(|e| Unreachable::NoConfig(format!("context {context}: {}", describe(&e))))?;
+        let mut config = config;
+        config.read_timeout = Some(READ_TIMEOUT);
+        config.connect_timeout = Some(READ_TIMEOUT);
         let server = config.cluster_url.to_string();
-        let client = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
-        let version = client
+        // The watchers name a 429 in the header and wait as long as it asks; kube's own
+        // retry would wait silently, up to 15 times, with the panes stale and no word why.
+        let mut quiet = config.clone();
+        quiet.default_retry = false;
+        let watches = Client::try_from(quiet).map_err(|e| Unreachable::Down(describe(&e)))?;
+        let effects = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
+        let version = watches
             .apiserver_version()
             .await
             .map_err(|e| Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))))?;
         Ok((
-            client,
+            Clients { effects, watches },
             ClusterInfo {
                 context,
                 server: server.trim_end_matches('/').to_string(),
@@ -168,6 +177,13 @@ impl KubeSource {
             },
         ))
     }
+}
+
+/// One cluster, two clients: the effects' retries a throttled write by
+/// itself (honouring Retry-After); the watchers' reports every failure.
+struct Clients {
+    effects: Client,
+    watches: Client,
 }
 
 enum Unreachable {
@@ -323,15 +339,6 @@ fn report<R: Clone>(rows: &Rows<R>) -> RowsUpdate<R> {
         .unwrap_or_else(|_| RowsUpdate::Changed(RowChanges::default()))
 }
 
-fn object_key<K: Resource>(object: &K) -> String {
-    let meta = object.meta();
-    format!(
-        "{}/{}",
-        meta.namespace.as_deref().unwrap_or(""),
-        meta.name.as_deref().unwrap_or("")
-    )
-}
-
 /// A namespaced kind's API: one namespace, or all of them.
 fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
 where
@@ -341,70 +348,4 @@ where
         Some(namespace) => Api::namespaced(client.clone(), namespace),
         None => Api::all(client.clone()),
     }
-}
-
-/// Watch one kind and keep its rows current: applied and deleted objects
-/// change one row each; a relist (after a 410 or a reconnect) is built aside
-/// and swapped in whole, so the table never shows half a list.
-fn spawn_rows<K, R>(
-    api: Api<K>,
-    kind: Kind,
-    to_row: fn(&K) -> R,
-    store: Store<R>,
-    changed: &mpsc::UnboundedSender<Result<Kind, String>>,
-) -> (Rows<R>, tokio::task::JoinHandle<()>)
-where
-    K: Resource<DynamicType = ()>
-        + Clone
-        + std::fmt::Debug
-        + serde::de::DeserializeOwned
-        + Send
-        + 'static,
-    R: Send + 'static,
-{
-    let rows: Rows<R> = Arc::new(Mutex::new(store));
-    let store = Arc::clone(&rows);
-    let changed = changed.clone();
-    let task = tokio::spawn(async move {
-        let stream = watcher(api, watcher::Config::default()).default_backoff();
-        let mut stream = std::pin::pin!(stream);
-        let mut relist: Option<BTreeMap<String, R>> = None;
-        while let Some(event) = stream.next().await {
-            let report = match event {
-                Ok(watcher::Event::Init) => {
-                    relist = Some(BTreeMap::new());
-                    continue;
-                }
-                Ok(watcher::Event::InitApply(object)) => {
-                    if let Some(relist) = relist.as_mut() {
-                        relist.insert(object_key(&object), to_row(&object));
-                    }
-                    continue;
-                }
-                Ok(watcher::Event::InitDone) => {
-                    if let (Some(fresh), Ok(mut store)) = (relist.take(), store.lock()) {
-                        store.replace(fresh);
-                    }
-                    Ok(kind)
-                }
-                Ok(watcher::Event::Apply(object)) => {
-                    if let Ok(mut store) = store.lock() {
-                        store.upsert(object_key(&object), to_row(&object));
-                    }
-                    Ok(kind)
-                }
-                Ok(watcher::Event::Delete(object)) => {
-                    if let Ok(mut store) = store.lock() {
-                        store.remove(object_key(&object));
-                    }
-                    Ok(kind)
-                }
-                Err(e) => Err(format!("watching {kind:?}: {}", describe(&e)).to_lowercase()),
-            };
-            if changed.send(report).is_err() {
-                return;
-            }
-        }
-    });
-    (rows, task)
 }

@@ -7,9 +7,15 @@ pub mod kube;
 pub mod kube_pod;
 pub mod kube_rows;
 mod kube_store;
+mod kube_watch;
 pub mod minikube;
 
 use std::time::Duration;
+
+/// The longest wait between two tries to reach the engine or the API server:
+/// short, so the panes fill again within a few seconds of its return (local
+/// sockets and loopback make a try cheap).
+pub const RECONNECT_CEILING: Duration = Duration::from_secs(3);
 
 /// Exponential backoff for reconnects: 1 s, 2 s, 4 s … up to a ceiling.
 #[derive(Debug, Clone)]

@@ -69,12 +69,12 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
                 format!(" {} · {nodes}", info.version),
                 theme.text,
             ));
-            // On the Kubernetes panes the API server is what matters; the Docker endpoint comes last anyway.
-            if model.pane.is_kube() && area.width >= 110 {
+            if let Some(trouble) = &model.kube.trouble {
+                // What is wrong matters more than where: it takes the server's place.
+                spans.push(Span::styled(format!(" · {trouble} (retrying)"), theme.warn));
+            } else if model.pane.is_kube() && area.width >= 110 {
+                // On the Kubernetes panes the API server is what matters; the Docker endpoint comes last anyway.
                 spans.push(Span::styled(format!(" · {}", info.server), theme.muted));
-            }
-            if model.kube.trouble.is_some() {
-                spans.push(Span::styled(" (watch retrying)", theme.warn));
             }
         }
         KubeConnection::Disconnected { reason, .. } => {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cockpit;
+pub mod proxy;
 pub mod scenario;
 pub mod tmux;
 

@@ -5,6 +5,7 @@ mod admission;
 mod api;
 mod churn;
 mod controller;
+mod faults;
 mod managed;
 mod patch;
 pub mod resources;
@@ -14,6 +15,7 @@ pub mod store;
 mod table;
 
 pub use controller::Timing;
+pub use faults::Fault;
 
 use crate::sim::http::{self, Body, json, read_body};
 use hyper::body::Incoming;
@@ -32,6 +34,8 @@ pub struct KubeShared {
     /// Every request that could change something (`METHOD PATH`), oldest first,
     /// so tests can prove that refused input sent nothing. Capped.
     pub writes: Mutex<std::collections::VecDeque<String>>,
+    /// What lists and watches answer instead of the truth, while set (tests only).
+    pub fault: Mutex<Option<Fault>>,
 }
 
 /// Writes remembered by the sim; older ones go first.
@@ -98,6 +102,7 @@ impl KubeSim {
             engine,
             server: url.clone(),
             writes: Mutex::default(),
+            fault: Mutex::default(),
         });
         let serving = shared.clone();
         let mut tasks = vec![
@@ -190,6 +195,12 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
     };
     let manager = api::manager_of(&query, &user_agent);
     let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let fault = *shared.fault.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(fault) = fault.filter(|_| method == Method::GET && target.name.is_none())
+        && let Some(response) = faults::answer(fault, &target, watching).await
+    {
+        return response;
+    }
     match (&method, target.name.is_some(), target.sub.as_deref()) {
         (&Method::GET, false, _) if watching => api::watch(&shared, &target, &query, &accept),
         (&Method::GET, false, _) => api::list(&shared, &target, &query, &accept),

@@ -1,0 +1,118 @@
+//! What the engine streams back from `docker build`, turned into job
+//! updates: output lines (a chunk may end mid-line), Step N/M, the built
+//! image's id, or the build's error. Pure, so it can be fuzzed with the
+//! bytes an engine could send.
+
+use crate::app::event::JobUpdate;
+use bollard::models::BuildInfo;
+
+/// Follows one build's stream.
+#[derive(Debug, Default)]
+pub struct BuildStream {
+    /// Output after the last newline, waiting for the rest of its line.
+    pending: String,
+    image_id: Option<String>,
+}
+
+impl BuildStream {
+    /// The updates one streamed message makes; the build's error if it reports one.
+    pub fn feed(&mut self, info: BuildInfo) -> Result<Vec<JobUpdate>, String> {
+        if let Some(detail) = info.error_detail {
+            return Err(detail
+                .message
+                .unwrap_or_else(|| "the build failed".to_string()));
+        }
+        if let Some(id) = info.aux.and_then(|a| a.id) {
+            self.image_id = Some(id);
+        }
+        let mut updates = Vec::new();
+        if let Some(text) = info.stream {
+            self.pending.push_str(&text);
+            let mut lines = Vec::new();
+            while let Some(end) = self.pending.find('\n') {
+                let line: String = self.pending.drain(..=end).collect();
+                let line = line.trim_end().to_string();
+                if let Some((current, total)) = parse_step(&line) {
+                    updates.push(JobUpdate::Step { current, total });
+                }
+                lines.push(line);
+            }
+            if !lines.is_empty() {
+                updates.push(JobUpdate::Output(lines));
+            }
+        }
+        Ok(updates)
+    }
+
+    /// The image's short id, once the engine has named it.
+    pub fn short_image_id(&self) -> Option<String> {
+        self.image_id
+            .as_deref()
+            .map(|i| crate::domain::short_id(i.trim_start_matches("sha256:")).to_string())
+    }
+}
+
+/// A whole response body as the engine sends it (JSON messages one after
+/// another), decoded and followed: the updates in order, or the first error,
+/// a malformed message included.
+pub fn follow_body(body: &[u8]) -> Result<(Vec<JobUpdate>, Option<String>), String> {
+    let mut stream = BuildStream::default();
+    let mut updates = Vec::new();
+    for message in serde_json::Deserializer::from_slice(body).into_iter::<BuildInfo>() {
+        let info = message.map_err(|e| format!("the engine sent a malformed message: {e}"))?;
+        updates.extend(stream.feed(info)?);
+    }
+    Ok((updates, stream.short_image_id()))
+}
+
+/// "Step 2/5 : COPY . ." -> (2, 5), as the classic builder prints it.
+pub fn parse_step(line: &str) -> Option<(u32, u32)> {
+    let rest = line.strip_prefix("Step ")?;
+    let (fraction, _) = rest.split_once(' ').unwrap_or((rest, ""));
+    let (current, total) = fraction.split_once('/')?;
+    Some((current.parse().ok()?, total.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_lines_give_the_gauge() {
+        assert_eq!(parse_step("Step 2/5 : COPY . ."), Some((2, 5)));
+        assert_eq!(parse_step("Step 10/10 : CMD [\"x\"]"), Some((10, 10)));
+        assert_eq!(parse_step(" ---> Running in 1234"), None);
+        assert_eq!(parse_step("Step x/5 :"), None);
+    }
+
+    #[test]
+    fn a_line_split_across_messages_is_one_line() {
+        let body = br#"{"stream":"Step 1/2 : FR"}{"stream":"OM scratch\n"}
+{"aux":{"ID":"sha256:0123456789abcdef0123"}}{"stream":"Successfully built\n"}"#;
+        let (updates, id) = follow_body(body).expect("a good stream");
+        assert_eq!(
+            updates,
+            vec![
+                JobUpdate::Step {
+                    current: 1,
+                    total: 2
+                },
+                JobUpdate::Output(vec!["Step 1/2 : FROM scratch".into()]),
+                JobUpdate::Output(vec!["Successfully built".into()]),
+            ]
+        );
+        assert_eq!(id.as_deref(), Some("0123456789ab"));
+    }
+
+    #[test]
+    fn the_engine_error_and_a_malformed_message_end_the_build() {
+        let failed = br#"{"stream":"Step 1/1 : RUN false\n"}{"errorDetail":{"message":"exit 1"},"error":"exit 1"}"#;
+        assert_eq!(follow_body(failed).unwrap_err(), "exit 1");
+        let truncated = br#"{"stream":"Step 1/1 : RU"#;
+        assert!(
+            follow_body(truncated)
+                .unwrap_err()
+                .starts_with("the engine sent a malformed message")
+        );
+    }
+}
