@@ -112,6 +112,9 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     model.themes = prepared.themes;
     model.keymap = prepared.keymap;
     model.mouse = config.mouse.value;
+    model.injected_panic = crate::app::model::InjectedPanic::from_env(
+        std::env::var("PILOTHOUSE_TEST_PANIC").ok().as_deref(),
+    );
     model.learn_mode = config.learn_on(model.demo);
     if cli.tour {
         crate::app::tour::start(&mut model);
