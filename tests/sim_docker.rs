@@ -45,6 +45,18 @@ async fn pilothouse_source_and_effects_drive_the_sim() {
     scenario::run(&docker, env, &context, "sim-www:latest", name, &expect)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
+    // The record the bad-input tests rely on sees what was sent.
+    let writes = pilothouse::sim::docker::lock(&sim.engine).writes.clone();
+    for sent in [
+        "POST /build",
+        "POST /containers/create",
+        "DELETE /containers/",
+    ] {
+        assert!(
+            writes.iter().any(|w| w.starts_with(sent)),
+            "{sent} recorded: {writes:?}"
+        );
+    }
 }
 
 /// The docker CLI with the sim as its host and a throwaway config dir.

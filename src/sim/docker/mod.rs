@@ -138,6 +138,13 @@ async fn handle(shared: Shared, request: Request<Incoming>) -> Response<Body> {
     let path = http::percent_decode(strip_version(request.uri().path()));
     let query = http::query(&request);
     tracing::debug!(%method, %path, "docker sim");
+    if method != hyper::Method::GET && method != hyper::Method::HEAD {
+        let mut engine = lock(&shared);
+        if engine.writes.len() >= state::WRITES_KEPT {
+            engine.writes.pop_front();
+        }
+        engine.writes.push_back(format!("{method} {path}"));
+    }
     let mut response = route(&shared, &method, &path, &query, request).await;
     let headers = response.headers_mut();
     for (name, value) in [

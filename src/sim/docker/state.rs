@@ -111,7 +111,13 @@ pub struct Engine {
     pub events: broadcast::Sender<String>,
     /// (container id, log line) as they are written.
     pub log_lines: broadcast::Sender<(String, String)>,
+    /// Every request that could change something (`METHOD PATH`), oldest first,
+    /// so tests can prove that refused input sent nothing. Capped.
+    pub writes: std::collections::VecDeque<String>,
 }
+
+/// Writes remembered by the sim; older ones go first.
+pub const WRITES_KEPT: usize = 1_000;
 
 impl Default for Engine {
     fn default() -> Self {
@@ -122,6 +128,7 @@ impl Default for Engine {
             serial: 0,
             events: broadcast::channel(1024).0,
             log_lines: broadcast::channel(4096).0,
+            writes: std::collections::VecDeque::new(),
         }
     }
 }
