@@ -205,6 +205,48 @@ pub enum Command {
 }
 
 impl Command {
+    /// A name for the log; never the command's contents (manifests, env
+    /// values, settings: any of them may hold a secret).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CheckBuildContext(..) => "check build context",
+            Command::Build { .. } => "build",
+            Command::Run { .. } => "run",
+            Command::Container { .. } => "container",
+            Command::RemoveImage { .. } => "remove image",
+            Command::WatchStats(..) => "watch stats",
+            Command::FollowLogs(..) => "follow logs",
+            Command::OpenUrl(..) => "open url",
+            Command::ExportHistory { .. } => "export history",
+            Command::Scale { .. } => "scale",
+            Command::CheckManifest { .. } => "check manifest",
+            Command::Apply { .. } => "apply",
+            Command::Expose { .. } => "expose",
+            Command::FollowPodLogs { .. } => "follow pod logs",
+            Command::ShowYaml { .. } => "show yaml",
+            Command::RolloutRestart { .. } => "rollout restart",
+            Command::DeleteObject { .. } => "delete object",
+            Command::ProbeMinikube { .. } => "probe minikube",
+            Command::Minikube { .. } => "minikube",
+            Command::MinikubeServiceUrl { .. } => "minikube service url",
+            Command::MinikubeDockerEnv { .. } => "minikube docker env",
+            Command::SwitchKube(..) => "switch kube",
+            Command::UseDockerEngine(..) => "use docker engine",
+            Command::LoadCloudSettings => "load cloud settings",
+            Command::CloudRefresh { .. } => "cloud refresh",
+            Command::CloudDeploy { .. } => "cloud deploy",
+            Command::CancelJob(..) => "cancel job",
+            Command::WriteWorkflow { .. } => "write workflow",
+            Command::SaveCloudSettings(..) => "save cloud settings",
+            Command::CompletePath { .. } => "complete path",
+            Command::InspectImage(..) => "inspect image",
+            Command::ScaffoldDockerfile { .. } => "scaffold dockerfile",
+            Command::ScaffoldDeployment { .. } => "scaffold deployment",
+        }
+    }
+}
+
+impl Command {
     /// The command line a user would type for the same thing.
     pub fn learn_line(&self) -> Option<String> {
         Some(match self {

@@ -138,7 +138,7 @@ impl Effects {
     }
 
     pub fn perform(&mut self, command: Command) {
-        tracing::debug!(?command, "effect");
+        tracing::debug!(command = command.name(), "effect");
         let tx = self.tx.clone();
         match command {
             Command::CheckBuildContext(spec) => {

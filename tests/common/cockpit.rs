@@ -20,6 +20,11 @@ pub struct Cockpit {
     /// URLs the cockpit asked to open (a test has no browser).
     pub opened: Vec<String>,
     pub sources: Vec<tokio::task::JoinHandle<()>>,
+    /// Values no frame may show: when set, every event's frame is drawn and searched.
+    pub forbidden: Vec<String>,
+    pub frames_scanned: usize,
+    /// (the value, the frame that showed it).
+    pub leaks: Vec<(String, String)>,
 }
 
 impl Drop for Cockpit {
@@ -70,6 +75,9 @@ impl Cockpit {
             rx,
             opened: Vec::new(),
             sources,
+            forbidden: Vec::new(),
+            frames_scanned: 0,
+            leaks: Vec::new(),
         }
     }
 
@@ -117,6 +125,15 @@ impl Cockpit {
     pub fn send(&mut self, event: Event) {
         let commands = update(&mut self.model, event);
         self.run(commands);
+        if !self.forbidden.is_empty() {
+            let frame = self.screen(160);
+            self.frames_scanned += 1;
+            for value in &self.forbidden {
+                if frame.contains(value.as_str()) {
+                    self.leaks.push((value.clone(), frame.clone()));
+                }
+            }
+        }
     }
 
     pub fn key(&mut self, code: KeyCode) {

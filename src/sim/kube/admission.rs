@@ -305,6 +305,26 @@ pub fn defaults(resource: &Resource, object: &mut Value) {
             default_containers(object.pointer_mut("/spec/template/spec"));
         }
         "replicasets" => default_containers(object.pointer_mut("/spec/template/spec")),
+        // As the API server: stringData is write-only, folded into data (base64) and dropped.
+        "secrets" => {
+            if let Some(Value::Object(plain)) =
+                object.as_object_mut().and_then(|o| o.remove("stringData"))
+            {
+                use base64::Engine as _;
+                let mut data = object["data"].as_object().cloned().unwrap_or_default();
+                for (key, value) in plain {
+                    let text = value.as_str().unwrap_or_default().to_string();
+                    data.insert(
+                        key,
+                        json!(base64::engine::general_purpose::STANDARD.encode(text)),
+                    );
+                }
+                object["data"] = Value::Object(data);
+            }
+            if object.get("type").is_none() {
+                object["type"] = json!("Opaque");
+            }
+        }
         "pods" => default_containers(object.get_mut("spec")),
         "services" => {
             let spec = &mut object["spec"];

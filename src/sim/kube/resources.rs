@@ -28,7 +28,7 @@ const VERBS: [&str; 8] = [
     "watch",
 ];
 
-pub const RESOURCES: [Resource; 7] = [
+pub const RESOURCES: [Resource; 9] = [
     Resource {
         plural: "namespaces",
         singular: "namespace",
@@ -68,6 +68,26 @@ pub const RESOURCES: [Resource; 7] = [
         namespaced: true,
         short_names: &["svc"],
         subresources: &["status"],
+    },
+    Resource {
+        plural: "secrets",
+        singular: "secret",
+        kind: "Secret",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &[],
+        subresources: &[],
+    },
+    Resource {
+        plural: "configmaps",
+        singular: "configmap",
+        kind: "ConfigMap",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["cm"],
+        subresources: &[],
     },
     Resource {
         plural: "events",
