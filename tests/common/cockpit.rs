@@ -25,6 +25,8 @@ pub struct Cockpit {
     pub frames_scanned: usize,
     /// (the value, the frame that showed it).
     pub leaks: Vec<(String, String)>,
+    /// The name of every command handed to the effects, in order.
+    pub performed: Vec<&'static str>,
 }
 
 impl Drop for Cockpit {
@@ -78,11 +80,16 @@ impl Cockpit {
             forbidden: Vec::new(),
             frames_scanned: 0,
             leaks: Vec::new(),
+            performed: Vec::new(),
         }
     }
 
     pub fn run(&mut self, commands: Vec<Command>) {
         for command in commands {
+            self.performed.push(command.name());
+            if command.mutates() {
+                self.performed.push("MUTATES");
+            }
             match command {
                 Command::OpenUrl(url) => self.opened.push(url),
                 other => self.effects.perform(other),
