@@ -19,7 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 pub const SETTINGS_FILE: &str = "pilothouse.toml";
 /// config list and services list answer in a few seconds; a hung network should not hang the pane.
-const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+pub const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to run gcloud: the program and the variables pilothouse sets on top of the user's.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct Gcloud {
     pub program: OsString,
     pub env: Vec<(String, String)>,
     pub dir: PathBuf,
+    /// How long one query may take (QUERY_TIMEOUT unless a test says otherwise).
+    pub timeout: Duration,
 }
 
 impl Gcloud {
@@ -211,7 +213,7 @@ pub fn save_settings(dir: &Path, settings: CloudRunSettings, tx: &UnboundedSende
 
 /// Who is logged in, and (with settings) the project's services.
 pub async fn refresh(gcloud: Gcloud, list: Option<Vec<String>>, tx: UnboundedSender<Event>) {
-    let state = match process::output(gcloud.command(&config_list_args()), QUERY_TIMEOUT).await {
+    let state = match process::output(gcloud.command(&config_list_args()), gcloud.timeout).await {
         Err(RunError::NotFound) => GcloudState::NotInstalled,
         Err(e) => GcloudState::Failed(run_error(&e)),
         Ok(done) if done.code != Some(0) => GcloudState::Failed(done.reason()),
@@ -224,7 +226,7 @@ pub async fn refresh(gcloud: Gcloud, list: Option<Vec<String>>, tx: UnboundedSen
     let Some(list) = list.filter(|_| ready) else {
         return;
     };
-    let services = match process::output(gcloud.command(&list), QUERY_TIMEOUT).await {
+    let services = match process::output(gcloud.command(&list), gcloud.timeout).await {
         Err(e) => Err(run_error(&e)),
         Ok(done) if done.code != Some(0) => Err(done.reason()),
         Ok(done) => parse_services(&done.stdout),
@@ -277,7 +279,7 @@ async fn build_and_push(
         "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
             .into(),
     );
-    let token = match process::output(gcloud.command(&access_token_args()), QUERY_TIMEOUT).await {
+    let token = match process::output(gcloud.command(&access_token_args()), gcloud.timeout).await {
         Ok(done) if done.code == Some(0) && !done.stdout.trim().is_empty() => {
             done.stdout.trim().to_string()
         }
@@ -353,7 +355,7 @@ pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>
             return;
         }
     }
-    let url = match process::output(gcloud.command(&describe), QUERY_TIMEOUT).await {
+    let url = match process::output(gcloud.command(&describe), gcloud.timeout).await {
         Ok(done) if done.code == Some(0) && done.stdout.trim().starts_with("http") => {
             Ok(done.stdout.trim().to_string())
         }

@@ -51,6 +51,8 @@ pub struct Effects {
     /// The `gcloud` program and the variables pilothouse sets for it (the demo's sim).
     gcloud: std::ffi::OsString,
     gcloud_env: Vec<(String, String)>,
+    /// How long a gcloud query (config, services list, token, describe) may take.
+    gcloud_timeout: std::time::Duration,
     /// Jobs that can be cancelled: aborting the task drops its process (and
     /// its process group) or its engine stream.
     cancellable: std::collections::HashMap<u64, JoinHandle<()>>,
@@ -76,6 +78,7 @@ impl Effects {
             kube_switch: None,
             gcloud: "gcloud".into(),
             gcloud_env: Vec::new(),
+            gcloud_timeout: cloud::QUERY_TIMEOUT,
             cancellable: std::collections::HashMap::new(),
         }
     }
@@ -109,11 +112,17 @@ impl Effects {
         self.gcloud = program.into();
     }
 
+    /// Shorter for tests of a gcloud that hangs; the default suits a slow network.
+    pub fn set_gcloud_timeout(&mut self, timeout: std::time::Duration) {
+        self.gcloud_timeout = timeout;
+    }
+
     fn gcloud(&self) -> cloud::Gcloud {
         cloud::Gcloud {
             program: self.gcloud.clone(),
             env: self.gcloud_env.clone(),
             dir: self.cwd.clone(),
+            timeout: self.gcloud_timeout,
         }
     }
 
