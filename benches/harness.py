@@ -385,6 +385,9 @@ def main():
     parser.add_argument("--clients", default="pilothouse,kdash,oxker",
                         help="kdash and oxker are left out, with a line saying so, when not installed")
     parser.add_argument("--no-append", action="store_true", help="print only")
+    parser.add_argument("--check-flat", action="store_true",
+                        help="after --soak: fail unless pilothouse's RSS grew less than 10 %% "
+                             "and its key-to-frame p95 at the end is within 2x (+2 ms) of the start")
     args = parser.parse_args()
     # A SIGTERM (say from `timeout`) still runs the `finally`s that stop the sims.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
@@ -417,6 +420,24 @@ def main():
         stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         with open(os.path.join(ROOT, "benches", "README.md"), "a") as readme:
             readme.write(f"\n### {stamp}, `{command.strip()}`\n\n{text}\n")
+    if args.check_flat:
+        check_flat(rows)
+
+
+def check_flat(rows):
+    """The soak's verdict: memory flat (bounded buffers), key latency not growing."""
+    soaked = [r for r in rows if r["client"] == "pilothouse" and "soak_rss_mb" in r]
+    if not soaked:
+        raise SystemExit("--check-flat needs a --soak run of pilothouse")
+    for r in soaked:
+        series = r["soak_rss_mb"]
+        growth = (series[-1] - series[0]) / series[0]
+        key_start, key_end = r["key_p95_ms"], r["soak_key_p95_ms"]
+        verdict = (f"RSS {series[0]:.1f} -> {series[-1]:.1f} MB ({growth:+.1%}); "
+                   f"key p95 {key_start:.1f} -> {key_end:.1f} ms")
+        if growth >= 0.10 or key_end > 2 * key_start + 2:
+            raise SystemExit(f"not flat: {verdict}")
+        print(f"flat: {verdict}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ pub mod keymap;
 mod kube_actions;
 pub mod kube_state;
 mod launch;
+mod learn_line;
 pub mod minikube;
 pub mod model;
 mod mouse;

@@ -20,6 +20,43 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         spans.push(Span::styled("DEMO", theme.warn));
         spans.push(Span::styled(" simulated cluster │ ", theme.muted));
     }
+    // On the Kubernetes panes the cluster's state comes first, so a long
+    // Docker reason never pushes it off a narrow header.
+    let (first, second) = if model.pane.is_kube() {
+        (
+            kube_segment(model, theme, area),
+            docker_segment(model, theme),
+        )
+    } else {
+        (
+            docker_segment(model, theme),
+            kube_segment(model, theme, area),
+        )
+    };
+    spans.extend(first);
+    spans.push(Span::styled(" │ ", theme.border));
+    spans.extend(second);
+    if let Some((text, style)) = minikube_segment(model, theme) {
+        spans.push(Span::styled(" │ ", theme.border));
+        spans.push(Span::styled(text, style));
+    }
+    if model.readonly {
+        spans.push(Span::styled(" │ ", theme.border));
+        spans.push(Span::styled("READ-ONLY", theme.warn));
+    }
+    // The endpoint is detail: last, where a narrow terminal cuts it.
+    let endpoint = &model.docker.endpoint;
+    spans.push(Span::styled(" │ ", theme.border));
+    spans.push(Span::styled(endpoint.host.clone(), theme.text));
+    if !endpoint.origin.is_empty() {
+        spans.push(Span::styled(format!(" ({})", endpoint.origin), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The engine: connected (its version), or why not.
+fn docker_segment<'a>(model: &'a Model, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
     match &model.docker.connection {
         Connection::Connecting => spans.push(Span::styled("◌ docker: connecting…", theme.warn)),
         Connection::Connected(info) => {
@@ -49,7 +86,12 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ));
         }
     }
-    spans.push(Span::styled(" │ ", theme.border));
+    spans
+}
+
+/// The cluster: the context, namespace, version and nodes, or what is wrong.
+fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
     match &model.kube.connection {
         KubeConnection::Connecting => {
             spans.push(Span::styled("◌ cluster: connecting…", theme.warn))
@@ -84,22 +126,7 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             ));
         }
     }
-    if let Some((text, style)) = minikube_segment(model, theme) {
-        spans.push(Span::styled(" │ ", theme.border));
-        spans.push(Span::styled(text, style));
-    }
-    if model.readonly {
-        spans.push(Span::styled(" │ ", theme.border));
-        spans.push(Span::styled("READ-ONLY", theme.warn));
-    }
-    // The endpoint is detail: last, where a narrow terminal cuts it.
-    let endpoint = &model.docker.endpoint;
-    spans.push(Span::styled(" │ ", theme.border));
-    spans.push(Span::styled(endpoint.host.clone(), theme.text));
-    if !endpoint.origin.is_empty() {
-        spans.push(Span::styled(format!(" ({})", endpoint.origin), theme.muted));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 /// minikube's state in a few words; the `M` menu shows all four fields.

@@ -239,6 +239,19 @@ mod tests {
                 }),
             );
             snap!(format!("pods_disconnected_keeps_rows_{w}x{h}"), &down, w, h);
+            let mut throttled = on_pane(with_cluster(), '6');
+            update(
+                &mut throttled,
+                Event::Kube(KubeEvent::WatchTrouble(
+                    "watching pods: 429 Too Many Requests: Too many requests, please try again later. (retry after 1 s)".into(),
+                )),
+            );
+            snap!(
+                format!("pods_watch_trouble_named_{w}x{h}"),
+                &throttled,
+                w,
+                h
+            );
         }
         snap!(
             "pods_connecting_80x24",
