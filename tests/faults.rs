@@ -58,19 +58,13 @@ fn keys_respond(cockpit: &mut Cockpit) {
 
 /// Feed events until the pods are listed afresh (a relist) with no watch trouble left; how long it took.
 async fn until_pods_fresh(cockpit: &mut Cockpit, what: &str) -> Duration {
-    let started = Instant::now();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let event = match tokio::time::timeout_at(deadline, cockpit.rx.recv()).await {
-            Ok(Some(event)) => event,
-            _ => panic!("{what}: the pods never came back"),
-        };
-        let pods = matches!(event, Event::Kube(KubeEvent::Pods(RowsUpdate::All(_))));
-        cockpit.send(event);
-        if pods && cockpit.model.kube.trouble.is_none() {
-            return started.elapsed();
-        }
-    }
+    cockpit
+        .until_event(
+            what,
+            |event| matches!(event, Event::Kube(KubeEvent::Pods(RowsUpdate::All(_)))),
+            |m| m.kube.trouble.is_none(),
+        )
+        .await
 }
 
 /// A cockpit whose kubeconfig points at `port` (a proxy) instead of the sim's API server.
@@ -182,12 +176,13 @@ async fn survive(cockpit: &mut Cockpit, sim: &Sim, proxy: &Proxy, fault: Fault, 
         "{fault:?}: selection and filter survive"
     );
     // Healthy again: no watcher fails over the next 1.5 s.
-    let calm = tokio::time::Instant::now() + Duration::from_millis(1500);
-    while let Ok(Some(event)) = tokio::time::timeout_at(calm, cockpit.rx.recv()).await {
-        cockpit.send(event);
-        let trouble = &cockpit.model.kube.trouble;
-        assert!(trouble.is_none(), "{fault:?} cleared, yet: {trouble:?}");
-    }
+    cockpit
+        .throughout(
+            Duration::from_millis(1500),
+            &format!("{fault:?} cleared"),
+            |m| m.kube.trouble.is_none(),
+        )
+        .await;
     eprintln!(
         "FAULT {fault:?}: named in {detected:?} ({named}), data back {back:?} after it cleared"
     );
@@ -273,18 +268,13 @@ async fn the_docker_connection_cut_and_restored() {
         .await;
     let connected = restored.elapsed();
     // The rows were kept; the first list after the return is what makes them current.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let event = match tokio::time::timeout_at(deadline, cockpit.rx.recv()).await {
-            Ok(Some(event)) => event,
-            _ => panic!("the containers were never listed again"),
-        };
-        let listed = matches!(event, Event::Docker(DockerEvent::Containers(_)));
-        cockpit.send(event);
-        if listed {
-            break;
-        }
-    }
+    cockpit
+        .until_event(
+            "the containers listed again",
+            |event| matches!(event, Event::Docker(DockerEvent::Containers(_))),
+            |_| true,
+        )
+        .await;
     let back = restored.elapsed();
     assert!(back <= RECOVERY, "the containers came back in {back:?}");
     assert_eq!(

@@ -175,6 +175,43 @@ impl Cockpit {
         }
     }
 
+    /// Feed events until one that `kind` picks leaves the model as `then`
+    /// wants it; how long that took.
+    pub async fn until_event(
+        &mut self,
+        what: &str,
+        kind: impl Fn(&Event) -> bool,
+        then: impl Fn(&Model) -> bool,
+    ) -> Duration {
+        let started = std::time::Instant::now();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let event = match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => event,
+                _ => panic!("{what} never happened; status: {:?}", self.model.status),
+            };
+            let picked = kind(&event);
+            self.send(event);
+            if picked && then(&self.model) {
+                return started.elapsed();
+            }
+        }
+    }
+
+    /// Feed events for `period`, checking `always` after each.
+    pub async fn throughout(
+        &mut self,
+        period: Duration,
+        what: &str,
+        always: impl Fn(&Model) -> bool,
+    ) {
+        let end = tokio::time::Instant::now() + period;
+        while let Ok(Some(event)) = tokio::time::timeout_at(end, self.rx.recv()).await {
+            self.send(event);
+            assert!(always(&self.model), "{what}");
+        }
+    }
+
     /// The screen as a user sees it on a terminal this wide, 40 rows high.
     pub fn screen(&self, width: u16) -> String {
         let backend = ratatui::backend::TestBackend::new(width, 40);
