@@ -18,9 +18,7 @@ impl BuildStream {
     /// The updates one streamed message makes; the build's error if it reports one.
     pub fn feed(&mut self, info: BuildInfo) -> Result<Vec<JobUpdate>, String> {
         if let Some(detail) = info.error_detail {
-            return Err(detail
-                .message
-                .unwrap_or_else(|| "the build failed".to_string()));
+            return Err(engine_reason(detail, "the build failed"));
         }
         if let Some(id) = info.aux.and_then(|a| a.id) {
             self.image_id = Some(id);
@@ -63,6 +61,16 @@ pub fn follow_body(body: &[u8]) -> Result<(Vec<JobUpdate>, Option<String>), Stri
         updates.extend(stream.feed(info)?);
     }
     Ok((updates, stream.short_image_id()))
+}
+
+/// The engine's reason for a failure, or `otherwise` when it gave none (or
+/// only white space: found by fuzzing, it made a failed job with no reason).
+pub fn engine_reason(detail: bollard::models::ErrorDetail, otherwise: &str) -> String {
+    detail
+        .message
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| otherwise.to_string())
 }
 
 /// "Step 2/5 : COPY . ." -> (2, 5), as the classic builder prints it.
@@ -108,6 +116,9 @@ mod tests {
     fn the_engine_error_and_a_malformed_message_end_the_build() {
         let failed = br#"{"stream":"Step 1/1 : RUN false\n"}{"errorDetail":{"message":"exit 1"},"error":"exit 1"}"#;
         assert_eq!(follow_body(failed).unwrap_err(), "exit 1");
+        // Found by fuzzing (fuzz/corpus/build_stream/blank-error): a reason of white space.
+        let blank = br#"{"errorDetail":{"message":" "},"error":"CO"}"#;
+        assert_eq!(follow_body(blank).unwrap_err(), "the build failed");
         let truncated = br#"{"stream":"Step 1/1 : RU"#;
         assert!(
             follow_body(truncated)

@@ -2,7 +2,7 @@
 //! streams that follow one container (logs, stats).
 
 use super::build_context::tar_context;
-use super::build_stream::BuildStream;
+use super::build_stream::{BuildStream, engine_reason};
 use crate::app::command::{BuildSpec, ContainerOp, JobId, RunSpec};
 use crate::app::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
 use crate::app::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
@@ -93,9 +93,7 @@ pub(crate) async fn push(
         if let Some(detail) = info.error_detail {
             return Err(format!(
                 "pushing {image} failed: {}",
-                detail
-                    .message
-                    .unwrap_or_else(|| "the registry refused it".into())
+                engine_reason(detail, "the registry refused it")
             ));
         }
         if let Some(status) = info.status {
