@@ -78,39 +78,52 @@ fn matches_self_or_parent(pattern: &str, path: &str) -> bool {
 }
 
 /// Go-style filepath.Match plus `**` for any number of path segments.
+/// Each (pattern, text) position is decided once: backtracking alone took
+/// exponential time on patterns with many stars (found by fuzzing; one
+/// `.dockerignore` line held a build for minutes).
 fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.first() {
+    let mut known = vec![None; (pattern.len() + 1) * (text.len() + 1)];
+    glob_from(pattern, text, 0, 0, &mut known)
+}
+
+fn glob_from(p: &[u8], t: &[u8], pi: usize, ti: usize, known: &mut [Option<bool>]) -> bool {
+    let slot = pi * (t.len() + 1) + ti;
+    if let Some(answer) = known[slot] {
+        return answer;
+    }
+    let (pattern, text) = (&p[pi..], &t[ti..]);
+    let answer = match pattern.first() {
         None => text.is_empty(),
         Some(b'*') if pattern.get(1) == Some(&b'*') => {
-            let rest = &pattern[2..];
+            let rest = pi + 2;
             // `**/x` also matches `x` at the top.
-            if let Some(after_slash) = rest.strip_prefix(b"/")
-                && glob(after_slash, text)
-            {
-                return true;
-            }
-            (0..=text.len()).any(|i| glob(rest, &text[i..]))
+            (p.get(rest) == Some(&b'/') && glob_from(p, t, rest + 1, ti, known))
+                || (ti..=t.len()).any(|i| glob_from(p, t, rest, i, known))
         }
         Some(b'*') => {
-            let rest = &pattern[1..];
-            let limit = text.iter().position(|&c| c == b'/').unwrap_or(text.len());
-            (0..=limit).any(|i| glob(rest, &text[i..]))
+            let limit = text
+                .iter()
+                .position(|&c| c == b'/')
+                .map_or(t.len(), |at| ti + at);
+            (ti..=limit).any(|i| glob_from(p, t, pi + 1, i, known))
         }
         Some(b'?') => {
-            matches!(text.first(), Some(&c) if c != b'/') && glob(&pattern[1..], &text[1..])
+            matches!(text.first(), Some(&c) if c != b'/') && glob_from(p, t, pi + 1, ti + 1, known)
         }
         Some(b'[') => match (
             class_match(&pattern[1..], text.first().copied()),
             text.first(),
         ) {
-            (Some((true, used)), Some(_)) => glob(&pattern[1 + used..], &text[1..]),
+            (Some((true, used)), Some(_)) => glob_from(p, t, pi + 1 + used, ti + 1, known),
             _ => false,
         },
         Some(b'\\') if pattern.len() > 1 => {
-            text.first() == Some(&pattern[1]) && glob(&pattern[2..], &text[1..])
+            text.first() == Some(&pattern[1]) && glob_from(p, t, pi + 2, ti + 1, known)
         }
-        Some(&c) => text.first() == Some(&c) && glob(&pattern[1..], &text[1..]),
-    }
+        Some(&c) => text.first() == Some(&c) && glob_from(p, t, pi + 1, ti + 1, known),
+    };
+    known[slot] = Some(answer);
+    answer
 }
 
 /// Match a `[...]` class (pattern starts after '['); returns (matched, bytes used incl. ']').
@@ -206,6 +219,17 @@ fn add_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_stars_are_decided_without_backtracking_forever() {
+        // Exponential with plain backtracking: each star tried at every split.
+        let stars = format!("{}b", "*a".repeat(30));
+        let doubles = format!("{}b", "**a".repeat(30));
+        let text = "a".repeat(120);
+        let ignore = DockerIgnore::parse(&format!("{stars}\n{doubles}\n"));
+        assert!(!ignore.excludes(&text));
+        assert!(ignore.excludes(&format!("{text}b")));
+    }
 
     #[test]
     fn dockerignore_rules_follow_the_cli() {
