@@ -1,4 +1,4 @@
-//! Command-line flags, as DESIGN §7 names them.
+//! Command-line flags, named as kubectl and the docker CLI name theirs.
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;

@@ -1,12 +1,13 @@
 //! pilothouse: a terminal cockpit for the local container inner loop.
 //!
-//! Data flows one way (DESIGN §2): `sources` and `effects` send `Event`s;
+//! Data flows one way (ARCHITECTURE.md): `sources` and `effects` send `Event`s;
 //! `app::update` changes the one `Model` and returns `Command`s; `ui::render`
 //! draws the model. Only sources and effects do I/O.
 
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod crash_switch;
 pub mod domain;
 pub mod effects;
 pub mod logging;

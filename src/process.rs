@@ -18,6 +18,21 @@ pub enum RunError {
     Failed(String),
 }
 
+impl RunError {
+    /// The sentence the user reads: `program` names who gave no answer
+    /// (empty where the caller names it already), `missing` says how to install it.
+    pub fn sentence(&self, program: &str, missing: &str) -> String {
+        match self {
+            Self::NotFound => missing.to_string(),
+            Self::TimedOut(after) if program.is_empty() => {
+                format!("no answer in {} s", after.as_secs())
+            }
+            Self::TimedOut(after) => format!("{program} gave no answer in {} s", after.as_secs()),
+            Self::Failed(why) => why.clone(),
+        }
+    }
+}
+
 /// What a finished process printed, and how it ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {

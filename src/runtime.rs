@@ -7,6 +7,7 @@ use crate::app::model::{Level, Model};
 use crate::app::{Event, update};
 use crate::cli::Cli;
 use crate::config::{Config, LearnAtStart};
+use crate::crash_switch::CrashSwitch;
 use crate::effects::Effects;
 use crate::sources::docker::DockerSource;
 use crate::sources::docker_endpoint::DockerEnv;
@@ -112,9 +113,6 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     model.themes = prepared.themes;
     model.keymap = prepared.keymap;
     model.mouse = config.mouse.value;
-    model.injected_panic = crate::app::model::InjectedPanic::from_env(
-        std::env::var("PILOTHOUSE_TEST_PANIC").ok().as_deref(),
-    );
     model.learn_mode = config.learn_on(model.demo);
     if cli.tour {
         crate::app::tour::start(&mut model);
@@ -193,7 +191,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     if let Ok(size) = terminal.size() {
         model.size = (size.width, size.height);
     }
-    let result = event_loop(&mut terminal, model, rx, effects).await;
+    let result = event_loop(&mut terminal, model, rx, effects, CrashSwitch::from_env()).await;
     if config.mouse.value {
         disable_mouse();
     }
@@ -221,6 +219,7 @@ async fn event_loop(
     mut model: Model,
     mut rx: mpsc::UnboundedReceiver<Event>,
     mut effects: Effects,
+    mut crash: CrashSwitch,
 ) -> Result<()> {
     let mut last_draw: Option<Instant> = None;
     loop {
@@ -233,7 +232,10 @@ async fn event_loop(
                 .unwrap_or_default();
             if wait.is_zero() {
                 terminal
-                    .draw(|frame| crate::ui::render(frame, &model, model.theme()))
+                    .draw(|frame| {
+                        crash.before_render();
+                        crate::ui::render(frame, &model, model.theme())
+                    })
                     .wrap_err("drawing the screen failed")?;
                 model.dirty = false;
                 last_draw = Some(Instant::now());
@@ -242,7 +244,7 @@ async fn event_loop(
             // Something changed but a frame was drawn moments ago: take more events until it is time.
             tokio::select! {
                 event = rx.recv() => match event {
-                    Some(event) => handle(&mut model, &mut effects, event, &mut rx),
+                    Some(event) => handle(&mut model, &mut effects, &mut crash, event, &mut rx),
                     None => return Ok(()),
                 },
                 _ = tokio::time::sleep(wait) => {}
@@ -250,7 +252,7 @@ async fn event_loop(
             continue;
         }
         match rx.recv().await {
-            Some(event) => handle(&mut model, &mut effects, event, &mut rx),
+            Some(event) => handle(&mut model, &mut effects, &mut crash, event, &mut rx),
             None => return Ok(()),
         }
     }
@@ -259,6 +261,7 @@ async fn event_loop(
 fn handle(
     model: &mut Model,
     effects: &mut Effects,
+    crash: &mut CrashSwitch,
     first: Event,
     rx: &mut mpsc::UnboundedReceiver<Event>,
 ) {
@@ -270,10 +273,14 @@ fn handle(
         if !matches!(event, Event::Tick(_)) {
             tracing::trace!(event = event_kind(&event), "event");
         }
-        for command in update(model, event) {
-            effects.perform(command);
+        if crash.take(&event) {
+            dirty = true;
+        } else {
+            for command in update(model, event) {
+                effects.perform(command);
+            }
+            dirty |= model.dirty;
         }
-        dirty |= model.dirty;
         handled += 1;
         if model.quit || handled >= MAX_EVENTS_PER_FRAME {
             break;
@@ -375,12 +382,19 @@ mod tests {
         model.dirty = true;
         // …then only events that change nothing arrive: the draw must still happen.
         let _ = tx.send(Event::Tick(now + Duration::from_secs(1)));
-        handle(&mut model, &mut effects, Event::Tick(now), &mut rx);
+        handle(
+            &mut model,
+            &mut effects,
+            &mut CrashSwitch::default(),
+            Event::Tick(now),
+            &mut rx,
+        );
         assert!(model.dirty);
         model.dirty = false;
         handle(
             &mut model,
             &mut effects,
+            &mut CrashSwitch::default(),
             Event::Tick(now + Duration::from_secs(2)),
             &mut rx,
         );

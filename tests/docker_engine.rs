@@ -11,7 +11,7 @@ use pilothouse::app::command::{BuildSpec, Command, RunSpec};
 use pilothouse::app::event::{DockerEvent, Event, JobUpdate};
 use pilothouse::app::model::{JobState, Model, Overlay};
 use pilothouse::app::update;
-use pilothouse::effects::docker as fx;
+use pilothouse::effects::docker::engine as fx;
 use pilothouse::sources::docker_endpoint::DockerEnv;
 use std::time::SystemTime;
 use tokio::sync::mpsc;

@@ -78,7 +78,7 @@ fn actionlint_finds_nothing_in_the_generated_workflows() {
 #[tokio::test]
 async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
     use pilothouse::app::event::{CloudEvent, Event};
-    use pilothouse::effects::cloud::write_workflow;
+    use pilothouse::effects::cloud::gcloud::write_workflow;
     let dir = tempfile::tempdir().expect("temp dir");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let path = ".github/workflows/ci.yml".to_string();

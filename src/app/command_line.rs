@@ -124,16 +124,10 @@ pub fn complete(model: &Model, text: &str) -> String {
         words.last().copied().unwrap_or("")
     };
     let matching: Vec<&String> = candidates.iter().filter(|c| c.starts_with(typed)).collect();
-    let Some(first) = matching.first() else {
+    if matching.is_empty() {
         return text.to_string();
-    };
-    // The common prefix of every match: one tab goes as far as is certain.
-    let mut common = first.to_string();
-    for other in &matching[1..] {
-        while !other.starts_with(&common) {
-            common.pop();
-        }
     }
+    let common = crate::domain::text::common_prefix(matching.iter().map(|m| m.as_str()));
     let done = if matching.len() == 1 { " " } else { "" };
     format!("{head}{common}{done}")
 }

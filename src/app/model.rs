@@ -298,29 +298,6 @@ pub struct Model {
     pub tour: super::tour::Tour,
     pub dirty: bool,
     pub quit: bool,
-    /// A panic the terminal-restore tests ask for (`PILOTHOUSE_TEST_PANIC`); F12 sets it off.
-    pub injected_panic: Option<InjectedPanic>,
-}
-
-/// Where the injected panic happens: in `update` as F12 arrives, or in the
-/// next frame's rendering after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InjectedPanic {
-    Update,
-    Render,
-    /// F12 was pressed: the next frame panics.
-    RenderNow,
-}
-
-impl InjectedPanic {
-    /// `PILOTHOUSE_TEST_PANIC`'s value: "update" or "render"; anything else injects nothing.
-    pub fn from_env(value: Option<&str>) -> Option<Self> {
-        match value? {
-            "update" => Some(Self::Update),
-            "render" => Some(Self::Render),
-            _ => None,
-        }
-    }
 }
 
 impl Model {
@@ -328,7 +305,6 @@ impl Model {
         Self {
             now,
             readonly,
-            injected_panic: None,
             demo: false,
             cwd,
             keymap: Keymap::default_map(),

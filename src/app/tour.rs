@@ -1,4 +1,4 @@
-//! The guided tour: DESIGN §1's walkthrough, one step at a time, in a side
+//! The guided tour: the walkthrough (ARCHITECTURE.md, "What it is for"), one step at a time, in a side
 //! panel. A step is done when the model shows it done (an image listed, a
 //! deployment ready…), not when a key was pressed, so a learner may take any
 //! road to it, including the CLI in another terminal.

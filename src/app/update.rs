@@ -10,25 +10,15 @@ use super::history::Outcome;
 use super::input::{on_confirm_key, on_filter_key, on_form_key};
 use super::launch::{alloc_job, launch};
 use super::model::{
-    Confirm, InjectedPanic, JobState, Level, Model, Overlay, Pane, STATS_CAPACITY, StatsView,
-    push_bounded,
+    Confirm, JobState, Level, Model, Overlay, Pane, STATS_CAPACITY, StatsView, push_bounded,
 };
 use super::table::TableRow;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use std::time::UNIX_EPOCH;
 
 pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
     model.dirty = true;
     let mut commands = match event {
-        Event::Key(key) if key.code == KeyCode::F(12) && model.injected_panic.is_some() => {
-            match model.injected_panic {
-                Some(InjectedPanic::Update) => {
-                    panic!("injected panic in update (PILOTHOUSE_TEST_PANIC)")
-                }
-                _ => model.injected_panic = Some(InjectedPanic::RenderNow),
-            }
-            Vec::new()
-        }
         Event::Key(key) if key.kind != KeyEventKind::Release => on_key(model, key),
         Event::Key(_) => {
             model.dirty = false;

@@ -2,8 +2,10 @@
 //! k8s-openapi types cross this line: sources map into these.
 
 pub mod cloud;
+pub mod dockerfile;
 pub mod kube;
 pub mod minikube;
+pub mod text;
 
 use std::time::{Duration, SystemTime};
 

@@ -1,4 +1,4 @@
-//! The simulated cluster (DESIGN §3): real protocols on loopback, so real
+//! The simulated cluster (ARCHITECTURE.md, `sim/`): real protocols on loopback, so real
 //! clients and pilothouse's own sources take the production code paths.
 //! So far: the Docker Engine API on a Unix socket. The Kubernetes API and
 //! Cloud Run join here.

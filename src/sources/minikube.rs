@@ -60,11 +60,7 @@ fn status_state(profile: &str, done: &Finished) -> MinikubeState {
 }
 
 pub fn run_error(e: &RunError) -> String {
-    match e {
-        RunError::NotFound => "minikube is not installed (not on PATH)".to_string(),
-        RunError::TimedOut(after) => format!("no answer in {} s", after.as_secs()),
-        RunError::Failed(why) => why.clone(),
-    }
+    e.sentence("", "minikube is not installed (not on PATH)")
 }
 
 /// Names of the profiles, valid and invalid, from `profile list -o json`.

@@ -46,9 +46,6 @@ pub fn body_areas(body: Rect, tour: bool) -> (Rect, Option<Rect>) {
 }
 
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
-    if model.injected_panic == Some(crate::app::model::InjectedPanic::RenderNow) {
-        panic!("injected panic in render (PILOTHOUSE_TEST_PANIC)");
-    }
     frame.render_widget(Block::new().style(theme.base), frame.area());
     let [header, tabs, body, learn, status, footer] = screen_areas(frame.area());
     let (body, tour_panel) = body_areas(body, model.tour.active);

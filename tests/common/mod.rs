@@ -239,7 +239,9 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:latest".into(),
     };
-    tokio::spawn(pilothouse::effects::docker::build(docker, 1, spec, tx));
+    tokio::spawn(pilothouse::effects::docker::engine::build(
+        docker, 1, spec, tx,
+    ));
     let result = next_matching(&mut rx, "the build", |e| match e {
         pilothouse::app::Event::Job {
             update: pilothouse::app::event::JobUpdate::Finished(result),

@@ -7,7 +7,7 @@ use super::*;
 use pilothouse::app::command::{BuildSpec, ContainerOp, RunSpec};
 use pilothouse::app::event::{DockerEvent, Event, JobUpdate};
 use pilothouse::app::validate::port_maps;
-use pilothouse::effects::docker as fx;
+use pilothouse::effects::docker::engine as fx;
 use pilothouse::sources::docker::DockerSource;
 use pilothouse::sources::docker_endpoint::DockerEnv;
 use std::path::Path;

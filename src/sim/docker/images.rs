@@ -2,10 +2,10 @@
 //! read, the Dockerfile parsed, `.dockerignore` honoured, `Step N/M` streamed,
 //! and the image stored with the sha256 of context and Dockerfile as its id.
 
-use super::dockerfile::{self, Instruction};
 use super::state::{Engine, SimImage, normalize_reference, sha256_hex};
 use super::{Shared, error, lock};
-use crate::effects::build_context::DockerIgnore;
+use crate::domain::dockerfile::{self, Instruction};
+use crate::effects::docker::build_context::DockerIgnore;
 use crate::sim::http::{Body, json, streaming};
 use bytes::Bytes;
 use hyper::{Response, StatusCode};

@@ -2,7 +2,6 @@
 //! use, served on a Unix socket.
 
 mod containers;
-pub mod dockerfile;
 mod images;
 mod preload;
 pub mod state;

@@ -11,6 +11,7 @@ use crate::app::cloudrun::{
 use crate::app::command::JobId;
 use crate::app::event::{CloudEvent, Event, JobUpdate};
 use crate::domain::cloud::{GcloudState, parse_config, parse_services};
+use crate::effects::shared::finish_job;
 use crate::process::{self, RunError};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -46,11 +47,7 @@ fn send(tx: &UnboundedSender<Event>, event: CloudEvent) {
 }
 
 fn run_error(e: &RunError) -> String {
-    match e {
-        RunError::NotFound => crate::app::cloud::INSTALL_HINT.to_string(),
-        RunError::TimedOut(after) => format!("gcloud gave no answer in {} s", after.as_secs()),
-        RunError::Failed(why) => why.clone(),
-    }
+    e.sentence("gcloud", crate::app::cloud::INSTALL_HINT)
 }
 
 /// `pilothouse.toml`'s `[cloudrun]`, and what the Dockerfile says of the port.
@@ -70,19 +67,10 @@ pub fn load_settings(dir: &Path, tx: &UnboundedSender<Event>) {
 /// EXPOSEd ports of the Dockerfile, and whether it or the app's top-level sources mention `PORT`.
 pub fn app_ports(dir: &Path) -> AppPorts {
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap_or_default();
-    let mut exposed: Vec<u16> = dockerfile
-        .lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            l.get(..7)
-                .filter(|k| k.eq_ignore_ascii_case("EXPOSE "))
-                .map(|_| &l[7..])
-        })
-        .flat_map(|ports| ports.split_whitespace())
-        .filter_map(|p| p.split('/').next()?.parse().ok())
-        .collect();
-    exposed.sort_unstable();
-    exposed.dedup();
+    // A Dockerfile the builder would refuse says nothing about ports.
+    let exposed = crate::domain::dockerfile::parse(&dockerfile)
+        .map(|instructions| crate::domain::dockerfile::exposed_ports(&instructions))
+        .unwrap_or_default();
     let mentions_port = |text: &str| {
         text.contains("$PORT")
             || text.contains("${PORT")
@@ -150,7 +138,7 @@ pub async fn write_workflow(
     tx: UnboundedSender<Event>,
 ) {
     let full = dir.join(&path);
-    match std::fs::read_to_string(&full) {
+    match tokio::fs::read_to_string(&full).await {
         Ok(existing) if existing == text => {
             send(
                 &tx,
@@ -171,11 +159,14 @@ pub async fn write_workflow(
         }
         _ => {}
     }
-    let written = full
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&full, &text))
-        .map_err(|e| format!("cannot write {}: {e}", full.display()));
+    let written = async {
+        if let Some(parent) = full.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        tokio::fs::write(&full, &text).await
+    }
+    .await
+    .map_err(|e| format!("cannot write {}: {e}", full.display()));
     if let Err(message) = written {
         send(&tx, CloudEvent::WorkflowWritten(Err(message)));
         return;
@@ -274,7 +265,7 @@ async fn build_and_push(
         dockerfile: "Dockerfile".to_string(),
         tag: image.to_string(),
     };
-    super::docker::build_inner(&docker, job, &spec, tx).await?;
+    crate::effects::docker::engine::build_inner(&docker, job, &spec, tx).await?;
     line(
         "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
             .into(),
@@ -300,7 +291,7 @@ async fn build_and_push(
         serveraddress: Some(registry),
         ..Default::default()
     };
-    super::docker::push(&docker, job, image, credentials, tx).await?;
+    crate::effects::docker::engine::push(&docker, job, image, credentials, tx).await?;
     Ok(())
 }
 
@@ -324,7 +315,7 @@ pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>
     if let Some((image, docker)) = local
         && let Err(reason) = build_and_push(&gcloud, (job, total), &image, docker, &tx).await
     {
-        super::finish_job(&tx, job, Err(reason));
+        finish_job(&tx, job, Err(reason));
         return;
     }
     for (index, step) in steps.iter().enumerate() {
@@ -351,7 +342,7 @@ pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>
             Ok(_) => None,
         };
         if let Some(reason) = failed {
-            super::finish_job(&tx, job, Err(reason));
+            finish_job(&tx, job, Err(reason));
             return;
         }
     }
@@ -370,10 +361,10 @@ pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>
     };
     match url {
         Ok(url) => {
-            super::finish_job(&tx, job, Ok(format!("serving at {url}")));
+            finish_job(&tx, job, Ok(format!("serving at {url}")));
             send(&tx, CloudEvent::Deployed { service, url });
         }
-        Err(reason) => super::finish_job(&tx, job, Err(reason)),
+        Err(reason) => finish_job(&tx, job, Err(reason)),
     }
 }
 

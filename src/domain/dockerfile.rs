@@ -1,5 +1,6 @@
-//! The Dockerfile as the simulated engine reads it: instructions, line
-//! continuations, comments, and the image settings a build records.
+//! The Dockerfile, read once for everyone: instructions, line continuations,
+//! comments, and the image settings a build records. The simulated engine
+//! builds from it; the Cloud Run deploy checks its `EXPOSE`d ports.
 
 use std::collections::BTreeMap;
 
@@ -97,6 +98,20 @@ fn instruction(line: usize, text: &str) -> Result<Instruction, String> {
     })
 }
 
+/// The ports `EXPOSE` names (`8000`, `8000/tcp`, several on a line), sorted,
+/// each once; a port given by a variable (`$PORT`) is not a number and is left out.
+pub fn exposed_ports(instructions: &[Instruction]) -> Vec<u16> {
+    let mut ports: Vec<u16> = instructions
+        .iter()
+        .filter(|i| i.keyword == "EXPOSE")
+        .flat_map(|i| i.args.split_whitespace())
+        .filter_map(|port| port.split('/').next()?.parse().ok())
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 /// `["a","b"]` (exec form) or a shell string wrapped as `/bin/sh -c`.
 pub fn command_form(args: &str) -> Vec<String> {
     match serde_json::from_str::<Vec<String>>(args) {
@@ -163,6 +178,15 @@ fn shell_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exposed_ports_read_tabs_continuations_and_protocols() {
+        let text =
+            "FROM scratch\nEXPOSE\t8000 \\\n    9000/udp\n# EXPOSE 7000\nexpose 8000 $PORT\n";
+        let instructions = parse(text).expect("a valid Dockerfile");
+        assert_eq!(exposed_ports(&instructions), [8000, 9000]);
+        assert!(exposed_ports(&parse("FROM scratch\n").expect("valid")).is_empty());
+    }
 
     const WALKTHROUGH: &str = "FROM python:3\nWORKDIR /usr/src/app\n# deps first\nCOPY requirements.txt ./\nRUN pip install \\\n    --no-cache-dir -r requirements.txt\nCOPY . .\nENTRYPOINT [\"python\"]\nCMD [\"run.py\"]\n";
 

@@ -93,7 +93,10 @@ pub async fn check(
     tx: UnboundedSender<Event>,
 ) {
     let full = cwd.join(&path);
-    let result = match read_manifest(&full) {
+    let read = tokio::task::spawn_blocking(move || read_manifest(&full))
+        .await
+        .unwrap_or_else(|e| Err(format!("reading the manifest failed: {e}")));
+    let result = match read {
         Err(message) => Err(message),
         Ok(documents) => match &client {
             None => Err(

@@ -31,7 +31,7 @@ pub fn keeper() -> Keeper {
     tx
 }
 
-use super::finish_job as finish;
+use crate::effects::shared::finish_job as finish;
 
 /// `minikube -p P start|stop`: every line into the job, then ask for the status again.
 pub async fn start_or_stop(

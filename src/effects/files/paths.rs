@@ -30,15 +30,10 @@ pub fn complete(base: &Path, typed: &str) -> (String, Vec<String>) {
         })
         .collect();
     matches.sort();
-    let Some((first, _)) = matches.first() else {
+    if matches.is_empty() {
         return (typed.to_string(), Vec::new());
-    };
-    let mut common = first.clone();
-    for (other, _) in &matches[1..] {
-        while !other.starts_with(&common) {
-            common.pop();
-        }
     }
+    let common = crate::domain::text::common_prefix(matches.iter().map(|(name, _)| name.as_str()));
     let suffix = match matches.as_slice() {
         [(_, true)] => "/",
         _ => "",

@@ -10,7 +10,7 @@ use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::finish_job as finish;
+use crate::effects::shared::finish_job as finish;
 
 /// `kubectl scale --replicas=N deployment/NAME`: a merge patch of the scale subresource.
 pub async fn scale(
@@ -197,7 +197,7 @@ async fn expose_inner(
     }))
     .map_err(|e| format!("cannot build the Service: {e}"))?;
     let params = kube::api::PostParams {
-        field_manager: Some(crate::effects::apply::FIELD_MANAGER.into()),
+        field_manager: Some(crate::effects::kube::apply::FIELD_MANAGER.into()),
         ..Default::default()
     };
     Api::<Service>::namespaced(client, &spec.namespace)

@@ -1,0 +1,31 @@
+//! Small text helpers that more than one layer needs.
+
+/// The longest prefix every word shares: how far one tab can complete with
+/// certainty (the shell's rule, for `:` commands and for paths alike).
+pub fn common_prefix<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    let mut words = words.into_iter();
+    let Some(first) = words.next() else {
+        return String::new();
+    };
+    let mut common = first.to_string();
+    for other in words {
+        while !other.starts_with(&common) {
+            common.pop();
+        }
+    }
+    common
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_prefix;
+
+    #[test]
+    fn the_shared_start_of_every_word() {
+        assert_eq!(common_prefix(["deploy", "deployments", "depot"]), "dep");
+        assert_eq!(common_prefix(["pods"]), "pods");
+        assert_eq!(common_prefix(["svc", "pods"]), "");
+        assert_eq!(common_prefix(["héllo", "hélp"]), "hél");
+        assert_eq!(common_prefix(Vec::<&str>::new()), "");
+    }
+}

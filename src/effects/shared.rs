@@ -1,0 +1,136 @@
+//! What every family of effects shares: the event channel, the engine and
+//! cluster clients the sources publish, the app's directory, the jobs that
+//! can be cancelled, and the one log stream the Logs pane follows.
+
+use crate::app::command::JobId;
+use crate::app::event::{Event, JobUpdate};
+use bollard::Docker;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use tokio::sync::{mpsc::UnboundedSender, watch};
+use tokio::task::JoinHandle;
+
+/// Report a job's end.
+pub(crate) fn finish_job(tx: &UnboundedSender<Event>, id: JobId, result: Result<String, String>) {
+    let _ = tx.send(Event::Job {
+        id,
+        update: JobUpdate::Finished(result),
+    });
+}
+
+pub struct Shared {
+    pub tx: UnboundedSender<Event>,
+    docker: watch::Receiver<Option<Docker>>,
+    kube: watch::Receiver<Option<::kube::Client>>,
+    pub cwd: PathBuf,
+    /// At most one log stream, a container's or a pod's.
+    logs: Option<JoinHandle<()>>,
+    /// Jobs that can be cancelled: aborting the task drops its process (and
+    /// its process group) or its engine stream.
+    cancellable: HashMap<JobId, JoinHandle<()>>,
+}
+
+impl Shared {
+    pub fn new(
+        tx: UnboundedSender<Event>,
+        docker: watch::Receiver<Option<Docker>>,
+        cwd: PathBuf,
+    ) -> Self {
+        Self {
+            tx,
+            docker,
+            kube: watch::channel(None).1,
+            cwd,
+            logs: None,
+            cancellable: HashMap::new(),
+        }
+    }
+
+    pub fn set_kube(&mut self, kube: watch::Receiver<Option<::kube::Client>>) {
+        self.kube = kube;
+    }
+
+    /// The engine the Docker source is connected to, if it is.
+    pub fn docker(&self) -> Option<Docker> {
+        self.docker.borrow().clone()
+    }
+
+    /// The Kubernetes client the kube source publishes while connected.
+    pub fn kube(&self) -> Option<::kube::Client> {
+        self.kube.borrow().clone()
+    }
+
+    /// Remember a job's task so ctrl-c can end it; forget the finished ones.
+    pub fn track(&mut self, job: JobId, task: JoinHandle<()>) {
+        self.cancellable.retain(|_, task| !task.is_finished());
+        self.cancellable.insert(job, task);
+    }
+
+    /// End a running job's task; the job ends as cancelled.
+    pub fn cancel(&mut self, job: JobId) {
+        match self.cancellable.remove(&job) {
+            Some(task) if !task.is_finished() => {
+                task.abort();
+                finish_job(
+                    &self.tx,
+                    job,
+                    Err("cancelled; its process was ended".to_string()),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// The Logs pane follows a new stream (or none): the old one ends.
+    pub fn follow_logs(&mut self, task: Option<JoinHandle<()>>) {
+        if let Some(old) = std::mem::replace(&mut self.logs, task) {
+            old.abort();
+        }
+    }
+
+    /// Run a job against the cluster, or fail it at once with the reason.
+    pub fn with_cluster(&self, job: JobId, start: impl FnOnce(::kube::Client) -> JoinHandle<()>) {
+        match self.kube() {
+            Some(client) => {
+                start(client);
+            }
+            None => finish_job(
+                &self.tx,
+                job,
+                Err("the cluster is not connected; it reconnects by itself, try again then".into()),
+            ),
+        }
+    }
+
+    /// Run a job against the engine, or fail it at once with the reason.
+    pub fn with_engine(&self, job: JobId, start: impl FnOnce(Docker) -> JoinHandle<()>) {
+        match self.docker() {
+            Some(docker) => {
+                start(docker);
+            }
+            None => finish_job(
+                &self.tx,
+                job,
+                Err(
+                    "the Docker engine is not connected; it reconnects by itself, try again then"
+                        .into(),
+                ),
+            ),
+        }
+    }
+
+    /// A sentence for the user about an effect that is not a job.
+    pub fn failed(&self, message: impl Into<String>) {
+        let _ = self.tx.send(Event::EffectFailed(message.into()));
+    }
+}
+
+/// A command handed to a family that does not perform it: the dispatcher's
+/// routing and the family disagree, which is a bug to see in the log.
+pub fn misrouted(family: &str, command: &crate::app::command::Command) {
+    tracing::error!(
+        command = command.name(),
+        family,
+        "a command reached an effects family that does not perform it"
+    );
+}
