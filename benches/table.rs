@@ -4,9 +4,9 @@
 //! The same for the Pods pane with 10,000 pods.
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use pilothouse::app::event::{DockerEvent, Event, KubeEvent};
-use pilothouse::app::keyed::{RowChanges, RowsUpdate};
-use pilothouse::app::model::Pane;
+use pilothouse::app::core::event::{DockerEvent, Event, KubeEvent};
+use pilothouse::app::core::keyed::{RowChanges, RowsUpdate};
+use pilothouse::app::core::model::Pane;
 use pilothouse::app::{Model, update};
 use pilothouse::domain::kube::{ClusterInfo, PodRow};
 use pilothouse::domain::{ContainerRow, ContainerState, EngineInfo, PortMapping, Protocol};

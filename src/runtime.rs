@@ -2,8 +2,8 @@
 //! the commands it returns, and draws when something changed (at most ~60
 //! frames a second).
 
-use crate::app::keymap::Keymap;
-use crate::app::model::{Level, Model};
+use crate::app::core::keymap::Keymap;
+use crate::app::core::model::{Level, Model};
 use crate::app::{Event, update};
 use crate::cli::Cli;
 use crate::config::{Config, LearnAtStart};
@@ -115,7 +115,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     model.mouse = config.mouse.value;
     model.learn_mode = config.learn_on(model.demo);
     if cli.tour {
-        crate::app::tour::start(&mut model);
+        crate::app::learn::tour::start(&mut model);
     }
     if !prepared.warnings.is_empty() {
         model.set_status(Level::Warn, prepared.warnings.join(" · "));
@@ -369,7 +369,7 @@ fn event_kind(event: &Event) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::model::Model;
+    use crate::app::core::model::Model;
 
     #[tokio::test]
     async fn a_pending_redraw_survives_events_that_change_nothing() {

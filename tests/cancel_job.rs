@@ -6,7 +6,7 @@
 mod common;
 
 use pilothouse::app::Command;
-use pilothouse::app::event::{Event, JobUpdate};
+use pilothouse::app::core::event::{Event, JobUpdate};
 use pilothouse::domain::minikube::MinikubeOp;
 use pilothouse::effects::Effects;
 use std::time::Duration;

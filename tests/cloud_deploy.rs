@@ -10,7 +10,7 @@
 mod common;
 
 use common::cockpit::Cockpit;
-use pilothouse::app::model::{JobState, Overlay, Pane};
+use pilothouse::app::core::model::{JobState, Overlay, Pane};
 use pilothouse::cli::SimArgs;
 use pilothouse::domain::cloud::GcloudState;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};

@@ -6,8 +6,8 @@ mod common;
 
 use common::cockpit::Cockpit;
 use pilothouse::app::Model;
-use pilothouse::app::event::Event;
-use pilothouse::app::model::{JobState, Overlay};
+use pilothouse::app::core::event::Event;
+use pilothouse::app::core::model::{JobState, Overlay};
 use pilothouse::cli::SimArgs;
 use pilothouse::domain::cloud::GcloudState;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};

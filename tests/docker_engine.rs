@@ -7,9 +7,9 @@ mod common;
 
 use common::scenario::{self, Expect, job_updates};
 use common::*;
-use pilothouse::app::command::{BuildSpec, Command, RunSpec};
-use pilothouse::app::event::{DockerEvent, Event, JobUpdate};
-use pilothouse::app::model::{JobState, Model, Overlay};
+use pilothouse::app::core::command::{BuildSpec, Command, RunSpec};
+use pilothouse::app::core::event::{DockerEvent, Event, JobUpdate};
+use pilothouse::app::core::model::{JobState, Model, Overlay};
 use pilothouse::app::update;
 use pilothouse::effects::docker::engine as fx;
 use pilothouse::sources::docker_endpoint::DockerEnv;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use pilothouse::app::event::{DockerEvent, Event};
+use pilothouse::app::core::event::{DockerEvent, Event};
 use pilothouse::sources::docker::DockerSource;
 use pilothouse::sources::docker_endpoint::DockerEnv;
 use std::path::Path;

@@ -6,7 +6,7 @@
 
 mod common;
 
-use pilothouse::app::cloudrun::{
+use pilothouse::app::cloud::settings::{
     CloudRunSettings, DeployMode, access_token_args, command_line, config_list_args,
 };
 use std::process::Command;

@@ -8,7 +8,7 @@ mod common;
 
 use common::cockpit::Cockpit;
 use crossterm::event::KeyCode;
-use pilothouse::app::model::{JobState, Model};
+use pilothouse::app::core::model::{JobState, Model};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use std::collections::BTreeSet;
@@ -60,7 +60,7 @@ async fn connected(cockpit: &mut Cockpit) {
         .until("the engine and the cluster", |m| {
             matches!(
                 m.kube.connection,
-                pilothouse::app::kube_state::KubeConnection::Connected(_)
+                pilothouse::app::kube::state::KubeConnection::Connected(_)
             ) && matches!(
                 m.docker.connection,
                 pilothouse::domain::Connection::Connected(_)
@@ -80,7 +80,7 @@ fn succeeded(model: &Model, title: &str) -> bool {
 async fn yes_to(cockpit: &mut Cockpit, line: &str) {
     cockpit
         .until(&format!("the learn-mode question for {line}"), |m| {
-            matches!(&m.overlay, pilothouse::app::model::Overlay::Confirm(c)
+            matches!(&m.overlay, pilothouse::app::core::model::Overlay::Confirm(c)
                 if c.message.contains(&format!("$ {line}")))
         })
         .await;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use pilothouse::app::kube_state::KubeConnection;
+use pilothouse::app::kube::state::KubeConnection;
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use pilothouse::sources::kube::KubeSource;

@@ -11,7 +11,7 @@ mod common;
 
 use common::cockpit::Cockpit;
 use pilothouse::app::Event;
-use pilothouse::app::model::{JobState, Overlay, Pane};
+use pilothouse::app::core::model::{JobState, Overlay, Pane};
 use pilothouse::cli::SimArgs;
 use pilothouse::domain::minikube::MinikubeState;
 use pilothouse::sim::Sim;
@@ -98,7 +98,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         .until("the cluster", |m| {
             matches!(
                 m.kube.connection,
-                pilothouse::app::kube_state::KubeConnection::Connected(_)
+                pilothouse::app::kube::state::KubeConnection::Connected(_)
             )
         })
         .await;

@@ -2,7 +2,7 @@
 //! `$BROWSER` is honoured (its own test binary, since it sets the variable).
 
 use pilothouse::app::Command;
-use pilothouse::app::event::Event;
+use pilothouse::app::core::event::Event;
 use pilothouse::effects::Effects;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};

@@ -8,7 +8,7 @@ mod common;
 
 use common::cockpit::Cockpit;
 use crossterm::event::KeyCode;
-use pilothouse::app::model::{JobState, Model, Overlay};
+use pilothouse::app::core::model::{JobState, Model, Overlay};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use std::collections::HashSet;
@@ -50,7 +50,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .until("the cluster", |m| {
             matches!(
                 m.kube.connection,
-                pilothouse::app::kube_state::KubeConnection::Connected(_)
+                pilothouse::app::kube::state::KubeConnection::Connected(_)
             )
         })
         .await;
@@ -185,7 +185,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.key(KeyCode::Esc);
     assert_eq!(
         cockpit.model.pane,
-        pilothouse::app::model::Pane::Deployments
+        pilothouse::app::core::model::Pane::Deployments
     );
 
     // Open the Service: its nodePort on the node's address; three pods answer in turn.
@@ -225,7 +225,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.keys("6g");
     cockpit.keys("/cookbook\n");
     cockpit.keys("l");
-    assert_eq!(cockpit.model.pane, pilothouse::app::model::Pane::Logs);
+    assert_eq!(cockpit.model.pane, pilothouse::app::core::model::Pane::Logs);
     cockpit
         .until("the pod's log", |m| {
             m.logs

@@ -3,9 +3,9 @@
 
 mod common;
 
-use pilothouse::app::event::{Event, KubeEvent};
-use pilothouse::app::keyed::{KeyedRows, RowsUpdate};
-use pilothouse::app::table::{TableRow, TableState};
+use pilothouse::app::core::event::{Event, KubeEvent};
+use pilothouse::app::core::keyed::{KeyedRows, RowsUpdate};
+use pilothouse::app::core::table::{TableRow, TableState};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use pilothouse::sources::kube::KubeSource;

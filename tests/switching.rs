@@ -5,7 +5,7 @@
 mod common;
 
 use common::cockpit::Cockpit;
-use pilothouse::app::kube_state::KubeConnection;
+use pilothouse::app::kube::state::KubeConnection;
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 

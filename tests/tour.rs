@@ -5,8 +5,8 @@
 mod common;
 
 use common::cockpit::Cockpit;
-use pilothouse::app::model::Model;
-use pilothouse::app::tour::STEPS;
+use pilothouse::app::core::model::Model;
+use pilothouse::app::learn::tour::STEPS;
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 

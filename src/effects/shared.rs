@@ -2,8 +2,8 @@
 //! cluster clients the sources publish, the app's directory, the jobs that
 //! can be cancelled, and the one log stream the Logs pane follows.
 
-use crate::app::command::JobId;
-use crate::app::event::{Event, JobUpdate};
+use crate::app::core::command::JobId;
+use crate::app::core::event::{Event, JobUpdate};
 use bollard::Docker;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -127,7 +127,7 @@ impl Shared {
 
 /// A command handed to a family that does not perform it: the dispatcher's
 /// routing and the family disagree, which is a bug to see in the log.
-pub fn misrouted(family: &str, command: &crate::app::command::Command) {
+pub fn misrouted(family: &str, command: &crate::app::core::command::Command) {
     tracing::error!(
         command = command.name(),
         family,

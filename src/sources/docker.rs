@@ -4,7 +4,7 @@
 
 use super::docker_endpoint::{DockerEnv, Endpoint, client_for, resolve};
 use super::{Backoff, RECONNECT_CEILING, describe};
-use crate::app::event::{DockerEvent, Event};
+use crate::app::core::event::{DockerEvent, Event};
 use crate::domain::minikube::MinikubeDockerEnv;
 use crate::domain::{
     ContainerRow, ContainerState, EndpointLabel, EngineInfo, ImageRow, PortMapping, Protocol,

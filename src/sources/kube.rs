@@ -10,8 +10,8 @@ use super::kube_rows::{
 use super::kube_store::{MAX_EVENTS, Rows, Store};
 use super::kube_watch::spawn_rows;
 use super::{Backoff, RECONNECT_CEILING, describe};
-use crate::app::event::{Event, KubeEvent};
-use crate::app::keyed::{RowChanges, RowsUpdate};
+use crate::app::core::event::{Event, KubeEvent};
+use crate::app::core::keyed::{RowChanges, RowsUpdate};
 use crate::domain::kube::{ClusterInfo, KubeTarget};
 use k8s_openapi::api::core::v1::{Namespace, Node};
 use kube::api::{Api, ListParams};

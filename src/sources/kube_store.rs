@@ -2,7 +2,7 @@
 //! reports them to the model: what changed since the last report, and, for
 //! Events, a bound on how many are kept.
 
-use crate::app::keyed::{RowChanges, RowsUpdate};
+use crate::app::core::keyed::{RowChanges, RowsUpdate};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 

@@ -1,8 +1,8 @@
 //! The lines around the pane: header, tabs, learn line, status and footer.
 
-use crate::app::keymap::Context;
-use crate::app::kube_state::KubeConnection;
-use crate::app::model::{Level, Model, Pane};
+use crate::app::core::keymap::Context;
+use crate::app::core::model::{Level, Model, Pane};
+use crate::app::kube::state::KubeConnection;
 use crate::domain::{Connection, humanize_duration};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -131,7 +131,7 @@ fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>
 
 /// minikube's state in a few words; the `M` menu shows all four fields.
 fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::style::Style)> {
-    use crate::app::minikube::MinikubeModel;
+    use crate::app::kube::minikube::MinikubeModel;
     use crate::domain::minikube::MinikubeState;
     let minikube = &model.minikube;
     let named_minikube =
@@ -234,7 +234,7 @@ fn tab_label(pane: Pane, model: &Model) -> String {
             let running = model
                 .jobs
                 .iter()
-                .filter(|j| j.state == crate::app::model::JobState::Running)
+                .filter(|j| j.state == crate::app::core::model::JobState::Running)
                 .count();
             if running > 0 {
                 format!("Jobs ({running} running)")

@@ -1,7 +1,7 @@
 //! What the columns people ask about mean, shown in the help overlay of the
 //! pane that has them.
 
-use crate::app::model::Pane;
+use crate::app::core::model::Pane;
 
 /// Column, meaning. Empty for panes whose columns need no words.
 pub fn column_notes(pane: Pane) -> &'static [(&'static str, &'static str)] {

@@ -8,7 +8,7 @@ pub mod panes;
 pub mod table;
 mod tour;
 
-use crate::app::model::{Model, Pane};
+use crate::app::core::model::{Model, Pane};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

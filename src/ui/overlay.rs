@@ -1,8 +1,8 @@
 //! Overlays drawn over the pane: help, forms and confirmations.
 
-use crate::app::forms::Form;
-use crate::app::keymap::Context;
-use crate::app::model::{Confirm, Model, Overlay, Picker};
+use crate::app::core::forms::Form;
+use crate::app::core::keymap::Context;
+use crate::app::core::model::{Confirm, Model, Overlay, Picker};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -47,7 +47,7 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
     frame.render_widget(block, area);
     // The current pane's keys first, then the other panes' as far as they fit.
     let mut contexts = vec![Context::Global, model.pane.context()];
-    for pane in crate::app::model::Pane::ALL {
+    for pane in crate::app::core::model::Pane::ALL {
         if !contexts.contains(&pane.context()) {
             contexts.push(pane.context());
         }
@@ -206,7 +206,7 @@ fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
 }
 
 /// The YAML view: only the visible lines are styled; keys stand out from values.
-fn yaml_box(frame: &mut Frame, view: &crate::app::model::YamlView, theme: &Theme) {
+fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: &Theme) {
     let area = frame.area();
     let area = Rect {
         x: area.x + 2,
@@ -409,7 +409,7 @@ mod tests {
     /// The minikube menu over a stopped profile, and the header saying so.
     #[test]
     fn minikube_menu() {
-        use crate::app::event::{Event, KubeEvent, MinikubeEvent};
+        use crate::app::core::event::{Event, KubeEvent, MinikubeEvent};
         use crate::domain::minikube::{MinikubeState, MinikubeStatus};
         let mut model = on_pane(with_cluster(), '5');
         crate::app::update(

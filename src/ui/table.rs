@@ -1,7 +1,7 @@
 //! The one table widget every pane uses: columns, a sort marker, the
 //! selection, and virtual scrolling (only the rows on screen are built).
 
-use crate::app::table::TableState;
+use crate::app::core::table::TableState;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

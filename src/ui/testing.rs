@@ -1,8 +1,8 @@
 //! Fixtures and helpers for the pane snapshots: a fixed clock, sample rows,
 //! and a way to press keys through the real `update`.
 
-use crate::app::event::{DockerEvent, Event, JobUpdate};
-use crate::app::model::Model;
+use crate::app::core::event::{DockerEvent, Event, JobUpdate};
+use crate::app::core::model::Model;
 use crate::app::update;
 use crate::domain::{
     Connection, ContainerRow, ContainerState, EndpointLabel, EngineInfo, ImageRow, PortMapping,
@@ -214,7 +214,7 @@ pub fn with_jobs() -> Model {
     // A finished failed build first, then a running one.
     press_str(&mut model, "b");
     press(&mut model, KeyCode::Enter);
-    let spec = crate::app::command::BuildSpec {
+    let spec = crate::app::core::command::BuildSpec {
         context: ".".into(),
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:latest".into(),
@@ -403,7 +403,7 @@ pub fn connection_is_disconnected(model: &Model) -> bool {
 }
 
 pub fn with_cluster() -> Model {
-    use crate::app::event::KubeEvent;
+    use crate::app::core::event::KubeEvent;
     use crate::domain::kube::{ClusterInfo, DeploymentRow, EventRow, PodRow, ServiceRow};
     let mut model = populated();
     let info = ClusterInfo {
@@ -573,7 +573,7 @@ pub fn with_cluster() -> Model {
 }
 
 pub fn without_cluster(mut model: Model) -> Model {
-    use crate::app::event::KubeEvent;
+    use crate::app::core::event::KubeEvent;
     update(
         &mut model,
         Event::Kube(KubeEvent::Unavailable(

@@ -1,8 +1,8 @@
 //! The tour's side panel: the step, what it does and why, the key and the
 //! command line it stands for.
 
-use crate::app::model::Model;
-use crate::app::tour::STEPS;
+use crate::app::core::model::Model;
+use crate::app::learn::tour::STEPS;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -3,7 +3,7 @@
 //! wired as runtime.rs wires them.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use pilothouse::app::model::Model;
+use pilothouse::app::core::model::Model;
 use pilothouse::app::{Command, Event, update};
 use pilothouse::effects::Effects;
 use pilothouse::sources::docker::DockerSource;

@@ -234,7 +234,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         .await
         .expect("sim engine");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let spec = pilothouse::app::command::BuildSpec {
+    let spec = pilothouse::app::core::command::BuildSpec {
         context: concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook").into(),
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:latest".into(),
@@ -244,7 +244,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
     ));
     let result = next_matching(&mut rx, "the build", |e| match e {
         pilothouse::app::Event::Job {
-            update: pilothouse::app::event::JobUpdate::Finished(result),
+            update: pilothouse::app::core::event::JobUpdate::Finished(result),
             ..
         } => Some(result),
         _ => None,

@@ -4,9 +4,9 @@
 //! against the simulated one.
 
 use super::*;
-use pilothouse::app::command::{BuildSpec, ContainerOp, RunSpec};
-use pilothouse::app::event::{DockerEvent, Event, JobUpdate};
-use pilothouse::app::validate::port_maps;
+use pilothouse::app::core::command::{BuildSpec, ContainerOp, RunSpec};
+use pilothouse::app::core::event::{DockerEvent, Event, JobUpdate};
+use pilothouse::app::core::validate::port_maps;
 use pilothouse::effects::docker::engine as fx;
 use pilothouse::sources::docker::DockerSource;
 use pilothouse::sources::docker_endpoint::DockerEnv;

@@ -3,13 +3,13 @@
 //! argument vector, in the app directory, with the user's environment plus only
 //! what pilothouse was told to set (the demo's simulated endpoints).
 
-use crate::app::cloud::AppPorts;
-use crate::app::cloudrun::{
+use crate::app::cloud::deploy::AppPorts;
+use crate::app::cloud::settings::{
     CloudRunSettings, ProjectFile, access_token_args, config_list_args, parse_project_file,
     render_project_file,
 };
-use crate::app::command::JobId;
-use crate::app::event::{CloudEvent, Event, JobUpdate};
+use crate::app::core::command::JobId;
+use crate::app::core::event::{CloudEvent, Event, JobUpdate};
 use crate::domain::cloud::{GcloudState, parse_config, parse_services};
 use crate::effects::shared::finish_job;
 use crate::process::{self, RunError};
@@ -47,7 +47,7 @@ fn send(tx: &UnboundedSender<Event>, event: CloudEvent) {
 }
 
 fn run_error(e: &RunError) -> String {
-    e.sentence("gcloud", crate::app::cloud::INSTALL_HINT)
+    e.sentence("gcloud", crate::app::cloud::deploy::INSTALL_HINT)
 }
 
 /// `pilothouse.toml`'s `[cloudrun]`, and what the Dockerfile says of the port.
@@ -151,7 +151,7 @@ pub async fn write_workflow(
                 &tx,
                 CloudEvent::WorkflowDiffers {
                     path,
-                    diff: crate::app::workflow::diff(&existing, &text),
+                    diff: crate::app::cloud::workflow::diff(&existing, &text),
                     text,
                 },
             );
@@ -260,7 +260,7 @@ async fn build_and_push(
     };
     step(1);
     line(format!("$ docker build -t {image} ."));
-    let spec = crate::app::command::BuildSpec {
+    let spec = crate::app::core::command::BuildSpec {
         context: gcloud.dir.clone(),
         dockerfile: "Dockerfile".to_string(),
         tag: image.to_string(),
@@ -328,7 +328,7 @@ pub async fn deploy(gcloud: Gcloud, plan: DeployPlan, tx: UnboundedSender<Event>
         });
         output(format!(
             "$ {}",
-            crate::app::cloudrun::command_line("gcloud", step)
+            crate::app::cloud::settings::command_line("gcloud", step)
         ));
         let result = process::stream_lines(gcloud.command(step), output).await;
         let failed = match result {
@@ -408,7 +408,7 @@ mod tests {
             service: "web".into(),
             repository: "apps".into(),
             image: String::new(),
-            mode: crate::app::cloudrun::DeployMode::Source,
+            mode: crate::app::cloud::settings::DeployMode::Source,
             allow_unauthenticated: false,
         };
         let _app_ports = rx.try_recv();

@@ -5,7 +5,7 @@
 pub mod gcloud;
 
 use super::shared::Shared;
-use crate::app::command::Command;
+use crate::app::core::command::Command;
 use std::ffi::OsString;
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! image's id, or the build's error. Pure, so it can be fuzzed with the
 //! bytes an engine could send.
 
-use crate::app::event::JobUpdate;
+use crate::app::core::event::JobUpdate;
 use bollard::models::BuildInfo;
 
 /// Follows one build's stream.

@@ -3,9 +3,9 @@
 
 use super::build_context::tar_context;
 use super::build_stream::{BuildStream, engine_reason};
-use crate::app::command::{BuildSpec, ContainerOp, JobId, RunSpec};
-use crate::app::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
-use crate::app::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
+use crate::app::core::command::{BuildSpec, ContainerOp, JobId, RunSpec};
+use crate::app::core::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
+use crate::app::core::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
 use crate::domain::StatsSample;
 use crate::sources::describe;
 use bollard::Docker;

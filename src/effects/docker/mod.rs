@@ -7,8 +7,8 @@ pub mod build_stream;
 pub mod engine;
 
 use super::shared::Shared;
-use crate::app::command::{BuildSpec, Command};
-use crate::app::event::Event;
+use crate::app::core::command::{BuildSpec, Command};
+use crate::app::core::event::Event;
 use crate::domain::minikube::MinikubeDockerEnv;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;

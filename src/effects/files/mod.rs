@@ -7,8 +7,8 @@ pub mod paths;
 pub mod scaffold;
 
 use super::shared::Shared;
-use crate::app::command::Command;
-use crate::app::event::Event;
+use crate::app::core::command::Command;
+use crate::app::core::event::Event;
 
 #[derive(Default)]
 pub struct FileEffects;

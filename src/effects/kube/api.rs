@@ -1,7 +1,7 @@
 //! Kubernetes commands through kube-rs: scale (the scale subresource) and delete.
 
-use crate::app::command::JobId;
-use crate::app::event::Event;
+use crate::app::core::command::JobId;
+use crate::app::core::event::Event;
 use crate::domain::kube::KubeKind;
 use crate::sources::describe;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -160,7 +160,7 @@ pub fn to_yaml(mut object: serde_json::Value) -> String {
 pub async fn expose(
     client: Client,
     id: JobId,
-    spec: crate::app::command::ExposeSpec,
+    spec: crate::app::core::command::ExposeSpec,
     tx: UnboundedSender<Event>,
 ) {
     let result = expose_inner(client, &spec).await;
@@ -169,7 +169,7 @@ pub async fn expose(
 
 async fn expose_inner(
     client: Client,
-    spec: &crate::app::command::ExposeSpec,
+    spec: &crate::app::core::command::ExposeSpec,
 ) -> Result<String, String> {
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &spec.namespace);
     let deployment = deployments.get(&spec.deployment).await.map_err(|e| {

@@ -2,8 +2,8 @@
 //! (nothing is sent while it is wrong), then apply each document with the
 //! field manager `pilothouse`; a conflict offers an explicit force.
 
-use crate::app::command::JobId;
-use crate::app::event::{Event, JobUpdate};
+use crate::app::core::command::JobId;
+use crate::app::core::event::{Event, JobUpdate};
 use crate::sources::describe;
 use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};

@@ -7,7 +7,7 @@ pub mod api;
 pub mod apply;
 
 use super::shared::Shared;
-use crate::app::command::Command;
+use crate::app::core::command::Command;
 use crate::domain::kube::KubeTarget;
 use tokio::sync::{mpsc::UnboundedSender, watch};
 

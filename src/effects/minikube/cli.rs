@@ -1,8 +1,8 @@
 //! minikube commands: start and stop streamed into Jobs, the dashboard and
 //! `service --url` kept running while their URLs are in use.
 
-use crate::app::command::JobId;
-use crate::app::event::{Event, JobUpdate, MinikubeEvent};
+use crate::app::core::command::JobId;
+use crate::app::core::event::{Event, JobUpdate, MinikubeEvent};
 use crate::domain::minikube::MinikubeOp;
 use crate::process::{self, Kept, RunError};
 use crate::sources::minikube::run_error;

@@ -5,8 +5,8 @@
 pub mod cli;
 
 use super::shared::Shared;
-use crate::app::command::Command;
-use crate::app::event::{Event, MinikubeEvent};
+use crate::app::core::command::Command;
+use crate::app::core::event::{Event, MinikubeEvent};
 use crate::domain::minikube::MinikubeOp;
 use std::ffi::OsString;
 

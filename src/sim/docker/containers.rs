@@ -90,7 +90,7 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
     let name = match query.get("name").filter(|n| !n.is_empty()) {
         Some(name) => {
             let name = name.trim_start_matches('/');
-            if !crate::app::validate::is_container_name(name) {
+            if !crate::app::core::validate::is_container_name(name) {
                 return error(
                     StatusCode::BAD_REQUEST,
                     &format!(

@@ -1,9 +1,9 @@
 //! Cloud Run: gcloud's account and project, the settings D deploys with (and
 //! the commands it would run), warnings, and the project's services.
 
-use crate::app::cloud::{CloudModel, SettingsState};
-use crate::app::cloudrun::command_line;
-use crate::app::model::Model;
+use crate::app::cloud::deploy::{CloudModel, SettingsState};
+use crate::app::cloud::settings::command_line;
+use crate::app::core::model::Model;
 use crate::domain::cloud::{CloudServiceRow, GcloudState};
 use crate::theme::Theme;
 use crate::ui::pane_block;
@@ -19,7 +19,7 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
     lines.push(match &cloud.gcloud {
         GcloudState::Unknown => Line::from(Span::styled(" gcloud: asking…", theme.muted)),
         GcloudState::NotInstalled => Line::from(Span::styled(
-            format!(" {}", crate::app::cloud::INSTALL_HINT),
+            format!(" {}", crate::app::cloud::deploy::INSTALL_HINT),
             theme.warn,
         )),
         GcloudState::Failed(message) => {
@@ -73,8 +73,8 @@ fn summary<'a>(cloud: &CloudModel, theme: &Theme) -> Vec<Line<'a>> {
                     theme.muted,
                 ),
             ]));
-            let local = if settings.mode == crate::app::cloudrun::DeployMode::Local {
-                crate::app::cloudrun::local_lines(&settings.image())
+            let local = if settings.mode == crate::app::cloud::settings::DeployMode::Local {
+                crate::app::cloud::settings::local_lines(&settings.image())
             } else {
                 Vec::new()
             };

@@ -1,7 +1,7 @@
 //! Containers: `docker ps` as a live table, with CPU and memory of the
 //! selected container from its stats stream.
 
-use crate::app::model::Model;
+use crate::app::core::model::Model;
 use crate::domain::{ContainerRow, ContainerState, format_ports, humanize_ago, humanize_size};
 use crate::theme::Theme;
 use crate::ui::pane_block;

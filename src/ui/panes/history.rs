@@ -1,8 +1,8 @@
 //! History: every action performed this session, with the command line it
 //! stands for, when, and how it ended. `:export PATH` writes it as a script.
 
-use crate::app::history::{HistoryEntry, Outcome, Replay, clock};
-use crate::app::model::Model;
+use crate::app::core::model::Model;
+use crate::app::learn::history::{HistoryEntry, Outcome, Replay, clock};
 use crate::theme::Theme;
 use crate::ui::pane_block;
 use crate::ui::table::{Column, TableView};
@@ -50,11 +50,11 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::history::{HistoryEntry, Outcome, Replay};
+    use crate::app::learn::history::{HistoryEntry, Outcome, Replay};
     use crate::ui::testing::*;
     use std::time::Duration;
 
-    fn with_history() -> crate::app::model::Model {
+    fn with_history() -> crate::app::core::model::Model {
         let mut model = on_pane(connected(empty_model()), '0');
         let entries = [
             (
@@ -98,7 +98,7 @@ mod tests {
                 replay,
             });
         }
-        model.rebuild_view(crate::app::model::Pane::History);
+        model.rebuild_view(crate::app::core::model::Pane::History);
         model.history_table.bottom();
         model
     }

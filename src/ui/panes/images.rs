@@ -1,6 +1,6 @@
 //! Images: `docker images` as a live table.
 
-use crate::app::model::Model;
+use crate::app::core::model::Model;
 use crate::domain::{ImageRow, humanize_ago, humanize_size};
 use crate::theme::Theme;
 use crate::ui::pane_block;

@@ -1,7 +1,7 @@
 //! Jobs: one entry per action, its state and elapsed time, and the streamed
 //! output of the selected one with a step gauge for builds.
 
-use crate::app::model::{Job, JobState, Model};
+use crate::app::core::model::{Job, JobState, Model};
 use crate::domain::humanize_duration;
 use crate::theme::Theme;
 use crate::ui::pane_block;

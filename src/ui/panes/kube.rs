@@ -1,8 +1,8 @@
 //! The Kubernetes panes: Deployments, Pods, Services, Events, with kubectl's
 //! columns. They share the table widget and what an empty pane says.
 
-use crate::app::kube_state::KubeConnection;
-use crate::app::model::Model;
+use crate::app::core::model::Model;
+use crate::app::kube::state::KubeConnection;
 use crate::domain::humanize_duration;
 use crate::domain::kube::{DeploymentRow, EventRow, PodRow, ServiceRow, short_age};
 use crate::theme::Theme;
@@ -203,7 +203,7 @@ pub fn events(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::event::{Event, KubeEvent};
+    use crate::app::core::event::{Event, KubeEvent};
     use crate::app::update;
     use crate::ui::testing::*;
     use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Logs of one container: followed live, bounded, searchable with `/`.
 
-use crate::app::model::Model;
+use crate::app::core::model::Model;
 use crate::theme::Theme;
 use crate::ui::pane_block;
 use ratatui::Frame;

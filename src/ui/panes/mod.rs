@@ -8,7 +8,7 @@ pub mod jobs;
 pub mod kube;
 pub mod logs;
 
-use crate::app::model::{Model, Pane};
+use crate::app::core::model::{Model, Pane};
 use crate::domain::Connection;
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};

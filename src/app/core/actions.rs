@@ -1,0 +1,393 @@
+//! What each key action does to the model, and the commands it asks for.
+
+use crate::app::core::command::{Command, ContainerOp};
+use crate::app::core::forms::Form;
+use crate::app::core::keymap::Action;
+use crate::app::core::launch::{alloc_job, launch, refuse_if_readonly};
+use crate::app::core::model::{Confirm, Job, Level, Model, Overlay, Pane};
+use crate::app::core::table::TableRow;
+use crate::app::kube::actions::{
+    deployment_manifest, drill_down, follow_pod_logs, open_scale_form, rollout_restart, scale_by,
+    selected_deployment, service_url, show_yaml, toggle_previous,
+};
+use crate::domain::kube::KubeKind;
+use crate::domain::{ContainerRow, ImageRow};
+use tui_input::Input;
+const PAGE: isize = 10;
+
+pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
+    let pane = model.pane;
+    match action {
+        Action::Help => model.overlay = Overlay::Help,
+        Action::Quit => model.quit = true,
+        Action::NextPane => switch_pane(model, Pane::ALL[(pane.index() + 1) % Pane::ALL.len()]),
+        Action::PrevPane => switch_pane(
+            model,
+            Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        ),
+        Action::PaneContainers => switch_pane(model, Pane::Containers),
+        Action::PaneImages => switch_pane(model, Pane::Images),
+        Action::PaneJobs => switch_pane(model, Pane::Jobs),
+        Action::PaneLogs => switch_pane(model, Pane::Logs),
+        Action::PaneDeployments => switch_pane(model, Pane::Deployments),
+        Action::PanePods => switch_pane(model, Pane::Pods),
+        Action::PaneServices => switch_pane(model, Pane::Services),
+        Action::PaneEvents => switch_pane(model, Pane::Events),
+        Action::PaneCloud => switch_pane(model, Pane::Cloud),
+        Action::PaneHistory => switch_pane(model, Pane::History),
+        Action::NextTheme => {
+            let name = model.themes.cycle().name.clone();
+            model.set_status(Level::Info, format!("Theme: {name} (T: next, :theme NAME)"));
+        }
+        Action::ToggleLearn => toggle_learn(model),
+        Action::Deploy => return crate::app::cloud::deploy::deploy(model),
+        Action::Refresh => return crate::app::cloud::deploy::refresh(model),
+        Action::CloudSettings => return crate::app::cloud::forms::settings_form(model),
+        Action::Workflow => return crate::app::cloud::forms::workflow_form(model),
+        Action::CancelJob => return cancel_job(model),
+        Action::Open if pane == Pane::Cloud => return crate::app::cloud::deploy::open(model),
+        Action::Down => move_selection(model, 1),
+        Action::Up => move_selection(model, -1),
+        Action::PageDown => move_selection(model, PAGE),
+        Action::PageUp => move_selection(model, -PAGE),
+        Action::Top => move_selection(model, isize::MIN / 2),
+        Action::Bottom => move_selection(model, isize::MAX / 2),
+        Action::Filter => model.filter_input = Some(Input::new(model.filter_of(pane).to_string())),
+        Action::Back => back(model),
+        Action::SortNext => sort(model, false),
+        Action::SortReverse => sort(model, true),
+        Action::ToggleAll => {
+            model.docker.show_all = !model.docker.show_all;
+            model.rebuild_view(Pane::Containers);
+        }
+        Action::ToggleFollow => {
+            model.logs.follow = !model.logs.follow;
+            model.logs.scroll_back = 0;
+        }
+        Action::Build => {
+            if !refuse_if_readonly(model, "build") {
+                model.overlay = Overlay::Form(Form::build(&model.cwd));
+            }
+        }
+        Action::Run => return open_run_form(model),
+        Action::StopStart => return container_op(model, None),
+        Action::Restart if pane == Pane::Deployments => rollout_restart(model),
+        Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
+        Action::Remove => remove(model),
+        Action::Logs if pane == Pane::Pods => return follow_pod_logs(model),
+        Action::Logs => return follow_logs(model),
+        Action::Open => return open(model),
+        Action::Scale => return open_scale_form(model),
+        Action::ScaleUp => return scale_by(model, 1),
+        Action::ScaleDown => return scale_by(model, -1),
+        Action::Yaml => return show_yaml(model),
+        Action::DrillDown => drill_down(model),
+        Action::Minikube => crate::app::kube::minikube::open_menu(model),
+        Action::CommandLine => crate::app::core::command_line::open(model),
+        Action::PreviousLogs => return toggle_previous(model),
+        Action::DeploymentManifest => deployment_manifest(model),
+        Action::DockerEnv => return crate::app::kube::minikube::toggle_docker_env(model),
+        Action::Expose => {
+            if !refuse_if_readonly(model, "expose") {
+                match selected_deployment(model) {
+                    Some((namespace, name, _)) => {
+                        model.overlay = Overlay::Form(Form::expose(&namespace, &name))
+                    }
+                    None => model.set_status(Level::Warn, "No deployment selected."),
+                }
+            }
+        }
+        Action::Apply => {
+            if !refuse_if_readonly(model, "apply") {
+                // The walkthrough's manifest is the likely one; the user can type another.
+                let default = if model.cwd.join("cookbook-deployment.yaml").exists() {
+                    "cookbook-deployment.yaml"
+                } else {
+                    ""
+                };
+                model.overlay = Overlay::Form(Form::apply(default));
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn switch_pane(model: &mut Model, pane: Pane) {
+    model.pane = pane;
+    model.filter_input = None;
+}
+
+fn move_selection(model: &mut Model, delta: isize) {
+    if model.pane == Pane::Logs {
+        let logs = &mut model.logs;
+        let max = logs.lines.len().saturating_sub(1) as isize;
+        // Moving up leaves follow mode, as scrolling back in a pager does.
+        let back = (logs.scroll_back as isize - delta).clamp(0, max.max(0));
+        logs.scroll_back = back as usize;
+        logs.follow = back == 0 && logs.follow;
+        return;
+    }
+    if let Some(table) = model.table_mut(model.pane) {
+        table.move_by(delta);
+    }
+}
+
+fn back(model: &mut Model) {
+    let pane = model.pane;
+    if !model.filter_of(pane).is_empty() {
+        set_filter(model, String::new());
+    } else if pane == Pane::Logs {
+        model.pane = Pane::Containers;
+    } else if pane == Pane::Pods && model.kube.pods_of.is_some() {
+        // Back from a deployment's pods to the deployment.
+        model.kube.pods_of = None;
+        model.kube.rebuild(Pane::Pods);
+        model.pane = Pane::Deployments;
+    } else if model.tour.active {
+        crate::app::learn::tour::leave(model);
+    } else {
+        model.dirty = false;
+    }
+}
+
+pub(crate) fn toggle_learn(model: &mut Model) {
+    model.learn_mode = !model.learn_mode;
+    let text = if model.learn_mode {
+        "Learn mode on: each action shows the command line it stands for and waits for y. L turns it off."
+    } else {
+        "Learn mode off: actions run at once (removals still ask). L turns it on."
+    };
+    model.set_status(Level::Info, text);
+}
+
+fn sort(model: &mut Model, reverse: bool) {
+    let pane = model.pane;
+    let columns = match pane {
+        Pane::Containers => ContainerRow::column_count(),
+        Pane::Images => ImageRow::column_count(),
+        Pane::Jobs => Job::column_count(),
+        Pane::History => crate::app::learn::history::HistoryEntry::column_count(),
+        Pane::Logs => return,
+        kube => crate::app::kube::state::KubeState::column_count(kube),
+    };
+    if let Some(table) = model.table_mut(pane) {
+        if reverse {
+            table.descending = !table.descending;
+            if table.sort_column.is_none() {
+                table.sort_column = Some(0);
+            }
+        } else {
+            table.sort_next(columns);
+        }
+    }
+    model.rebuild_view(pane);
+}
+
+pub(crate) fn set_filter(model: &mut Model, text: String) {
+    let pane = model.pane;
+    match model.table_mut(pane) {
+        Some(table) => table.filter = text,
+        None => model.logs.search = text,
+    }
+    model.rebuild_view(pane);
+}
+
+fn open_run_form(model: &mut Model) -> Vec<Command> {
+    if refuse_if_readonly(model, "run") {
+        return Vec::new();
+    }
+    match model.selected_image() {
+        Some(image) => {
+            let reference = image.reference();
+            model.overlay = Overlay::Form(Form::run(&reference, ""));
+            // The image's EXPOSE lines fill in the ports while the user reads the form.
+            return vec![Command::InspectImage(reference)];
+        }
+        None => model.set_status(Level::Warn, "No image selected: build one with b first."),
+    }
+    Vec::new()
+}
+
+fn container_op(model: &mut Model, op: Option<ContainerOp>) -> Vec<Command> {
+    let Some(container) = model.selected_container() else {
+        model.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let op = op.unwrap_or(if container.state.is_running() {
+        ContainerOp::Stop
+    } else {
+        ContainerOp::Start
+    });
+    let (id, name) = (container.id.clone(), container.name.clone());
+    let job = alloc_job(model);
+    launch(model, Command::Container { job, id, name, op })
+}
+
+fn remove(model: &mut Model) {
+    if refuse_if_readonly(model, "remove") {
+        return;
+    }
+    // The job id is only taken when there is something to confirm.
+    let Some((message, on_yes)) = removal(model, model.next_job) else {
+        return;
+    };
+    alloc_job(model);
+    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+}
+
+/// What ctrl-d asks, and the command a yes runs, for the selected row of the pane.
+fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
+    let kube = &model.kube;
+    match model.pane {
+        Pane::Containers => {
+            let c = model.selected_container()?;
+            let running = if c.state.is_running() {
+                " It is running and will be stopped."
+            } else {
+                ""
+            };
+            let command = Command::Container {
+                job,
+                id: c.id.clone(),
+                name: c.name.clone(),
+                op: ContainerOp::Remove,
+            };
+            Some((
+                format!("Remove container {} ({})?{running}", c.name, c.short_id()),
+                command,
+            ))
+        }
+        Pane::Images => {
+            let reference = model.selected_image()?.reference();
+            Some((
+                format!("Remove image {reference}?"),
+                Command::RemoveImage { job, reference },
+            ))
+        }
+        Pane::Deployments => {
+            let d = kube.deployments_table.selected_row(&kube.deployments)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Deployment,
+                namespace: d.namespace.clone(),
+                name: d.name.clone(),
+            };
+            Some((
+                format!(
+                    "Delete deployment {} in {}? Its ReplicaSets and pods go too.",
+                    d.name, d.namespace
+                ),
+                command,
+            ))
+        }
+        Pane::Pods => {
+            let p = kube.pods_table.selected_row(&kube.pods)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Pod,
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+            };
+            Some((
+                format!(
+                    "Delete pod {} in {}? A ReplicaSet that owns it makes a new one.",
+                    p.name, p.namespace
+                ),
+                command,
+            ))
+        }
+        Pane::Services => {
+            let svc = kube.services_table.selected_row(&kube.services)?;
+            let command = Command::DeleteObject {
+                job,
+                kind: KubeKind::Service,
+                namespace: svc.namespace.clone(),
+                name: svc.name.clone(),
+            };
+            Some((
+                format!("Delete service {} in {}?", svc.name, svc.namespace),
+                command,
+            ))
+        }
+        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud | Pane::History => None,
+    }
+}
+
+fn follow_logs(model: &mut Model) -> Vec<Command> {
+    let Some(container) = model.selected_container() else {
+        model.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let (id, name) = (container.id.clone(), container.name.clone());
+    let logs = &mut model.logs;
+    logs.container_id = Some(id.clone());
+    logs.pod = None;
+    logs.container_name = name;
+    logs.lines.clear();
+    logs.follow = true;
+    logs.scroll_back = 0;
+    logs.ended = None;
+    model.pane = Pane::Logs;
+    let command = Command::FollowLogs(Some(id));
+    model.learn = command.learn_line();
+    vec![command]
+}
+
+fn open(model: &mut Model) -> Vec<Command> {
+    if model.pane == Pane::Services && model.minikube.is_current() {
+        let kube = &model.kube;
+        let Some((namespace, name)) = kube
+            .services_table
+            .selected_row(&kube.services)
+            .map(|s| (s.namespace.clone(), s.name.clone()))
+        else {
+            model.set_status(Level::Warn, "No service selected.");
+            return Vec::new();
+        };
+        return crate::app::kube::minikube::open_service(model, &namespace, &name);
+    }
+    let url = match model.pane {
+        Pane::Services => service_url(model),
+        _ => container_url(model),
+    };
+    match url {
+        Ok(url) => {
+            model.set_status(Level::Info, format!("Opening {url}"));
+            let command = Command::OpenUrl(url);
+            model.learn = command.learn_line();
+            vec![command]
+        }
+        Err(why) => {
+            model.set_status(Level::Warn, why);
+            Vec::new()
+        }
+    }
+}
+
+fn container_url(model: &Model) -> Result<String, String> {
+    let container = model.selected_container().ok_or("No container selected.")?;
+    container.first_url().ok_or_else(|| {
+        format!(
+            "{} publishes no port: run it with a port map (r on its image) to open it.",
+            container.name
+        )
+    })
+}
+
+/// ctrl-c in Jobs: end the selected running job; with none running there, quit as everywhere.
+fn cancel_job(model: &mut Model) -> Vec<Command> {
+    let running = model
+        .selected_job()
+        .filter(|j| j.state == crate::app::core::model::JobState::Running)
+        .map(|j| (j.id, j.title.clone()));
+    match running {
+        Some((id, title)) => {
+            model.set_status(Level::Info, format!("Cancelling {title}…"));
+            vec![Command::CancelJob(id)]
+        }
+        None => {
+            model.quit = true;
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! What `update` asks the effects to do. Each mutating command knows the CLI
+//! line it stands for (the learn line).
+
+use crate::app::core::validate::PortMap;
+use crate::domain::kube::KubeKind;
+use crate::domain::minikube::{MinikubeDockerEnv, MinikubeOp};
+use std::path::PathBuf;
+
+pub type JobId = u64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildSpec {
+    pub context: PathBuf,
+    /// Relative to the context, as `docker build -f` takes it.
+    pub dockerfile: String,
+    pub tag: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub image: String,
+    pub name: Option<String>,
+    pub ports: Vec<PortMap>,
+    pub env: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExposeSpec {
+    pub namespace: String,
+    pub deployment: String,
+    pub service: String,
+    /// ClusterIP, NodePort or LoadBalancer.
+    pub kind: String,
+    pub port: u16,
+    pub target_port: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerOp {
+    Start,
+    Stop,
+    Restart,
+    Remove,
+}
+
+impl ContainerOp {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Stop => "stop",
+            Self::Restart => "restart",
+            Self::Remove => "remove",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Check that the build context and Dockerfile exist before a job starts.
+    CheckBuildContext(BuildSpec),
+    Build {
+        job: JobId,
+        spec: BuildSpec,
+    },
+    Run {
+        job: JobId,
+        spec: RunSpec,
+    },
+    Container {
+        job: JobId,
+        id: String,
+        name: String,
+        op: ContainerOp,
+    },
+    RemoveImage {
+        job: JobId,
+        reference: String,
+    },
+    /// Stream stats for this container only (None ends the stream).
+    WatchStats(Option<String>),
+    /// Stream the logs of this container (None ends the stream).
+    FollowLogs(Option<String>),
+    OpenUrl(String),
+    /// `:export PATH`: write the history script (executable); `replace` an existing file.
+    ExportHistory {
+        path: PathBuf,
+        text: String,
+        replace: bool,
+    },
+    /// `kubectl scale --replicas=N deployment/NAME -n NS`.
+    Scale {
+        job: JobId,
+        namespace: String,
+        name: String,
+        replicas: u32,
+    },
+    /// Read and parse a manifest before anything is sent; the form shows problems.
+    CheckManifest {
+        path: PathBuf,
+    },
+    /// `kubectl apply --server-side [--force-conflicts] -f PATH`, field manager `pilothouse`.
+    Apply {
+        job: JobId,
+        path: PathBuf,
+        documents: Vec<serde_json::Value>,
+        force: bool,
+    },
+    /// `kubectl expose deployment NAME --type=T --port=P [--target-port=Q] [--name=S]`.
+    Expose {
+        job: JobId,
+        spec: ExposeSpec,
+    },
+    /// `kubectl logs -f --tail=500 NAME [-c C] -n NS` into the Logs pane;
+    /// `previous`: the last terminated container's logs, not followed.
+    FollowPodLogs {
+        namespace: String,
+        name: String,
+        container: Option<String>,
+        previous: bool,
+    },
+    /// `kubectl get KIND NAME -n NS -o yaml`.
+    ShowYaml {
+        kind: KubeKind,
+        namespace: String,
+        name: String,
+    },
+    /// `kubectl rollout restart deployment/NAME -n NS`: new pods replace the old, one set at a time.
+    RolloutRestart {
+        job: JobId,
+        namespace: String,
+        name: String,
+    },
+    /// `kubectl delete KIND NAME -n NS`.
+    DeleteObject {
+        job: JobId,
+        kind: KubeKind,
+        namespace: String,
+        name: String,
+    },
+    /// Ask minikube whether the context is one of its profiles, and how it is.
+    ProbeMinikube {
+        context: Option<String>,
+    },
+    /// `minikube -p P start|stop|dashboard --url`, output streamed into Jobs.
+    Minikube {
+        job: JobId,
+        profile: String,
+        op: MinikubeOp,
+    },
+    /// `minikube -p P service NAME -n NS --url`, kept running while the URL is used.
+    MinikubeServiceUrl {
+        profile: String,
+        namespace: String,
+        service: String,
+    },
+    /// `minikube -p P docker-env --shell none`, read to switch the Docker side.
+    MinikubeDockerEnv {
+        profile: String,
+    },
+    /// Watch another context or namespace (the kubeconfig itself is not changed).
+    SwitchKube(crate::domain::kube::KubeTarget),
+    /// Point the Docker source at minikube's engine, or (None) back at its own.
+    UseDockerEngine(Option<MinikubeDockerEnv>),
+    /// Read `pilothouse.toml` and the Dockerfile's ports in the app directory.
+    LoadCloudSettings,
+    /// `gcloud config list --format=json`, then (with settings) the services list.
+    CloudRefresh {
+        list: Option<Vec<String>>,
+    },
+    /// The deploy's gcloud runs in order, then `describe` for the URL; one job.
+    CloudDeploy {
+        job: JobId,
+        service: String,
+        /// The local mode: build IMAGE here and push it first.
+        local: Option<String>,
+        steps: Vec<Vec<String>>,
+        describe: Vec<String>,
+    },
+    /// End a running job (ctrl-c in Jobs): its task, and with it its process group.
+    CancelJob(JobId),
+    /// Write a workflow file; over a different one only with `force` (after the diff and a yes).
+    WriteWorkflow {
+        path: String,
+        text: String,
+        force: bool,
+    },
+    /// Write `[cloudrun]` to `pilothouse.toml`.
+    SaveCloudSettings(crate::app::cloud::settings::CloudRunSettings),
+    /// Complete a path typed in a form, relative to where pilothouse runs.
+    CompletePath {
+        typed: String,
+    },
+    /// Read an image's exposed ports, to suggest port maps in the run form.
+    InspectImage(String),
+    ScaffoldDockerfile {
+        dir: PathBuf,
+    },
+    /// Write `NAME-deployment.yaml` (a Deployment of IMAGE, `imagePullPolicy: Never`) in DIR.
+    ScaffoldDeployment {
+        dir: PathBuf,
+        name: String,
+        image: String,
+    },
+}
+
+impl Command {
+    /// A name for the log; never the command's contents (manifests, env
+    /// values, settings: any of them may hold a secret).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::CheckBuildContext(..) => "check build context",
+            Command::Build { .. } => "build",
+            Command::Run { .. } => "run",
+            Command::Container { .. } => "container",
+            Command::RemoveImage { .. } => "remove image",
+            Command::WatchStats(..) => "watch stats",
+            Command::FollowLogs(..) => "follow logs",
+            Command::OpenUrl(..) => "open url",
+            Command::ExportHistory { .. } => "export history",
+            Command::Scale { .. } => "scale",
+            Command::CheckManifest { .. } => "check manifest",
+            Command::Apply { .. } => "apply",
+            Command::Expose { .. } => "expose",
+            Command::FollowPodLogs { .. } => "follow pod logs",
+            Command::ShowYaml { .. } => "show yaml",
+            Command::RolloutRestart { .. } => "rollout restart",
+            Command::DeleteObject { .. } => "delete object",
+            Command::ProbeMinikube { .. } => "probe minikube",
+            Command::Minikube { .. } => "minikube",
+            Command::MinikubeServiceUrl { .. } => "minikube service url",
+            Command::MinikubeDockerEnv { .. } => "minikube docker env",
+            Command::SwitchKube(..) => "switch kube",
+            Command::UseDockerEngine(..) => "use docker engine",
+            Command::LoadCloudSettings => "load cloud settings",
+            Command::CloudRefresh { .. } => "cloud refresh",
+            Command::CloudDeploy { .. } => "cloud deploy",
+            Command::CancelJob(..) => "cancel job",
+            Command::WriteWorkflow { .. } => "write workflow",
+            Command::SaveCloudSettings(..) => "save cloud settings",
+            Command::CompletePath { .. } => "complete path",
+            Command::InspectImage(..) => "inspect image",
+            Command::ScaffoldDockerfile { .. } => "scaffold dockerfile",
+            Command::ScaffoldDeployment { .. } => "scaffold deployment",
+        }
+    }
+}
+
+impl Command {
+    /// Commands that change the engine or the disk; `--readonly` refuses these.
+    pub fn mutates(&self) -> bool {
+        matches!(
+            self,
+            Self::Build { .. }
+                | Self::Run { .. }
+                | Self::Container { .. }
+                | Self::RemoveImage { .. }
+                | Self::ScaffoldDockerfile { .. }
+                | Self::ScaffoldDeployment { .. }
+                | Self::CheckBuildContext(_)
+                | Self::Scale { .. }
+                | Self::DeleteObject { .. }
+                | Self::RolloutRestart { .. }
+                | Self::CheckManifest { .. }
+                | Self::Apply { .. }
+                | Self::Expose { .. }
+                | Self::Minikube {
+                    op: MinikubeOp::Start | MinikubeOp::Stop,
+                    ..
+                }
+                | Self::CloudDeploy { .. }
+                | Self::SaveCloudSettings(_)
+                | Self::WriteWorkflow { .. }
+        )
+    }
+}

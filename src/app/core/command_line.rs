@@ -1,0 +1,417 @@
+//! The `:` command line: `:ctx [NAME]`, `:ns [NAME|all]` (a picker without a
+//! name), the panes by name, `:theme`, `:learn`, `:tour`, `:export`, `:q`.
+//! Tab completes the word under the cursor; up and down recall earlier commands.
+
+use crate::app::core::command::Command;
+use crate::app::core::model::{Level, Model, Overlay, Pane, PickItem, PickPurpose, Picker};
+use crate::domain::kube::KubeTarget;
+use crate::domain::text::quote;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+/// Every command, with what it does, for completion and the "did you mean".
+pub const COMMANDS: [(&str, &str); 19] = [
+    ("ctx", "switch context (a picker without a name)"),
+    ("ns", "switch namespace (all: every namespace)"),
+    ("theme", "switch theme (:theme NAME; T cycles)"),
+    ("history", "History: every action with its command line"),
+    (
+        "export",
+        "write the history as a shell script (:export PATH)",
+    ),
+    ("export!", "the same, replacing an existing file"),
+    ("learn", "learn mode on/off (L)"),
+    (
+        "tour",
+        "the guided tour of the walkthrough (resumes where it was left)",
+    ),
+    ("cloud", "Cloud Run"),
+    ("help", "every key"),
+    ("deploy", "Deployments"),
+    ("pods", "Pods"),
+    ("svc", "Services"),
+    ("events", "Events"),
+    ("containers", "Containers"),
+    ("images", "Images"),
+    ("jobs", "Jobs"),
+    ("logs", "Logs"),
+    ("q", "quit"),
+];
+
+const ALL_NAMESPACES: &str = "all";
+const COMMAND_HISTORY: usize = 100;
+/// Where `:export` writes without a path (in the app's directory).
+pub const DEFAULT_EXPORT: &str = "pilothouse-history.sh";
+
+/// Up: the command before; down: the one after, then an empty line.
+fn recall(model: &mut Model, older: bool) {
+    let count = model.command_history.len();
+    if count == 0 {
+        model.dirty = false;
+        return;
+    }
+    let at = match (model.command_history_at, older) {
+        (None, true) => Some(count - 1),
+        (None, false) => None,
+        (Some(at), true) => Some(at.saturating_sub(1)),
+        (Some(at), false) if at + 1 < count => Some(at + 1),
+        (Some(_), false) => None,
+    };
+    model.command_history_at = at;
+    let text = at.map_or(String::new(), |i| model.command_history[i].clone());
+    model.command_input = Some(Input::new(text));
+}
+
+pub(crate) fn open(model: &mut Model) {
+    model.command_input = Some(Input::default());
+}
+
+pub(crate) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Some(input) = model.command_input.as_mut() else {
+        return Vec::new();
+    };
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => model.command_input = None,
+        _ if ctrl_c => model.command_input = None,
+        KeyCode::Enter => {
+            let text = input.value().trim().to_string();
+            model.command_input = None;
+            model.command_history_at = None;
+            if !text.is_empty() && model.command_history.last() != Some(&text) {
+                model.command_history.push(text.clone());
+                if model.command_history.len() > COMMAND_HISTORY {
+                    model.command_history.remove(0);
+                }
+            }
+            return run(model, &text);
+        }
+        KeyCode::Up | KeyCode::Down => recall(model, key.code == KeyCode::Up),
+        KeyCode::Tab => {
+            let typed = input.value().to_string();
+            let completed = complete(model, &typed);
+            model.command_input = Some(Input::new(completed));
+        }
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                input.handle(request);
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The longest completion of the last word: a command, or a context/namespace after `ctx`/`ns`.
+pub fn complete(model: &Model, text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let (head, candidates): (String, Vec<String>) = match (words.as_slice(), text.ends_with(' ')) {
+        ([], _) | ([_], false) => (
+            String::new(),
+            COMMANDS.iter().map(|(c, _)| c.to_string()).collect(),
+        ),
+        (["ctx", ..], _) => ("ctx ".to_string(), model.kube.contexts.clone()),
+        (["ns", ..], _) => {
+            let mut names = vec![ALL_NAMESPACES.to_string()];
+            names.extend(model.kube.namespaces.iter().cloned());
+            ("ns ".to_string(), names)
+        }
+        (["theme", ..], _) => ("theme ".to_string(), model.themes.names()),
+        _ => return text.to_string(),
+    };
+    let typed = if text.ends_with(' ') && !head.is_empty() && words.len() == 1 {
+        ""
+    } else {
+        words.last().copied().unwrap_or("")
+    };
+    let matching: Vec<&String> = candidates.iter().filter(|c| c.starts_with(typed)).collect();
+    if matching.is_empty() {
+        return text.to_string();
+    }
+    let common = crate::domain::text::common_prefix(matching.iter().map(|m| m.as_str()));
+    let done = if matching.len() == 1 { " " } else { "" };
+    format!("{head}{common}{done}")
+}
+
+pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
+    let mut words = text.split_whitespace();
+    let Some(name) = words.next() else {
+        return Vec::new();
+    };
+    let argument = words.next().map(String::from);
+    match name {
+        // A path may hold spaces: everything after the command word.
+        "export" | "export!" => {
+            let path = text.trim_start()[name.len()..].trim();
+            return export(model, path, name == "export!");
+        }
+        "ctx" | "context" => match argument {
+            Some(context) => return switch_context(model, context),
+            None => context_picker(model),
+        },
+        "ns" | "namespace" => match argument {
+            Some(namespace) => return switch_namespace(model, namespace),
+            None => namespace_picker(model),
+        },
+        "theme" => theme(model, argument),
+        "learn" => crate::app::core::actions::toggle_learn(model),
+        "tour" => crate::app::learn::tour::start(model),
+        "help" => model.overlay = Overlay::Help,
+        "q" | "quit" => model.quit = true,
+        _ => match pane_named(name) {
+            Some(pane) => model.pane = pane,
+            None => model.set_status(Level::Warn, unknown(name)),
+        },
+    }
+    Vec::new()
+}
+
+/// The panes by the names kubectl and docker users type.
+fn pane_named(name: &str) -> Option<Pane> {
+    Some(match name {
+        "deploy" | "deployments" => Pane::Deployments,
+        "pods" | "po" => Pane::Pods,
+        "svc" | "services" => Pane::Services,
+        "events" | "ev" => Pane::Events,
+        "containers" | "ps" => Pane::Containers,
+        "images" => Pane::Images,
+        "jobs" => Pane::Jobs,
+        "logs" => Pane::Logs,
+        "cloud" | "run" => Pane::Cloud,
+        "history" => Pane::History,
+        _ => return None,
+    })
+}
+
+fn theme(model: &mut Model, name: Option<String>) {
+    let names = model.themes.names();
+    match name {
+        Some(name) if model.themes.select(&name) => {
+            model.set_status(Level::Info, format!("Theme: {name}."));
+        }
+        Some(name) => model.set_status(
+            Level::Warn,
+            format!(
+                "No theme named {name}. The themes: {}. Add your own as a .toml file in {}.",
+                names.join(", "),
+                user_themes_dir()
+            ),
+        ),
+        None => model.set_status(
+            Level::Info,
+            format!(
+                "Theme: {}. The themes: {} (T cycles).",
+                model.theme().name,
+                names.join(", ")
+            ),
+        ),
+    }
+}
+
+fn user_themes_dir() -> String {
+    crate::config::config_dir()
+        .map(|d| d.join("themes").display().to_string())
+        .unwrap_or_else(|| "the config directory's themes/".to_string())
+}
+
+/// `:export [PATH]`: the history as a script, relative paths in the app's directory.
+fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
+    let path = if path.is_empty() {
+        DEFAULT_EXPORT
+    } else {
+        path
+    };
+    let path = model.cwd.join(path);
+    if crate::app::learn::history::replayed(&model.history) == 0 {
+        model.set_status(
+            Level::Warn,
+            "Nothing to export yet: the history holds no change to repeat (build, run, apply, scale…).",
+        );
+        return Vec::new();
+    }
+    let text = crate::app::learn::history::script(&model.history, &model.cwd, model.now);
+    model.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
+    vec![Command::ExportHistory {
+        path,
+        text,
+        replace,
+    }]
+}
+
+fn unknown(name: &str) -> String {
+    let nearest = COMMANDS
+        .iter()
+        .min_by_key(|(command, _)| edit_distance(name, command))
+        .map(|(command, _)| *command)
+        .unwrap_or("ctx");
+    format!("Unknown command :{name}. Did you mean :{nearest}? (tab completes)")
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
+}
+
+fn current_context(model: &Model) -> Option<String> {
+    model
+        .kube
+        .target
+        .context
+        .clone()
+        .or_else(|| model.minikube.context.clone())
+}
+
+pub(crate) fn context_picker(model: &mut Model) {
+    let current = current_context(model);
+    let items: Vec<PickItem> = model
+        .kube
+        .contexts
+        .iter()
+        .map(|name| PickItem {
+            label: name.clone(),
+            detail: if Some(name) == current.as_ref() {
+                "(current)".into()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let selected = items.iter().position(|i| !i.detail.is_empty()).unwrap_or(0);
+    model.overlay = Overlay::Pick(Picker {
+        title: "Context (pilothouse only: the kubeconfig is not changed)".into(),
+        items,
+        selected,
+        purpose: PickPurpose::Context,
+    });
+}
+
+pub(crate) fn namespace_picker(model: &mut Model) {
+    let current = model.kube.target.namespace.clone();
+    let mut items = vec![PickItem {
+        label: ALL_NAMESPACES.into(),
+        detail: "every namespace (-A)".into(),
+    }];
+    items.extend(model.kube.namespaces.iter().map(|name| PickItem {
+        label: name.clone(),
+        detail: String::new(),
+    }));
+    let selected = current
+        .and_then(|ns| items.iter().position(|i| i.label == ns))
+        .unwrap_or(0);
+    model.overlay = Overlay::Pick(Picker {
+        title: "Namespace".into(),
+        items,
+        selected,
+        purpose: PickPurpose::Namespace,
+    });
+}
+
+pub(crate) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -> Vec<Command> {
+    match purpose {
+        PickPurpose::Context => switch_context(model, label),
+        PickPurpose::Namespace => switch_namespace(model, label),
+        PickPurpose::PodContainer { namespace, pod } => crate::app::kube::actions::pod_logs(
+            model,
+            crate::app::core::model::PodLogSource {
+                namespace: namespace.clone(),
+                name: pod.clone(),
+                container: Some(label),
+                previous: false,
+            },
+        ),
+        PickPurpose::Minikube { .. } => Vec::new(),
+    }
+}
+
+fn switch_context(model: &mut Model, name: String) -> Vec<Command> {
+    if !model.kube.contexts.is_empty() && !model.kube.contexts.contains(&name) {
+        model.set_status(
+            Level::Warn,
+            format!(
+                "No context {name} in the kubeconfig (it has: {}).",
+                model.kube.contexts.join(", ")
+            ),
+        );
+        return Vec::new();
+    }
+    if current_context(model).as_ref() == Some(&name) {
+        model.set_status(Level::Info, format!("Already on context {name}."));
+        return Vec::new();
+    }
+    let target = KubeTarget {
+        context: Some(name.clone()),
+        namespace: model.kube.target.namespace.clone(),
+    };
+    model.learn = Some(format!("kubectl --context {} get all", quote(&name)));
+    model.set_status(Level::Info, format!("Switching to context {name}…"));
+    switch(model, target)
+}
+
+fn switch_namespace(model: &mut Model, name: String) -> Vec<Command> {
+    let namespace = (name != ALL_NAMESPACES && name != "-A").then_some(name);
+    if let Some(name) = &namespace
+        && !model.kube.namespaces.is_empty()
+        && !model.kube.namespaces.contains(name)
+    {
+        model.set_status(
+            Level::Warn,
+            format!(
+                "No namespace {name} in this cluster (it has: {}).",
+                model.kube.namespaces.join(", ")
+            ),
+        );
+        return Vec::new();
+    }
+    model.learn = Some(match &namespace {
+        Some(ns) => format!("kubectl get all -n {}", quote(ns)),
+        None => "kubectl get all -A".to_string(),
+    });
+    let target = KubeTarget {
+        context: model.kube.target.context.clone(),
+        namespace,
+    };
+    switch(model, target)
+}
+
+/// Watch another context or namespace: the old rows go at once, the new arrive by watch.
+fn switch(model: &mut Model, target: KubeTarget) -> Vec<Command> {
+    if target == model.kube.target {
+        return Vec::new();
+    }
+    let kube = &mut model.kube;
+    kube.target = target.clone();
+    kube.deployments = Default::default();
+    kube.pods = Default::default();
+    kube.services = Default::default();
+    kube.events = Default::default();
+    kube.select_when_seen.clear();
+    kube.replica_sets.clear();
+    kube.pods_of = None;
+    for pane in [Pane::Deployments, Pane::Pods, Pane::Services, Pane::Events] {
+        kube.rebuild(pane);
+    }
+    vec![Command::SwitchKube(target)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_and_suggestions() {
+        assert_eq!(edit_distance("pdos", "pods"), 2);
+        assert_eq!(edit_distance("ctx", "ctx"), 0);
+        assert!(unknown("pdos").contains("Did you mean :pods?"));
+        assert!(unknown("nss").contains(":ns?"));
+    }
+}

@@ -1,0 +1,183 @@
+//! Everything that reaches `update`: keys from the terminal, rows and state
+//! from the sources, progress from the effects.
+
+use crate::app::core::command::{BuildSpec, JobId};
+use crate::app::core::keyed::RowsUpdate;
+use crate::domain::kube::{
+    ClusterInfo, DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow,
+};
+use crate::domain::minikube::{MinikubeDockerEnv, MinikubeState};
+use crate::domain::{ContainerRow, EndpointLabel, EngineInfo, ImageRow, StatsSample};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The terminal's new width and height.
+    Resize(u16, u16),
+    Mouse(crossterm::event::MouseEvent),
+    /// `:export` wrote the history script (its path), or why it could not.
+    Exported(Result<String, String>),
+    /// Wall clock, about once a second, so ages and elapsed times move.
+    Tick(SystemTime),
+    /// SIGTERM, SIGINT or SIGHUP.
+    Terminate,
+    Docker(DockerEvent),
+    /// Lines of the log stream the Logs pane follows (a container's or a pod's).
+    LogLines {
+        key: String,
+        lines: Vec<String>,
+    },
+    /// That stream ended; None means its container stopped.
+    LogsEnded {
+        key: String,
+        reason: Option<String>,
+    },
+    Kube(KubeEvent),
+    Job {
+        id: JobId,
+        update: JobUpdate,
+    },
+    BuildContextChecked(Result<BuildSpec, BuildContextProblem>),
+    Scaffolded(Result<PathBuf, String>),
+    /// An effect that is not a job failed (opening a browser, say).
+    EffectFailed(String),
+    /// The manifest a user asked to apply, parsed (or what is wrong with it, for the form).
+    ManifestChecked {
+        path: PathBuf,
+        result: Result<Vec<serde_json::Value>, String>,
+    },
+    /// An apply met fields another manager owns: the cockpit offers to force.
+    ApplyConflict {
+        path: PathBuf,
+        documents: Vec<serde_json::Value>,
+        message: String,
+    },
+    Minikube(MinikubeEvent),
+    Cloud(CloudEvent),
+    /// What a path typed in a form completes to, and every match.
+    PathCompleted {
+        typed: String,
+        completed: String,
+        matches: Vec<String>,
+    },
+    /// The YAML asked for with `y` (or why it could not be read).
+    YamlLoaded {
+        title: String,
+        text: Result<String, String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DockerEvent {
+    Endpoint(EndpointLabel),
+    Connecting,
+    Connected(EngineInfo),
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    Containers(Vec<ContainerRow>),
+    Images(Vec<ImageRow>),
+    Stats {
+        id: String,
+        sample: StatsSample,
+    },
+    /// `EXPOSE`d ports of an image, as the engine lists them ("8000/tcp").
+    ImageExposedPorts {
+        reference: String,
+        ports: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloudEvent {
+    /// `pilothouse.toml` read: its `[cloudrun]`, none, or what is wrong with it.
+    Settings(Result<Option<crate::app::cloud::settings::CloudRunSettings>, String>),
+    /// The Dockerfile's EXPOSEd ports and whether the app reads `$PORT`.
+    AppPorts(crate::app::cloud::deploy::AppPorts),
+    Gcloud(crate::domain::cloud::GcloudState),
+    Services(Result<Vec<crate::domain::cloud::CloudServiceRow>, String>),
+    /// A deploy ended and `describe` read the URL.
+    Deployed {
+        service: String,
+        url: String,
+    },
+    SettingsSaved(Result<PathBuf, String>),
+    /// The workflow file exists and differs: the diff, for the question.
+    WorkflowDiffers {
+        path: String,
+        diff: Vec<String>,
+        text: String,
+    },
+    /// Written (or unchanged): the path and what actionlint said.
+    WorkflowWritten(Result<(String, String), String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MinikubeEvent {
+    /// What `minikube profile list` and `status` said.
+    State(MinikubeState),
+    /// A start or stop ended: ask for the status again.
+    OpFinished,
+    /// `docker-env` was read (or why not).
+    DockerEnv(Result<MinikubeDockerEnv, String>),
+    /// `minikube service --url` or `dashboard --url` printed its URL; the process is kept.
+    UrlReady {
+        key: String,
+        url: String,
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum KubeEvent {
+    /// The kubeconfig context in use, known before the API server answers.
+    Context(String),
+    /// Every context the kubeconfig names, for the `:ctx` picker.
+    Contexts(Vec<String>),
+    /// The cluster's namespaces, for the `:ns` picker.
+    Namespaces(Vec<String>),
+    /// The cluster's nodes: how many, and the first one's address.
+    Nodes {
+        count: usize,
+        address: Option<String>,
+    },
+    /// No cluster is configured (no kubeconfig, no such context): a state, not an error.
+    Unavailable(String),
+    Connected(ClusterInfo),
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    /// A watcher hit an error and is retrying by itself.
+    WatchTrouble(String),
+    /// A table kind's rows: in full (the first list, or a relist after a 410 or a
+    /// reconnect), or what the watch changed since the last report.
+    Deployments(RowsUpdate<DeploymentRow>),
+    Pods(RowsUpdate<PodRow>),
+    ReplicaSets(Vec<ReplicaSetRow>),
+    Services(RowsUpdate<ServiceRow>),
+    Events(RowsUpdate<EventRow>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobUpdate {
+    Output(Vec<String>),
+    Step {
+        current: u32,
+        total: u32,
+    },
+    /// Ok carries a one-line summary, Err the engine's error.
+    Finished(Result<String, String>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BuildContextProblem {
+    /// A field of the build form is wrong; the form shows it at that field.
+    Field { field: usize, message: String },
+    /// The context has no Dockerfile: offer to scaffold one.
+    NoDockerfile { dir: PathBuf },
+}

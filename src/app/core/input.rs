@@ -1,0 +1,218 @@
+//! Keys while an overlay or the filter line has them: forms, questions, `/`.
+
+use crate::app::core::actions::set_filter;
+use crate::app::core::command::Command;
+use crate::app::core::forms::FormOutput;
+use crate::app::core::launch::{alloc_job, launch, launch_confirmed, refuse_if_readonly};
+use crate::app::core::model::{Level, Model, Overlay, PickPurpose};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::backend::crossterm::to_input_request;
+
+pub(crate) fn on_filter_key(model: &mut Model, key: KeyEvent) {
+    let Some(input) = model.filter_input.as_mut() else {
+        return;
+    };
+    match key.code {
+        KeyCode::Esc => {
+            model.filter_input = None;
+            set_filter(model, String::new());
+        }
+        KeyCode::Enter => model.filter_input = None,
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                input.handle(request);
+                let text = input.value().to_string();
+                set_filter(model, text);
+            }
+        }
+    }
+}
+
+pub(crate) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let yes = matches!(
+        key.code,
+        KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter
+    );
+    let no = matches!(
+        key.code,
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc
+    ) || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
+    if !(yes || no) {
+        model.dirty = false;
+        return Vec::new();
+    }
+    let Overlay::Confirm(confirm) = std::mem::take(&mut model.overlay) else {
+        return Vec::new();
+    };
+    if yes {
+        launch_confirmed(model, confirm.on_yes)
+    } else {
+        model.set_status(Level::Info, "Cancelled.");
+        Vec::new()
+    }
+}
+
+/// The workflow form: parsed with the settings, written by an effect (which asks before replacing).
+fn submit_workflow(model: &mut Model) -> Vec<Command> {
+    let settings = model.cloud.settings().cloned();
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    match crate::app::cloud::forms::parse_workflow_form(form, settings.as_ref()) {
+        Err(errors) => {
+            for field in &mut form.fields {
+                field.error = None;
+            }
+            if let Some((first, _)) = errors.first() {
+                form.focus = *first;
+            }
+            for (field, message) in errors {
+                form.fields[field].error = Some(message);
+            }
+            Vec::new()
+        }
+        Ok(crate::app::cloud::forms::WorkflowFile { path, text, needs }) => {
+            model.overlay = Overlay::None;
+            if refuse_if_readonly(model, "write a workflow") {
+                return Vec::new();
+            }
+            model.cloud.workflow_needs = needs;
+            launch(
+                model,
+                Command::WriteWorkflow {
+                    path,
+                    text,
+                    force: false,
+                },
+            )
+        }
+    }
+}
+
+/// Keys in a picker: move, choose with enter, leave with esc.
+pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Overlay::Pick(picker) = &mut model.overlay else {
+        return Vec::new();
+    };
+    let last = picker.items.len().saturating_sub(1);
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => model.overlay = Overlay::None,
+        _ if ctrl_c => model.overlay = Overlay::None,
+        KeyCode::Down | KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Home | KeyCode::Char('g') => picker.selected = 0,
+        KeyCode::End | KeyCode::Char('G') => picker.selected = last,
+        KeyCode::Enter => {
+            let Overlay::Pick(picker) = std::mem::take(&mut model.overlay) else {
+                return Vec::new();
+            };
+            if picker.items.is_empty() {
+                return Vec::new();
+            }
+            let label = picker.items[picker.selected.min(last)].label.clone();
+            return match picker.purpose {
+                PickPurpose::Minikube { profile } => {
+                    crate::app::kube::minikube::on_menu_choice(model, profile, picker.selected)
+                }
+                purpose => crate::app::core::command_line::on_pick(model, &purpose, label),
+            };
+        }
+        _ => model.dirty = false,
+    }
+    Vec::new()
+}
+
+pub(crate) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => model.overlay = Overlay::None,
+        _ if ctrl_c => model.overlay = Overlay::None,
+        _ if form.pending => model.dirty = false,
+        // The manifest path is the apply form's only field: tab completes it, as a shell does.
+        KeyCode::Tab if form.kind == crate::app::core::forms::FormKind::Apply => {
+            return vec![Command::CompletePath {
+                typed: form.fields[0].value().to_string(),
+            }];
+        }
+        KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.fields.len(),
+        KeyCode::BackTab | KeyCode::Up => {
+            form.focus = (form.focus + form.fields.len() - 1) % form.fields.len()
+        }
+        KeyCode::Enter => return submit_form(model),
+        _ => {
+            if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
+                let field = &mut form.fields[form.focus];
+                field.input.handle(request);
+                field.error = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn submit_form(model: &mut Model) -> Vec<Command> {
+    if let Overlay::Form(form) = &model.overlay
+        && form.kind == crate::app::core::forms::FormKind::Workflow
+    {
+        return submit_workflow(model);
+    }
+    let Overlay::Form(form) = &mut model.overlay else {
+        return Vec::new();
+    };
+    match form.parse() {
+        None => Vec::new(),
+        Some(FormOutput::Build(spec)) => {
+            if model.readonly {
+                model.overlay = Overlay::None;
+                refuse_if_readonly(model, "build");
+                return Vec::new();
+            }
+            // The effect checks the paths; the form waits for its answer.
+            form.pending = true;
+            vec![Command::CheckBuildContext(spec)]
+        }
+        Some(FormOutput::Run(spec)) => {
+            model.overlay = Overlay::None;
+            let job = alloc_job(model);
+            launch(model, Command::Run { job, spec })
+        }
+        Some(FormOutput::Expose(spec)) => {
+            model.overlay = Overlay::None;
+            model.kube.select_when_seen.push((
+                crate::domain::kube::KubeKind::Service,
+                format!("{}/{}", spec.namespace, spec.service),
+            ));
+            let job = alloc_job(model);
+            launch(model, Command::Expose { job, spec })
+        }
+        Some(FormOutput::Apply { path }) => {
+            if model.readonly {
+                model.overlay = Overlay::None;
+                refuse_if_readonly(model, "apply");
+                return Vec::new();
+            }
+            // The effect reads and parses it; the form waits for its answer.
+            form.pending = true;
+            vec![Command::CheckManifest { path }]
+        }
+        Some(FormOutput::CloudSettings(settings)) => {
+            model.overlay = Overlay::None;
+            if refuse_if_readonly(model, "save the Cloud Run settings") {
+                return Vec::new();
+            }
+            launch(model, Command::SaveCloudSettings(settings))
+        }
+        Some(FormOutput::Scale {
+            namespace,
+            name,
+            replicas,
+        }) => {
+            model.overlay = Overlay::None;
+            crate::app::kube::actions::scale_to(model, namespace, name, replicas)
+        }
+    }
+}

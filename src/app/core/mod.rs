@@ -1,0 +1,29 @@
+//! What every feature builds on: the model that composes their states, the
+//! events and commands, `update`'s dispatch, keys, tables, forms and input
+//! validation.
+
+pub(crate) mod actions;
+pub mod command;
+pub mod command_line;
+pub mod event;
+pub mod forms;
+pub(crate) mod input;
+pub mod jobs;
+pub mod keyed;
+pub mod keymap;
+pub(crate) mod launch;
+pub mod model;
+pub(crate) mod mouse;
+pub mod overlay;
+pub mod pane;
+pub(crate) mod rows;
+pub mod table;
+pub mod update;
+pub mod validate;
+
+#[cfg(test)]
+mod update_events_tests;
+#[cfg(test)]
+mod update_finish_tests;
+#[cfg(test)]
+mod update_tests;

@@ -1,0 +1,103 @@
+//! The mouse: a click on a tab opens its pane, a click on a row selects it,
+//! the wheel scrolls. The screen's layout comes from the same functions that
+//! draw it, so what is clicked is what was seen.
+
+use crate::app::core::command::Command;
+use crate::app::core::keymap::Action;
+use crate::app::core::model::{Model, Overlay, Pane};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+/// Rows moved by one wheel notch.
+const WHEEL_ROWS: usize = 3;
+
+pub(crate) fn on_mouse(model: &mut Model, mouse: MouseEvent) -> Vec<Command> {
+    if !model.mouse {
+        model.dirty = false;
+        return Vec::new();
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = mouse.kind == MouseEventKind::ScrollDown;
+            if let Overlay::Yaml(view) = &mut model.overlay {
+                view.scroll = if down {
+                    view.scroll + WHEEL_ROWS
+                } else {
+                    view.scroll.saturating_sub(WHEEL_ROWS)
+                };
+                return Vec::new();
+            }
+            if !matches!(model.overlay, Overlay::None) {
+                model.dirty = false;
+                return Vec::new();
+            }
+            let action = if down { Action::Down } else { Action::Up };
+            (0..WHEEL_ROWS)
+                .flat_map(|_| crate::app::core::actions::on_action(model, action))
+                .collect()
+        }
+        MouseEventKind::Down(MouseButton::Left) if matches!(model.overlay, Overlay::None) => {
+            click(model, mouse.column, mouse.row)
+        }
+        _ => {
+            model.dirty = false;
+            Vec::new()
+        }
+    }
+}
+
+fn click(model: &mut Model, column: u16, row: u16) -> Vec<Command> {
+    let (width, height) = model.size;
+    let [_, tabs, body, ..] = crate::ui::screen_areas(Rect::new(0, 0, width, height));
+    if row == tabs.y {
+        let mut left = 0u16;
+        for (pane, label) in crate::ui::chrome::tab_labels(width, model) {
+            let right = left.saturating_add(label.chars().count() as u16);
+            if column >= left && column < right {
+                return crate::app::core::actions::on_action(model, pane_action(pane));
+            }
+            left = right;
+        }
+        model.dirty = false;
+        return Vec::new();
+    }
+    let (pane_area, _) = crate::ui::body_areas(body, model.tour.active);
+    let Some(table) = crate::ui::panes::table_area(model, pane_area) else {
+        model.dirty = false;
+        return Vec::new();
+    };
+    // Inside the border, below the column titles.
+    let first_row = table.y + 2;
+    let rows = table.height.saturating_sub(3) as usize;
+    let inside = column > table.x && column < table.x + table.width.saturating_sub(1);
+    if !inside || row < first_row || usize::from(row - first_row) >= rows {
+        model.dirty = false;
+        return Vec::new();
+    }
+    let pane = model.pane;
+    let Some(state) = model.table_mut(pane) else {
+        return Vec::new();
+    };
+    let index = state.offset_for(rows) + usize::from(row - first_row);
+    if index < state.view.len() {
+        state.selected = index;
+    } else {
+        model.dirty = false;
+    }
+    Vec::new()
+}
+
+fn pane_action(pane: Pane) -> Action {
+    match pane {
+        Pane::Containers => Action::PaneContainers,
+        Pane::Images => Action::PaneImages,
+        Pane::Jobs => Action::PaneJobs,
+        Pane::Logs => Action::PaneLogs,
+        Pane::Deployments => Action::PaneDeployments,
+        Pane::Pods => Action::PanePods,
+        Pane::Services => Action::PaneServices,
+        Pane::Events => Action::PaneEvents,
+        Pane::Cloud => Action::PaneCloud,
+        Pane::History => Action::PaneHistory,
+    }
+}

@@ -1,0 +1,85 @@
+//! What sits over the pane (help, a form, a question, a YAML view, a
+//! picker) and the status line: the shared context every feature writes to.
+
+use crate::app::core::command::Command;
+use crate::app::core::forms::Form;
+
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub message: String,
+    pub on_yes: Command,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    Form(Form),
+    Confirm(Confirm),
+    /// `y`: the YAML of an object, scrollable.
+    Yaml(YamlView),
+    /// A list to choose from: the minikube menu, contexts, namespaces, a pod's containers.
+    Pick(Picker),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub title: String,
+    pub items: Vec<PickItem>,
+    pub selected: usize,
+    pub purpose: PickPurpose,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickItem {
+    pub label: String,
+    /// Shown muted beside the label: the command line, the current marker.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickPurpose {
+    Minikube {
+        profile: String,
+    },
+    Context,
+    Namespace,
+    /// Which container's logs to follow.
+    PodContainer {
+        namespace: String,
+        pod: String,
+    },
+}
+
+impl Overlay {
+    /// The YAML view, if that is what is open.
+    pub fn clone_yaml(&self) -> Option<YamlView> {
+        match self {
+            Self::Yaml(view) => Some(view.clone()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YamlView {
+    /// `deployment/cookbook-recipe -n default`
+    pub title: String,
+    /// None while it loads.
+    pub lines: Option<Vec<String>>,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}

@@ -1,0 +1,4 @@
+//! Docker in the model: the engine, its containers and images, the log
+//! stream and stats the cockpit follows.
+
+pub mod state;

@@ -1,0 +1,56 @@
+//! The Docker half of the model: the engine's endpoint and connection, the
+//! containers and images, the followed log stream and the selected
+//! container's stats.
+
+use crate::app::core::jobs::push_bounded;
+use crate::domain::{Connection, ContainerRow, EndpointLabel, ImageRow, StatsSample};
+use std::collections::VecDeque;
+
+pub const LOG_CAPACITY: usize = 5_000;
+pub const STATS_CAPACITY: usize = 120;
+
+#[derive(Debug, Clone, Default)]
+pub struct LogView {
+    pub container_id: Option<String>,
+    /// When the stream is a pod's: namespace, pod, container, and whether it shows the previous container.
+    pub pod: Option<PodLogSource>,
+    pub container_name: String,
+    pub lines: VecDeque<String>,
+    pub follow: bool,
+    /// Lines from the bottom when not following.
+    pub scroll_back: usize,
+    pub search: String,
+    pub ended: Option<String>,
+}
+
+impl LogView {
+    pub fn push(&mut self, line: String) {
+        push_bounded(&mut self.lines, line, LOG_CAPACITY);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodLogSource {
+    pub namespace: String,
+    pub name: String,
+    pub container: Option<String>,
+    pub previous: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatsView {
+    pub container_id: Option<String>,
+    pub cpu: VecDeque<u64>,
+    pub memory: VecDeque<u64>,
+    pub last: Option<StatsSample>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DockerState {
+    pub endpoint: EndpointLabel,
+    pub connection: Connection,
+    pub containers: Vec<ContainerRow>,
+    pub images: Vec<ImageRow>,
+    /// `docker ps -a`: stopped containers shown too.
+    pub show_all: bool,
+}

@@ -1,0 +1,16 @@
+//! Kubernetes in the model: the watched rows and the connection, the actions
+//! on deployments, pods and services, and minikube (its state, its menu, the
+//! docker-env switch).
+
+pub mod actions;
+pub mod events;
+pub mod minikube;
+pub mod minikube_state;
+pub mod state;
+
+#[cfg(test)]
+mod update_kube_actions_tests;
+#[cfg(test)]
+mod update_kube_tests;
+#[cfg(test)]
+mod update_minikube_tests;

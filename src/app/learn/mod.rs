@@ -1,0 +1,10 @@
+//! Learning: the command line every action stands for, the History of what
+//! was done (and its export as a script), and the guided tour.
+
+pub mod history;
+pub mod learn_line;
+pub mod tour;
+pub mod tour_steps;
+
+#[cfg(test)]
+mod update_tour_tests;
