@@ -10,6 +10,7 @@ pub mod config;
 pub mod crash_switch;
 pub mod domain;
 pub mod effects;
+pub mod layout;
 pub mod logging;
 pub mod process;
 pub mod runtime;

@@ -8,7 +8,8 @@ use super::kube_rows::{
     deployment_row, event_row, internal_ip, pod_row, replica_set_row, service_row,
 };
 use super::kube_store::{MAX_EVENTS, Rows, Store};
-use super::kube_watch::spawn_rows;
+pub use super::kube_watch::READ_TIMEOUT;
+use super::kube_watch::{Kind, spawn_rows};
 use super::{Backoff, RECONNECT_CEILING, describe};
 use crate::app::core::event::{Event, KubeEvent};
 use crate::app::core::keyed::{RowChanges, RowsUpdate};
@@ -24,10 +25,6 @@ use tokio::sync::{mpsc, watch};
 /// Changes arriving within this window are sent as one snapshot.
 const BATCH: Duration = Duration::from_millis(100);
 
-/// A request whose answer stops coming for this long has failed: a hung API
-/// server is named in the UI, not waited on forever.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
-
 pub struct KubeSource {
     /// `--kubeconfig`; else `KUBECONFIG`, else `~/.kube/config`, as kubectl.
     pub kubeconfig: Option<PathBuf>,
@@ -36,17 +33,6 @@ pub struct KubeSource {
     pub events: mpsc::UnboundedSender<Event>,
     /// The live client, for the effects; None while disconnected.
     pub client: tokio::sync::watch::Sender<Option<Client>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Kind {
-    Deployments,
-    Pods,
-    ReplicaSets,
-    Services,
-    Events,
-    Namespaces,
-    Nodes,
 }
 
 impl KubeSource {

@@ -3,8 +3,6 @@
 //! backoff, and the API server's Retry-After), and names the failure for the
 //! header.
 
-use super::kube::Kind;
-use super::kube::READ_TIMEOUT;
 use super::kube_store::{Rows, Store};
 use super::{Backoff, RECONNECT_CEILING};
 use futures::StreamExt;
@@ -15,6 +13,21 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+/// A request whose answer stops coming for this long has failed: a hung API
+/// server is named in the UI, not waited on forever.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    Deployments,
+    Pods,
+    ReplicaSets,
+    Services,
+    Events,
+    Namespaces,
+    Nodes,
+}
 
 /// Objects per list request, as kube-rs's watcher pages them.
 const PAGE: u32 = 500;

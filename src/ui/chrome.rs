@@ -1,7 +1,7 @@
 //! The lines around the pane: header, tabs, learn line, status and footer.
 
 use crate::app::core::keymap::Context;
-use crate::app::core::model::{Level, Model, Pane};
+use crate::app::core::model::{Level, Model};
 use crate::app::kube::state::KubeConnection;
 use crate::domain::{Connection, humanize_duration};
 use crate::theme::Theme;
@@ -162,7 +162,7 @@ fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::st
 }
 
 pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let spans: Vec<Span> = tab_labels(area.width, model)
+    let spans: Vec<Span> = crate::layout::tab_labels(area.width, model)
         .into_iter()
         .map(|(pane, label)| {
             let style = if pane == model.pane {
@@ -174,82 +174,6 @@ pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         })
         .collect();
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// The tab labels as drawn, left to right (a label's trailing space is the gap
-/// to the next). Names with counts when they all fit, then names alone, then
-/// short names (all ten fit in 80 columns).
-/// `update` reads the same labels to find the tab under a click.
-pub fn tab_labels(width: u16, model: &Model) -> Vec<(Pane, String)> {
-    let number = |i: usize| (i + 1) % 10;
-    let full: Vec<(Pane, String)> = Pane::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, pane)| {
-            (
-                *pane,
-                format!(" {} {}  ", number(i), tab_label(*pane, model)),
-            )
-        })
-        .collect();
-    let full_width: usize = full.iter().map(|(_, l)| l.chars().count()).sum();
-    if full_width <= usize::from(width) {
-        return full;
-    }
-    let names: Vec<(Pane, String)> = Pane::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, pane)| (*pane, format!(" {} {}", number(i), pane.title())))
-        .collect();
-    if names.iter().map(|(_, l)| l.chars().count()).sum::<usize>() <= usize::from(width) {
-        return names;
-    }
-    Pane::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, pane)| (*pane, format!(" {} {}", number(i), short_tab(*pane))))
-        .collect()
-}
-
-fn short_tab(pane: Pane) -> &'static str {
-    match pane {
-        Pane::Containers => "Containers",
-        Pane::Images => "Imgs",
-        Pane::Jobs => "Jobs",
-        Pane::Logs => "Logs",
-        Pane::Deployments => "Deploy",
-        Pane::Pods => "Pods",
-        Pane::Services => "Svc",
-        Pane::Events => "Evts",
-        Pane::Cloud => "Cloud",
-        Pane::History => "Hist",
-    }
-}
-
-fn tab_label(pane: Pane, model: &Model) -> String {
-    match pane {
-        Pane::Containers => format!("Containers ({})", model.containers_table.view.len()),
-        Pane::Images => format!("Images ({})", model.images_table.view.len()),
-        Pane::Jobs => {
-            let running = model
-                .jobs
-                .iter()
-                .filter(|j| j.state == crate::app::core::model::JobState::Running)
-                .count();
-            if running > 0 {
-                format!("Jobs ({running} running)")
-            } else {
-                format!("Jobs ({})", model.jobs.len())
-            }
-        }
-        Pane::Logs => "Logs".to_string(),
-        Pane::Deployments => format!("Deploy ({})", model.kube.deployments_table.view.len()),
-        Pane::Pods => format!("Pods ({})", model.kube.pods_table.view.len()),
-        Pane::Services => format!("Svc ({})", model.kube.services_table.view.len()),
-        Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
-        Pane::Cloud => format!("Cloud ({})", model.cloud.table.view.len()),
-        Pane::History => format!("History ({})", model.history.len()),
-    }
 }
 
 pub fn learn_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {

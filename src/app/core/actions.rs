@@ -39,7 +39,7 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
             let name = model.themes.cycle().name.clone();
             model.set_status(Level::Info, format!("Theme: {name} (T: next, :theme NAME)"));
         }
-        Action::ToggleLearn => toggle_learn(model),
+        Action::ToggleLearn => crate::app::core::launch::toggle_learn(model),
         Action::Deploy => return crate::app::cloud::deploy::deploy(model),
         Action::Refresh => return crate::app::cloud::deploy::refresh(model),
         Action::CloudSettings => return crate::app::cloud::forms::settings_form(model),
@@ -148,16 +148,6 @@ fn back(model: &mut Model) {
     } else {
         model.dirty = false;
     }
-}
-
-pub(crate) fn toggle_learn(model: &mut Model) {
-    model.learn_mode = !model.learn_mode;
-    let text = if model.learn_mode {
-        "Learn mode on: each action shows the command line it stands for and waits for y. L turns it off."
-    } else {
-        "Learn mode off: actions run at once (removals still ask). L turns it on."
-    };
-    model.set_status(Level::Info, text);
 }
 
 fn sort(model: &mut Model, reverse: bool) {

@@ -154,7 +154,7 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             None => namespace_picker(model),
         },
         "theme" => theme(model, argument),
-        "learn" => crate::app::core::actions::toggle_learn(model),
+        "learn" => crate::app::core::launch::toggle_learn(model),
         "tour" => crate::app::learn::tour::start(model),
         "help" => model.overlay = Overlay::Help,
         "q" | "quit" => model.quit = true,

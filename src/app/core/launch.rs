@@ -183,3 +183,14 @@ pub(crate) fn record(model: &mut Model, commands: &[Command]) {
         model.history_table.bottom();
     }
 }
+
+/// `L`, `:learn`: learn mode on or off.
+pub(crate) fn toggle_learn(model: &mut Model) {
+    model.learn_mode = !model.learn_mode;
+    let text = if model.learn_mode {
+        "Learn mode on: each action shows the command line it stands for and waits for y. L turns it off."
+    } else {
+        "Learn mode off: actions run at once (removals still ask). L turns it on."
+    };
+    model.set_status(Level::Info, text);
+}

@@ -1,6 +1,6 @@
 //! The mouse: a click on a tab opens its pane, a click on a row selects it,
-//! the wheel scrolls. The screen's layout comes from the same functions that
-//! draw it, so what is clicked is what was seen.
+//! the wheel scrolls. The screen's layout comes from `crate::layout`, which
+//! rendering draws into, so what is clicked is what was seen.
 
 use crate::app::core::command::Command;
 use crate::app::core::keymap::Action;
@@ -48,10 +48,10 @@ pub(crate) fn on_mouse(model: &mut Model, mouse: MouseEvent) -> Vec<Command> {
 
 fn click(model: &mut Model, column: u16, row: u16) -> Vec<Command> {
     let (width, height) = model.size;
-    let [_, tabs, body, ..] = crate::ui::screen_areas(Rect::new(0, 0, width, height));
+    let [_, tabs, body, ..] = crate::layout::screen_areas(Rect::new(0, 0, width, height));
     if row == tabs.y {
         let mut left = 0u16;
-        for (pane, label) in crate::ui::chrome::tab_labels(width, model) {
+        for (pane, label) in crate::layout::tab_labels(width, model) {
             let right = left.saturating_add(label.chars().count() as u16);
             if column >= left && column < right {
                 return crate::app::core::actions::on_action(model, pane_action(pane));
@@ -61,8 +61,8 @@ fn click(model: &mut Model, column: u16, row: u16) -> Vec<Command> {
         model.dirty = false;
         return Vec::new();
     }
-    let (pane_area, _) = crate::ui::body_areas(body, model.tour.active);
-    let Some(table) = crate::ui::panes::table_area(model, pane_area) else {
+    let (pane_area, _) = crate::layout::body_areas(body, model.tour.active);
+    let Some(table) = crate::layout::table_area(model, pane_area) else {
         model.dirty = false;
         return Vec::new();
     };

@@ -4,26 +4,16 @@
 use crate::app::core::model::Model;
 use crate::domain::{ContainerRow, ContainerState, format_ports, humanize_ago, humanize_size};
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Sparkline};
 
-/// The table's area and the stats strip's below it (empty when not shown).
-pub fn areas(area: Rect, model: &Model) -> [Rect; 2] {
-    let show_stats = model.stats.container_id.is_some() && area.height >= 14;
-    Layout::vertical([
-        Constraint::Min(5),
-        Constraint::Length(if show_stats { 5 } else { 0 }),
-    ])
-    .areas(area)
-}
-
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let show_stats = model.stats.container_id.is_some() && area.height >= 14;
-    let [table_area, stats_area] = areas(area, model);
+    let [table_area, stats_area] = crate::layout::containers_areas(area, model);
     let now = model.now;
     let columns = vec![
         Column::new(

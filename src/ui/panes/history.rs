@@ -4,7 +4,7 @@
 use crate::app::core::model::Model;
 use crate::app::learn::history::{HistoryEntry, Outcome, Replay, clock};
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -3,7 +3,7 @@
 use crate::app::core::model::Model;
 use crate::domain::{ImageRow, humanize_ago, humanize_size};
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

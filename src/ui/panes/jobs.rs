@@ -4,20 +4,15 @@
 use crate::app::core::model::{Job, JobState, Model};
 use crate::domain::humanize_duration;
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph};
 
-/// The job list's area and the output's below it.
-pub fn areas(area: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area)
-}
-
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let [list_area, output_area] = areas(area);
+    let [list_area, output_area] = crate::layout::jobs_areas(area);
     let now = model.now;
     let columns = vec![
         Column::new("#", Constraint::Length(4), |j: &Job| {

@@ -6,7 +6,7 @@ use crate::app::kube::state::KubeConnection;
 use crate::domain::humanize_duration;
 use crate::domain::kube::{DeploymentRow, EventRow, PodRow, ServiceRow, short_age};
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};

@@ -2,7 +2,7 @@
 
 use crate::app::core::model::Model;
 use crate::theme::Theme;
-use crate::ui::pane_block;
+use crate::ui::panes::pane_block;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

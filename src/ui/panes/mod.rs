@@ -8,10 +8,11 @@ pub mod jobs;
 pub mod kube;
 pub mod logs;
 
-use crate::app::core::model::{Model, Pane};
+use crate::app::core::model::Model;
 use crate::domain::Connection;
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
 
 /// What an empty table says: why it is empty and what to do next.
 pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
@@ -33,18 +34,21 @@ pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str)
     }
 }
 
-/// Where a pane draws its table (borders included), for mapping a click to a row.
-pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui::layout::Rect> {
-    match model.pane {
-        Pane::Containers => Some(containers::areas(body, model)[0]),
-        Pane::Jobs => Some(jobs::areas(body)[0]),
-        Pane::Cloud => Some(cloud::areas(body, model, model.theme())[1]),
-        Pane::Logs => None,
-        Pane::Images
-        | Pane::Deployments
-        | Pane::Pods
-        | Pane::Services
-        | Pane::Events
-        | Pane::History => Some(body),
+/// The bordered block of a pane, its title carrying the filter when one is set.
+pub(crate) fn pane_block<'a>(title: String, model: &Model, theme: &Theme) -> Block<'a> {
+    let filter = model.filter_of(model.pane);
+    // The rows the table holds (after the filter), as k9s shows them: "Pods [10007]".
+    let title = match model.table(model.pane) {
+        Some(table) => format!("{title} [{}]", table.view.len()),
+        _ => title,
+    };
+    let mut spans = vec![Span::styled(format!(" {title} "), theme.title)];
+    if let Some(input) = &model.filter_input {
+        spans.push(Span::styled(format!("/{}▏ ", input.value()), theme.key));
+    } else if !filter.is_empty() {
+        spans.push(Span::styled(format!("/{filter} "), theme.key));
     }
+    Block::bordered()
+        .border_style(theme.border_focus)
+        .title(Line::from(spans))
 }
