@@ -3,7 +3,7 @@
 //! published ports listen on 127.0.0.1 and answer `Hello from <name>`.
 
 use super::state::{Engine, PortBinding, RunState, SimContainer};
-use super::{Shared, error, lock};
+use super::state::{Shared, error, lock};
 use crate::sim::http::{Body, empty, flag, hello_server, json, streaming};
 use bytes::Bytes;
 use hyper::{Response, StatusCode};

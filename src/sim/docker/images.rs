@@ -3,7 +3,7 @@
 //! and the image stored with the sha256 of context and Dockerfile as its id.
 
 use super::state::{Engine, SimImage, normalize_reference, sha256_hex};
-use super::{Shared, error, lock};
+use super::state::{Shared, error, lock};
 use crate::domain::dockerfile::{self, Instruction};
 use crate::effects::docker::build_context::DockerIgnore;
 use crate::sim::http::{Body, json, streaming};

@@ -12,28 +12,16 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::json;
-use state::Engine;
+use state::{Engine, error};
+pub use state::{Shared, lock};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-
-pub type Shared = Arc<Mutex<Engine>>;
 
 /// The API version the sim speaks; clients negotiate down to it.
 pub const API_VERSION: &str = "1.43";
 pub const ENGINE_VERSION: &str = "24.0.0-pilothouse-sim";
-
-pub fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
-    // A handler that panicked mid-change leaves a usable engine: the data is plain.
-    shared
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-pub(crate) fn error(status: StatusCode, message: &str) -> Response<Body> {
-    json(status, &json!({"message": message}))
-}
 
 /// A running simulated engine; dropping it stops serving and removes the socket.
 pub struct DockerSim {

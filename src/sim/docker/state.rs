@@ -4,12 +4,29 @@
 
 use crate::domain::humanize_duration;
 use crate::sim::clock::{now_nanos, now_secs, rfc3339};
+use crate::sim::http::{Body, json};
+use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
+
+/// The engine's state, shared by the handlers.
+pub type Shared = Arc<Mutex<Engine>>;
+
+pub fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
+    // A handler that panicked mid-change leaves a usable engine: the data is plain.
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn error(status: StatusCode, message: &str) -> Response<Body> {
+    json(status, &json!({"message": message}))
+}
 
 pub const LOG_LINES_KEPT: usize = 10_000;
 

@@ -12,21 +12,7 @@ use hyper::{Response, StatusCode};
 use serde_json::json;
 use tokio::sync::mpsc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// 500 Internal Server Error on lists and watches.
-    ServerError,
-    /// 429 Too Many Requests, with `Retry-After` and the Status's retryAfterSeconds.
-    TooManyRequests { retry_after: u32 },
-    /// Lists and watches are accepted and never answered.
-    Hang,
-    /// 200 OK with a body that is not JSON.
-    MalformedJson,
-    /// Watches send half an event and close the connection.
-    TruncatedWatch,
-    /// Watches answer with an ERROR event: 410 Gone (Expired), as after compaction.
-    Gone,
-}
+pub use super::shared::Fault;
 
 /// The answer `fault` gives a GET of `target`, or None when it leaves the request alone.
 pub async fn answer(fault: Fault, target: &Target, watching: bool) -> Option<Response<Body>> {

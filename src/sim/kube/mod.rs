@@ -11,57 +11,18 @@ mod patch;
 pub mod resources;
 mod seed;
 mod selectors;
+mod shared;
 pub mod store;
 mod table;
 
-pub use controller::Timing;
-pub use faults::Fault;
+pub use shared::{Fault, KubeShared, Timing};
 
 use crate::sim::http::{self, Body, json, read_body};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::Value;
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use store::Store;
-
-pub struct KubeShared {
-    pub store: Mutex<Store>,
-    pub timing: Timing,
-    /// The simulated Docker engine whose images pods may use (minikube shares the node's engine).
-    pub engine: Option<crate::sim::docker::Shared>,
-    pub server: String,
-    /// Every request that could change something (`METHOD PATH`), oldest first,
-    /// so tests can prove that refused input sent nothing. Capped.
-    pub writes: Mutex<std::collections::VecDeque<String>>,
-    /// What lists and watches answer instead of the truth, while set (tests only).
-    pub fault: Mutex<Option<Fault>>,
-}
-
-/// Writes remembered by the sim; older ones go first.
-const WRITES_KEPT: usize = 1_000;
-
-impl KubeShared {
-    /// The write requests received so far (`POST /apis/apps/v1/...`).
-    pub fn writes(&self) -> Vec<String> {
-        self.writes
-            .lock()
-            .map(|w| w.iter().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    pub fn engine_images(&self) -> HashSet<String> {
-        let Some(engine) = &self.engine else {
-            return HashSet::new();
-        };
-        let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
-        engine
-            .images
-            .iter()
-            .flat_map(|i| i.tags.iter().cloned().chain([i.id.clone()]))
-            .collect()
-    }
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct KubeConfig {
@@ -155,7 +116,7 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
         && method != Method::HEAD
         && let Ok(mut writes) = shared.writes.lock()
     {
-        if writes.len() >= WRITES_KEPT {
+        if writes.len() >= shared::WRITES_KEPT {
             writes.pop_front();
         }
         writes.push_back(format!("{method} {path}"));

@@ -3,9 +3,9 @@
 //! Running, image checks against the simulated engine, Services with
 //! nodePorts that answer on 127.0.0.1, events, and garbage collection.
 
-use super::KubeShared;
 use super::resources::{self, Resource};
 use super::selectors::LabelSelector;
+use super::shared::{KubeShared, Timing};
 use super::store::Store;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::http::{Responder, hello_server};
@@ -23,30 +23,6 @@ use services::assign_service_addresses;
 
 /// Events kept per namespace; older ones are deleted, as the API server's TTL would.
 const EVENTS_KEPT: usize = 1_000;
-
-#[derive(Debug, Clone)]
-pub struct Timing {
-    pub schedule: Duration,
-    pub create: Duration,
-    pub back_off: Duration,
-    pub terminate: Duration,
-    pub tick: Duration,
-    /// How often a watch that asked for bookmarks gets one.
-    pub bookmark: Duration,
-}
-
-impl Default for Timing {
-    fn default() -> Self {
-        Self {
-            schedule: Duration::from_millis(150),
-            create: Duration::from_millis(600),
-            back_off: Duration::from_millis(1500),
-            terminate: Duration::from_millis(800),
-            tick: Duration::from_millis(100),
-            bookmark: Duration::from_secs(5),
-        }
-    }
-}
 
 fn res(plural: &str) -> &'static Resource {
     let group = if matches!(plural, "deployments" | "replicasets") {
