@@ -126,7 +126,7 @@ fn model_with_pods(n: usize) -> Model {
     };
     update(&mut model, Event::Kube(KubeEvent::Connected(info)));
     update(&mut model, Event::Kube(KubeEvent::Pods(pod_rows(n).into())));
-    model.pane = Pane::Pods;
+    model.shared.pane = Pane::Pods;
     model
 }
 

@@ -93,18 +93,19 @@ fn short_tab(pane: Pane) -> &'static str {
 
 fn tab_label(pane: Pane, model: &Model) -> String {
     match pane {
-        Pane::Containers => format!("Containers ({})", model.containers_table.view.len()),
-        Pane::Images => format!("Images ({})", model.images_table.view.len()),
+        Pane::Containers => format!("Containers ({})", model.docker.containers_table.view.len()),
+        Pane::Images => format!("Images ({})", model.docker.images_table.view.len()),
         Pane::Jobs => {
             let running = model
                 .jobs
+                .list
                 .iter()
                 .filter(|j| j.state == crate::app::core::model::JobState::Running)
                 .count();
             if running > 0 {
                 format!("Jobs ({running} running)")
             } else {
-                format!("Jobs ({})", model.jobs.len())
+                format!("Jobs ({})", model.jobs.list.len())
             }
         }
         Pane::Logs => "Logs".to_string(),
@@ -113,13 +114,13 @@ fn tab_label(pane: Pane, model: &Model) -> String {
         Pane::Services => format!("Svc ({})", model.kube.services_table.view.len()),
         Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
         Pane::Cloud => format!("Cloud ({})", model.cloud.table.view.len()),
-        Pane::History => format!("History ({})", model.history.len()),
+        Pane::History => format!("History ({})", model.history.entries.len()),
     }
 }
 
 /// Where a pane draws its table (borders included), for mapping a click to a row.
 pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui::layout::Rect> {
-    match model.pane {
+    match model.shared.pane {
         Pane::Containers => Some(containers_areas(body, model)[0]),
         Pane::Jobs => Some(jobs_areas(body)[0]),
         Pane::Cloud => Some(cloud_areas(body, model, model.theme())[1]),
@@ -135,7 +136,7 @@ pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui:
 
 /// The table's area and the stats strip's below it (empty when not shown).
 pub fn containers_areas(area: Rect, model: &Model) -> [Rect; 2] {
-    let show_stats = model.stats.container_id.is_some() && area.height >= 14;
+    let show_stats = model.docker.stats.container_id.is_some() && area.height >= 14;
     Layout::vertical([
         Constraint::Min(5),
         Constraint::Length(if show_stats { 5 } else { 0 }),

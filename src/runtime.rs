@@ -2,9 +2,10 @@
 //! the commands it returns, and draws when something changed (at most ~60
 //! frames a second).
 
+use crate::app::Event;
 use crate::app::core::keymap::Keymap;
 use crate::app::core::model::{Level, Model};
-use crate::app::{Event, update};
+use crate::app::core::update::step;
 use crate::cli::Cli;
 use crate::config::{Config, LearnAtStart};
 use crate::crash_switch::CrashSwitch;
@@ -109,13 +110,13 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         None => DockerEnv::from_process(),
     };
     let mut model = Model::new(cwd.clone(), cli.readonly, SystemTime::now());
-    model.demo = demo.is_some();
-    model.themes = prepared.themes;
-    model.keymap = prepared.keymap;
-    model.mouse = config.mouse.value;
-    model.learn_mode = config.learn_on(model.demo);
+    model.shared.demo = demo.is_some();
+    model.view.themes = prepared.themes;
+    model.view.keymap = prepared.keymap;
+    model.view.mouse = config.mouse.value;
+    model.shared.learn_mode = config.learn_on(model.shared.demo);
     if cli.tour {
-        crate::app::learn::tour::start(&mut model);
+        crate::app::core::bookkeeping::start_tour(&mut model);
     }
     if !prepared.warnings.is_empty() {
         model.set_status(Level::Warn, prepared.warnings.join(" · "));
@@ -185,11 +186,11 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     effects.set_gcloud_env(gcloud_env);
 
     let mut terminal = ratatui::init();
-    if model.mouse {
+    if model.view.mouse {
         enable_mouse();
     }
     if let Ok(size) = terminal.size() {
-        model.size = (size.width, size.height);
+        model.view.size = (size.width, size.height);
     }
     let result = event_loop(&mut terminal, model, rx, effects, CrashSwitch::from_env()).await;
     if config.mouse.value {
@@ -222,11 +223,13 @@ async fn event_loop(
     mut crash: CrashSwitch,
 ) -> Result<()> {
     let mut last_draw: Option<Instant> = None;
+    // The first frame is due at once; after it, only when an event changed the screen.
+    let mut redraw = true;
     loop {
-        if model.quit {
+        if model.view.quit {
             return Ok(());
         }
-        if model.dirty {
+        if redraw {
             let wait = last_draw
                 .map(|t| (t + FRAME).saturating_duration_since(Instant::now()))
                 .unwrap_or_default();
@@ -237,14 +240,14 @@ async fn event_loop(
                         crate::ui::render(frame, &model, model.theme())
                     })
                     .wrap_err("drawing the screen failed")?;
-                model.dirty = false;
+                redraw = false;
                 last_draw = Some(Instant::now());
                 continue;
             }
             // Something changed but a frame was drawn moments ago: take more events until it is time.
             tokio::select! {
                 event = rx.recv() => match event {
-                    Some(event) => handle(&mut model, &mut effects, &mut crash, event, &mut rx),
+                    Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx),
                     None => return Ok(()),
                 },
                 _ = tokio::time::sleep(wait) => {}
@@ -252,21 +255,22 @@ async fn event_loop(
             continue;
         }
         match rx.recv().await {
-            Some(event) => handle(&mut model, &mut effects, &mut crash, event, &mut rx),
+            Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx),
             None => return Ok(()),
         }
     }
 }
 
+/// Handle this event and the ones already waiting (a bounded batch); true
+/// when any of them changed the screen.
 fn handle(
     model: &mut Model,
     effects: &mut Effects,
     crash: &mut CrashSwitch,
     first: Event,
     rx: &mut mpsc::UnboundedReceiver<Event>,
-) {
-    // `update` says whether *its* event changed the screen; a redraw already pending must not be lost.
-    let mut dirty = model.dirty;
+) -> bool {
+    let mut redraw = false;
     let mut next = Some(first);
     let mut handled = 0;
     while let Some(event) = next.take() {
@@ -274,20 +278,21 @@ fn handle(
             tracing::trace!(event = event_kind(&event), "event");
         }
         if crash.take(&event) {
-            dirty = true;
+            redraw = true;
         } else {
-            for command in update(model, event) {
+            let step = step(model, event);
+            redraw |= step.visible;
+            for command in step.commands {
                 effects.perform(command);
             }
-            dirty |= model.dirty;
         }
         handled += 1;
-        if model.quit || handled >= MAX_EVENTS_PER_FRAME {
+        if model.view.quit || handled >= MAX_EVENTS_PER_FRAME {
             break;
         }
         next = rx.try_recv().ok();
     }
-    model.dirty = dirty;
+    redraw
 }
 
 async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
@@ -372,32 +377,31 @@ mod tests {
     use crate::app::core::model::Model;
 
     #[tokio::test]
-    async fn a_pending_redraw_survives_events_that_change_nothing() {
+    async fn a_batch_draws_when_any_of_its_events_changed_the_screen() {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let (_client_tx, client_rx) = watch::channel(None);
         let mut effects = Effects::new(tx.clone(), client_rx, ".".into());
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let mut model = Model::new(".".into(), false, now);
-        // A key changed the model, but the frame budget delayed the draw…
-        model.dirty = true;
-        // …then only events that change nothing arrive: the draw must still happen.
+        // A resize changes the screen; the tick behind it in the same batch changes nothing…
         let _ = tx.send(Event::Tick(now + Duration::from_secs(1)));
-        handle(
+        let resized = handle(
             &mut model,
             &mut effects,
             &mut CrashSwitch::default(),
-            Event::Tick(now),
+            Event::Resize(100, 30),
             &mut rx,
         );
-        assert!(model.dirty);
-        model.dirty = false;
-        handle(
+        // …and the draw stays due.
+        assert!(resized);
+        assert!(rx.try_recv().is_err(), "the tick was taken in the batch");
+        let idle = handle(
             &mut model,
             &mut effects,
             &mut CrashSwitch::default(),
             Event::Tick(now + Duration::from_secs(2)),
             &mut rx,
         );
-        assert!(!model.dirty, "and an idle tick alone draws nothing");
+        assert!(!idle, "and an idle tick alone draws nothing");
     }
 }

@@ -138,18 +138,18 @@ fn cases() -> Vec<(Form, usize, String, &'static str)> {
 }
 
 fn form_open(model: &Model) -> bool {
-    matches!(model.overlay, Overlay::Form(_))
+    matches!(model.shared.overlay, Overlay::Form(_))
 }
 
 fn focus(model: &Model) -> usize {
-    match &model.overlay {
+    match &model.shared.overlay {
         Overlay::Form(form) => form.focus,
         _ => usize::MAX,
     }
 }
 
 fn field_error(model: &Model, field: usize) -> Option<String> {
-    match &model.overlay {
+    match &model.shared.overlay {
         Overlay::Form(form) => form.fields.get(field).and_then(|f| f.error.clone()),
         _ => None,
     }
@@ -316,11 +316,12 @@ async fn every_bad_value_is_refused_at_its_field_and_nothing_is_sent() {
     );
     assert!(total >= 50, "at least 50 bad values: {total}");
     assert!(
-        cockpit.model.jobs.is_empty(),
+        cockpit.model.jobs.list.is_empty(),
         "no job started: {:?}",
         cockpit
             .model
             .jobs
+            .list
             .iter()
             .map(|j| &j.title)
             .collect::<Vec<_>>()

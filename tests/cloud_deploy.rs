@@ -28,7 +28,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     // gcloud is asked at the first tick on the Cloud Run pane.
     cockpit.keys("9");
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
-    assert_eq!(cockpit.model.pane, Pane::Cloud);
+    assert_eq!(cockpit.model.shared.pane, Pane::Cloud);
     cockpit
         .until("gcloud's account and the settings", |m| {
             matches!(&m.model_gcloud(), Some(account) if account == "learner@pilothouse.sim")
@@ -51,7 +51,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     );
 
     cockpit.keys("D");
-    let Overlay::Confirm(confirm) = &cockpit.model.overlay else {
+    let Overlay::Confirm(confirm) = &cockpit.model.shared.overlay else {
         panic!("D asks first")
     };
     assert!(
@@ -71,7 +71,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     cockpit.keys("y");
     cockpit
         .until("the deploy job", |m| {
-            m.jobs.iter().any(|j| {
+            m.jobs.list.iter().any(|j| {
                 matches!(&j.state, JobState::Succeeded(s) if s.starts_with("serving at http://"))
                     && j.output.iter().any(|l| {
                         l.contains("has been deployed and is serving 100 percent of traffic")
@@ -98,7 +98,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     assert_eq!(pushes[0].username, "oauth2accesstoken");
     assert_eq!(pushes[0].server, "us-central1-docker.pkg.dev");
     assert_eq!(pushes[0].password, GCLOUD_TOKEN);
-    let job = cockpit.model.jobs.last().expect("the job");
+    let job = cockpit.model.jobs.list.last().expect("the job");
     assert!(job.output.iter().any(|l| l.starts_with("$ docker push ")));
     assert!(
         job.output.iter().all(|l| !l.contains(GCLOUD_TOKEN)),

@@ -40,6 +40,7 @@ fn user_gcloud_files() -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 
 fn status(model: &Model) -> String {
     model
+        .shared
         .status
         .as_ref()
         .map(|s| s.text.clone())
@@ -74,19 +75,23 @@ async fn deploy(cockpit: &mut Cockpit) -> JobState {
         .await;
     cockpit.keys("D");
     assert!(
-        matches!(cockpit.model.overlay, Overlay::Confirm(_)),
+        matches!(cockpit.model.shared.overlay, Overlay::Confirm(_)),
         "{:?}",
-        cockpit.model.status
+        cockpit.model.shared.status
     );
     cockpit.keys("y");
     cockpit
         .until("the deploy's end", |m| {
-            m.jobs.last().is_some_and(|j| j.state != JobState::Running)
+            m.jobs
+                .list
+                .last()
+                .is_some_and(|j| j.state != JobState::Running)
         })
         .await;
     cockpit
         .model
         .jobs
+        .list
         .last()
         .map(|j| j.state.clone())
         .expect("a job")
@@ -131,7 +136,7 @@ async fn each_failure_is_one_clear_state() {
     );
     missing.keys("D");
     assert!(status(&missing.model).starts_with("gcloud is not installed"));
-    assert!(missing.model.jobs.is_empty());
+    assert!(missing.model.jobs.list.is_empty());
     drop(missing);
 
     // Not logged in: a configuration with no account; the deploy fails with gcloud's own sentence.
@@ -184,7 +189,7 @@ async fn each_failure_is_one_clear_state() {
         .await;
     declined.keys("Dn");
     assert_eq!(status(&declined.model), "Cancelled.");
-    assert!(declined.model.jobs.is_empty());
+    assert!(declined.model.jobs.list.is_empty());
 
     // Every gcloud run wrote into the throwaway configurations, never the user's.
     assert!(sim.gcloud_config.join("logs").is_dir() || empty.path().join("logs").is_dir());

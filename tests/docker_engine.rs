@@ -103,9 +103,10 @@ async fn a_broken_dockerfile_shows_the_engine_error_in_jobs_and_status() {
             update: JobUpdate::Finished(result),
         },
     );
-    assert!(matches!(&model.jobs[0].state, JobState::Failed(e) if e.contains("no-such-file")));
+    assert!(matches!(&model.jobs.list[0].state, JobState::Failed(e) if e.contains("no-such-file")));
     assert!(
         model
+            .shared
             .status
             .as_ref()
             .is_some_and(|s| s.text.contains("no-such-file"))
@@ -167,7 +168,7 @@ async fn invalid_inputs_create_nothing() {
         "nothing sent: {sent:?}"
     );
     assert!(
-        matches!(model.overlay, Overlay::Form(_)),
+        matches!(model.shared.overlay, Overlay::Form(_)),
         "the form stays open with the message"
     );
     // An image the engine does not have: the engine refuses and nothing is left behind.

@@ -229,10 +229,11 @@ async fn the_docker_connection_cut_and_restored() {
     cockpit.keys("jj");
     let place = |m: &Model| {
         (
-            m.containers_table
+            m.docker
+                .containers_table
                 .selected_row(&m.docker.containers)
                 .map(TableRow::key),
-            m.containers_table.filter.clone(),
+            m.docker.containers_table.filter.clone(),
         )
     };
     let before = place(&cockpit.model);

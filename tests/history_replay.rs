@@ -72,6 +72,7 @@ async fn connected(cockpit: &mut Cockpit) {
 fn succeeded(model: &Model, title: &str) -> bool {
     model
         .jobs
+        .list
         .iter()
         .any(|j| j.title.starts_with(title) && matches!(j.state, JobState::Succeeded(_)))
 }
@@ -80,7 +81,7 @@ fn succeeded(model: &Model, title: &str) -> bool {
 async fn yes_to(cockpit: &mut Cockpit, line: &str) {
     cockpit
         .until(&format!("the learn-mode question for {line}"), |m| {
-            matches!(&m.overlay, pilothouse::app::core::model::Overlay::Confirm(c)
+            matches!(&m.shared.overlay, pilothouse::app::core::model::Overlay::Confirm(c)
                 if c.message.contains(&format!("$ {line}")))
         })
         .await;
@@ -105,7 +106,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     connected(&mut cockpit).await;
     // Learn mode on: each action asks with its command line first.
     cockpit.keys("L");
-    assert!(cockpit.model.learn_mode);
+    assert!(cockpit.model.shared.learn_mode);
 
     // Build, then run it published on a free loopback port, named.
     cockpit.keys("b\n");
@@ -195,7 +196,8 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     cockpit.keys(":export replay.sh\n");
     cockpit
         .until("the script written", |m| {
-            m.status
+            m.shared
+                .status
                 .as_ref()
                 .is_some_and(|s| s.text.starts_with("Wrote "))
         })

@@ -51,7 +51,7 @@ fn calls(dir: &Path, containing: &str) -> usize {
 
 /// A tick far enough ahead that the cockpit asks minikube again.
 fn tick_ahead(cockpit: &mut Cockpit) {
-    let later = cockpit.model.now + Duration::from_secs(3600);
+    let later = cockpit.model.shared.now + Duration::from_secs(3600);
     cockpit.send(Event::Tick(later));
 }
 
@@ -116,7 +116,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     );
     // M still offers to start minikube's default profile.
     cockpit.keys("M");
-    let Overlay::Pick(menu) = &cockpit.model.overlay else {
+    let Overlay::Pick(menu) = &cockpit.model.shared.overlay else {
         panic!("M opens the menu")
     };
     assert_eq!(menu.items[0].detail, "minikube -p minikube start");
@@ -152,6 +152,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     cockpit.keys("e");
     let status = cockpit
         .model
+        .shared
         .status
         .clone()
         .map(|s| s.text)
@@ -160,7 +161,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
 
     // M, enter: start, streamed into Jobs; then the status says Running.
     cockpit.keys("M");
-    let Overlay::Pick(menu) = &cockpit.model.overlay else {
+    let Overlay::Pick(menu) = &cockpit.model.shared.overlay else {
         panic!("M opens the menu")
     };
     assert!(
@@ -169,14 +170,14 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         menu.title
     );
     cockpit.keys("\n");
-    assert_eq!(cockpit.model.pane, Pane::Jobs);
+    assert_eq!(cockpit.model.shared.pane, Pane::Jobs);
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("minikube -p pilothouse-sim start")
     );
     cockpit
         .until("the start job", |m| {
-            m.jobs.iter().any(|j| {
+            m.jobs.list.iter().any(|j| {
                 matches!(&j.state, JobState::Succeeded(s) if s == "the cluster is up")
                     && j.output
                         .iter()
@@ -205,7 +206,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     // M, down twice, enter: the dashboard; its URL is opened and its proxy kept.
     cockpit.keys("Mjj\n");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("minikube -p pilothouse-sim dashboard --url")
     );
     let dashboard = "http://127.0.0.1:36541/api/v1/namespaces/kubernetes-dashboard/services/http:kubernetes-dashboard:/proxy/";
@@ -226,12 +227,12 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     cockpit.keys("/kubernetes\n");
     cockpit.keys("o");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("minikube -p pilothouse-sim service kubernetes -n default --url")
     );
     cockpit
         .until("the not-found message", |m| {
-            m.status.as_ref().is_some_and(|s| {
+            m.shared.status.as_ref().is_some_and(|s| {
                 s.text == "Service 'kubernetes' was not found in 'default' namespace."
             })
         })
@@ -278,7 +279,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         .await;
     cockpit.keys("e");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("eval $(minikube -p pilothouse-sim docker-env)")
     );
     cockpit
@@ -299,7 +300,7 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     );
     cockpit.keys("e");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("eval $(minikube docker-env --unset)")
     );
     cockpit
@@ -311,12 +312,12 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
     // M, j, enter: stop asks first; y stops it.
     cockpit.keys("Mj\n");
     assert!(
-        matches!(&cockpit.model.overlay, Overlay::Confirm(c) if c.message.starts_with("Stop minikube profile pilothouse-sim?"))
+        matches!(&cockpit.model.shared.overlay, Overlay::Confirm(c) if c.message.starts_with("Stop minikube profile pilothouse-sim?"))
     );
     cockpit.keys("y");
     cockpit
         .until("the stop job", |m| {
-            m.jobs.iter().any(
+            m.jobs.list.iter().any(
                 |j| matches!(&j.state, JobState::Succeeded(s) if s == "the cluster is stopped"),
             )
         })

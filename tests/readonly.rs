@@ -45,7 +45,7 @@ async fn settle(cockpit: &mut Cockpit) {
 async fn see_through(cockpit: &mut Cockpit) {
     for _ in 0..3 {
         settle(cockpit).await;
-        match &cockpit.model.overlay {
+        match &cockpit.model.shared.overlay {
             Overlay::Form(_) => cockpit.key(KeyCode::Enter),
             Overlay::Confirm(_) => cockpit.key(KeyCode::Char('y')),
             _ => break,
@@ -90,7 +90,7 @@ async fn readonly_walks_every_key_and_command_and_changes_nothing() {
     let app = sim.sample_app.clone();
     let files_before = list(&app);
     let mut cockpit = Cockpit::on(&sim);
-    cockpit.model.readonly = true;
+    cockpit.model.shared.readonly = true;
     if common::gcloud_available("readonly_walks_every_key_and_command_and_changes_nothing") {
         cockpit.use_sim_gcloud(&sim);
     }
@@ -117,6 +117,7 @@ async fn readonly_walks_every_key_and_command_and_changes_nothing() {
         .map(|c| {
             cockpit
                 .model
+                .view
                 .keymap
                 .bindings(*c)
                 .filter(|b| b.action != Action::Quit)
@@ -128,6 +129,7 @@ async fn readonly_walks_every_key_and_command_and_changes_nothing() {
     for context in Context::ALL {
         let bindings: Vec<_> = cockpit
             .model
+            .view
             .keymap
             .bindings(context)
             .filter(|b| b.action != Action::Quit)
@@ -140,13 +142,14 @@ async fn readonly_walks_every_key_and_command_and_changes_nothing() {
             } else {
                 KeyModifiers::NONE
             };
-            let before = cockpit.model.status.clone();
+            let before = cockpit.model.shared.status.clone();
             cockpit.send(Event::Key(KeyEvent::new(binding.key.code, modifiers)));
             see_through(&mut cockpit).await;
             pressed += 1;
-            if cockpit.model.status != before
+            if cockpit.model.shared.status != before
                 && cockpit
                     .model
+                    .shared
                     .status
                     .as_ref()
                     .is_some_and(|s| s.text.starts_with("Read-only mode"))

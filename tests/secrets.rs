@@ -129,7 +129,7 @@ async fn no_secret_reaches_a_frame_or_the_log() {
     cockpit.key(KeyCode::Enter);
     cockpit
         .until("the Secret applied", |m| {
-            m.jobs.iter().any(|j| {
+            m.jobs.list.iter().any(|j| {
                 matches!(&j.state, JobState::Succeeded(_)) && j.title.contains("secret.yaml")
             })
         })
@@ -160,13 +160,14 @@ async fn no_secret_reaches_a_frame_or_the_log() {
         .await;
     cockpit.keys("D");
     assert!(
-        matches!(cockpit.model.overlay, Overlay::Confirm(_)),
+        matches!(cockpit.model.shared.overlay, Overlay::Confirm(_)),
         "D asks first"
     );
     cockpit.keys("y");
     cockpit
         .until("the deploy", |m| {
             m.jobs
+                .list
                 .iter()
                 .any(|j| matches!(&j.state, JobState::Succeeded(s) if s.starts_with("serving at")))
         })
@@ -182,7 +183,7 @@ async fn no_secret_reaches_a_frame_or_the_log() {
 
     // The workflow, deploying with a service-account key kept in a repository secret.
     cockpit.keys("W");
-    while !matches!(&cockpit.model.overlay, Overlay::Form(f) if f.focus == 2) {
+    while !matches!(&cockpit.model.shared.overlay, Overlay::Form(f) if f.focus == 2) {
         cockpit.key(KeyCode::Tab);
     }
     cockpit.replace_field("key");

@@ -65,7 +65,8 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.keys("y");
     cockpit
         .until("the refusal to overwrite", |m| {
-            m.status
+            m.shared
+                .status
                 .as_ref()
                 .is_some_and(|s| s.text.contains("cookbook-deployment.yaml already exists"))
         })
@@ -76,7 +77,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     // offers the sample app's manifest; enter applies it server-side.
     cockpit.keys("5a");
     assert!(
-        matches!(&cockpit.model.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
+        matches!(&cockpit.model.shared.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
     );
     // Tab completes the path, as a shell does.
     for _ in 0..40 {
@@ -87,11 +88,11 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit
         .until(
             "the completed path",
-            |m| matches!(&m.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml"),
+            |m| matches!(&m.shared.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml"),
         )
         .await;
     cockpit.keys("\n");
-    cockpit.until("the apply job", |m| m.jobs.iter().any(|j| matches!(&j.state, JobState::Succeeded(s) if s.contains("deployment.apps/cookbook-recipe serverside-applied")))).await;
+    cockpit.until("the apply job", |m| m.jobs.list.iter().any(|j| matches!(&j.state, JobState::Succeeded(s) if s.contains("deployment.apps/cookbook-recipe serverside-applied")))).await;
     cockpit
         .until("cookbook-recipe READY 1/1", |m| {
             ready(m, "cookbook-recipe", 1)
@@ -131,11 +132,11 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         Some("cookbook-recipe")
     );
     cockpit.keys("s");
-    assert!(matches!(cockpit.model.overlay, Overlay::Form(_)));
+    assert!(matches!(cockpit.model.shared.overlay, Overlay::Form(_)));
     cockpit.key(KeyCode::Backspace);
     cockpit.keys("3\n");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("kubectl scale --replicas=3 deployment/cookbook-recipe -n default")
     );
     cockpit
@@ -147,7 +148,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit
         .until(
             "the conflict question",
-            |m| matches!(&m.overlay, Overlay::Confirm(c) if c.message.contains(".spec.replicas")),
+            |m| matches!(&m.shared.overlay, Overlay::Confirm(c) if c.message.contains(".spec.replicas")),
         )
         .await;
     cockpit.keys("y");
@@ -184,7 +185,7 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     );
     cockpit.key(KeyCode::Esc);
     assert_eq!(
-        cockpit.model.pane,
+        cockpit.model.shared.pane,
         pilothouse::app::core::model::Pane::Deployments
     );
 
@@ -212,23 +213,28 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.keys("y");
     cockpit
         .until("the Service YAML", |m| {
-            m.overlay
+            m.shared
+                .overlay
                 .clone_yaml()
                 .and_then(|v| v.lines)
                 .is_some_and(|lines| lines.iter().any(|l| l.trim() == "type: LoadBalancer"))
         })
         .await;
     cockpit.key(KeyCode::Esc);
-    assert!(matches!(cockpit.model.overlay, Overlay::None));
+    assert!(matches!(cockpit.model.shared.overlay, Overlay::None));
 
     // A pod's logs with l: the sim's start line and the requests just made.
     cockpit.keys("6g");
     cockpit.keys("/cookbook\n");
     cockpit.keys("l");
-    assert_eq!(cockpit.model.pane, pilothouse::app::core::model::Pane::Logs);
+    assert_eq!(
+        cockpit.model.shared.pane,
+        pilothouse::app::core::model::Pane::Logs
+    );
     cockpit
         .until("the pod's log", |m| {
-            m.logs
+            m.docker
+                .logs
                 .lines
                 .iter()
                 .any(|l| l.contains("started cookbook:latest"))
@@ -238,7 +244,8 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.keys("p");
     cockpit
         .until("no previous container", |m| {
-            m.logs
+            m.docker
+                .logs
                 .ended
                 .as_deref()
                 .is_some_and(|e| e.contains("previous terminated container"))
@@ -271,11 +278,11 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
     cockpit.keys("5g");
     cockpit.keys("r");
     assert!(
-        matches!(&cockpit.model.overlay, Overlay::Confirm(c) if c.message.starts_with("Restart cookbook-recipe?"))
+        matches!(&cockpit.model.shared.overlay, Overlay::Confirm(c) if c.message.starts_with("Restart cookbook-recipe?"))
     );
     cockpit.keys("y");
     assert_eq!(
-        cockpit.model.learn.as_deref(),
+        cockpit.model.shared.learn.as_deref(),
         Some("kubectl rollout restart deployment/cookbook-recipe -n default")
     );
     cockpit

@@ -97,6 +97,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     let lines: Vec<&str> = cockpit
         .model
         .history
+        .entries
         .iter()
         .map(|h| h.line.as_str())
         .collect();

@@ -15,4 +15,4 @@ pub use self::core::command::Command;
 pub use self::core::event::Event;
 pub use self::core::model::Model;
 pub use self::core::update::update;
-pub use kube::actions::pod_log_key;
+pub use docker::actions::pod_log_key;

@@ -16,13 +16,13 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Span::styled(" pilothouse ", theme.tab_active),
         Span::raw(" "),
     ];
-    if model.demo {
+    if model.shared.demo {
         spans.push(Span::styled("DEMO", theme.warn));
         spans.push(Span::styled(" simulated cluster │ ", theme.muted));
     }
     // On the Kubernetes panes the cluster's state comes first, so a long
     // Docker reason never pushes it off a narrow header.
-    let (first, second) = if model.pane.is_kube() {
+    let (first, second) = if model.shared.pane.is_kube() {
         (
             kube_segment(model, theme, area),
             docker_segment(model, theme),
@@ -40,7 +40,7 @@ pub fn header(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         spans.push(Span::styled(" │ ", theme.border));
         spans.push(Span::styled(text, style));
     }
-    if model.readonly {
+    if model.shared.readonly {
         spans.push(Span::styled(" │ ", theme.border));
         spans.push(Span::styled("READ-ONLY", theme.warn));
     }
@@ -114,7 +114,7 @@ fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>
             if let Some(trouble) = &model.kube.trouble {
                 // What is wrong matters more than where: it takes the server's place.
                 spans.push(Span::styled(format!(" · {trouble} (retrying)"), theme.warn));
-            } else if model.pane.is_kube() && area.width >= 110 {
+            } else if model.shared.pane.is_kube() && area.width >= 110 {
                 // On the Kubernetes panes the API server is what matters; the Docker endpoint comes last anyway.
                 spans.push(Span::styled(format!(" · {}", info.server), theme.muted));
             }
@@ -165,7 +165,7 @@ pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let spans: Vec<Span> = crate::layout::tab_labels(area.width, model)
         .into_iter()
         .map(|(pane, label)| {
-            let style = if pane == model.pane {
+            let style = if pane == model.shared.pane {
                 theme.tab_active
             } else {
                 theme.muted
@@ -178,10 +178,10 @@ pub fn tabs(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 
 pub fn learn_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut spans = Vec::new();
-    if model.learn_mode {
+    if model.shared.learn_mode {
         spans.push(Span::styled(" LEARN ", theme.tab_active));
     }
-    match &model.learn {
+    match &model.shared.learn {
         Some(learn) => {
             spans.push(Span::styled(" $ ", theme.muted));
             spans.push(Span::styled(learn.clone(), theme.learn));
@@ -195,7 +195,7 @@ pub fn learn_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 pub fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    if let Some(input) = &model.command_input {
+    if let Some(input) = &model.view.command_input {
         let line = Line::from(vec![
             Span::styled(format!(" :{}▏", input.value()), theme.key),
             Span::styled(
@@ -206,7 +206,9 @@ pub fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) 
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    let Some(status) = &model.status else { return };
+    let Some(status) = &model.shared.status else {
+        return;
+    };
     let style = match status.level {
         Level::Info => theme.text,
         Level::Warn => theme.warn,
@@ -221,8 +223,8 @@ pub fn status_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) 
 /// The keys of the current pane, then the global ones, from the keymap itself.
 pub fn footer(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let mut spans = Vec::new();
-    for context in [model.pane.context(), Context::Global] {
-        for (action, keys) in model.keymap.grouped(context) {
+    for context in [model.shared.pane.context(), Context::Global] {
+        for (action, keys) in model.view.keymap.grouped(context) {
             if !action.in_footer()
                 || (context == Context::Global && spans_have(&spans, action.description()))
             {

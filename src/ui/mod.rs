@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     }
     chrome::header(frame, header, model, theme);
     chrome::tabs(frame, tabs, model, theme);
-    match model.pane {
+    match model.shared.pane {
         Pane::Containers => panes::containers::render(frame, body, model, theme),
         Pane::Images => panes::images::render(frame, body, model, theme),
         Pane::Jobs => panes::jobs::render(frame, body, model, theme),

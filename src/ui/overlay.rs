@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
-    match &model.overlay {
+    match &model.shared.overlay {
         Overlay::None => {}
         Overlay::Help => help(frame, model, theme),
         Overlay::Form(form) => form_box(frame, form, theme),
@@ -46,7 +46,7 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     // The current pane's keys first, then the other panes' as far as they fit.
-    let mut contexts = vec![Context::Global, model.pane.context()];
+    let mut contexts = vec![Context::Global, model.shared.pane.context()];
     for pane in crate::app::core::model::Pane::ALL {
         if !contexts.contains(&pane.context()) {
             contexts.push(pane.context());
@@ -56,10 +56,10 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
         Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(inner);
     let mut left = Vec::new();
     let mut right = Vec::new();
-    let notes = super::help::column_notes(model.pane);
+    let notes = super::help::column_notes(model.shared.pane);
     if !notes.is_empty() {
         right.push(Line::from(Span::styled(
-            format!("{} columns", model.pane.title()),
+            format!("{} columns", model.shared.pane.title()),
             theme.header,
         )));
         for (column, meaning) in notes {
@@ -76,7 +76,7 @@ fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
         } else {
             &mut right
         };
-        let keys = model.keymap.grouped(context);
+        let keys = model.view.keymap.grouped(context);
         if keys.is_empty() {
             continue;
         }
@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn readonly_and_errors_read_in_the_status_bar() {
         let mut model = populated();
-        model.readonly = true;
+        model.shared.readonly = true;
         press_str(&mut model, "b");
         snap!("readonly_refusal_80x24", &model, 80, 24);
     }

@@ -170,7 +170,10 @@ impl Cockpit {
         while !done(&self.model) {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(event)) => self.send(event),
-                _ => panic!("{what} never happened; status: {:?}", self.model.status),
+                _ => panic!(
+                    "{what} never happened; status: {:?}",
+                    self.model.shared.status
+                ),
             }
         }
     }
@@ -188,7 +191,10 @@ impl Cockpit {
         loop {
             let event = match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(event)) => event,
-                _ => panic!("{what} never happened; status: {:?}", self.model.status),
+                _ => panic!(
+                    "{what} never happened; status: {:?}",
+                    self.model.shared.status
+                ),
             };
             let picked = kind(&event);
             self.send(event);

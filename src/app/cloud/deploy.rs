@@ -5,8 +5,8 @@
 use crate::app::cloud::settings::{CloudRunSettings, DeployMode, command_line};
 use crate::app::core::command::Command;
 use crate::app::core::event::CloudEvent;
-use crate::app::core::launch::{alloc_job, refuse_if_readonly};
-use crate::app::core::model::{Confirm, Level, Model, Overlay, Pane};
+use crate::app::core::model::{Confirm, Level, Overlay, Pane};
+use crate::app::core::shared::Shared;
 use crate::domain::cloud::GcloudState;
 
 const ASKING: &str = "Asking gcloud…";
@@ -23,14 +23,13 @@ const GCLOUD_AFTER_TICKS: u32 = 5;
 
 /// At the first tick: read the settings; at the first tick on the Cloud Run
 /// pane, or a few seconds in, ask gcloud who is logged in.
-pub(crate) fn on_tick(model: &mut Model) -> Vec<Command> {
-    let cloud = &mut model.cloud;
+pub(crate) fn on_tick(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
     let mut commands = Vec::new();
     if cloud.ticks == 0 {
         commands.push(Command::LoadCloudSettings);
     }
     cloud.ticks = cloud.ticks.saturating_add(1);
-    if !cloud.asked && (model.pane == Pane::Cloud || cloud.ticks >= GCLOUD_AFTER_TICKS) {
+    if !cloud.asked && (shared.pane == Pane::Cloud || cloud.ticks >= GCLOUD_AFTER_TICKS) {
         cloud.asked = true;
         commands.push(Command::CloudRefresh { list: None });
     }
@@ -38,19 +37,19 @@ pub(crate) fn on_tick(model: &mut Model) -> Vec<Command> {
 }
 
 /// `r` in the Cloud pane: gcloud's account and project again, and the services.
-pub(crate) fn refresh(model: &mut Model) -> Vec<Command> {
-    let list = model
-        .cloud
-        .settings()
-        .map(CloudRunSettings::list_services_args);
+pub(crate) fn refresh(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
+    let list = cloud.settings().map(CloudRunSettings::list_services_args);
     let command = Command::CloudRefresh { list };
-    model.learn = command.learn_line();
-    model.set_status(Level::Info, ASKING);
+    shared.learn = command.learn_line();
+    shared.set_status(Level::Info, ASKING);
     vec![command]
 }
 
-pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
-    let cloud = &mut model.cloud;
+pub(crate) fn on_cloud(
+    cloud: &mut CloudModel,
+    shared: &mut Shared,
+    event: CloudEvent,
+) -> Vec<Command> {
     match event {
         CloudEvent::Settings(result) => {
             cloud.settings = match result {
@@ -68,11 +67,10 @@ pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
         CloudEvent::AppPorts(ports) => cloud.app_ports = ports,
         CloudEvent::Gcloud(state) => {
             if !matches!(state, GcloudState::Ready(_))
-                && model.status.as_ref().is_some_and(|s| s.text == ASKING)
+                && shared.status.as_ref().is_some_and(|s| s.text == ASKING)
             {
-                model.status = None;
+                shared.status = None;
             }
-            let cloud = &mut model.cloud;
             let first_ready = !matches!(cloud.gcloud, GcloudState::Ready(_))
                 && matches!(state, GcloudState::Ready(_));
             cloud.gcloud = state;
@@ -84,10 +82,9 @@ pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
         }
         CloudEvent::Services(Ok(rows)) => {
             // The answer came: "asking" is no longer true (any other status stays).
-            if model.status.as_ref().is_some_and(|s| s.text == ASKING) {
-                model.status = None;
+            if shared.status.as_ref().is_some_and(|s| s.text == ASKING) {
+                shared.status = None;
             }
-            let cloud = &mut model.cloud;
             let selected = cloud
                 .table
                 .selected_row(&cloud.services)
@@ -102,17 +99,17 @@ pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
         CloudEvent::Deployed { service, url } => {
             cloud.url = Some(url.clone());
             let list = cloud.settings().map(CloudRunSettings::list_services_args);
-            model.set_status(
+            shared.set_status(
                 Level::Info,
                 format!("{service} is serving at {url}. o in the Cloud pane opens it."),
             );
             return vec![Command::CloudRefresh { list }];
         }
         CloudEvent::SettingsSaved(Ok(path)) => {
-            model.set_status(Level::Info, format!("Saved {}.", path.display()));
+            shared.set_status(Level::Info, format!("Saved {}.", path.display()));
             return vec![Command::LoadCloudSettings];
         }
-        CloudEvent::SettingsSaved(Err(message)) => model.set_status(Level::Error, message),
+        CloudEvent::SettingsSaved(Err(message)) => shared.set_status(Level::Error, message),
         CloudEvent::WorkflowDiffers { path, diff, text } => {
             let mut message = format!("{path} exists and differs. Replace it? The changes:");
             for line in diff.iter().take(24) {
@@ -122,7 +119,7 @@ pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
             if diff.len() > 24 {
                 message.push_str(&format!("\n… and {} more lines", diff.len() - 24));
             }
-            model.overlay = Overlay::Confirm(Confirm {
+            shared.overlay = Overlay::Confirm(Confirm {
                 message,
                 on_yes: Command::WriteWorkflow {
                     path,
@@ -140,33 +137,33 @@ pub(crate) fn on_cloud(model: &mut Model, event: CloudEvent) -> Vec<Command> {
                     if n == 1 { "" } else { "s" }
                 ),
             };
-            model.set_status(Level::Info, format!("{path}: {verdict}.{needs}"));
+            shared.set_status(Level::Info, format!("{path}: {verdict}.{needs}"));
         }
-        CloudEvent::WorkflowWritten(Err(message)) => model.set_status(Level::Error, message),
+        CloudEvent::WorkflowWritten(Err(message)) => shared.set_status(Level::Error, message),
     }
     Vec::new()
 }
 
 /// `D`: show what will run, and run it after a yes.
-pub(crate) fn deploy(model: &mut Model) -> Vec<Command> {
-    if refuse_if_readonly(model, "deploy") {
+pub(crate) fn deploy(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
+    if shared.refuse_if_readonly("deploy") {
         return Vec::new();
     }
-    if model.cloud.gcloud == GcloudState::NotInstalled {
-        model.set_status(Level::Warn, INSTALL_HINT);
+    if cloud.gcloud == GcloudState::NotInstalled {
+        shared.set_status(Level::Warn, INSTALL_HINT);
         return Vec::new();
     }
-    let settings = match &model.cloud.settings {
+    let settings = match &cloud.settings {
         SettingsState::Loaded(settings) => settings.clone(),
         SettingsState::Invalid(message) => {
-            model.set_status(
+            shared.set_status(
                 Level::Error,
                 format!("pilothouse.toml: {message}. Fix it, or press s to rewrite it."),
             );
             return Vec::new();
         }
         SettingsState::Missing | SettingsState::Unknown => {
-            model.set_status(
+            shared.set_status(
                 Level::Warn,
                 "No [cloudrun] settings yet: press s to set the project, region and service.",
             );
@@ -175,7 +172,7 @@ pub(crate) fn deploy(model: &mut Model) -> Vec<Command> {
     };
     let (errors, _) = settings.check();
     if let Some((field, message)) = errors.first() {
-        model.set_status(Level::Error, format!("pilothouse.toml {field}: {message}"));
+        shared.set_status(Level::Error, format!("pilothouse.toml {field}: {message}"));
         return Vec::new();
     }
     let local = (settings.mode == DeployMode::Local).then(|| settings.image());
@@ -197,7 +194,7 @@ pub(crate) fn deploy(model: &mut Model) -> Vec<Command> {
         settings.region,
         settings.mode.label()
     );
-    for warning in model.cloud.warnings() {
+    for warning in cloud.warnings() {
         message.push_str("\n⚠ ");
         message.push_str(&warning);
     }
@@ -205,7 +202,7 @@ pub(crate) fn deploy(model: &mut Model) -> Vec<Command> {
         message.push_str("\n$ ");
         message.push_str(line);
     }
-    let job = alloc_job(model);
+    let job = shared.alloc_job();
     let on_yes = Command::CloudDeploy {
         job,
         service: settings.service.clone(),
@@ -213,27 +210,26 @@ pub(crate) fn deploy(model: &mut Model) -> Vec<Command> {
         steps,
         describe: settings.describe_url_args(),
     };
-    model.learn = Some(lines.join(" && "));
-    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+    shared.learn = Some(lines.join(" && "));
+    shared.overlay = Overlay::Confirm(Confirm { message, on_yes });
     Vec::new()
 }
 
 /// `o` in the Cloud pane: the selected service's URL, else the last deploy's.
-pub(crate) fn open(model: &mut Model) -> Vec<Command> {
-    let url = model
-        .cloud
+pub(crate) fn open(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
+    let url = cloud
         .table
-        .selected_row(&model.cloud.services)
+        .selected_row(&cloud.services)
         .map(|s| s.url.clone())
         .filter(|u| !u.is_empty())
-        .or_else(|| model.cloud.url.clone());
+        .or_else(|| cloud.url.clone());
     match url {
         Some(url) => {
-            model.set_status(Level::Info, format!("Opening {url}"));
+            shared.set_status(Level::Info, format!("Opening {url}"));
             vec![Command::OpenUrl(url)]
         }
         None => {
-            model.set_status(Level::Warn, "No Cloud Run URL yet: deploy with D.");
+            shared.set_status(Level::Warn, "No Cloud Run URL yet: deploy with D.");
             Vec::new()
         }
     }

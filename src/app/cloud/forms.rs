@@ -3,17 +3,19 @@
 
 use crate::app::cloud::deploy::SettingsState;
 use crate::app::cloud::settings::{CloudRunSettings, DeployMode};
+use crate::app::cloud::state::CloudModel;
 use crate::app::cloud::workflow::{
     Auth, CI_PATH, DEPLOY_PATH, WorkflowSpec, ci_workflow, deploy_workflow,
 };
 use crate::app::core::command::Command;
 use crate::app::core::forms::{Field, Form, FormKind};
-use crate::app::core::model::{Level, Model, Overlay};
+use crate::app::core::model::{Level, Overlay};
+use crate::app::core::shared::Shared;
 use crate::domain::cloud::GcloudState;
 
 /// `s` in the Cloud pane: the settings form, filled from the file, else from gcloud's config.
-pub(crate) fn settings_form(model: &mut Model) -> Vec<Command> {
-    let (project, region) = match &model.cloud.gcloud {
+pub(crate) fn settings_form(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
+    let (project, region) = match &cloud.gcloud {
         GcloudState::Ready(config) => (
             config.project.clone().unwrap_or_default(),
             config
@@ -23,7 +25,7 @@ pub(crate) fn settings_form(model: &mut Model) -> Vec<Command> {
         ),
         _ => (String::new(), "us-central1".to_string()),
     };
-    let dir_name = model
+    let dir_name = shared
         .cwd
         .file_name()
         .map(|n| {
@@ -32,7 +34,7 @@ pub(crate) fn settings_form(model: &mut Model) -> Vec<Command> {
                 .replace(['_', ' ', '.'], "-")
         })
         .unwrap_or_default();
-    let current = model.cloud.settings().cloned().unwrap_or(CloudRunSettings {
+    let current = cloud.settings().cloned().unwrap_or(CloudRunSettings {
         project,
         region,
         service: dir_name,
@@ -41,7 +43,7 @@ pub(crate) fn settings_form(model: &mut Model) -> Vec<Command> {
         mode: DeployMode::CloudBuild,
         allow_unauthenticated: true,
     });
-    model.overlay = Overlay::Form(Form {
+    shared.overlay = Overlay::Form(Form {
         kind: FormKind::CloudSettings,
         title: "Cloud Run settings (pilothouse.toml)",
         fields: vec![
@@ -85,16 +87,16 @@ pub(crate) fn settings_form(model: &mut Model) -> Vec<Command> {
 }
 
 /// `W`: a GitHub Actions workflow from the settings (deploy, or tests only).
-pub(crate) fn workflow_form(model: &mut Model) -> Vec<Command> {
-    if let SettingsState::Missing | SettingsState::Unknown = model.cloud.settings {
-        model.set_status(
+pub(crate) fn workflow_form(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
+    if let SettingsState::Missing | SettingsState::Unknown = cloud.settings {
+        shared.set_status(
             Level::Warn,
             "The workflow deploys with the Cloud Run settings: press s in the Cloud pane (9) first.",
         );
         return Vec::new();
     }
-    let test = model.cloud.app_ports.test_command.clone();
-    model.overlay = Overlay::Form(Form {
+    let test = cloud.app_ports.test_command.clone();
+    shared.overlay = Overlay::Form(Form {
         kind: FormKind::Workflow,
         title: "GitHub Actions workflow",
         fields: vec![

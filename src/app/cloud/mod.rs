@@ -3,6 +3,7 @@
 
 pub mod deploy;
 pub mod forms;
+pub mod names;
 pub mod settings;
 pub mod state;
 pub mod workflow;

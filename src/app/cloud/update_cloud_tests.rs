@@ -51,9 +51,9 @@ fn on_cloud(mode: DeployMode) -> crate::app::Model {
 #[test]
 fn on_the_cloud_run_pane_gcloud_is_asked_at_the_next_tick() {
     let mut model = populated();
-    model.pane = Pane::Containers;
+    model.shared.pane = Pane::Containers;
     update(&mut model, Event::Tick(now()));
-    model.pane = Pane::Cloud;
+    model.shared.pane = Pane::Cloud;
     let commands = cloud_commands(update(&mut model, Event::Tick(now())));
     assert_eq!(commands, vec![Command::CloudRefresh { list: None }]);
 }
@@ -69,7 +69,7 @@ fn cloud_commands(commands: Vec<Command>) -> Vec<Command> {
 #[test]
 fn the_first_tick_reads_the_settings_and_gcloud_is_asked_once_a_few_seconds_in() {
     let mut model = populated();
-    model.pane = Pane::Containers;
+    model.shared.pane = Pane::Containers;
     let commands = cloud_commands(update(&mut model, Event::Tick(now())));
     assert_eq!(commands, vec![Command::LoadCloudSettings]);
     let ticks: Vec<Vec<Command>> = (0..4)
@@ -107,7 +107,7 @@ fn the_first_tick_reads_the_settings_and_gcloud_is_asked_once_a_few_seconds_in()
 fn d_shows_the_command_lines_and_the_port_warning_then_deploys() {
     let mut model = on_cloud(DeployMode::CloudBuild);
     assert!(press_str(&mut model, "D").is_empty());
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("D asks first")
     };
     let lines: Vec<&str> = confirm.message.lines().collect();
@@ -132,7 +132,7 @@ fn d_shows_the_command_lines_and_the_port_warning_then_deploys() {
         "{commands:?}"
     );
     assert_eq!(
-        model.jobs.last().map(|j| j.title.as_str()),
+        model.jobs.list.last().map(|j| j.title.as_str()),
         Some("deploy cookbook to Cloud Run")
     );
     // The URL arrives: said, kept for o, and the list refreshed.
@@ -147,7 +147,7 @@ fn d_shows_the_command_lines_and_the_port_warning_then_deploys() {
         &commands[..],
         [Command::CloudRefresh { list: Some(_) }]
     ));
-    model.pane = Pane::Cloud;
+    model.shared.pane = Pane::Cloud;
     assert_eq!(
         press_str(&mut model, "o"),
         vec![Command::OpenUrl("https://cookbook-abc-ew.a.run.app".into())]
@@ -157,7 +157,7 @@ fn d_shows_the_command_lines_and_the_port_warning_then_deploys() {
 #[test]
 fn d_refuses_with_a_sentence_when_it_cannot_deploy() {
     let mut readonly = on_cloud(DeployMode::Source);
-    readonly.readonly = true;
+    readonly.shared.readonly = true;
     assert!(press_str(&mut readonly, "D").is_empty());
     assert!(status_text(&readonly).contains("deploy refused"));
     let mut no_gcloud = on_cloud(DeployMode::Source);
@@ -174,11 +174,11 @@ fn d_refuses_with_a_sentence_when_it_cannot_deploy() {
     }
     press_str(&mut invalid, "D");
     assert!(status_text(&invalid).starts_with("pilothouse.toml project:"));
-    assert!(matches!(invalid.overlay, Overlay::None));
+    assert!(matches!(invalid.shared.overlay, Overlay::None));
     // The local mode says what it does before the gcloud step: build, log in with the token, push.
     let mut local = on_cloud(DeployMode::Local);
     press_str(&mut local, "D");
-    let Overlay::Confirm(confirm) = &local.overlay else {
+    let Overlay::Confirm(confirm) = &local.shared.overlay else {
         panic!("D asks first")
     };
     let steps: Vec<&str> = confirm
@@ -201,7 +201,7 @@ fn d_refuses_with_a_sentence_when_it_cannot_deploy() {
 fn the_settings_form_checks_each_field_and_saves() {
     let mut model = on_cloud(DeployMode::CloudBuild);
     press_str(&mut model, "s");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("s opens the form")
     };
     assert_eq!(form.value(0), "my-proj");
@@ -218,7 +218,7 @@ fn the_settings_form_checks_each_field_and_saves() {
     }
     press_str(&mut model, "ftp");
     assert!(press(&mut model, KeyCode::Enter).is_empty());
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("the form stays")
     };
     assert!(
@@ -265,7 +265,7 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
     let mut model = on_cloud(DeployMode::CloudBuild);
     model.cloud.app_ports.test_command = "python -m pytest".into();
     press_str(&mut model, "W");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("W opens the form")
     };
     assert_eq!(form.value(3), "python -m pytest");
@@ -276,7 +276,7 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
     }
     press_str(&mut model, "-bad..name");
     assert!(press(&mut model, KeyCode::Enter).is_empty());
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("the form stays")
     };
     assert!(form.fields[1].error.is_some());
@@ -306,7 +306,7 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
             text: text.clone(),
         }),
     );
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("asks before replacing")
     };
     assert!(confirm.message.contains("+ branches: [release]"));
@@ -323,7 +323,7 @@ fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
         )))),
     );
     assert!(status_text(&model).contains("It needs 2 repository settings"));
-    model.pane = Pane::Cloud;
+    model.shared.pane = Pane::Cloud;
     let screen = screen_text(&model, 120, 40);
     assert!(
         screen.contains("variable WIF_PROVIDER: projects/PROJECT_NUMBER/locations/global"),
@@ -336,11 +336,16 @@ fn ctrl_c_in_jobs_cancels_the_running_job_else_quits() {
     let mut model = on_cloud(DeployMode::Source);
     press_str(&mut model, "D");
     press_str(&mut model, "y");
-    let id = model.jobs.last().map(|j| j.id).expect("the deploy job");
+    let id = model
+        .jobs
+        .list
+        .last()
+        .map(|j| j.id)
+        .expect("the deploy job");
     press_str(&mut model, "3");
-    model.jobs_table.bottom();
+    model.jobs.table.bottom();
     assert_eq!(press_ctrl(&mut model, 'c'), vec![Command::CancelJob(id)]);
-    assert!(!model.quit);
+    assert!(!model.view.quit);
     update(
         &mut model,
         Event::Job {
@@ -359,10 +364,10 @@ fn ctrl_c_in_jobs_cancels_the_running_job_else_quits() {
         },
     );
     assert!(matches!(
-        &model.jobs.last().map(|j| j.state.clone()),
+        &model.jobs.list.last().map(|j| j.state.clone()),
         Some(crate::app::core::model::JobState::Failed(e)) if e.starts_with("cancelled")
     ));
     // Nothing running there: ctrl-c quits, as everywhere.
     assert!(press_ctrl(&mut model, 'c').is_empty());
-    assert!(model.quit);
+    assert!(model.view.quit);
 }

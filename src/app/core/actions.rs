@@ -2,24 +2,26 @@
 
 use crate::app::core::command::{Command, ContainerOp};
 use crate::app::core::forms::Form;
+use crate::app::core::handled::Handled;
 use crate::app::core::keymap::Action;
-use crate::app::core::launch::{alloc_job, launch, refuse_if_readonly};
+use crate::app::core::launch::launch;
 use crate::app::core::model::{Confirm, Job, Level, Model, Overlay, Pane};
 use crate::app::core::table::TableRow;
+use crate::app::docker::actions::{deployment_manifest, pod_logs, toggle_previous};
 use crate::app::kube::actions::{
-    deployment_manifest, drill_down, follow_pod_logs, open_scale_form, rollout_restart, scale_by,
-    selected_deployment, service_url, show_yaml, toggle_previous,
+    drill_down, follow_pod_logs, open_scale_form, rollout_restart, scale_by, selected_deployment,
+    service_url, show_yaml,
 };
 use crate::domain::kube::KubeKind;
 use crate::domain::{ContainerRow, ImageRow};
 use tui_input::Input;
 const PAGE: isize = 10;
 
-pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
-    let pane = model.pane;
+pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
+    let pane = model.shared.pane;
     match action {
-        Action::Help => model.overlay = Overlay::Help,
-        Action::Quit => model.quit = true,
+        Action::Help => model.shared.overlay = Overlay::Help,
+        Action::Quit => model.view.quit = true,
         Action::NextPane => switch_pane(model, Pane::ALL[(pane.index() + 1) % Pane::ALL.len()]),
         Action::PrevPane => switch_pane(
             model,
@@ -36,24 +38,38 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
         Action::PaneCloud => switch_pane(model, Pane::Cloud),
         Action::PaneHistory => switch_pane(model, Pane::History),
         Action::NextTheme => {
-            let name = model.themes.cycle().name.clone();
+            let name = model.view.themes.cycle().name.clone();
             model.set_status(Level::Info, format!("Theme: {name} (T: next, :theme NAME)"));
         }
         Action::ToggleLearn => crate::app::core::launch::toggle_learn(model),
-        Action::Deploy => return crate::app::cloud::deploy::deploy(model),
-        Action::Refresh => return crate::app::cloud::deploy::refresh(model),
-        Action::CloudSettings => return crate::app::cloud::forms::settings_form(model),
-        Action::Workflow => return crate::app::cloud::forms::workflow_form(model),
-        Action::CancelJob => return cancel_job(model),
-        Action::Open if pane == Pane::Cloud => return crate::app::cloud::deploy::open(model),
+        Action::Deploy => {
+            return crate::app::cloud::deploy::deploy(&mut model.cloud, &mut model.shared).into();
+        }
+        Action::Refresh => {
+            return crate::app::cloud::deploy::refresh(&mut model.cloud, &mut model.shared).into();
+        }
+        Action::CloudSettings => {
+            return crate::app::cloud::forms::settings_form(&mut model.cloud, &mut model.shared)
+                .into();
+        }
+        Action::Workflow => {
+            return crate::app::cloud::forms::workflow_form(&mut model.cloud, &mut model.shared)
+                .into();
+        }
+        Action::CancelJob => return cancel_job(model).into(),
+        Action::Open if pane == Pane::Cloud => {
+            return crate::app::cloud::deploy::open(&mut model.cloud, &mut model.shared).into();
+        }
         Action::Down => move_selection(model, 1),
         Action::Up => move_selection(model, -1),
         Action::PageDown => move_selection(model, PAGE),
         Action::PageUp => move_selection(model, -PAGE),
         Action::Top => move_selection(model, isize::MIN / 2),
         Action::Bottom => move_selection(model, isize::MAX / 2),
-        Action::Filter => model.filter_input = Some(Input::new(model.filter_of(pane).to_string())),
-        Action::Back => back(model),
+        Action::Filter => {
+            model.view.filter_input = Some(Input::new(model.filter_of(pane).to_string()))
+        }
+        Action::Back => return Handled::seen_if(back(model)),
         Action::SortNext => sort(model, false),
         Action::SortReverse => sort(model, true),
         Action::ToggleAll => {
@@ -61,65 +77,85 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Vec<Command> {
             model.rebuild_view(Pane::Containers);
         }
         Action::ToggleFollow => {
-            model.logs.follow = !model.logs.follow;
-            model.logs.scroll_back = 0;
+            model.docker.logs.follow = !model.docker.logs.follow;
+            model.docker.logs.scroll_back = 0;
         }
         Action::Build => {
-            if !refuse_if_readonly(model, "build") {
-                model.overlay = Overlay::Form(Form::build(&model.cwd));
+            if !model.shared.refuse_if_readonly("build") {
+                model.shared.overlay = Overlay::Form(Form::build(&model.shared.cwd));
             }
         }
-        Action::Run => return open_run_form(model),
-        Action::StopStart => return container_op(model, None),
-        Action::Restart if pane == Pane::Deployments => rollout_restart(model),
-        Action::Restart => return container_op(model, Some(ContainerOp::Restart)),
+        Action::Run => return open_run_form(model).into(),
+        Action::StopStart => return container_op(model, None).into(),
+        Action::Restart if pane == Pane::Deployments => {
+            rollout_restart(&mut model.kube, &mut model.shared)
+        }
+        Action::Restart => return container_op(model, Some(ContainerOp::Restart)).into(),
         Action::Remove => remove(model),
-        Action::Logs if pane == Pane::Pods => return follow_pod_logs(model),
-        Action::Logs => return follow_logs(model),
-        Action::Open => return open(model),
-        Action::Scale => return open_scale_form(model),
-        Action::ScaleUp => return scale_by(model, 1),
-        Action::ScaleDown => return scale_by(model, -1),
-        Action::Yaml => return show_yaml(model),
-        Action::DrillDown => drill_down(model),
-        Action::Minikube => crate::app::kube::minikube::open_menu(model),
+        Action::Logs if pane == Pane::Pods => {
+            return match follow_pod_logs(&mut model.kube, &mut model.shared) {
+                Some(source) => pod_logs(&mut model.docker.logs, &mut model.shared, source).into(),
+                None => Handled::shown(Vec::new()),
+            };
+        }
+        Action::Logs => return follow_logs(model).into(),
+        Action::Open => return open(model).into(),
+        Action::Scale => return open_scale_form(&mut model.kube, &mut model.shared).into(),
+        Action::ScaleUp => return scale_by(&mut model.kube, &mut model.shared, 1),
+        Action::ScaleDown => return scale_by(&mut model.kube, &mut model.shared, -1),
+        Action::Yaml => return show_yaml(&mut model.kube, &mut model.shared).into(),
+        Action::DrillDown => {
+            model.view.filter_input = None;
+            drill_down(&mut model.kube, &mut model.shared);
+        }
+        Action::Minikube => {
+            crate::app::kube::minikube::open_menu(&mut model.minikube, &mut model.shared)
+        }
         Action::CommandLine => crate::app::core::command_line::open(model),
-        Action::PreviousLogs => return toggle_previous(model),
-        Action::DeploymentManifest => deployment_manifest(model),
-        Action::DockerEnv => return crate::app::kube::minikube::toggle_docker_env(model),
+        Action::PreviousLogs => {
+            return toggle_previous(&mut model.docker.logs, &mut model.shared).into();
+        }
+        Action::DeploymentManifest => deployment_manifest(&model.docker, &mut model.shared),
+        Action::DockerEnv => {
+            return crate::app::kube::minikube::toggle_docker_env(
+                &mut model.minikube,
+                &mut model.shared,
+            )
+            .into();
+        }
         Action::Expose => {
-            if !refuse_if_readonly(model, "expose") {
-                match selected_deployment(model) {
+            if !model.shared.refuse_if_readonly("expose") {
+                match selected_deployment(&model.kube) {
                     Some((namespace, name, _)) => {
-                        model.overlay = Overlay::Form(Form::expose(&namespace, &name))
+                        model.shared.overlay = Overlay::Form(Form::expose(&namespace, &name))
                     }
                     None => model.set_status(Level::Warn, "No deployment selected."),
                 }
             }
         }
         Action::Apply => {
-            if !refuse_if_readonly(model, "apply") {
+            if !model.shared.refuse_if_readonly("apply") {
                 // The walkthrough's manifest is the likely one; the user can type another.
-                let default = if model.cwd.join("cookbook-deployment.yaml").exists() {
+                let default = if model.shared.cwd.join("cookbook-deployment.yaml").exists() {
                     "cookbook-deployment.yaml"
                 } else {
                     ""
                 };
-                model.overlay = Overlay::Form(Form::apply(default));
+                model.shared.overlay = Overlay::Form(Form::apply(default));
             }
         }
     }
-    Vec::new()
+    Handled::shown(Vec::new())
 }
 
 fn switch_pane(model: &mut Model, pane: Pane) {
-    model.pane = pane;
-    model.filter_input = None;
+    model.shared.pane = pane;
+    model.view.filter_input = None;
 }
 
 fn move_selection(model: &mut Model, delta: isize) {
-    if model.pane == Pane::Logs {
-        let logs = &mut model.logs;
+    if model.shared.pane == Pane::Logs {
+        let logs = &mut model.docker.logs;
         let max = logs.lines.len().saturating_sub(1) as isize;
         // Moving up leaves follow mode, as scrolling back in a pager does.
         let back = (logs.scroll_back as isize - delta).clamp(0, max.max(0));
@@ -127,31 +163,33 @@ fn move_selection(model: &mut Model, delta: isize) {
         logs.follow = back == 0 && logs.follow;
         return;
     }
-    if let Some(table) = model.table_mut(model.pane) {
+    if let Some(table) = model.table_mut(model.shared.pane) {
         table.move_by(delta);
     }
 }
 
-fn back(model: &mut Model) {
-    let pane = model.pane;
+/// `esc`: clear the filter, leave Logs or a deployment's pods, or leave the tour; false when there is nothing to go back from.
+fn back(model: &mut Model) -> bool {
+    let pane = model.shared.pane;
     if !model.filter_of(pane).is_empty() {
         set_filter(model, String::new());
     } else if pane == Pane::Logs {
-        model.pane = Pane::Containers;
+        model.shared.pane = Pane::Containers;
     } else if pane == Pane::Pods && model.kube.pods_of.is_some() {
         // Back from a deployment's pods to the deployment.
         model.kube.pods_of = None;
         model.kube.rebuild(Pane::Pods);
-        model.pane = Pane::Deployments;
+        model.shared.pane = Pane::Deployments;
     } else if model.tour.active {
-        crate::app::learn::tour::leave(model);
+        crate::app::learn::tour::leave(&mut model.tour, &mut model.shared);
     } else {
-        model.dirty = false;
+        return false;
     }
+    true
 }
 
 fn sort(model: &mut Model, reverse: bool) {
-    let pane = model.pane;
+    let pane = model.shared.pane;
     let columns = match pane {
         Pane::Containers => ContainerRow::column_count(),
         Pane::Images => ImageRow::column_count(),
@@ -174,22 +212,22 @@ fn sort(model: &mut Model, reverse: bool) {
 }
 
 pub(crate) fn set_filter(model: &mut Model, text: String) {
-    let pane = model.pane;
+    let pane = model.shared.pane;
     match model.table_mut(pane) {
         Some(table) => table.filter = text,
-        None => model.logs.search = text,
+        None => model.docker.logs.search = text,
     }
     model.rebuild_view(pane);
 }
 
 fn open_run_form(model: &mut Model) -> Vec<Command> {
-    if refuse_if_readonly(model, "run") {
+    if model.shared.refuse_if_readonly("run") {
         return Vec::new();
     }
     match model.selected_image() {
         Some(image) => {
             let reference = image.reference();
-            model.overlay = Overlay::Form(Form::run(&reference, ""));
+            model.shared.overlay = Overlay::Form(Form::run(&reference, ""));
             // The image's EXPOSE lines fill in the ports while the user reads the form.
             return vec![Command::InspectImage(reference)];
         }
@@ -209,26 +247,26 @@ fn container_op(model: &mut Model, op: Option<ContainerOp>) -> Vec<Command> {
         ContainerOp::Start
     });
     let (id, name) = (container.id.clone(), container.name.clone());
-    let job = alloc_job(model);
-    launch(model, Command::Container { job, id, name, op })
+    let job = model.shared.alloc_job();
+    launch(&mut model.shared, Command::Container { job, id, name, op })
 }
 
 fn remove(model: &mut Model) {
-    if refuse_if_readonly(model, "remove") {
+    if model.shared.refuse_if_readonly("remove") {
         return;
     }
     // The job id is only taken when there is something to confirm.
-    let Some((message, on_yes)) = removal(model, model.next_job) else {
+    let Some((message, on_yes)) = removal(model, model.shared.next_job) else {
         return;
     };
-    alloc_job(model);
-    model.overlay = Overlay::Confirm(Confirm { message, on_yes });
+    model.shared.alloc_job();
+    model.shared.overlay = Overlay::Confirm(Confirm { message, on_yes });
 }
 
 /// What ctrl-d asks, and the command a yes runs, for the selected row of the pane.
 fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
     let kube = &model.kube;
-    match model.pane {
+    match model.shared.pane {
         Pane::Containers => {
             let c = model.selected_container()?;
             let running = if c.state.is_running() {
@@ -309,7 +347,7 @@ fn follow_logs(model: &mut Model) -> Vec<Command> {
         return Vec::new();
     };
     let (id, name) = (container.id.clone(), container.name.clone());
-    let logs = &mut model.logs;
+    let logs = &mut model.docker.logs;
     logs.container_id = Some(id.clone());
     logs.pod = None;
     logs.container_name = name;
@@ -317,14 +355,14 @@ fn follow_logs(model: &mut Model) -> Vec<Command> {
     logs.follow = true;
     logs.scroll_back = 0;
     logs.ended = None;
-    model.pane = Pane::Logs;
+    model.shared.pane = Pane::Logs;
     let command = Command::FollowLogs(Some(id));
-    model.learn = command.learn_line();
+    model.shared.learn = command.learn_line();
     vec![command]
 }
 
 fn open(model: &mut Model) -> Vec<Command> {
-    if model.pane == Pane::Services && model.minikube.is_current() {
+    if model.shared.pane == Pane::Services && model.minikube.is_current() {
         let kube = &model.kube;
         let Some((namespace, name)) = kube
             .services_table
@@ -334,17 +372,22 @@ fn open(model: &mut Model) -> Vec<Command> {
             model.set_status(Level::Warn, "No service selected.");
             return Vec::new();
         };
-        return crate::app::kube::minikube::open_service(model, &namespace, &name);
+        return crate::app::kube::minikube::open_service(
+            &mut model.minikube,
+            &mut model.shared,
+            &namespace,
+            &name,
+        );
     }
-    let url = match model.pane {
-        Pane::Services => service_url(model),
+    let url = match model.shared.pane {
+        Pane::Services => service_url(&model.kube),
         _ => container_url(model),
     };
     match url {
         Ok(url) => {
             model.set_status(Level::Info, format!("Opening {url}"));
             let command = Command::OpenUrl(url);
-            model.learn = command.learn_line();
+            model.shared.learn = command.learn_line();
             vec![command]
         }
         Err(why) => {
@@ -376,7 +419,7 @@ fn cancel_job(model: &mut Model) -> Vec<Command> {
             vec![Command::CancelJob(id)]
         }
         None => {
-            model.quit = true;
+            model.view.quit = true;
             Vec::new()
         }
     }

@@ -3,6 +3,7 @@
 //! Tab completes the word under the cursor; up and down recall earlier commands.
 
 use crate::app::core::command::Command;
+use crate::app::core::handled::Handled;
 use crate::app::core::model::{Level, Model, Overlay, Pane, PickItem, PickPurpose, Picker};
 use crate::domain::kube::KubeTarget;
 use crate::domain::text::quote;
@@ -44,54 +45,56 @@ const COMMAND_HISTORY: usize = 100;
 /// Where `:export` writes without a path (in the app's directory).
 pub const DEFAULT_EXPORT: &str = "pilothouse-history.sh";
 
-/// Up: the command before; down: the one after, then an empty line.
-fn recall(model: &mut Model, older: bool) {
-    let count = model.command_history.len();
+/// Up: the command before; down: the one after, then an empty line. False with no earlier commands.
+fn recall(model: &mut Model, older: bool) -> bool {
+    let count = model.view.command_history.len();
     if count == 0 {
-        model.dirty = false;
-        return;
+        return false;
     }
-    let at = match (model.command_history_at, older) {
+    let at = match (model.view.command_history_at, older) {
         (None, true) => Some(count - 1),
         (None, false) => None,
         (Some(at), true) => Some(at.saturating_sub(1)),
         (Some(at), false) if at + 1 < count => Some(at + 1),
         (Some(_), false) => None,
     };
-    model.command_history_at = at;
-    let text = at.map_or(String::new(), |i| model.command_history[i].clone());
-    model.command_input = Some(Input::new(text));
+    model.view.command_history_at = at;
+    let text = at.map_or(String::new(), |i| model.view.command_history[i].clone());
+    model.view.command_input = Some(Input::new(text));
+    true
 }
 
 pub(crate) fn open(model: &mut Model) {
-    model.command_input = Some(Input::default());
+    model.view.command_input = Some(Input::default());
 }
 
-pub(crate) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
-    let Some(input) = model.command_input.as_mut() else {
-        return Vec::new();
+pub(crate) fn on_key(model: &mut Model, key: KeyEvent) -> Handled {
+    let Some(input) = model.view.command_input.as_mut() else {
+        return Handled::unseen();
     };
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc => model.command_input = None,
-        _ if ctrl_c => model.command_input = None,
+        KeyCode::Esc => model.view.command_input = None,
+        _ if ctrl_c => model.view.command_input = None,
         KeyCode::Enter => {
             let text = input.value().trim().to_string();
-            model.command_input = None;
-            model.command_history_at = None;
-            if !text.is_empty() && model.command_history.last() != Some(&text) {
-                model.command_history.push(text.clone());
-                if model.command_history.len() > COMMAND_HISTORY {
-                    model.command_history.remove(0);
+            model.view.command_input = None;
+            model.view.command_history_at = None;
+            if !text.is_empty() && model.view.command_history.last() != Some(&text) {
+                model.view.command_history.push(text.clone());
+                if model.view.command_history.len() > COMMAND_HISTORY {
+                    model.view.command_history.remove(0);
                 }
             }
-            return run(model, &text);
+            return run(model, &text).into();
         }
-        KeyCode::Up | KeyCode::Down => recall(model, key.code == KeyCode::Up),
+        KeyCode::Up | KeyCode::Down => {
+            return Handled::seen_if(recall(model, key.code == KeyCode::Up));
+        }
         KeyCode::Tab => {
             let typed = input.value().to_string();
             let completed = complete(model, &typed);
-            model.command_input = Some(Input::new(completed));
+            model.view.command_input = Some(Input::new(completed));
         }
         _ => {
             if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
@@ -99,7 +102,7 @@ pub(crate) fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             }
         }
     }
-    Vec::new()
+    Handled::shown(Vec::new())
 }
 
 /// The longest completion of the last word: a command, or a context/namespace after `ctx`/`ns`.
@@ -116,7 +119,7 @@ pub fn complete(model: &Model, text: &str) -> String {
             names.extend(model.kube.namespaces.iter().cloned());
             ("ns ".to_string(), names)
         }
-        (["theme", ..], _) => ("theme ".to_string(), model.themes.names()),
+        (["theme", ..], _) => ("theme ".to_string(), model.view.themes.names()),
         _ => return text.to_string(),
     };
     let typed = if text.ends_with(' ') && !head.is_empty() && words.len() == 1 {
@@ -155,11 +158,11 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         },
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),
-        "tour" => crate::app::learn::tour::start(model),
-        "help" => model.overlay = Overlay::Help,
-        "q" | "quit" => model.quit = true,
+        "tour" => crate::app::core::bookkeeping::start_tour(model),
+        "help" => model.shared.overlay = Overlay::Help,
+        "q" | "quit" => model.view.quit = true,
         _ => match pane_named(name) {
-            Some(pane) => model.pane = pane,
+            Some(pane) => model.shared.pane = pane,
             None => model.set_status(Level::Warn, unknown(name)),
         },
     }
@@ -184,9 +187,9 @@ fn pane_named(name: &str) -> Option<Pane> {
 }
 
 fn theme(model: &mut Model, name: Option<String>) {
-    let names = model.themes.names();
+    let names = model.view.themes.names();
     match name {
-        Some(name) if model.themes.select(&name) => {
+        Some(name) if model.view.themes.select(&name) => {
             model.set_status(Level::Info, format!("Theme: {name}."));
         }
         Some(name) => model.set_status(
@@ -221,16 +224,20 @@ fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
     } else {
         path
     };
-    let path = model.cwd.join(path);
-    if crate::app::learn::history::replayed(&model.history) == 0 {
+    let path = model.shared.cwd.join(path);
+    if crate::app::learn::history::replayed(&model.history.entries) == 0 {
         model.set_status(
             Level::Warn,
             "Nothing to export yet: the history holds no change to repeat (build, run, apply, scale…).",
         );
         return Vec::new();
     }
-    let text = crate::app::learn::history::script(&model.history, &model.cwd, model.now);
-    model.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
+    let text = crate::app::learn::history::script(
+        &model.history.entries,
+        &model.shared.cwd,
+        model.shared.now,
+    );
+    model.shared.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
     vec![Command::ExportHistory {
         path,
         text,
@@ -287,7 +294,7 @@ pub(crate) fn context_picker(model: &mut Model) {
         })
         .collect();
     let selected = items.iter().position(|i| !i.detail.is_empty()).unwrap_or(0);
-    model.overlay = Overlay::Pick(Picker {
+    model.shared.overlay = Overlay::Pick(Picker {
         title: "Context (pilothouse only: the kubeconfig is not changed)".into(),
         items,
         selected,
@@ -308,7 +315,7 @@ pub(crate) fn namespace_picker(model: &mut Model) {
     let selected = current
         .and_then(|ns| items.iter().position(|i| i.label == ns))
         .unwrap_or(0);
-    model.overlay = Overlay::Pick(Picker {
+    model.shared.overlay = Overlay::Pick(Picker {
         title: "Namespace".into(),
         items,
         selected,
@@ -320,8 +327,9 @@ pub(crate) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -
     match purpose {
         PickPurpose::Context => switch_context(model, label),
         PickPurpose::Namespace => switch_namespace(model, label),
-        PickPurpose::PodContainer { namespace, pod } => crate::app::kube::actions::pod_logs(
-            model,
+        PickPurpose::PodContainer { namespace, pod } => crate::app::docker::actions::pod_logs(
+            &mut model.docker.logs,
+            &mut model.shared,
             crate::app::core::model::PodLogSource {
                 namespace: namespace.clone(),
                 name: pod.clone(),
@@ -352,7 +360,7 @@ fn switch_context(model: &mut Model, name: String) -> Vec<Command> {
         context: Some(name.clone()),
         namespace: model.kube.target.namespace.clone(),
     };
-    model.learn = Some(format!("kubectl --context {} get all", quote(&name)));
+    model.shared.learn = Some(format!("kubectl --context {} get all", quote(&name)));
     model.set_status(Level::Info, format!("Switching to context {name}…"));
     switch(model, target)
 }
@@ -372,7 +380,7 @@ fn switch_namespace(model: &mut Model, name: String) -> Vec<Command> {
         );
         return Vec::new();
     }
-    model.learn = Some(match &namespace {
+    model.shared.learn = Some(match &namespace {
         Some(ns) => format!("kubectl get all -n {}", quote(ns)),
         None => "kubectl get all -A".to_string(),
     });

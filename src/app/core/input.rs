@@ -3,21 +3,22 @@
 use crate::app::core::actions::set_filter;
 use crate::app::core::command::Command;
 use crate::app::core::forms::FormOutput;
-use crate::app::core::launch::{alloc_job, launch, launch_confirmed, refuse_if_readonly};
+use crate::app::core::handled::Handled;
+use crate::app::core::launch::{launch, launch_confirmed};
 use crate::app::core::model::{Level, Model, Overlay, PickPurpose};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::to_input_request;
 
 pub(crate) fn on_filter_key(model: &mut Model, key: KeyEvent) {
-    let Some(input) = model.filter_input.as_mut() else {
+    let Some(input) = model.view.filter_input.as_mut() else {
         return;
     };
     match key.code {
         KeyCode::Esc => {
-            model.filter_input = None;
+            model.view.filter_input = None;
             set_filter(model, String::new());
         }
-        KeyCode::Enter => model.filter_input = None,
+        KeyCode::Enter => model.view.filter_input = None,
         _ => {
             if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
                 input.handle(request);
@@ -28,7 +29,7 @@ pub(crate) fn on_filter_key(model: &mut Model, key: KeyEvent) {
     }
 }
 
-pub(crate) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
+pub(crate) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Handled {
     let yes = matches!(
         key.code,
         KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter
@@ -38,24 +39,23 @@ pub(crate) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
         KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc
     ) || (key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL));
     if !(yes || no) {
-        model.dirty = false;
-        return Vec::new();
+        return Handled::unseen();
     }
-    let Overlay::Confirm(confirm) = std::mem::take(&mut model.overlay) else {
-        return Vec::new();
+    let Overlay::Confirm(confirm) = std::mem::take(&mut model.shared.overlay) else {
+        return Handled::unseen();
     };
     if yes {
-        launch_confirmed(model, confirm.on_yes)
+        launch_confirmed(&mut model.shared, confirm.on_yes).into()
     } else {
         model.set_status(Level::Info, "Cancelled.");
-        Vec::new()
+        Handled::shown(Vec::new())
     }
 }
 
 /// The workflow form: parsed with the settings, written by an effect (which asks before replacing).
 fn submit_workflow(model: &mut Model) -> Vec<Command> {
     let settings = model.cloud.settings().cloned();
-    let Overlay::Form(form) = &mut model.overlay else {
+    let Overlay::Form(form) = &mut model.shared.overlay else {
         return Vec::new();
     };
     match crate::app::cloud::forms::parse_workflow_form(form, settings.as_ref()) {
@@ -72,13 +72,13 @@ fn submit_workflow(model: &mut Model) -> Vec<Command> {
             Vec::new()
         }
         Ok(crate::app::cloud::forms::WorkflowFile { path, text, needs }) => {
-            model.overlay = Overlay::None;
-            if refuse_if_readonly(model, "write a workflow") {
+            model.shared.overlay = Overlay::None;
+            if model.shared.refuse_if_readonly("write a workflow") {
                 return Vec::new();
             }
             model.cloud.workflow_needs = needs;
             launch(
-                model,
+                &mut model.shared,
                 Command::WriteWorkflow {
                     path,
                     text,
@@ -90,59 +90,62 @@ fn submit_workflow(model: &mut Model) -> Vec<Command> {
 }
 
 /// Keys in a picker: move, choose with enter, leave with esc.
-pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
-    let Overlay::Pick(picker) = &mut model.overlay else {
-        return Vec::new();
+pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Handled {
+    let Overlay::Pick(picker) = &mut model.shared.overlay else {
+        return Handled::unseen();
     };
     let last = picker.items.len().saturating_sub(1);
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => model.overlay = Overlay::None,
-        _ if ctrl_c => model.overlay = Overlay::None,
+        KeyCode::Esc | KeyCode::Char('q') => model.shared.overlay = Overlay::None,
+        _ if ctrl_c => model.shared.overlay = Overlay::None,
         KeyCode::Down | KeyCode::Char('j') => picker.selected = (picker.selected + 1).min(last),
         KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
         KeyCode::Home | KeyCode::Char('g') => picker.selected = 0,
         KeyCode::End | KeyCode::Char('G') => picker.selected = last,
         KeyCode::Enter => {
-            let Overlay::Pick(picker) = std::mem::take(&mut model.overlay) else {
-                return Vec::new();
+            let Overlay::Pick(picker) = std::mem::take(&mut model.shared.overlay) else {
+                return Handled::unseen();
             };
             if picker.items.is_empty() {
-                return Vec::new();
+                return Handled::shown(Vec::new());
             }
             let label = picker.items[picker.selected.min(last)].label.clone();
             return match picker.purpose {
-                PickPurpose::Minikube { profile } => {
-                    crate::app::kube::minikube::on_menu_choice(model, profile, picker.selected)
-                }
+                PickPurpose::Minikube { profile } => crate::app::kube::minikube::on_menu_choice(
+                    &mut model.shared,
+                    profile,
+                    picker.selected,
+                ),
                 purpose => crate::app::core::command_line::on_pick(model, &purpose, label),
-            };
+            }
+            .into();
         }
-        _ => model.dirty = false,
+        _ => return Handled::unseen(),
     }
-    Vec::new()
+    Handled::shown(Vec::new())
 }
 
-pub(crate) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
-    let Overlay::Form(form) = &mut model.overlay else {
-        return Vec::new();
+pub(crate) fn on_form_key(model: &mut Model, key: KeyEvent) -> Handled {
+    let Overlay::Form(form) = &mut model.shared.overlay else {
+        return Handled::unseen();
     };
     let ctrl_c = key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc => model.overlay = Overlay::None,
-        _ if ctrl_c => model.overlay = Overlay::None,
-        _ if form.pending => model.dirty = false,
+        KeyCode::Esc => model.shared.overlay = Overlay::None,
+        _ if ctrl_c => model.shared.overlay = Overlay::None,
+        _ if form.pending => return Handled::unseen(),
         // The manifest path is the apply form's only field: tab completes it, as a shell does.
         KeyCode::Tab if form.kind == crate::app::core::forms::FormKind::Apply => {
-            return vec![Command::CompletePath {
+            return Handled::shown(vec![Command::CompletePath {
                 typed: form.fields[0].value().to_string(),
-            }];
+            }]);
         }
         KeyCode::Tab | KeyCode::Down => form.focus = (form.focus + 1) % form.fields.len(),
         KeyCode::BackTab | KeyCode::Up => {
             form.focus = (form.focus + form.fields.len() - 1) % form.fields.len()
         }
-        KeyCode::Enter => return submit_form(model),
+        KeyCode::Enter => return submit_form(model).into(),
         _ => {
             if let Some(request) = to_input_request(&crossterm::event::Event::Key(key)) {
                 let field = &mut form.fields[form.focus];
@@ -151,24 +154,24 @@ pub(crate) fn on_form_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
             }
         }
     }
-    Vec::new()
+    Handled::shown(Vec::new())
 }
 
 fn submit_form(model: &mut Model) -> Vec<Command> {
-    if let Overlay::Form(form) = &model.overlay
+    if let Overlay::Form(form) = &model.shared.overlay
         && form.kind == crate::app::core::forms::FormKind::Workflow
     {
         return submit_workflow(model);
     }
-    let Overlay::Form(form) = &mut model.overlay else {
+    let Overlay::Form(form) = &mut model.shared.overlay else {
         return Vec::new();
     };
     match form.parse() {
         None => Vec::new(),
         Some(FormOutput::Build(spec)) => {
-            if model.readonly {
-                model.overlay = Overlay::None;
-                refuse_if_readonly(model, "build");
+            if model.shared.readonly {
+                model.shared.overlay = Overlay::None;
+                model.shared.refuse_if_readonly("build");
                 return Vec::new();
             }
             // The effect checks the paths; the form waits for its answer.
@@ -176,23 +179,23 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             vec![Command::CheckBuildContext(spec)]
         }
         Some(FormOutput::Run(spec)) => {
-            model.overlay = Overlay::None;
-            let job = alloc_job(model);
-            launch(model, Command::Run { job, spec })
+            model.shared.overlay = Overlay::None;
+            let job = model.shared.alloc_job();
+            launch(&mut model.shared, Command::Run { job, spec })
         }
         Some(FormOutput::Expose(spec)) => {
-            model.overlay = Overlay::None;
+            model.shared.overlay = Overlay::None;
             model.kube.select_when_seen.push((
                 crate::domain::kube::KubeKind::Service,
                 format!("{}/{}", spec.namespace, spec.service),
             ));
-            let job = alloc_job(model);
-            launch(model, Command::Expose { job, spec })
+            let job = model.shared.alloc_job();
+            launch(&mut model.shared, Command::Expose { job, spec })
         }
         Some(FormOutput::Apply { path }) => {
-            if model.readonly {
-                model.overlay = Overlay::None;
-                refuse_if_readonly(model, "apply");
+            if model.shared.readonly {
+                model.shared.overlay = Overlay::None;
+                model.shared.refuse_if_readonly("apply");
                 return Vec::new();
             }
             // The effect reads and parses it; the form waits for its answer.
@@ -200,19 +203,28 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             vec![Command::CheckManifest { path }]
         }
         Some(FormOutput::CloudSettings(settings)) => {
-            model.overlay = Overlay::None;
-            if refuse_if_readonly(model, "save the Cloud Run settings") {
+            model.shared.overlay = Overlay::None;
+            if model
+                .shared
+                .refuse_if_readonly("save the Cloud Run settings")
+            {
                 return Vec::new();
             }
-            launch(model, Command::SaveCloudSettings(settings))
+            launch(&mut model.shared, Command::SaveCloudSettings(settings))
         }
         Some(FormOutput::Scale {
             namespace,
             name,
             replicas,
         }) => {
-            model.overlay = Overlay::None;
-            crate::app::kube::actions::scale_to(model, namespace, name, replicas)
+            model.shared.overlay = Overlay::None;
+            crate::app::kube::actions::scale_to(
+                &mut model.kube,
+                &mut model.shared,
+                namespace,
+                name,
+                replicas,
+            )
         }
     }
 }

@@ -2,6 +2,7 @@
 //! state and elapsed time, as the Jobs pane lists it.
 
 use crate::app::core::command::JobId;
+use crate::app::core::table::TableState;
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
@@ -46,4 +47,11 @@ impl Job {
     pub fn push_output(&mut self, line: String) {
         push_bounded(&mut self.output, line, JOB_OUTPUT_CAPACITY);
     }
+}
+
+/// The Jobs pane's entries, oldest first (at most `MAX_JOBS`), and its table.
+#[derive(Debug, Clone, Default)]
+pub struct Jobs {
+    pub list: Vec<Job>,
+    pub table: TableState,
 }

@@ -3,10 +3,12 @@
 //! validation.
 
 pub(crate) mod actions;
+pub mod bookkeeping;
 pub mod command;
 pub mod command_line;
 pub mod event;
 pub mod forms;
+pub mod handled;
 pub(crate) mod input;
 pub mod jobs;
 pub mod keyed;
@@ -17,6 +19,7 @@ pub(crate) mod mouse;
 pub mod overlay;
 pub mod pane;
 pub(crate) mod rows;
+pub mod shared;
 pub mod table;
 pub mod update;
 pub mod validate;

@@ -1,146 +1,123 @@
 //! The one model, owned by the event loop and changed only by `update`: a
 //! composition of the features' states and the shared context.
 
+use crate::app::cloud::state::CloudModel;
 use crate::app::core::command::JobId;
-pub use crate::app::core::jobs::{JOB_OUTPUT_CAPACITY, Job, JobState, MAX_JOBS, push_bounded};
+pub use crate::app::core::jobs::{
+    JOB_OUTPUT_CAPACITY, Job, JobState, Jobs, MAX_JOBS, push_bounded,
+};
 use crate::app::core::keymap::Keymap;
 pub use crate::app::core::overlay::{
     Confirm, Level, Overlay, PickItem, PickPurpose, Picker, Status, YamlView,
 };
 pub use crate::app::core::pane::Pane;
+pub use crate::app::core::shared::Shared;
 use crate::app::core::table::TableState;
 pub use crate::app::docker::state::{
     DockerState, LOG_CAPACITY, LogView, PodLogSource, STATS_CAPACITY, StatsView,
 };
-use crate::app::learn::history::HistoryEntry;
-use crate::domain::{Connection, ContainerRow, EndpointLabel, ImageRow};
+use crate::app::kube::minikube_state::MinikubeModel;
+use crate::app::kube::state::KubeState;
+use crate::app::learn::history::History;
+use crate::app::learn::tour_steps::Tour;
+use crate::domain::{ContainerRow, ImageRow};
 use crate::theme::Themes;
 use std::path::PathBuf;
 use std::time::SystemTime;
 use tui_input::Input;
 
+/// What the screen is and how input reaches it: the keys, the themes, the
+/// `/` and `:` lines, the mouse, the terminal's size.
 #[derive(Debug, Clone)]
-pub struct Model {
-    pub now: SystemTime,
-    pub readonly: bool,
-    /// Running against the built-in simulated cluster.
-    pub demo: bool,
-    pub cwd: PathBuf,
+pub struct View {
     pub keymap: Keymap,
-    pub pane: Pane,
-    pub docker: DockerState,
-    pub kube: crate::app::kube::state::KubeState,
-    pub minikube: crate::app::kube::minikube::MinikubeModel,
-    pub cloud: crate::app::cloud::deploy::CloudModel,
-    pub containers_table: TableState,
-    pub images_table: TableState,
-    pub jobs_table: TableState,
-    pub jobs: Vec<Job>,
-    pub next_job: JobId,
-    pub logs: LogView,
-    pub stats: StatsView,
-    pub overlay: Overlay,
+    pub themes: Themes,
     /// The `/` input while it is open, for the current pane.
     pub filter_input: Option<Input>,
     /// The `:` command line while it is open.
     pub command_input: Option<Input>,
-    pub status: Option<Status>,
-    /// The learn line of the last action, shown until the next one.
-    pub learn: Option<String>,
-    /// Learn mode: every action shows its command line and waits for a yes first.
-    pub learn_mode: bool,
-    /// Every action performed, oldest first (bounded).
-    pub history: Vec<HistoryEntry>,
-    pub history_table: TableState,
     /// `:` commands entered, oldest first, for up/down in the command line.
     pub command_history: Vec<String>,
     /// Where up/down is in `command_history` while the command line is open.
     pub command_history_at: Option<usize>,
-    pub themes: Themes,
     /// Clicks and the wheel are taken (mouse capture on).
     pub mouse: bool,
     /// The terminal's size, for mapping a click to what is under it.
     pub size: (u16, u16),
-    pub tour: crate::app::learn::tour::Tour,
-    pub dirty: bool,
     pub quit: bool,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            keymap: Keymap::default_map(),
+            themes: Themes::default(),
+            filter_input: None,
+            command_input: None,
+            command_history: Vec::new(),
+            command_history_at: None,
+            mouse: false,
+            size: (80, 24),
+            quit: false,
+        }
+    }
+}
+
+/// The one model: the shared context and each feature's state.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub shared: Shared,
+    pub docker: DockerState,
+    pub kube: KubeState,
+    pub minikube: MinikubeModel,
+    pub cloud: CloudModel,
+    pub jobs: Jobs,
+    pub history: History,
+    pub tour: Tour,
+    pub view: View,
 }
 
 impl Model {
     pub fn new(cwd: PathBuf, readonly: bool, now: SystemTime) -> Self {
         Self {
-            now,
-            readonly,
-            demo: false,
-            cwd,
-            keymap: Keymap::default_map(),
-            pane: Pane::Containers,
-            kube: crate::app::kube::state::KubeState::default(),
-            minikube: crate::app::kube::minikube::MinikubeModel::default(),
-            cloud: crate::app::cloud::deploy::CloudModel::default(),
-            docker: DockerState {
-                endpoint: EndpointLabel {
-                    host: String::new(),
-                    origin: String::new(),
-                },
-                connection: Connection::Connecting,
-                containers: Vec::new(),
-                images: Vec::new(),
-                show_all: false,
-            },
-            containers_table: TableState::default(),
-            images_table: TableState::default(),
-            jobs_table: TableState::default(),
-            jobs: Vec::new(),
-            next_job: 1,
-            logs: LogView {
-                follow: true,
-                ..Default::default()
-            },
-            stats: StatsView::default(),
-            overlay: Overlay::None,
-            filter_input: None,
-            command_input: None,
-            status: None,
-            learn: None,
-            learn_mode: false,
-            history: Vec::new(),
-            history_table: TableState::default(),
-            command_history: Vec::new(),
-            command_history_at: None,
-            themes: Themes::default(),
-            mouse: false,
-            size: (80, 24),
-            tour: crate::app::learn::tour::Tour::default(),
-            dirty: true,
-            quit: false,
+            shared: Shared::new(cwd, readonly, now),
+            docker: DockerState::default(),
+            kube: KubeState::default(),
+            minikube: MinikubeModel::default(),
+            cloud: CloudModel::default(),
+            jobs: Jobs::default(),
+            history: History::default(),
+            tour: Tour::default(),
+            view: View::default(),
         }
     }
 
     pub fn selected_container(&self) -> Option<&ContainerRow> {
-        self.containers_table.selected_row(&self.docker.containers)
+        self.docker
+            .containers_table
+            .selected_row(&self.docker.containers)
     }
 
     pub fn selected_image(&self) -> Option<&ImageRow> {
-        self.images_table.selected_row(&self.docker.images)
+        self.docker.images_table.selected_row(&self.docker.images)
     }
 
     pub fn theme(&self) -> &crate::theme::Theme {
-        self.themes.current()
+        self.view.themes.current()
     }
 
     pub fn selected_job(&self) -> Option<&Job> {
-        self.jobs_table.selected_row(&self.jobs)
+        self.jobs.table.selected_row(&self.jobs.list)
     }
 
     pub fn table_mut(&mut self, pane: Pane) -> Option<&mut TableState> {
         match pane {
-            Pane::Containers => Some(&mut self.containers_table),
-            Pane::Images => Some(&mut self.images_table),
-            Pane::Jobs => Some(&mut self.jobs_table),
+            Pane::Containers => Some(&mut self.docker.containers_table),
+            Pane::Images => Some(&mut self.docker.images_table),
+            Pane::Jobs => Some(&mut self.jobs.table),
             Pane::Logs => None,
             Pane::Cloud => Some(&mut self.cloud.table),
-            Pane::History => Some(&mut self.history_table),
+            Pane::History => Some(&mut self.history.table),
             kube => self.kube.table_mut(kube),
         }
     }
@@ -148,12 +125,12 @@ impl Model {
     /// The table of a pane, if it has one.
     pub fn table(&self, pane: Pane) -> Option<&TableState> {
         match pane {
-            Pane::Containers => Some(&self.containers_table),
-            Pane::Images => Some(&self.images_table),
-            Pane::Jobs => Some(&self.jobs_table),
+            Pane::Containers => Some(&self.docker.containers_table),
+            Pane::Images => Some(&self.docker.images_table),
+            Pane::Jobs => Some(&self.jobs.table),
             Pane::Logs => None,
             Pane::Cloud => Some(&self.cloud.table),
-            Pane::History => Some(&self.history_table),
+            Pane::History => Some(&self.history.table),
             kube => self.kube.table(kube),
         }
     }
@@ -161,7 +138,7 @@ impl Model {
     /// The filter text of a pane (the log search for Logs).
     pub fn filter_of(&self, pane: Pane) -> &str {
         match pane {
-            Pane::Logs => &self.logs.search,
+            Pane::Logs => &self.docker.logs.search,
             table => self.table(table).map_or("", |t| t.filter.as_str()),
         }
     }
@@ -170,27 +147,29 @@ impl Model {
         match pane {
             Pane::Containers => {
                 let show_all = self.docker.show_all;
-                self.containers_table.rebuild(&self.docker.containers, |c| {
-                    show_all || c.state.is_running()
-                });
+                self.docker
+                    .containers_table
+                    .rebuild(&self.docker.containers, |c| {
+                        show_all || c.state.is_running()
+                    });
             }
-            Pane::Images => self.images_table.rebuild(&self.docker.images, |_| true),
-            Pane::Jobs => self.jobs_table.rebuild(&self.jobs, |_| true),
+            Pane::Images => self
+                .docker
+                .images_table
+                .rebuild(&self.docker.images, |_| true),
+            Pane::Jobs => self.jobs.table.rebuild(&self.jobs.list, |_| true),
             Pane::Logs => {}
             Pane::Cloud => self.cloud.table.rebuild(&self.cloud.services, |_| true),
-            Pane::History => self.history_table.rebuild(&self.history, |_| true),
+            Pane::History => self.history.table.rebuild(&self.history.entries, |_| true),
             kube => self.kube.rebuild(kube),
         }
     }
 
     pub fn job_mut(&mut self, id: JobId) -> Option<&mut Job> {
-        self.jobs.iter_mut().find(|j| j.id == id)
+        self.jobs.list.iter_mut().find(|j| j.id == id)
     }
 
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
-        self.status = Some(Status {
-            level,
-            text: text.into(),
-        });
+        self.shared.set_status(level, text);
     }
 }

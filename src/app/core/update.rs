@@ -3,34 +3,48 @@
 //! Key actions live in `actions`, overlay keys in `input`, job bookkeeping in `launch`.
 
 use crate::app::core::actions::on_action;
+use crate::app::core::bookkeeping;
 use crate::app::core::command::{BuildSpec, Command, JobId};
-use crate::app::core::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
-use crate::app::core::forms::{FormKind, RUN_IMAGE, RUN_PORTS};
+use crate::app::core::event::{BuildContextProblem, Event, JobUpdate};
+use crate::app::core::forms::FormKind;
+use crate::app::core::handled::Handled;
 use crate::app::core::input::{on_confirm_key, on_filter_key, on_form_key};
-use crate::app::core::launch::{alloc_job, launch};
-use crate::app::core::model::{
-    Confirm, JobState, Level, Model, Overlay, Pane, STATS_CAPACITY, StatsView, push_bounded,
-};
-use crate::app::core::table::TableRow;
+use crate::app::core::launch::launch;
+use crate::app::core::model::{Confirm, JobState, Level, Model, Overlay, Pane};
 use crate::app::learn::history::Outcome;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::time::UNIX_EPOCH;
 
+/// `update` for the event loop: the commands, and whether a frame is due.
+/// This is the one place that decides it, from what the handlers report.
+pub fn step(model: &mut Model, event: Event) -> Handled {
+    let Handled {
+        mut commands,
+        mut visible,
+    } = handle(model, event);
+    commands.extend(crate::app::docker::events::sync_stats(&mut model.docker));
+    bookkeeping::record(model, &commands);
+    crate::app::learn::tour::note_commands(&mut model.tour, &commands);
+    visible |= bookkeeping::advance_tour(model);
+    Handled { commands, visible }
+}
+
+/// Apply one event; the commands for the effects.
 pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
-    model.dirty = true;
-    let mut commands = match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => on_key(model, key),
-        Event::Key(_) => {
-            model.dirty = false;
-            Vec::new()
-        }
+    step(model, event).commands
+}
+
+fn handle(model: &mut Model, event: Event) -> Handled {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => return on_key(model, key),
+        Event::Key(_) => return Handled::unseen(),
         Event::Resize(width, height) => {
-            model.size = (width, height);
+            model.view.size = (width, height);
             Vec::new()
         }
-        Event::Mouse(mouse) => crate::app::core::mouse::on_mouse(model, mouse),
+        Event::Mouse(mouse) => return crate::app::core::mouse::on_mouse(model, mouse),
         Event::Exported(Ok(path)) => {
-            let count = crate::app::learn::history::replayed(&model.history);
+            let count = crate::app::learn::history::replayed(&model.history.entries);
             model.set_status(
                 Level::Info,
                 format!(
@@ -49,21 +63,34 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
                     .map(|d| d.as_secs() / 60)
                     .unwrap_or(0)
             };
-            let running_job = model.jobs.iter().any(|j| j.state == JobState::Running);
-            model.dirty = running_job || minute(now) != minute(model.now);
-            model.now = now;
-            let mut commands = crate::app::kube::minikube::on_tick(model, now);
-            commands.extend(crate::app::cloud::deploy::on_tick(model));
-            commands
+            // Ages move by the minute, a running job's elapsed time by the second.
+            let running_job = model.jobs.list.iter().any(|j| j.state == JobState::Running);
+            let visible = running_job || minute(now) != minute(model.shared.now);
+            model.shared.now = now;
+            let mut commands =
+                crate::app::kube::minikube::on_tick(&mut model.minikube, model.shared.demo, now);
+            commands.extend(crate::app::cloud::deploy::on_tick(
+                &mut model.cloud,
+                &mut model.shared,
+            ));
+            return Handled { commands, visible };
         }
-        Event::Minikube(event) => crate::app::kube::minikube::on_minikube(model, event),
-        Event::Cloud(event) => crate::app::cloud::deploy::on_cloud(model, event),
+        Event::Minikube(event) => {
+            return crate::app::kube::minikube::on_minikube(
+                &mut model.minikube,
+                &mut model.shared,
+                event,
+            );
+        }
+        Event::Cloud(event) => {
+            crate::app::cloud::deploy::on_cloud(&mut model.cloud, &mut model.shared, event)
+        }
         Event::PathCompleted {
             typed,
             completed,
             matches,
         } => {
-            match &mut model.overlay {
+            match &mut model.shared.overlay {
                 Overlay::Form(form)
                     if form.kind == FormKind::Apply && form.fields[0].value() == typed =>
                 {
@@ -84,36 +111,36 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
                     }
                 }
                 // The user typed on (or closed the form) meanwhile: their text wins.
-                _ => model.dirty = false,
+                _ => return Handled::unseen(),
             }
             Vec::new()
         }
         Event::Terminate => {
-            model.quit = true;
+            model.view.quit = true;
             Vec::new()
         }
-        Event::Docker(event) => on_docker(model, event),
+        Event::Docker(event) => {
+            return crate::app::docker::events::on_docker(
+                &mut model.docker,
+                &mut model.shared,
+                event,
+            );
+        }
         Event::LogLines { key, lines } => {
-            on_log_lines(model, &key, lines);
-            Vec::new()
+            return crate::app::docker::events::on_log_lines(&mut model.docker, &key, lines);
         }
         Event::LogsEnded { key, reason } => {
-            if model.logs.container_id.as_deref() == Some(key.as_str()) {
-                model.logs.ended =
-                    Some(reason.unwrap_or_else(|| "the container stopped".to_string()));
-            } else {
-                model.dirty = false;
-            }
-            Vec::new()
+            return crate::app::docker::events::on_logs_ended(&mut model.docker, &key, reason);
         }
         Event::Kube(event) => {
-            crate::app::kube::events::on_kube(model, event);
-            Vec::new()
+            // A screen's height either side of the selection covers every row on screen.
+            let window = usize::from(model.view.size.1);
+            let report = crate::app::kube::events::on_kube(&mut model.kube, window, event);
+            // minikube follows the cluster: a new context or connection may mean a new state there.
+            crate::app::kube::minikube::on_kube_report(&mut model.minikube, &report);
+            return Handled::seen_if(report.visible);
         }
-        Event::Job { id, update } => {
-            on_job(model, id, update);
-            Vec::new()
-        }
+        Event::Job { id, update } => return Handled::seen_if(on_job(model, id, update)),
         Event::BuildContextChecked(result) => on_build_context(model, result),
         Event::Scaffolded(Ok(path)) => {
             let next = if path.ends_with("Dockerfile") {
@@ -130,8 +157,8 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             documents,
             message,
         } => {
-            let job = alloc_job(model);
-            model.overlay = Overlay::Confirm(Confirm {
+            let job = model.shared.alloc_job();
+            model.shared.overlay = Overlay::Confirm(Confirm {
                 message: format!("{message}. Force it? The fields move to pilothouse."),
                 on_yes: Command::Apply {
                     job,
@@ -143,16 +170,16 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::YamlLoaded { title, text } => {
-            match (&mut model.overlay, text) {
+            match (&mut model.shared.overlay, text) {
                 (Overlay::Yaml(view), Ok(text)) if view.title == title => {
                     view.lines = Some(text.lines().map(String::from).collect())
                 }
                 (Overlay::Yaml(view), Err(message)) if view.title == title => {
-                    model.overlay = Overlay::None;
+                    model.shared.overlay = Overlay::None;
                     model.set_status(Level::Error, message);
                 }
                 // The view was closed (or another opened) meanwhile: nothing to show.
-                _ => model.dirty = false,
+                _ => return Handled::unseen(),
             }
             Vec::new()
         }
@@ -160,19 +187,15 @@ pub fn update(model: &mut Model, event: Event) -> Vec<Command> {
             model.set_status(Level::Error, message);
             Vec::new()
         }
-    };
-    commands.extend(sync_stats(model));
-    crate::app::core::launch::record(model, &commands);
-    crate::app::learn::tour::note_commands(model, &commands);
-    crate::app::learn::tour::advance(model);
-    commands
+    }
+    .into()
 }
 
-fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
-    match &mut model.overlay {
+fn on_key(model: &mut Model, key: KeyEvent) -> Handled {
+    match &mut model.shared.overlay {
         Overlay::Help => {
-            model.overlay = Overlay::None;
-            return Vec::new();
+            model.shared.overlay = Overlay::None;
+            return Handled::shown(Vec::new());
         }
         Overlay::Confirm(_) => return on_confirm_key(model, key),
         Overlay::Pick(_) => return crate::app::core::input::on_pick_key(model, key),
@@ -183,25 +206,22 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Command> {
                 || key.code == crossterm::event::KeyCode::Char('q')
                 || key.code == crossterm::event::KeyCode::Char('y')
             {
-                model.overlay = Overlay::None;
+                model.shared.overlay = Overlay::None;
             }
-            return Vec::new();
+            return Handled::shown(Vec::new());
         }
         Overlay::None => {}
     }
-    if model.command_input.is_some() {
+    if model.view.command_input.is_some() {
         return crate::app::core::command_line::on_key(model, key);
     }
-    if model.filter_input.is_some() {
+    if model.view.filter_input.is_some() {
         on_filter_key(model, key);
-        return Vec::new();
+        return Handled::shown(Vec::new());
     }
-    match model.keymap.lookup(model.pane.context(), &key) {
+    match model.view.keymap.lookup(model.shared.pane.context(), &key) {
         Some(action) => on_action(model, action),
-        None => {
-            model.dirty = false;
-            Vec::new()
-        }
+        None => Handled::unseen(),
     }
 }
 
@@ -209,18 +229,18 @@ fn on_build_context(
     model: &mut Model,
     result: Result<BuildSpec, BuildContextProblem>,
 ) -> Vec<Command> {
-    let Overlay::Form(form) = &mut model.overlay else {
+    let Overlay::Form(form) = &mut model.shared.overlay else {
         // The user closed the form while the check ran: nothing to do.
         return Vec::new();
     };
     form.pending = false;
     match result {
         Ok(spec) => {
-            model.overlay = Overlay::None;
-            let job = alloc_job(model);
+            model.shared.overlay = Overlay::None;
+            let job = model.shared.alloc_job();
             // The build's output is what the user wants to watch next.
-            model.pane = Pane::Jobs;
-            launch(model, Command::Build { job, spec })
+            model.shared.pane = Pane::Jobs;
+            launch(&mut model.shared, Command::Build { job, spec })
         }
         Err(BuildContextProblem::Field { field, message }) => {
             if let Some(f) = form.fields.get_mut(field) {
@@ -230,7 +250,7 @@ fn on_build_context(
             Vec::new()
         }
         Err(BuildContextProblem::NoDockerfile { dir }) => {
-            model.overlay = Overlay::Confirm(Confirm {
+            model.shared.overlay = Overlay::Confirm(Confirm {
                 message: format!(
                     "{} has no Dockerfile. Write one for a Python/Flask app there? (an existing file is never overwritten)",
                     dir.display()
@@ -242,65 +262,17 @@ fn on_build_context(
     }
 }
 
-fn on_docker(model: &mut Model, event: DockerEvent) -> Vec<Command> {
-    use crate::domain::Connection;
-    match event {
-        DockerEvent::Endpoint(label) => model.docker.endpoint = label,
-        DockerEvent::Connecting => model.docker.connection = Connection::Connecting,
-        DockerEvent::Connected(info) => model.docker.connection = Connection::Connected(info),
-        DockerEvent::Disconnected { reason, retry_in } => {
-            model.docker.connection = Connection::Disconnected { reason, retry_in };
-        }
-        DockerEvent::Containers(rows) => {
-            let selected = model.selected_container().map(|c| c.id.clone());
-            model.docker.containers = rows;
-            let show_all = model.docker.show_all;
-            let rows = &model.docker.containers;
-            model.containers_table.rebuild_keeping(
-                rows,
-                |c| show_all || c.state.is_running(),
-                selected.as_deref(),
-            );
-        }
-        DockerEvent::Images(rows) => {
-            let selected = model.selected_image().map(TableRow::key);
-            model.docker.images = rows;
-            model
-                .images_table
-                .rebuild_keeping(&model.docker.images, |_| true, selected.as_deref());
-        }
-        DockerEvent::Stats { id, sample } => {
-            let stats = &mut model.stats;
-            if stats.container_id.as_deref() != Some(id.as_str()) {
-                model.dirty = false;
-                return Vec::new();
-            }
-            for (series, value) in [
-                (
-                    &mut stats.cpu,
-                    (sample.cpu_percent * 100.0).round().max(0.0) as u64,
-                ),
-                (&mut stats.memory, sample.memory_bytes),
-            ] {
-                push_bounded(series, value, STATS_CAPACITY);
-            }
-            stats.last = Some(sample);
-        }
-        DockerEvent::ImageExposedPorts { reference, ports } => {
-            suggest_ports(model, &reference, &ports)
-        }
-    }
-    Vec::new()
-}
-
-fn on_job(model: &mut Model, id: JobId, update: JobUpdate) {
-    let now = model.now;
-    let Some(job) = model.job_mut(id) else { return };
+/// A job's progress; false when it changes nothing (a second end).
+fn on_job(model: &mut Model, id: JobId, update: JobUpdate) -> bool {
+    let now = model.shared.now;
+    let Some(job) = model.job_mut(id) else {
+        return true;
+    };
     match update {
         JobUpdate::Output(lines) => lines.into_iter().for_each(|l| job.push_output(l)),
         JobUpdate::Step { current, total } => job.step = Some((current, total)),
         // The first end wins: a cancel racing the job's own end must not rewrite it.
-        JobUpdate::Finished(_) if job.state != JobState::Running => model.dirty = false,
+        JobUpdate::Finished(_) if job.state != JobState::Running => return false,
         JobUpdate::Finished(result) => {
             job.finished = Some(now);
             let title = job.title.clone();
@@ -319,59 +291,18 @@ fn on_job(model: &mut Model, id: JobId, update: JobUpdate) {
                     model.set_status(Level::Error, format!("✗ {title} failed: {error}"));
                 }
             }
-            if let Some(entry) = model.history.iter_mut().rev().find(|h| h.job == Some(id)) {
+            if let Some(entry) = model
+                .history
+                .entries
+                .iter_mut()
+                .rev()
+                .find(|h| h.job == Some(id))
+            {
                 entry.outcome = outcome;
             }
         }
     }
-}
-
-/// Keep one stats stream, for the selected running container only.
-fn sync_stats(model: &mut Model) -> Option<Command> {
-    let wanted = match (&model.docker.connection, model.selected_container()) {
-        (crate::domain::Connection::Connected(_), Some(c)) if c.state.is_running() => {
-            Some(c.id.clone())
-        }
-        _ => None,
-    };
-    if wanted == model.stats.container_id {
-        return None;
-    }
-    model.stats = StatsView {
-        container_id: wanted.clone(),
-        ..Default::default()
-    };
-    Some(Command::WatchStats(wanted))
-}
-
-/// Fill the run form's empty Ports field from the image's exposed ports:
-/// `EXPOSE 8000` suggests `8000:8000`, as in the walkthrough.
-fn suggest_ports(model: &mut Model, reference: &str, exposed: &[String]) {
-    let Overlay::Form(form) = &mut model.overlay else {
-        return;
-    };
-    if form.kind != FormKind::Run
-        || form.value(RUN_IMAGE) != reference
-        || !form.value(RUN_PORTS).is_empty()
-    {
-        model.dirty = false;
-        return;
-    }
-    let maps: Vec<String> = exposed
-        .iter()
-        .filter_map(|entry| {
-            let (port, proto) = entry.split_once('/').unwrap_or((entry.as_str(), "tcp"));
-            let port: u16 = port.parse().ok()?;
-            Some(if proto == "tcp" {
-                format!("{port}:{port}")
-            } else {
-                format!("{port}:{port}/{proto}")
-            })
-        })
-        .collect();
-    if !maps.is_empty() {
-        form.fields[RUN_PORTS].input = tui_input::Input::new(maps.join(" "));
-    }
+    true
 }
 
 fn scroll_yaml(view: &mut crate::app::core::model::YamlView, code: crossterm::event::KeyCode) {
@@ -396,14 +327,14 @@ fn on_manifest(
     path: std::path::PathBuf,
     result: Result<Vec<serde_json::Value>, String>,
 ) -> Vec<Command> {
-    let Overlay::Form(form) = &mut model.overlay else {
+    let Overlay::Form(form) = &mut model.shared.overlay else {
         // The form was closed while the file was read: nothing to do.
         return Vec::new();
     };
     form.pending = false;
     match result {
         Ok(documents) => {
-            model.overlay = Overlay::None;
+            model.shared.overlay = Overlay::None;
             // The applied Deployment is what the user looks at next.
             for document in &documents {
                 if document["kind"] == "Deployment"
@@ -418,9 +349,9 @@ fn on_manifest(
                     ));
                 }
             }
-            let job = alloc_job(model);
+            let job = model.shared.alloc_job();
             launch(
-                model,
+                &mut model.shared,
                 Command::Apply {
                     job,
                     path,
@@ -433,22 +364,5 @@ fn on_manifest(
             form.fields[0].error = Some(message);
             Vec::new()
         }
-    }
-}
-
-fn on_log_lines(model: &mut Model, key: &str, lines: Vec<String>) {
-    if model.logs.container_id.as_deref() != Some(key) {
-        // A stream the Logs pane has moved away from.
-        model.dirty = false;
-        return;
-    }
-    let keep_place = !model.logs.follow && model.logs.scroll_back > 0;
-    let added = lines.len();
-    for line in lines {
-        model.logs.push(line);
-    }
-    if keep_place {
-        model.logs.scroll_back =
-            (model.logs.scroll_back + added).min(model.logs.lines.len().saturating_sub(1));
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::app::core::command::{BuildSpec, Command};
 use crate::app::core::event::{DockerEvent, Event, JobUpdate};
-use crate::app::core::model::{JobState, LOG_CAPACITY, Level, Pane, STATS_CAPACITY};
+use crate::app::core::model::{JobState, LOG_CAPACITY, Level, Model, Pane, STATS_CAPACITY};
+use crate::app::core::update::step;
 use crate::app::update;
 use crate::domain::StatsSample;
 use crate::ui::testing::*;
@@ -23,7 +24,7 @@ fn logs_follow_the_selected_container_bounded() {
     let commands = press_str(&mut model, "l");
     let id = model.selected_container().unwrap().id.clone();
     assert!(commands.contains(&Command::FollowLogs(Some(id.clone()))));
-    assert_eq!(model.pane, Pane::Logs);
+    assert_eq!(model.shared.pane, Pane::Logs);
     let lines: Vec<String> = (0..LOG_CAPACITY + 10)
         .map(|i| format!("line {i}"))
         .collect();
@@ -34,9 +35,9 @@ fn logs_follow_the_selected_container_bounded() {
             lines,
         },
     );
-    assert_eq!(model.logs.lines.len(), LOG_CAPACITY);
+    assert_eq!(model.docker.logs.lines.len(), LOG_CAPACITY);
     assert_eq!(
-        model.logs.lines.front().map(String::as_str),
+        model.docker.logs.lines.front().map(String::as_str),
         Some("line 10")
     );
     update(
@@ -47,15 +48,19 @@ fn logs_follow_the_selected_container_bounded() {
         },
     );
     assert_eq!(
-        model.logs.lines.back().map(String::as_str),
+        model.docker.logs.lines.back().map(String::as_str),
         Some(format!("line {}", LOG_CAPACITY + 9).as_str())
     );
     press_str(&mut model, "f");
-    assert!(!model.logs.follow);
+    assert!(!model.docker.logs.follow);
     press_str(&mut model, "k");
-    assert_eq!(model.logs.scroll_back, 1);
+    assert_eq!(model.docker.logs.scroll_back, 1);
     press_str(&mut model, "\x1b");
-    assert_eq!(model.pane, Pane::Containers, "esc goes back from logs");
+    assert_eq!(
+        model.shared.pane,
+        Pane::Containers,
+        "esc goes back from logs"
+    );
 }
 
 #[test]
@@ -83,22 +88,25 @@ fn job_updates_stream_into_the_job_and_the_status_bar() {
             total: 2,
         },
     );
-    assert_eq!(model.jobs[0].step, Some((1, 2)));
+    assert_eq!(model.jobs.list[0].step, Some((1, 2)));
     update(&mut model, Event::Tick(now() + Duration::from_secs(3)));
-    assert_eq!(model.jobs[0].elapsed(model.now), Duration::from_secs(3));
+    assert_eq!(
+        model.jobs.list[0].elapsed(model.shared.now),
+        Duration::from_secs(3)
+    );
     update_job(
         &mut model,
         JobUpdate::Finished(Err("COPY failed: no such file".into())),
     );
     assert_eq!(
-        model.jobs[0].state,
+        model.jobs.list[0].state,
         JobState::Failed("COPY failed: no such file".into())
     );
-    assert_eq!(model.status.as_ref().unwrap().level, Level::Error);
+    assert_eq!(model.shared.status.as_ref().unwrap().level, Level::Error);
     assert!(status_text(&model).contains("COPY failed"));
     update(&mut model, Event::Tick(now() + Duration::from_secs(30)));
     assert_eq!(
-        model.jobs[0].elapsed(model.now),
+        model.jobs.list[0].elapsed(model.shared.now),
         Duration::from_secs(3),
         "elapsed stops at the end"
     );
@@ -124,7 +132,7 @@ fn one_stats_stream_follows_the_selected_running_container() {
         Event::Docker(DockerEvent::Stats { id: first, sample }),
     );
     assert!(
-        model.stats.cpu.is_empty(),
+        model.docker.stats.cpu.is_empty(),
         "samples of another container are dropped"
     );
     for _ in 0..STATS_CAPACITY + 5 {
@@ -136,8 +144,8 @@ fn one_stats_stream_follows_the_selected_running_container() {
             }),
         );
     }
-    assert_eq!(model.stats.cpu.len(), STATS_CAPACITY);
-    assert_eq!(model.stats.cpu.back(), Some(&150));
+    assert_eq!(model.docker.stats.cpu.len(), STATS_CAPACITY);
+    assert_eq!(model.docker.stats.cpu.back(), Some(&150));
     let commands = update(
         &mut model,
         Event::Docker(DockerEvent::Disconnected {
@@ -163,28 +171,29 @@ fn relists_keep_the_selection_and_disconnects_keep_the_rows() {
     assert_eq!(model.selected_container().unwrap().id, selected);
     let model = disconnected(model);
     assert!(connection_is_disconnected(&model));
-    assert_eq!(model.containers_table.view.len(), 2);
+    assert_eq!(model.docker.containers_table.view.len(), 2);
 }
 
 #[test]
 fn ticks_redraw_only_when_something_on_screen_moves() {
     let mut model = populated();
-    model.dirty = false;
-    update(&mut model, Event::Tick(now() + Duration::from_secs(1)));
-    assert!(!model.dirty, "no running job, same minute: nothing to draw");
-    update(&mut model, Event::Tick(now() + Duration::from_secs(61)));
-    assert!(model.dirty, "ages change at the minute");
+    let tick = |model: &mut Model, seconds: u64| {
+        step(model, Event::Tick(now() + Duration::from_secs(seconds))).visible
+    };
+    assert!(
+        !tick(&mut model, 1),
+        "no running job, same minute: nothing to draw"
+    );
+    assert!(tick(&mut model, 61), "ages change at the minute");
     press_str(&mut model, "b\n");
     update(&mut model, Event::BuildContextChecked(Ok(spec())));
-    model.dirty = false;
-    update(&mut model, Event::Tick(now() + Duration::from_secs(62)));
-    assert!(model.dirty, "a running job's elapsed time moves");
+    assert!(tick(&mut model, 62), "a running job's elapsed time moves");
 }
 
 #[test]
 fn jobs_pane_selects_jobs_and_shows_the_newest() {
     let mut model = with_jobs();
-    assert_eq!(model.jobs.len(), 2);
+    assert_eq!(model.jobs.list.len(), 2);
     assert_eq!(model.selected_job().unwrap().id, 2);
     press_str(&mut model, "3k");
     assert_eq!(model.selected_job().unwrap().id, 1);

@@ -4,6 +4,7 @@
 use crate::app::core::command::Command;
 use crate::app::core::event::{Event, JobUpdate};
 use crate::app::core::model::{Model, Overlay, Pane};
+use crate::app::core::update::step;
 use crate::app::learn::history::{Outcome, Replay};
 use crate::app::update;
 use crate::ui::testing::*;
@@ -12,7 +13,7 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEven
 fn with_themes(mut model: Model) -> Model {
     let (list, problems) = crate::theme::Theme::catalogue(false, None);
     assert!(problems.is_empty());
-    model.themes = crate::theme::Themes::new(list, crate::theme::Theme::default_theme());
+    model.view.themes = crate::theme::Themes::new(list, crate::theme::Theme::default_theme());
     model
 }
 
@@ -44,7 +45,11 @@ fn t_cycles_the_themes_and_theme_picks_one_by_name() {
     press_str(&mut model, ":theme hi");
     press(&mut model, KeyCode::Tab);
     assert_eq!(
-        model.command_input.as_ref().map(|i| i.value().to_string()),
+        model
+            .view
+            .command_input
+            .as_ref()
+            .map(|i| i.value().to_string()),
         Some("theme high-contrast ".to_string())
     );
 }
@@ -53,13 +58,13 @@ fn t_cycles_the_themes_and_theme_picks_one_by_name() {
 fn learn_mode_asks_with_the_command_line_before_each_action() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "L");
-    assert!(model.learn_mode);
+    assert!(model.shared.learn_mode);
     assert!(screen_text(&model, 80, 24).contains("LEARN"));
     // + would scale at once; in learn mode it first shows what it stands for.
     let commands = press_str(&mut model, "+");
     assert!(commands.is_empty(), "{commands:?}");
-    let Overlay::Confirm(confirm) = &model.overlay else {
-        panic!("a confirmation: {:?}", model.overlay);
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
+        panic!("a confirmation: {:?}", model.shared.overlay);
     };
     assert!(
         confirm
@@ -68,20 +73,20 @@ fn learn_mode_asks_with_the_command_line_before_each_action() {
         "{}",
         confirm.message
     );
-    assert!(model.history.is_empty(), "nothing ran yet");
+    assert!(model.history.entries.is_empty(), "nothing ran yet");
     let commands = press_str(&mut model, "y");
     assert!(matches!(
         job_commands(&commands)[..],
         [Command::Scale { replicas: 4, .. }]
     ));
-    assert_eq!(model.history.len(), 1);
+    assert_eq!(model.history.entries.len(), 1);
     // n refuses, and nothing is recorded.
     press_str(&mut model, "-");
     assert!(press_str(&mut model, "n").is_empty());
-    assert_eq!(model.history.len(), 1);
+    assert_eq!(model.history.entries.len(), 1);
     // Off again: + runs at once.
     press_str(&mut model, "L");
-    assert!(!model.learn_mode);
+    assert!(!model.shared.learn_mode);
     assert_eq!(job_commands(&press_str(&mut model, "+")).len(), 1);
 }
 
@@ -121,6 +126,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     }
     let lines: Vec<(&str, Replay, &Outcome)> = model
         .history
+        .entries
         .iter()
         .map(|h| (h.line.as_str(), h.replay, &h.outcome))
         .collect();
@@ -137,7 +143,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     assert!(matches!(lines[2].2, Outcome::Failed(_)));
 
     press_str(&mut model, "0");
-    assert_eq!(model.pane, Pane::History);
+    assert_eq!(model.shared.pane, Pane::History);
     let screen = screen_text(&model, 120, 40);
     assert!(
         screen.contains("History [3]")
@@ -157,7 +163,7 @@ fn history_lists_actions_with_their_results_and_export_writes_a_script() {
     else {
         panic!("{commands:?}")
     };
-    assert_eq!(path, &model.cwd.join("replay.sh"));
+    assert_eq!(path, &model.shared.cwd.join("replay.sh"));
     let run: Vec<&str> = text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -184,7 +190,7 @@ fn the_command_line_recalls_earlier_commands_and_suggests_the_nearest() {
     let mut model = populated();
     run_command(&mut model, "pods");
     run_command(&mut model, "history");
-    assert_eq!(model.pane, Pane::History);
+    assert_eq!(model.shared.pane, Pane::History);
     press_str(&mut model, ":");
     press(&mut model, KeyCode::Up);
     assert_eq!(input(&model), "history");
@@ -207,6 +213,7 @@ fn the_command_line_recalls_earlier_commands_and_suggests_the_nearest() {
 
 fn input(model: &Model) -> String {
     model
+        .view
         .command_input
         .as_ref()
         .map(|i| i.value().to_string())
@@ -228,36 +235,45 @@ fn mouse(model: &mut Model, kind: MouseEventKind, column: u16, row: u16) -> Vec<
 #[test]
 fn a_click_selects_tabs_and_rows_and_the_wheel_scrolls() {
     let mut model = with_many_containers(40);
-    model.mouse = true;
-    model.size = (80, 24);
+    model.view.mouse = true;
+    model.view.size = (80, 24);
     let click = MouseEventKind::Down(MouseButton::Left);
     // At 80 columns the tabs read " 1 Containers 2 Imgs …": column 16 is on "2 Imgs".
     mouse(&mut model, click, 16, 1);
-    assert_eq!(model.pane, Pane::Images);
+    assert_eq!(model.shared.pane, Pane::Images);
     mouse(&mut model, click, 2, 1);
-    assert_eq!(model.pane, Pane::Containers);
+    assert_eq!(model.shared.pane, Pane::Containers);
     // Row 2 is the border, 3 the column titles, 4 the first row.
     mouse(&mut model, click, 10, 6);
-    assert_eq!(model.containers_table.selected, 2);
+    assert_eq!(model.docker.containers_table.selected, 2);
     mouse(&mut model, click, 10, 3);
     assert_eq!(
-        model.containers_table.selected, 2,
+        model.docker.containers_table.selected, 2,
         "a click on the titles selects nothing"
     );
     mouse(&mut model, MouseEventKind::ScrollDown, 10, 10);
-    assert_eq!(model.containers_table.selected, 5);
+    assert_eq!(model.docker.containers_table.selected, 5);
     mouse(&mut model, MouseEventKind::ScrollUp, 10, 10);
-    assert_eq!(model.containers_table.selected, 2);
+    assert_eq!(model.docker.containers_table.selected, 2);
     // Turned off, the mouse does nothing.
-    model.mouse = false;
-    mouse(&mut model, click, 16, 1);
-    assert_eq!(model.pane, Pane::Containers);
-    assert!(!model.dirty);
+    model.view.mouse = false;
+    let clicked = step(
+        &mut model,
+        Event::Mouse(MouseEvent {
+            kind: click,
+            column: 16,
+            row: 1,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert!(clicked.commands.is_empty());
+    assert_eq!(model.shared.pane, Pane::Containers);
+    assert!(!clicked.visible);
 }
 
 #[test]
 fn a_resize_is_remembered_for_the_mouse() {
     let mut model = populated();
     update(&mut model, Event::Resize(132, 50));
-    assert_eq!(model.size, (132, 50));
+    assert_eq!(model.view.size, (132, 50));
 }

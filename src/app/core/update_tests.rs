@@ -5,6 +5,7 @@ use crate::app::core::command::{BuildSpec, Command, ContainerOp};
 use crate::app::core::event::{BuildContextProblem, DockerEvent, Event};
 use crate::app::core::forms::{BUILD_CONTEXT, BUILD_TAG, RUN_PORTS};
 use crate::app::core::model::{JobState, Overlay, Pane};
+use crate::app::core::update::step;
 use crate::app::update;
 use crate::domain::ContainerState;
 use crate::ui::testing::*;
@@ -22,38 +23,41 @@ fn spec() -> BuildSpec {
 fn quit_keys_and_signals_end_the_program() {
     let mut model = populated();
     press_str(&mut model, "q");
-    assert!(model.quit);
+    assert!(model.view.quit);
     let mut model = populated();
     press_ctrl(&mut model, 'c');
-    assert!(model.quit);
+    assert!(model.view.quit);
     let mut model = populated();
     update(&mut model, Event::Terminate);
-    assert!(model.quit);
+    assert!(model.view.quit);
 }
 
 #[test]
 fn help_opens_and_any_key_closes_it() {
     let mut model = populated();
     press_str(&mut model, "?");
-    assert!(matches!(model.overlay, Overlay::Help));
+    assert!(matches!(model.shared.overlay, Overlay::Help));
     press_str(&mut model, "q");
-    assert!(matches!(model.overlay, Overlay::None));
-    assert!(!model.quit, "the key that closes help does nothing else");
+    assert!(matches!(model.shared.overlay, Overlay::None));
+    assert!(
+        !model.view.quit,
+        "the key that closes help does nothing else"
+    );
 }
 
 #[test]
 fn panes_switch_by_number_and_tab() {
     let mut model = populated();
     press_str(&mut model, "2");
-    assert_eq!(model.pane, Pane::Images);
+    assert_eq!(model.shared.pane, Pane::Images);
     press(&mut model, KeyCode::Tab);
-    assert_eq!(model.pane, Pane::Jobs);
+    assert_eq!(model.shared.pane, Pane::Jobs);
     press(&mut model, KeyCode::BackTab);
     press(&mut model, KeyCode::BackTab);
-    assert_eq!(model.pane, Pane::Containers);
+    assert_eq!(model.shared.pane, Pane::Containers);
     press(&mut model, KeyCode::BackTab);
     assert_eq!(
-        model.pane,
+        model.shared.pane,
         Pane::History,
         "shift-tab wraps to the last pane"
     );
@@ -67,47 +71,47 @@ fn panes_switch_by_number_and_tab() {
         ('4', Pane::Logs),
     ] {
         press_str(&mut model, &key.to_string());
-        assert_eq!(model.pane, pane);
+        assert_eq!(model.shared.pane, pane);
     }
     press_str(&mut model, "1");
-    assert_eq!(model.pane, Pane::Containers);
+    assert_eq!(model.shared.pane, Pane::Containers);
 }
 
 #[test]
 fn movement_keys_move_the_selection_within_bounds() {
     let mut model = with_many_containers(50);
     press_str(&mut model, "jj");
-    assert_eq!(model.containers_table.selected, 2);
+    assert_eq!(model.docker.containers_table.selected, 2);
     press_str(&mut model, "k");
-    assert_eq!(model.containers_table.selected, 1);
+    assert_eq!(model.docker.containers_table.selected, 1);
     press_str(&mut model, "G");
-    assert_eq!(model.containers_table.selected, 49);
+    assert_eq!(model.docker.containers_table.selected, 49);
     press_str(&mut model, "j");
-    assert_eq!(model.containers_table.selected, 49);
+    assert_eq!(model.docker.containers_table.selected, 49);
     press_str(&mut model, "g");
-    assert_eq!(model.containers_table.selected, 0);
+    assert_eq!(model.docker.containers_table.selected, 0);
     press(&mut model, KeyCode::PageDown);
-    assert_eq!(model.containers_table.selected, 10);
+    assert_eq!(model.docker.containers_table.selected, 10);
     press(&mut model, KeyCode::Up);
-    assert_eq!(model.containers_table.selected, 9);
+    assert_eq!(model.docker.containers_table.selected, 9);
 }
 
 #[test]
 fn filter_narrows_live_enter_keeps_esc_clears() {
     let mut model = populated();
     press_str(&mut model, "/worker");
-    assert!(model.filter_input.is_some());
-    assert_eq!(model.containers_table.view.len(), 1);
+    assert!(model.view.filter_input.is_some());
+    assert_eq!(model.docker.containers_table.view.len(), 1);
     press_str(&mut model, "\n");
-    assert!(model.filter_input.is_none());
-    assert_eq!(model.containers_table.filter, "worker");
+    assert!(model.view.filter_input.is_none());
+    assert_eq!(model.docker.containers_table.filter, "worker");
     assert_eq!(model.selected_container().unwrap().name, "cookbook-worker");
     press_str(&mut model, "\x1b");
-    assert_eq!(model.containers_table.filter, "");
-    assert_eq!(model.containers_table.view.len(), 2);
+    assert_eq!(model.docker.containers_table.filter, "");
+    assert_eq!(model.docker.containers_table.view.len(), 2);
     press_str(&mut model, "/zzz\x1b");
     assert_eq!(
-        model.containers_table.view.len(),
+        model.docker.containers_table.view.len(),
         2,
         "esc while typing drops the filter"
     );
@@ -117,8 +121,9 @@ fn filter_narrows_live_enter_keeps_esc_clears() {
 fn sort_keys_reorder_the_view() {
     let mut model = on_pane(populated(), '2');
     press_str(&mut model, ">");
-    assert_eq!(model.images_table.sort_column, Some(0));
+    assert_eq!(model.docker.images_table.sort_column, Some(0));
     let names: Vec<_> = model
+        .docker
         .images_table
         .view
         .iter()
@@ -126,25 +131,25 @@ fn sort_keys_reorder_the_view() {
         .collect();
     assert_eq!(names, vec!["busybox-www", "cookbook", "cookbook"]);
     press_str(&mut model, "<");
-    let first = model.images_table.view[0];
+    let first = model.docker.images_table.view[0];
     assert_eq!(model.docker.images[first].repository, "cookbook");
 }
 
 #[test]
 fn a_shows_stopped_containers_too() {
     let mut model = populated();
-    assert_eq!(model.containers_table.view.len(), 2);
+    assert_eq!(model.docker.containers_table.view.len(), 2);
     press_str(&mut model, "a");
-    assert_eq!(model.containers_table.view.len(), 3);
+    assert_eq!(model.docker.containers_table.view.len(), 3);
     press_str(&mut model, "a");
-    assert_eq!(model.containers_table.view.len(), 2);
+    assert_eq!(model.docker.containers_table.view.len(), 2);
 }
 
 #[test]
 fn build_form_checks_the_context_then_starts_a_job() {
     let mut model = populated();
     press_str(&mut model, "b");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("build form expected")
     };
     assert_eq!(form.value(BUILD_TAG), "cookbook:latest");
@@ -152,11 +157,11 @@ fn build_form_checks_the_context_then_starts_a_job() {
     let commands = press_str(&mut model, "\n");
     assert_eq!(commands, vec![Command::CheckBuildContext(spec())]);
     assert!(
-        model.jobs.is_empty(),
+        model.jobs.list.is_empty(),
         "no job before the context is checked"
     );
     let commands = update(&mut model, Event::BuildContextChecked(Ok(spec())));
-    assert!(matches!(model.overlay, Overlay::None));
+    assert!(matches!(model.shared.overlay, Overlay::None));
     assert_eq!(
         job_commands(&commands),
         vec![&Command::Build {
@@ -164,11 +169,14 @@ fn build_form_checks_the_context_then_starts_a_job() {
             spec: spec()
         }]
     );
-    assert_eq!(model.jobs[0].state, JobState::Running);
-    assert_eq!(model.pane, Pane::Jobs, "the build's output shows");
-    assert_eq!(model.jobs[0].learn, "docker build -t cookbook:latest .");
+    assert_eq!(model.jobs.list[0].state, JobState::Running);
+    assert_eq!(model.shared.pane, Pane::Jobs, "the build's output shows");
     assert_eq!(
-        model.learn.as_deref(),
+        model.jobs.list[0].learn,
+        "docker build -t cookbook:latest ."
+    );
+    assert_eq!(
+        model.shared.learn.as_deref(),
         Some("docker build -t cookbook:latest .")
     );
 }
@@ -183,7 +191,7 @@ fn build_form_refuses_a_bad_tag_at_the_field_and_sends_nothing() {
     }
     let commands = press_str(&mut model, "Cook Book\n");
     assert!(job_commands(&commands).is_empty());
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("form stays open")
     };
     assert!(
@@ -205,7 +213,7 @@ fn build_context_problems_come_back_to_the_form() {
     };
     let commands = update(&mut model, Event::BuildContextChecked(Err(problem)));
     assert!(job_commands(&commands).is_empty());
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("form stays open")
     };
     assert_eq!(
@@ -224,7 +232,7 @@ fn a_missing_dockerfile_offers_a_scaffold_after_confirmation() {
         &mut model,
         Event::BuildContextChecked(Err(BuildContextProblem::NoDockerfile { dir: dir.clone() })),
     );
-    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    assert!(matches!(model.shared.overlay, Overlay::Confirm(_)));
     let commands = press_str(&mut model, "y");
     assert_eq!(
         job_commands(&commands),
@@ -246,7 +254,7 @@ fn esc_cancels_a_form_without_sending_anything() {
     let mut model = populated();
     press_str(&mut model, "b");
     let commands = press_str(&mut model, "\x1b");
-    assert!(matches!(model.overlay, Overlay::None));
+    assert!(matches!(model.shared.overlay, Overlay::None));
     assert!(job_commands(&commands).is_empty());
 }
 
@@ -254,7 +262,7 @@ fn esc_cancels_a_form_without_sending_anything() {
 fn run_form_sends_create_and_start_with_loopback_ports() {
     let mut model = on_pane(populated(), '2');
     press_str(&mut model, "r");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("run form expected")
     };
     assert_eq!(form.focus, RUN_PORTS);
@@ -268,7 +276,7 @@ fn run_form_sends_create_and_start_with_loopback_ports() {
     assert_eq!(spec.ports[0].host_ip, "127.0.0.1");
     assert_eq!(spec.env, vec![("GREETING".to_string(), "hi".to_string())]);
     assert_eq!(
-        model.jobs[0].learn,
+        model.jobs.list[0].learn,
         "docker run -d --name web -p 127.0.0.1:8000:8000 -e GREETING=hi cookbook:latest"
     );
 }
@@ -287,14 +295,14 @@ fn run_form_refuses_bad_ports_names_and_env() {
             job_commands(&commands).is_empty(),
             "{typed:?} must send nothing"
         );
-        let Overlay::Form(form) = &model.overlay else {
+        let Overlay::Form(form) = &model.shared.overlay else {
             panic!("form stays open")
         };
         assert!(
             form.fields[field].error.is_some(),
             "{typed:?}: error at field {field}"
         );
-        assert!(model.jobs.is_empty());
+        assert!(model.jobs.list.is_empty());
     }
 }
 
@@ -322,7 +330,7 @@ fn s_stops_a_running_container_and_starts_a_stopped_one() {
             ..
         }]
     ));
-    assert_eq!(model.learn.as_deref(), Some("docker start old-try"));
+    assert_eq!(model.shared.learn.as_deref(), Some("docker start old-try"));
 }
 
 #[test]
@@ -336,24 +344,24 @@ fn r_restarts_a_container() {
             ..
         }]
     ));
-    assert_eq!(model.jobs[0].title, "restart cookbook-web");
+    assert_eq!(model.jobs.list[0].title, "restart cookbook-web");
 }
 
 #[test]
 fn remove_asks_first_and_no_keeps_everything() {
     let mut model = populated();
     press_ctrl(&mut model, 'd');
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("confirmation expected")
     };
     assert!(
         confirm.message.contains("cookbook-web") && confirm.message.contains("will be stopped")
     );
     assert!(job_commands(&press_str(&mut model, "n")).is_empty());
-    assert!(model.jobs.is_empty());
+    assert!(model.jobs.list.is_empty());
     press_ctrl(&mut model, 'd');
     press_str(&mut model, "x"); // any other key leaves the question open
-    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    assert!(matches!(model.shared.overlay, Overlay::Confirm(_)));
     let commands = press_str(&mut model, "y");
     assert!(matches!(
         job_commands(&commands)[..],
@@ -362,7 +370,10 @@ fn remove_asks_first_and_no_keeps_everything() {
             ..
         }]
     ));
-    assert_eq!(model.learn.as_deref(), Some("docker rm -f cookbook-web"));
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("docker rm -f cookbook-web")
+    );
 }
 
 #[test]
@@ -396,12 +407,12 @@ fn open_uses_the_published_port_or_says_why_not() {
 #[test]
 fn readonly_refuses_every_mutation_with_a_sentence() {
     let mut model = populated();
-    model.readonly = true;
+    model.shared.readonly = true;
     for keys in ["b", "s", "r", "2r"] {
         let commands = press_str(&mut model, keys);
         assert!(job_commands(&commands).is_empty(), "{keys}");
         assert!(
-            matches!(model.overlay, Overlay::None),
+            matches!(model.shared.overlay, Overlay::None),
             "{keys}: no form opens"
         );
         assert!(
@@ -409,13 +420,13 @@ fn readonly_refuses_every_mutation_with_a_sentence() {
             "{keys}: {}",
             status_text(&model)
         );
-        model.status = None;
+        model.shared.status = None;
         press_str(&mut model, "1");
     }
     press_ctrl(&mut model, 'd');
-    assert!(matches!(model.overlay, Overlay::None));
+    assert!(matches!(model.shared.overlay, Overlay::None));
     assert!(status_text(&model).contains("Read-only"));
-    assert!(model.jobs.is_empty());
+    assert!(model.jobs.list.is_empty());
     // Reading stays allowed.
     assert!(
         press_str(&mut model, "l")
@@ -427,10 +438,9 @@ fn readonly_refuses_every_mutation_with_a_sentence() {
 #[test]
 fn unbound_keys_change_nothing_and_draw_nothing() {
     let mut model = populated();
-    model.dirty = false;
-    let commands = press_str(&mut model, "Z");
-    assert!(commands.is_empty());
-    assert!(!model.dirty);
+    let pressed = step(&mut model, Event::Key(KeyCode::Char('Z').into()));
+    assert!(pressed.commands.is_empty());
+    assert!(!pressed.visible);
 }
 
 #[test]
@@ -446,7 +456,7 @@ fn run_form_suggests_ports_from_the_image_expose_lines() {
             ports: exposed.clone(),
         }),
     );
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("run form")
     };
     assert_eq!(form.value(RUN_PORTS), "53:53/udp 8000:8000");
@@ -460,7 +470,7 @@ fn run_form_suggests_ports_from_the_image_expose_lines() {
             ports: exposed,
         }),
     );
-    let Overlay::Form(form) = &typed.overlay else {
+    let Overlay::Form(form) = &typed.shared.overlay else {
         panic!("run form")
     };
     assert_eq!(form.value(RUN_PORTS), "9000:80");

@@ -3,6 +3,7 @@
 //! container's stats.
 
 use crate::app::core::jobs::push_bounded;
+use crate::app::core::table::TableState;
 use crate::domain::{Connection, ContainerRow, EndpointLabel, ImageRow, StatsSample};
 use std::collections::VecDeque;
 
@@ -53,4 +54,49 @@ pub struct DockerState {
     pub images: Vec<ImageRow>,
     /// `docker ps -a`: stopped containers shown too.
     pub show_all: bool,
+    pub containers_table: TableState,
+    pub images_table: TableState,
+    /// The log stream the Logs pane follows (a container's or a pod's).
+    pub logs: LogView,
+    /// The selected running container's CPU and memory.
+    pub stats: StatsView,
+}
+
+impl Default for DockerState {
+    fn default() -> Self {
+        Self {
+            endpoint: EndpointLabel {
+                host: String::new(),
+                origin: String::new(),
+            },
+            connection: Connection::Connecting,
+            containers: Vec::new(),
+            images: Vec::new(),
+            show_all: false,
+            containers_table: TableState::default(),
+            images_table: TableState::default(),
+            logs: LogView {
+                follow: true,
+                ..Default::default()
+            },
+            stats: StatsView::default(),
+        }
+    }
+}
+
+impl DockerState {
+    pub fn selected_container(&self) -> Option<&ContainerRow> {
+        self.containers_table.selected_row(&self.containers)
+    }
+
+    pub fn selected_image(&self) -> Option<&ImageRow> {
+        self.images_table.selected_row(&self.images)
+    }
+
+    /// Rebuild the Containers view (all, or the running ones) after a change of rows or of `a`.
+    pub fn rebuild_containers(&mut self) {
+        let show_all = self.show_all;
+        self.containers_table
+            .rebuild(&self.containers, |c| show_all || c.state.is_running());
+    }
 }

@@ -3,30 +3,32 @@
 
 use crate::app::core::event::KubeEvent;
 use crate::app::core::keyed::{KeyedRows, RowsUpdate};
-use crate::app::core::model::Model;
 use crate::app::core::table::{TableRow, TableState};
-use crate::app::kube::state::KubeConnection;
+use crate::app::kube::state::{KubeConnection, KubeState};
 use crate::domain::kube::KubeKind;
 
-pub fn on_kube(model: &mut Model, event: KubeEvent) {
-    let before = model.kube.connection.clone();
-    apply_kube(model, event);
-    crate::app::kube::minikube::on_kube_connection(model, &before);
+/// What a kube event changed that others react to (minikube follows the
+/// context and the connection), and whether the screen changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KubeReport {
+    pub visible: bool,
+    /// The kubeconfig context in use, when the event named it.
+    pub context: Option<String>,
+    /// The connection changed kind (connecting, connected, disconnected, unavailable).
+    pub connection_changed: bool,
 }
 
-fn apply_kube(model: &mut Model, event: KubeEvent) {
-    if let KubeEvent::Context(context) = event {
-        if model.minikube.context.as_ref() != Some(&context) {
-            model.minikube.context = Some(context);
-            crate::app::kube::minikube::probe_soon(model);
-        }
-        return;
-    }
-    // A screen's height either side of the selection covers every row on screen.
-    let window = usize::from(model.size.1);
-    let kube = &mut model.kube;
+/// Apply one event of the kube source. `window` is how many rows either side
+/// of the selection a watch batch must keep exact (a screen's height).
+pub fn on_kube(kube: &mut KubeState, window: usize, event: KubeEvent) -> KubeReport {
+    let kind = |c: &KubeConnection| std::mem::discriminant(c);
+    let before = kind(&kube.connection);
+    let mut report = KubeReport {
+        visible: true,
+        ..Default::default()
+    };
     match event {
-        KubeEvent::Context(_) => {}
+        KubeEvent::Context(context) => report.context = Some(context),
         KubeEvent::Contexts(contexts) => kube.contexts = contexts,
         KubeEvent::Namespaces(namespaces) => kube.namespaces = namespaces,
         KubeEvent::Nodes { count, address } => {
@@ -50,7 +52,7 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
                 KubeKind::Deployment,
                 update.rows(),
             );
-            model.dirty = update_rows(
+            report.visible = update_rows(
                 &mut kube.deployments,
                 &mut kube.deployments_table,
                 update,
@@ -62,7 +64,7 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         }
         KubeEvent::Pods(update) => {
             let shown = kube.pods_shown();
-            model.dirty = update_rows(
+            report.visible = update_rows(
                 &mut kube.pods,
                 &mut kube.pods_table,
                 update,
@@ -74,18 +76,18 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
         }
         KubeEvent::ReplicaSets(rows) => {
             kube.replica_sets = rows;
-            if kube.pods_of.is_some() {
+            // Only a deployment's own pods depend on them.
+            report.visible = kube.pods_of.is_some();
+            if report.visible {
                 let selected = kube.pods_table.selected_row(&kube.pods).map(TableRow::key);
                 let shown = kube.pods_shown();
                 kube.pods_table
                     .rebuild_keeping(&kube.pods, |p| shown(p), selected.as_deref());
-            } else {
-                model.dirty = false;
             }
         }
         KubeEvent::Services(update) => {
             let wanted = take_wanted(&mut kube.select_when_seen, KubeKind::Service, update.rows());
-            model.dirty = update_rows(
+            report.visible = update_rows(
                 &mut kube.services,
                 &mut kube.services_table,
                 update,
@@ -95,7 +97,7 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
             );
         }
         KubeEvent::Events(update) => {
-            model.dirty = update_rows(
+            report.visible = update_rows(
                 &mut kube.events,
                 &mut kube.events_table,
                 update,
@@ -105,6 +107,8 @@ fn apply_kube(model: &mut Model, event: KubeEvent) {
             );
         }
     }
+    report.connection_changed = kind(&kube.connection) != before;
+    report
 }
 
 /// A full list replaces a kind's rows and the view is rebuilt; a watch batch

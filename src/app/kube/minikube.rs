@@ -4,9 +4,11 @@
 
 use crate::app::core::command::Command;
 use crate::app::core::event::MinikubeEvent;
-use crate::app::core::launch::{alloc_job, launch, refuse_if_readonly};
-use crate::app::core::model::{Confirm, Level, Model, Overlay, PickItem, PickPurpose, Picker};
-use crate::app::kube::state::KubeConnection;
+use crate::app::core::handled::Handled;
+use crate::app::core::launch::launch;
+use crate::app::core::model::{Confirm, Level, Overlay, Pane, PickItem, PickPurpose, Picker};
+use crate::app::core::shared::Shared;
+use crate::app::kube::events::KubeReport;
 use crate::domain::minikube::{DEFAULT_PROFILE, MinikubeOp, MinikubeState};
 use std::time::{Duration, SystemTime};
 
@@ -18,9 +20,8 @@ const PROBE_SOON: Duration = Duration::from_secs(10);
 pub use crate::app::kube::minikube_state::{INSTALL_HINT, MinikubeModel};
 
 /// On each tick: ask minikube when it is time (never in the demo, which is hermetic).
-pub(crate) fn on_tick(model: &mut Model, now: SystemTime) -> Vec<Command> {
-    let minikube = &mut model.minikube;
-    if model.demo || minikube.probing || minikube.next_probe.is_some_and(|at| now < at) {
+pub(crate) fn on_tick(minikube: &mut MinikubeModel, demo: bool, now: SystemTime) -> Vec<Command> {
+    if demo || minikube.probing || minikube.next_probe.is_some_and(|at| now < at) {
         return Vec::new();
     }
     minikube.probing = true;
@@ -30,70 +31,78 @@ pub(crate) fn on_tick(model: &mut Model, now: SystemTime) -> Vec<Command> {
 }
 
 /// Ask again at the next tick (the context or the connection changed).
-pub(crate) fn probe_soon(model: &mut Model) {
-    model.minikube.next_probe = None;
+pub(crate) fn probe_soon(minikube: &mut MinikubeModel) {
+    minikube.next_probe = None;
 }
 
-/// A new kube connection state: when it changes kind or context, minikube may have too.
-pub(crate) fn on_kube_connection(model: &mut Model, before: &KubeConnection) {
-    let kind = |c: &KubeConnection| std::mem::discriminant(c);
-    if kind(before) != kind(&model.kube.connection) {
-        probe_soon(model);
+/// minikube follows the cluster: a new context, or a connection that changed
+/// kind, may mean a new state there, so it is asked again soon.
+pub(crate) fn on_kube_report(minikube: &mut MinikubeModel, report: &KubeReport) {
+    if let Some(context) = &report.context
+        && minikube.context.as_ref() != Some(context)
+    {
+        minikube.context = Some(context.clone());
+        probe_soon(minikube);
+    }
+    if report.connection_changed {
+        probe_soon(minikube);
     }
 }
 
-pub(crate) fn on_minikube(model: &mut Model, event: MinikubeEvent) -> Vec<Command> {
+pub(crate) fn on_minikube(
+    minikube: &mut MinikubeModel,
+    shared: &mut Shared,
+    event: MinikubeEvent,
+) -> Handled {
     match event {
         MinikubeEvent::State(state) => {
-            let minikube = &mut model.minikube;
             minikube.probing = false;
             let wait = match &state {
                 MinikubeState::Status(s) if s.is_running() => PROBE_EVERY,
                 MinikubeState::Status(_) | MinikubeState::ProfileMissing { .. } => PROBE_SOON * 3,
                 _ => PROBE_EVERY,
             };
-            minikube.next_probe = Some(model.now + wait);
-            model.dirty = minikube.state != state;
+            minikube.next_probe = Some(shared.now + wait);
+            let visible = minikube.state != state;
             minikube.state = state;
-            Vec::new()
+            Handled::seen_if(visible)
         }
         MinikubeEvent::OpFinished => {
-            probe_soon(model);
-            model.dirty = false;
-            Vec::new()
+            probe_soon(minikube);
+            Handled::unseen()
         }
         MinikubeEvent::DockerEnv(Ok(env)) => {
-            model.set_status(
+            shared.set_status(
                 Level::Info,
                 format!(
                     "Docker side now on minikube's engine ({}): builds land where its pods can use them. e goes back.",
                     env.host
                 ),
             );
-            model.minikube.docker_env = Some(env.clone());
-            vec![Command::UseDockerEngine(Some(env))]
+            minikube.docker_env = Some(env.clone());
+            Handled::shown(vec![Command::UseDockerEngine(Some(env))])
         }
         MinikubeEvent::DockerEnv(Err(message)) => {
-            model.set_status(Level::Error, message);
-            Vec::new()
+            shared.set_status(Level::Error, message);
+            Handled::shown(Vec::new())
         }
         MinikubeEvent::UrlReady { key, url, note } => {
-            model.minikube.urls.insert(key, url.clone());
-            model.set_status(Level::Info, format!("Opening {url} ({note})"));
-            vec![Command::OpenUrl(url)]
+            minikube.urls.insert(key, url.clone());
+            shared.set_status(Level::Info, format!("Opening {url} ({note})"));
+            Handled::shown(vec![Command::OpenUrl(url)])
         }
     }
 }
 
 /// The profile `M` and `e` work with, or why there is none.
-fn profile_for_menu(model: &Model) -> Result<String, String> {
-    if model.demo {
+fn profile_for_menu(minikube: &MinikubeModel, shared: &Shared) -> Result<String, String> {
+    if shared.demo {
         return Err(
             "The demo's cluster is simulated, not minikube: M and e work on a minikube context."
                 .into(),
         );
     }
-    match &model.minikube.state {
+    match &minikube.state {
         MinikubeState::Unknown => Err("Still asking minikube; try again in a moment.".into()),
         MinikubeState::NotInstalled => Err(INSTALL_HINT.into()),
         MinikubeState::Failed(message) => Err(message.clone()),
@@ -105,12 +114,12 @@ fn profile_for_menu(model: &Model) -> Result<String, String> {
 }
 
 /// `M`: the minikube menu, titled with the full status.
-pub(crate) fn open_menu(model: &mut Model) {
-    let profile = match profile_for_menu(model) {
+pub(crate) fn open_menu(minikube: &mut MinikubeModel, shared: &mut Shared) {
+    let profile = match profile_for_menu(minikube, shared) {
         Ok(profile) => profile,
-        Err(why) => return model.set_status(Level::Warn, why),
+        Err(why) => return shared.set_status(Level::Warn, why),
     };
-    let title = match &model.minikube.state {
+    let title = match &minikube.state {
         MinikubeState::Status(s) => format!(
             "minikube -p {profile}: Host {} · Kubelet {} · APIServer {} · Kubeconfig {}",
             s.host, s.kubelet, s.apiserver, s.kubeconfig
@@ -127,7 +136,7 @@ pub(crate) fn open_menu(model: &mut Model) {
             detail: format!("minikube {}", op.args(&profile).join(" ")),
         })
         .collect();
-    model.overlay = Overlay::Pick(Picker {
+    shared.overlay = Overlay::Pick(Picker {
         title,
         items,
         selected: 0,
@@ -136,22 +145,22 @@ pub(crate) fn open_menu(model: &mut Model) {
 }
 
 /// A choice from the `M` menu.
-pub(crate) fn on_menu_choice(model: &mut Model, profile: String, index: usize) -> Vec<Command> {
+pub(crate) fn on_menu_choice(shared: &mut Shared, profile: String, index: usize) -> Vec<Command> {
     let Some(op) = MinikubeOp::ALL.get(index).copied() else {
         return Vec::new();
     };
-    if op != MinikubeOp::Dashboard && refuse_if_readonly(model, &format!("minikube {}", op.verb()))
+    if op != MinikubeOp::Dashboard && shared.refuse_if_readonly(&format!("minikube {}", op.verb()))
     {
         return Vec::new();
     }
-    let job = alloc_job(model);
+    let job = shared.alloc_job();
     let command = Command::Minikube { job, profile, op };
     if op == MinikubeOp::Stop {
         let Command::Minikube { profile, .. } = &command else {
             return Vec::new();
         };
-        model.learn = command.learn_line();
-        model.overlay = Overlay::Confirm(Confirm {
+        shared.learn = command.learn_line();
+        shared.overlay = Overlay::Confirm(Confirm {
             message: format!(
                 "Stop minikube profile {profile}? The cluster and its pods stop until it starts again."
             ),
@@ -159,16 +168,16 @@ pub(crate) fn on_menu_choice(model: &mut Model, profile: String, index: usize) -
         });
         return Vec::new();
     }
-    model.pane = crate::app::core::model::Pane::Jobs;
-    launch(model, command)
+    shared.pane = Pane::Jobs;
+    launch(shared, command)
 }
 
 /// `e`: point the Docker side at minikube's engine, or back.
-pub(crate) fn toggle_docker_env(model: &mut Model) -> Vec<Command> {
-    if let Some(env) = model.minikube.docker_env.take() {
+pub(crate) fn toggle_docker_env(minikube: &mut MinikubeModel, shared: &mut Shared) -> Vec<Command> {
+    if let Some(env) = minikube.docker_env.take() {
         let command = Command::UseDockerEngine(None);
-        model.learn = command.learn_line();
-        model.set_status(
+        shared.learn = command.learn_line();
+        shared.set_status(
             Level::Info,
             format!(
                 "Docker side back on its own engine (left minikube {}'s).",
@@ -177,22 +186,22 @@ pub(crate) fn toggle_docker_env(model: &mut Model) -> Vec<Command> {
         );
         return vec![command];
     }
-    let profile = match profile_for_menu(model) {
+    let profile = match profile_for_menu(minikube, shared) {
         Ok(profile) => profile,
         Err(why) => {
-            model.set_status(Level::Warn, why);
+            shared.set_status(Level::Warn, why);
             return Vec::new();
         }
     };
-    match model.minikube.status() {
+    match minikube.status() {
         Some(status) if status.is_running() => {
             let command = Command::MinikubeDockerEnv { profile };
-            model.learn = command.learn_line();
-            model.set_status(Level::Info, "Asking minikube where its engine listens…");
+            shared.learn = command.learn_line();
+            shared.set_status(Level::Info, "Asking minikube where its engine listens…");
             vec![command]
         }
         Some(status) => {
-            model.set_status(
+            shared.set_status(
                 Level::Warn,
                 format!(
                     "minikube {profile} is not running ({}): press M to start it.",
@@ -202,7 +211,7 @@ pub(crate) fn toggle_docker_env(model: &mut Model) -> Vec<Command> {
             Vec::new()
         }
         None => {
-            model.set_status(
+            shared.set_status(
                 Level::Warn,
                 format!(
                     "No running minikube profile for this context: press M to start {profile}."
@@ -214,13 +223,18 @@ pub(crate) fn toggle_docker_env(model: &mut Model) -> Vec<Command> {
 }
 
 /// `o` on a Service of a minikube context: its URL from `minikube service --url`.
-pub(crate) fn open_service(model: &mut Model, namespace: &str, service: &str) -> Vec<Command> {
+pub(crate) fn open_service(
+    minikube: &mut MinikubeModel,
+    shared: &mut Shared,
+    namespace: &str,
+    service: &str,
+) -> Vec<Command> {
     let key = format!("service/{namespace}/{service}");
-    if let Some(url) = model.minikube.urls.get(&key).cloned() {
-        model.set_status(Level::Info, format!("Opening {url}"));
+    if let Some(url) = minikube.urls.get(&key).cloned() {
+        shared.set_status(Level::Info, format!("Opening {url}"));
         return vec![Command::OpenUrl(url)];
     }
-    let Some(profile) = model.minikube.status().map(|s| s.profile.clone()) else {
+    let Some(profile) = minikube.status().map(|s| s.profile.clone()) else {
         return Vec::new();
     };
     let command = Command::MinikubeServiceUrl {
@@ -228,7 +242,7 @@ pub(crate) fn open_service(model: &mut Model, namespace: &str, service: &str) ->
         namespace: namespace.to_string(),
         service: service.to_string(),
     };
-    model.learn = command.learn_line();
-    model.set_status(Level::Info, format!("Asking minikube for {service}'s URL…"));
+    shared.learn = command.learn_line();
+    shared.set_status(Level::Info, format!("Asking minikube for {service}'s URL…"));
     vec![command]
 }

@@ -14,12 +14,12 @@ use crossterm::event::KeyCode;
 fn r_on_a_deployment_asks_then_restarts_it_and_readonly_refuses() {
     let mut model = on_pane(with_cluster(), '5');
     assert!(job_commands(&press_str(&mut model, "r")).is_empty());
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("r asks first")
     };
     assert!(confirm.message.starts_with("Restart cookbook-recipe?"));
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl rollout restart deployment/cookbook-recipe -n default")
     );
     // n cancels, y restarts.
@@ -32,14 +32,14 @@ fn r_on_a_deployment_asks_then_restarts_it_and_readonly_refuses() {
         "{commands:?}"
     );
     assert_eq!(
-        model.jobs.last().map(|j| j.title.as_str()),
+        model.jobs.list.last().map(|j| j.title.as_str()),
         Some("restart cookbook-recipe")
     );
 
     let mut readonly = on_pane(with_cluster(), '5');
-    readonly.readonly = true;
+    readonly.shared.readonly = true;
     assert!(job_commands(&press_str(&mut readonly, "r")).is_empty());
-    assert!(matches!(readonly.overlay, Overlay::None));
+    assert!(matches!(readonly.shared.overlay, Overlay::None));
     assert!(status_text(&readonly).contains("rollout restart refused"));
 }
 
@@ -55,7 +55,7 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
     press_str(&mut model, "ku");
     press(&mut model, KeyCode::Tab);
     assert_eq!(
-        model.command_input.as_ref().map(|i| i.value()),
+        model.view.command_input.as_ref().map(|i| i.value()),
         Some("ns kube-system ")
     );
     let commands = press_str(&mut model, "\n");
@@ -67,14 +67,14 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
         })]
     );
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl get all -n kube-system")
     );
     // The old rows go at once; the header says which namespace.
     assert!(model.kube.pods.is_empty());
     // :ns alone: a picker, with all first; enter on it watches every namespace again.
     press_str(&mut model, ":ns\n");
-    let Overlay::Pick(picker) = &model.overlay else {
+    let Overlay::Pick(picker) = &model.shared.overlay else {
         panic!(":ns opens a picker")
     };
     assert_eq!(picker.items[0].label, "all");
@@ -87,10 +87,10 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
             ..
         })]
     ));
-    assert_eq!(model.learn.as_deref(), Some("kubectl get all -A"));
+    assert_eq!(model.shared.learn.as_deref(), Some("kubectl get all -A"));
     // :ctx picker, then a context by name; an unknown one is refused.
     press_str(&mut model, ":ctx\n");
-    assert!(matches!(&model.overlay, Overlay::Pick(p) if p.items.len() == 2));
+    assert!(matches!(&model.shared.overlay, Overlay::Pick(p) if p.items.len() == 2));
     let commands = press_str(&mut model, "j\n");
     assert!(
         matches!(&commands[..], [Command::SwitchKube(KubeTarget { context: Some(c), .. })] if c == "staging")
@@ -101,20 +101,20 @@ fn colon_ns_and_ctx_switch_what_is_watched_with_pickers_and_completion() {
     assert!(status_text(&model).contains("No namespace kube- in this cluster"));
     // Panes by name; an unknown command suggests the nearest.
     press_str(&mut model, ":svc\n");
-    assert_eq!(model.pane, Pane::Services);
+    assert_eq!(model.shared.pane, Pane::Services);
     press_str(&mut model, ":pdos\n");
     assert!(status_text(&model).contains("Did you mean :pods?"));
     // esc leaves the line without running it.
     press_str(&mut model, ":q");
     press(&mut model, KeyCode::Esc);
-    assert!(!model.quit && model.command_input.is_none());
+    assert!(!model.view.quit && model.view.command_input.is_none());
     press_str(&mut model, ":q\n");
-    assert!(model.quit);
+    assert!(model.view.quit);
 }
 
 #[test]
 fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
-    use crate::app::kube::actions::deployment_name;
+    use crate::app::docker::actions::deployment_name;
     assert_eq!(deployment_name("cookbook:latest"), "cookbook");
     assert_eq!(
         deployment_name("europe-west1-docker.pkg.dev/p/repo/My_App:v2"),
@@ -127,7 +127,7 @@ fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
         .map(|i| i.reference())
         .expect("an image");
     assert!(job_commands(&press_str(&mut model, "m")).is_empty());
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("m asks first")
     };
     assert!(
@@ -141,9 +141,9 @@ fn m_on_an_image_offers_the_walkthroughs_deployment_manifest() {
         "{commands:?}"
     );
     let mut readonly = on_pane(with_cluster(), '2');
-    readonly.readonly = true;
+    readonly.shared.readonly = true;
     press_str(&mut readonly, "m");
-    assert!(matches!(readonly.overlay, Overlay::None));
+    assert!(matches!(readonly.shared.overlay, Overlay::None));
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
     model.kube.pods_table.filter = first.clone();
     model.kube.rebuild(Pane::Pods);
     assert!(press_str(&mut model, "l").is_empty());
-    let Overlay::Pick(picker) = &model.overlay else {
+    let Overlay::Pick(picker) = &model.shared.overlay else {
         panic!("a container picker")
     };
     assert_eq!(picker.items.len(), 2);
@@ -166,7 +166,7 @@ fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
         "{commands:?}"
     );
     assert_eq!(
-        model.learn,
+        model.shared.learn,
         Some(format!(
             "kubectl logs -f --tail=500 {first} -c sidecar -n {}",
             model.kube.pods[0].namespace
@@ -184,6 +184,7 @@ fn l_on_a_pod_of_several_containers_asks_which_and_p_shows_the_previous_one() {
     ));
     assert!(
         model
+            .shared
             .learn
             .as_deref()
             .is_some_and(|l| l.starts_with("kubectl logs --previous "))
@@ -254,7 +255,7 @@ fn tab_in_the_apply_form_completes_the_path_through_the_effects() {
             ],
         },
     );
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("the form stays")
     };
     assert_eq!(form.value(0), "cookbook-");
@@ -272,7 +273,7 @@ fn tab_in_the_apply_form_completes_the_path_through_the_effects() {
             matches: vec![],
         },
     );
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("the form stays")
     };
     assert_eq!(form.value(0), "cookbook-d");

@@ -22,7 +22,7 @@ fn kubernetes_panes_scale_delete_and_open() {
         "{commands:?}"
     );
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl scale --replicas=4 deployment/cookbook-recipe -n default")
     );
     // A second + counts from the number just asked for, not the one the watch last saw.
@@ -37,7 +37,7 @@ fn kubernetes_panes_scale_delete_and_open() {
     press_str(&mut model, "--");
     let commands = press_str(&mut model, "s");
     assert!(job_commands(&commands).is_empty());
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("scale form")
     };
     assert_eq!(form.value(0), "3");
@@ -47,7 +47,7 @@ fn kubernetes_panes_scale_delete_and_open() {
         press(&mut typed, KeyCode::Backspace);
         let commands = press_str(&mut typed, &format!("{bad}\n"));
         assert!(job_commands(&commands).is_empty(), "{bad}");
-        let Overlay::Form(form) = &typed.overlay else {
+        let Overlay::Form(form) = &typed.shared.overlay else {
             panic!("form stays open for {bad}")
         };
         assert!(form.fields[0].error.is_some(), "{bad}");
@@ -55,7 +55,7 @@ fn kubernetes_panes_scale_delete_and_open() {
     // Zero asks first.
     press(&mut model, KeyCode::Backspace);
     assert!(job_commands(&press_str(&mut model, "0\n")).is_empty());
-    assert!(matches!(model.overlay, Overlay::Confirm(_)));
+    assert!(matches!(model.shared.overlay, Overlay::Confirm(_)));
     let commands = press_str(&mut model, "y");
     assert!(matches!(
         job_commands(&commands)[..],
@@ -87,10 +87,10 @@ fn kubernetes_panes_scale_delete_and_open() {
     );
     // Read-only refuses them all.
     let mut readonly = on_pane(with_cluster(), '5');
-    readonly.readonly = true;
+    readonly.shared.readonly = true;
     for keys in ["+", "-", "s"] {
         assert!(job_commands(&press_str(&mut readonly, keys)).is_empty());
-        assert!(matches!(readonly.overlay, Overlay::None), "{keys}");
+        assert!(matches!(readonly.shared.overlay, Overlay::None), "{keys}");
     }
 }
 
@@ -109,7 +109,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
         }]
     );
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl get service cookbook-recipe -n default -o yaml")
     );
     let title = "service/cookbook-recipe -n default".to_string();
@@ -122,7 +122,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
         },
     );
     assert_eq!(
-        model.overlay.clone_yaml().and_then(|v| v.lines),
+        model.shared.overlay.clone_yaml().and_then(|v| v.lines),
         None,
         "an answer for another object is ignored"
     );
@@ -135,13 +135,20 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
     );
     press_str(&mut model, "jjj");
     assert_eq!(
-        model.overlay.clone_yaml().map(|v: YamlView| v.scroll),
+        model
+            .shared
+            .overlay
+            .clone_yaml()
+            .map(|v: YamlView| v.scroll),
         Some(3)
     );
     press(&mut model, KeyCode::End);
-    assert_eq!(model.overlay.clone_yaml().map(|v| v.scroll), Some(49));
+    assert_eq!(
+        model.shared.overlay.clone_yaml().map(|v| v.scroll),
+        Some(49)
+    );
     press_str(&mut model, "\x1b");
-    assert!(matches!(model.overlay, Overlay::None));
+    assert!(matches!(model.shared.overlay, Overlay::None));
     // A failed read says why in the status bar.
     press_str(&mut model, "y");
     update(
@@ -151,15 +158,15 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
             text: Err("cannot read cookbook-recipe: gone".into()),
         },
     );
-    assert!(matches!(model.overlay, Overlay::None));
+    assert!(matches!(model.shared.overlay, Overlay::None));
     assert!(status_text(&model).contains("gone"));
     // enter on a deployment shows its pods: those of the ReplicaSets it owns, not a name match.
     press_str(&mut model, "5\n");
-    assert_eq!(model.pane, Pane::Pods);
+    assert_eq!(model.shared.pane, Pane::Pods);
     assert!(model.kube.pods_table.filter.is_empty());
     assert_eq!(model.kube.pods_table.view.len(), 3);
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl get pods -n default -l app=cookbook-recipe")
     );
     assert!(
@@ -176,7 +183,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
     );
     assert_eq!(model.kube.pods_table.view.len(), 4);
     press(&mut model, KeyCode::Esc);
-    assert_eq!(model.pane, Pane::Deployments);
+    assert_eq!(model.shared.pane, Pane::Deployments);
     assert_eq!(model.kube.pods_table.view.len(), 6, "every pod again");
 }
 
@@ -184,7 +191,7 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
 fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "a");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("apply form")
     };
     assert_eq!(
@@ -214,7 +221,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
             ),
         },
     );
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("the form stays")
     };
     assert!(
@@ -224,7 +231,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
             .unwrap_or("")
             .contains("line 3 column 7")
     );
-    assert!(model.jobs.is_empty());
+    assert!(model.jobs.list.is_empty());
     // A good one is applied, and the learn line says how.
     press_str(&mut model, "\n");
     let documents = vec![
@@ -242,7 +249,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
         [Command::Apply { force: false, .. }]
     ));
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl apply --server-side -f deploy.yaml")
     );
     // A conflict asks before forcing.
@@ -255,7 +262,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
                 .into(),
         },
     );
-    let Overlay::Confirm(confirm) = &model.overlay else {
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("a question")
     };
     assert!(
@@ -267,7 +274,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
         [Command::Apply { force: true, .. }]
     ));
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl apply --server-side --force-conflicts -f deploy.yaml")
     );
 }
@@ -276,7 +283,7 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
 fn expose_form_validates_and_sends_the_service() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "x");
-    let Overlay::Form(form) = &model.overlay else {
+    let Overlay::Form(form) = &model.shared.overlay else {
         panic!("expose form")
     };
     assert_eq!((form.value(0), form.value(1)), ("LoadBalancer", "8000"));
@@ -291,13 +298,13 @@ fn expose_form_validates_and_sends_the_service() {
         (3, "Web_1", "not a Service name"),
     ] {
         let mut bad = model.clone();
-        let Overlay::Form(form) = &mut bad.overlay else {
+        let Overlay::Form(form) = &mut bad.shared.overlay else {
             unreachable!()
         };
         form.fields[field].input = tui_input::Input::new(typed.to_string());
         let commands = press_str(&mut bad, "\n");
         assert!(job_commands(&commands).is_empty(), "{typed}");
-        let Overlay::Form(form) = &bad.overlay else {
+        let Overlay::Form(form) = &bad.shared.overlay else {
             panic!("stays open")
         };
         assert!(
@@ -338,9 +345,9 @@ fn l_on_a_pod_follows_its_logs() {
             previous: false,
         }]
     );
-    assert_eq!(model.pane, Pane::Logs);
+    assert_eq!(model.shared.pane, Pane::Logs);
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("kubectl logs -f --tail=500 cookbook-recipe-7c9f8d6b5-2xkqp -n default")
     );
     let key = crate::app::pod_log_key("default", "cookbook-recipe-7c9f8d6b5-2xkqp");
@@ -351,7 +358,10 @@ fn l_on_a_pod_follows_its_logs() {
             lines: vec!["hello".into()],
         },
     );
-    assert_eq!(model.logs.lines.back().map(String::as_str), Some("hello"));
+    assert_eq!(
+        model.docker.logs.lines.back().map(String::as_str),
+        Some("hello")
+    );
     update(
         &mut model,
         Event::LogLines {
@@ -359,7 +369,7 @@ fn l_on_a_pod_follows_its_logs() {
             lines: vec!["not mine".into()],
         },
     );
-    assert_eq!(model.logs.lines.len(), 1);
+    assert_eq!(model.docker.logs.lines.len(), 1);
 }
 
 #[test]

@@ -90,10 +90,10 @@ fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
         Event::Minikube(MinikubeEvent::State(status("Running"))),
     );
     update(&mut model, Event::Minikube(MinikubeEvent::OpFinished));
-    let now_then = model.now;
+    let now_then = model.shared.now;
     assert_eq!(probes(update(&mut model, Event::Tick(now_then))).len(), 1);
     let mut demo = with_cluster();
-    demo.demo = true;
+    demo.shared.demo = true;
     assert!(probes(update(&mut demo, Event::Tick(now()))).is_empty());
     press_str(&mut demo, "M");
     assert!(status_text(&demo).contains("simulated, not minikube"));
@@ -103,7 +103,7 @@ fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
 fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
     let mut model = on_minikube(status("Stopped"));
     press_str(&mut model, "M");
-    let Overlay::Pick(menu) = &model.overlay else {
+    let Overlay::Pick(menu) = &model.shared.overlay else {
         panic!("M opens the menu")
     };
     assert_eq!(
@@ -124,9 +124,9 @@ fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
         matches!(&commands[..], [Command::Minikube { op: MinikubeOp::Start, profile, .. }] if profile == "minikube"),
         "{commands:?}"
     );
-    assert_eq!(model.pane, Pane::Jobs);
+    assert_eq!(model.shared.pane, Pane::Jobs);
     assert_eq!(
-        model.jobs.last().map(|j| j.title.as_str()),
+        model.jobs.list.last().map(|j| j.title.as_str()),
         Some("minikube start minikube")
     );
     // Dashboard: a job too, and its URL is opened when it arrives.
@@ -151,7 +151,7 @@ fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
     );
     // Read-only: start and stop are refused, the dashboard is not.
     let mut readonly = on_minikube(status("Stopped"));
-    readonly.readonly = true;
+    readonly.shared.readonly = true;
     assert!(press_str(&mut readonly, "M\n").is_empty());
     assert!(status_text(&readonly).contains("minikube start refused"));
     assert_eq!(press_str(&mut readonly, "Mjj\n").len(), 1);
@@ -159,18 +159,18 @@ fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
     let mut closed = on_minikube(status("Running"));
     assert!(press_str(&mut closed, "M").is_empty());
     press(&mut closed, crossterm::event::KeyCode::Esc);
-    assert!(matches!(closed.overlay, Overlay::None));
+    assert!(matches!(closed.shared.overlay, Overlay::None));
 }
 
 #[test]
 fn m_explains_when_there_is_no_minikube_to_talk_to() {
     let mut missing = on_minikube(MinikubeState::NotInstalled);
     press_str(&mut missing, "M");
-    assert!(matches!(missing.overlay, Overlay::None));
+    assert!(matches!(missing.shared.overlay, Overlay::None));
     assert!(status_text(&missing).starts_with("minikube is not installed"));
     let mut other = on_minikube(MinikubeState::NotAProfile { profiles: vec![] });
     press_str(&mut other, "M");
-    let Overlay::Pick(menu) = &other.overlay else {
+    let Overlay::Pick(menu) = &other.shared.overlay else {
         panic!("start is still offered")
     };
     assert!(
@@ -198,7 +198,7 @@ fn e_switches_the_docker_side_to_minikube_and_back() {
         }]
     );
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("eval $(minikube -p minikube docker-env)")
     );
     let env = MinikubeDockerEnv {
@@ -222,7 +222,7 @@ fn e_switches_the_docker_side_to_minikube_and_back() {
     let commands = press_str(&mut model, "e");
     assert_eq!(commands, vec![Command::UseDockerEngine(None)]);
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some("eval $(minikube docker-env --unset)")
     );
     // A failure is said once, in the status line.
@@ -251,7 +251,7 @@ fn o_on_a_service_of_a_minikube_context_asks_minikube_once() {
     };
     assert_eq!(profile, "minikube");
     assert_eq!(
-        model.learn.as_deref(),
+        model.shared.learn.as_deref(),
         Some(format!("minikube -p minikube service {service} -n {namespace} --url").as_str())
     );
     let key = format!("service/{namespace}/{service}");

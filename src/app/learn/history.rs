@@ -2,7 +2,7 @@
 //! stands for, when, and how it ended; and the shell script `:export` writes.
 
 use crate::app::core::command::{Command, JobId};
-use crate::app::core::table::TableRow;
+use crate::app::core::table::{TableRow, TableState};
 use crate::domain::minikube::MinikubeOp;
 use crate::domain::text::quote;
 use std::cmp::Ordering;
@@ -39,6 +39,13 @@ impl Outcome {
             Self::Done => "✓ done".to_string(),
         }
     }
+}
+
+/// Every action performed, oldest first (bounded), and the History pane's table.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+    pub table: TableState,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,55 +3,70 @@
 //! deployment ready…), not when a key was pressed, so a learner may take any
 //! road to it, including the CLI in another terminal.
 
-use crate::app::core::model::{JobState, Level, Model};
+use crate::app::cloud::state::CloudModel;
+use crate::app::core::command::Command;
+use crate::app::core::jobs::{Job, JobState, Jobs};
+use crate::app::core::overlay::Level;
+use crate::app::core::shared::Shared;
+use crate::app::docker::state::DockerState;
+use crate::app::kube::state::KubeState;
+use crate::app::learn::history::History;
 
 pub use crate::app::learn::tour_steps::{STEPS, Step, Tour};
 
+/// What the tour reads to see a step done: the other features' states, read only.
+pub struct Seen<'a> {
+    pub docker: &'a DockerState,
+    pub kube: &'a KubeState,
+    pub cloud: &'a CloudModel,
+    pub jobs: &'a Jobs,
+    pub history: &'a History,
+}
+
 /// `:tour` and `--tour`: start it, or resume it where it was left.
-pub fn start(model: &mut Model) {
-    let tour = &mut model.tour;
+pub fn start(tour: &mut Tour, shared: &mut Shared, seen: &Seen) {
     if !tour.started || tour.finished {
         *tour = Tour {
             started: true,
-            first_job: model.next_job,
+            first_job: shared.next_job,
             ..Tour::default()
         };
     }
-    model.tour.active = true;
-    let step = &STEPS[model.tour.step];
-    model.pane = step.pane;
-    model.set_status(
+    tour.active = true;
+    let step = &STEPS[tour.step];
+    shared.pane = step.pane;
+    shared.set_status(
         Level::Info,
         format!(
             "Tour, step {} of {}: {}. esc leaves it, :tour resumes.",
-            model.tour.step + 1,
+            tour.step + 1,
             STEPS.len(),
             step.title
         ),
     );
-    advance(model);
+    advance(tour, shared, seen);
 }
 
 /// Leave it; `:tour` resumes at the same step.
-pub fn leave(model: &mut Model) {
-    model.tour.active = false;
-    model.set_status(
+pub fn leave(tour: &mut Tour, shared: &mut Shared) {
+    tour.active = false;
+    shared.set_status(
         Level::Info,
         format!(
             "Left the tour at step {} of {}. :tour resumes it.",
-            model.tour.step + 1,
+            tour.step + 1,
             STEPS.len()
         ),
     );
 }
 
 /// Remember what an apply sends, so the tour follows that Deployment and no other.
-pub(crate) fn note_commands(model: &mut Model, commands: &[crate::app::core::command::Command]) {
-    if !model.tour.active {
+pub(crate) fn note_commands(tour: &mut Tour, commands: &[Command]) {
+    if !tour.active {
         return;
     }
     for command in commands {
-        let crate::app::core::command::Command::Apply { documents, .. } = command else {
+        let Command::Apply { documents, .. } = command else {
             continue;
         };
         for document in documents {
@@ -67,117 +82,113 @@ pub(crate) fn note_commands(model: &mut Model, commands: &[crate::app::core::com
             };
             if let Some(name) = field("name") {
                 let namespace = field("namespace").unwrap_or_else(|| "default".to_string());
-                model.tour.applied.push((namespace, name));
+                tour.applied.push((namespace, name));
             }
         }
     }
 }
 
-/// Move past every step the model shows done. Called after each event while the tour runs.
-pub fn advance(model: &mut Model) {
-    if !model.tour.active || model.tour.finished {
-        return;
+/// Move past every step the model shows done. Called after each event while
+/// the tour runs; true when a step was passed (the panel changed).
+pub fn advance(tour: &mut Tour, shared: &mut Shared, seen: &Seen) -> bool {
+    if !tour.active || tour.finished {
+        return false;
     }
-    let before = model.tour.step;
-    while model.tour.step < STEPS.len() && check_step(model, model.tour.step) {
-        model.tour.step += 1;
+    let before = tour.step;
+    while tour.step < STEPS.len() && check_step(tour, seen, tour.step) {
+        tour.step += 1;
     }
-    if model.tour.step == before {
-        return;
+    if tour.step == before {
+        return false;
     }
-    model.dirty = true;
-    if model.tour.step >= STEPS.len() {
-        model.tour.step = STEPS.len() - 1;
-        model.tour.finished = true;
-        model.set_status(
+    if tour.step >= STEPS.len() {
+        tour.step = STEPS.len() - 1;
+        tour.finished = true;
+        shared.set_status(
             Level::Info,
             "✓ Tour complete: from a Dockerfile to Kubernetes, Cloud Run and a workflow. :history lists what you ran; :export writes it as a script.",
         );
     } else {
-        let step = &STEPS[model.tour.step];
-        model.set_status(
+        let step = &STEPS[tour.step];
+        shared.set_status(
             Level::Info,
             format!(
                 "✓ {} done. Step {} of {}: {}.",
-                STEPS[before..model.tour.step]
+                STEPS[before..tour.step]
                     .iter()
                     .map(|s| s.title)
                     .collect::<Vec<_>>()
                     .join(", "),
-                model.tour.step + 1,
+                tour.step + 1,
                 STEPS.len(),
                 step.title
             ),
         );
     }
+    true
 }
 
-fn tour_jobs<'a>(
-    model: &'a Model,
-    prefix: &'a str,
-) -> impl Iterator<Item = &'a crate::app::core::model::Job> {
-    let first = model.tour.first_job;
-    model
-        .jobs
+fn tour_jobs<'a>(tour: &Tour, seen: &'a Seen, prefix: &'a str) -> impl Iterator<Item = &'a Job> {
+    let first = tour.first_job;
+    seen.jobs
+        .list
         .iter()
         .filter(move |j| j.id >= first && j.title.starts_with(prefix))
 }
 
-fn succeeded(job: &crate::app::core::model::Job) -> bool {
+fn succeeded(job: &Job) -> bool {
     matches!(job.state, JobState::Succeeded(_))
 }
 
 /// Whether the model shows the step done. The image and deployment steps also
 /// note which image and deployment the later steps follow.
-fn check_step(model: &mut Model, step: usize) -> bool {
+fn check_step(tour: &mut Tour, seen: &Seen, step: usize) -> bool {
     match step {
         0 => matches!(
-            model.docker.connection,
+            seen.docker.connection,
             crate::domain::Connection::Connected(_)
         ),
-        1 => tour_jobs(model, "build ").next().is_some(),
+        1 => tour_jobs(tour, seen, "build ").next().is_some(),
         2 => {
-            let built = tour_jobs(model, "build ")
+            let built = tour_jobs(tour, seen, "build ")
                 .filter(|j| succeeded(j))
                 .filter_map(|j| j.title.strip_prefix("build ").map(str::to_string))
                 .last();
             let Some(tag) = built else { return false };
             let (repository, tag_part) = split_reference(&tag);
-            let listed = model
+            let listed = seen
                 .docker
                 .images
                 .iter()
                 .any(|i| i.repository == repository && i.tag == tag_part);
             if listed {
-                model.tour.image = Some(format!("{repository}:{tag_part}"));
+                tour.image = Some(format!("{repository}:{tag_part}"));
             }
             listed
         }
         3 => {
-            let Some(image) = model.tour.image.clone() else {
+            let Some(image) = tour.image.clone() else {
                 return false;
             };
             let bare = image.strip_suffix(":latest").unwrap_or(&image).to_string();
-            model
-                .docker
+            seen.docker
                 .containers
                 .iter()
                 .any(|c| c.state.is_running() && (c.image == image || c.image == bare))
         }
         4 => {
-            if !tour_jobs(model, "apply ").any(succeeded) {
+            if !tour_jobs(tour, seen, "apply ").any(succeeded) {
                 return false;
             }
-            let repository = model
-                .tour
+            let repository = tour
                 .image
                 .as_deref()
                 .map(|i| split_reference(i).0.to_string())
                 .unwrap_or_default();
             // A deployment the tour's applies named, else one named after the image;
             // the watch may list it a moment after the apply job ends.
-            let applied = &model.tour.applied;
-            let deployments = &model.kube.deployments;
+            let applied = &tour.applied;
+            let deployments = &seen.kube.deployments;
             let chosen = deployments
                 .iter()
                 .find(|d| applied.contains(&(d.namespace.clone(), d.name.clone())))
@@ -186,13 +197,13 @@ fn check_step(model: &mut Model, step: usize) -> bool {
                         .iter()
                         .find(|d| !repository.is_empty() && d.name.starts_with(&repository))
                 });
-            model.tour.deployment = chosen.map(|d| (d.namespace.clone(), d.name.clone()));
-            model.tour.deployment.is_some()
+            tour.deployment = chosen.map(|d| (d.namespace.clone(), d.name.clone()));
+            tour.deployment.is_some()
         }
-        5 => tour_deployment(model).is_some_and(|d| d.desired >= 1 && d.ready == d.desired),
-        6 => tour_service(model).is_some(),
+        5 => tour_deployment(tour, seen).is_some_and(|d| d.desired >= 1 && d.ready == d.desired),
+        6 => tour_service(tour, seen).is_some(),
         7 => {
-            let Some(service) = tour_service(model) else {
+            let Some(service) = tour_service(tour, seen) else {
                 return false;
             };
             // Opened: a URL on one of its node ports or its ingress, or minikube's service URL.
@@ -200,14 +211,14 @@ fn check_step(model: &mut Model, step: usize) -> bool {
                 service.node_ports.iter().map(|p| format!(":{p}")).collect();
             marks.extend(service.ingress.iter().cloned());
             marks.push(format!(" service {} ", service.name));
-            model
-                .history
+            seen.history
+                .entries
                 .iter()
                 .any(|h| marks.iter().any(|mark| h.line.contains(mark.as_str())))
         }
-        8 => tour_deployment(model).is_some_and(|d| d.desired >= 3 && d.ready == d.desired),
-        9 => tour_jobs(model, "deploy ").any(succeeded),
-        10 => model.cloud.workflow_written.is_some(),
+        8 => tour_deployment(tour, seen).is_some_and(|d| d.desired >= 3 && d.ready == d.desired),
+        9 => tour_jobs(tour, seen, "deploy ").any(succeeded),
+        10 => seen.cloud.workflow_written.is_some(),
         _ => true,
     }
 }
@@ -219,19 +230,20 @@ fn split_reference(reference: &str) -> (&str, &str) {
     }
 }
 
-fn tour_deployment(model: &Model) -> Option<&crate::domain::kube::DeploymentRow> {
-    let (namespace, name) = model.tour.deployment.as_ref()?;
-    model
-        .kube
+fn tour_deployment<'a>(
+    tour: &Tour,
+    seen: &'a Seen,
+) -> Option<&'a crate::domain::kube::DeploymentRow> {
+    let (namespace, name) = tour.deployment.as_ref()?;
+    seen.kube
         .deployments
         .iter()
         .find(|d| &d.namespace == namespace && &d.name == name)
 }
 
-fn tour_service(model: &Model) -> Option<&crate::domain::kube::ServiceRow> {
-    let (namespace, name) = model.tour.deployment.as_ref()?;
-    model
-        .kube
+fn tour_service<'a>(tour: &Tour, seen: &'a Seen) -> Option<&'a crate::domain::kube::ServiceRow> {
+    let (namespace, name) = tour.deployment.as_ref()?;
+    seen.kube
         .services
         .iter()
         .find(|s| &s.namespace == namespace && s.name.starts_with(name.as_str()))

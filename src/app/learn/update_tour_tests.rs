@@ -118,8 +118,8 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
         })],
         force: false,
     };
-    model.next_job = 91;
-    let commands = crate::app::core::launch::launch(&mut model, apply);
+    model.shared.next_job = 91;
+    let commands = started(&mut model, apply);
     update(&mut model, Event::Tick(now()));
     // The apply job ends before the watch lists the deployment: the tour waits for the row.
     finish(
@@ -161,7 +161,7 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     assert_eq!(step_title(&model), "NodePort and <pending>");
     // Connected, with the node's address (the fixture cluster's: 192.168.49.2).
     model.kube.connection = with_cluster().kube.connection;
-    model.pane = Pane::Services;
+    model.shared.pane = Pane::Services;
     let commands = press_str(&mut model, "o");
     assert_eq!(
         commands,
@@ -189,7 +189,7 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
         steps: Vec::new(),
         describe: Vec::new(),
     };
-    let commands = crate::app::core::launch::launch_confirmed(&mut model, deploy);
+    let commands = started_confirmed(&mut model, deploy);
     finish(&mut model, &commands, "https://cookbook-sim.a.run.app");
     assert_eq!(step_title(&model), "The workflow");
     update(
@@ -210,15 +210,15 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
 
 fn update_build(model: &mut Model) -> Command {
     let build = Command::Build {
-        job: model.next_job,
+        job: model.shared.next_job,
         spec: crate::app::core::command::BuildSpec {
             context: ".".into(),
             dockerfile: "Dockerfile".into(),
             tag: "cookbook:latest".into(),
         },
     };
-    model.next_job += 1;
-    crate::app::core::launch::launch(model, build.clone());
+    model.shared.next_job += 1;
+    started(model, build.clone());
     // Launched directly, not through a key: an event lets the tour look.
     update(model, Event::Tick(now()));
     build
@@ -260,4 +260,18 @@ fn esc_leaves_the_tour_and_tour_resumes_at_the_same_step() {
     run_command(&mut model, "tour");
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The Dockerfile");
+}
+
+/// A command started as a key would start it, with its Jobs and History entries.
+fn started(model: &mut Model, command: Command) -> Vec<Command> {
+    let commands = crate::app::core::launch::launch(&mut model.shared, command);
+    crate::app::core::bookkeeping::record(model, &commands);
+    commands
+}
+
+/// The same, after the user said yes.
+fn started_confirmed(model: &mut Model, command: Command) -> Vec<Command> {
+    let commands = crate::app::core::launch::launch_confirmed(&mut model.shared, command);
+    crate::app::core::bookkeeping::record(model, &commands);
+    commands
 }

@@ -5,6 +5,7 @@ mod containers;
 mod images;
 mod preload;
 pub mod state;
+mod streams;
 pub mod tls;
 
 use crate::sim::http::{self, Body, flag, json, read_body, streaming};
@@ -178,8 +179,8 @@ async fn route(
         (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
         (&Method::POST, ["containers", id, "wait"]) => wait(shared, id).await,
         (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),
-        (&Method::GET, ["containers", id, "logs"]) => containers::logs(shared, id, query),
-        (&Method::GET, ["containers", id, "stats"]) => containers::stats(shared, id, query),
+        (&Method::GET, ["containers", id, "logs"]) => streams::logs(shared, id, query),
+        (&Method::GET, ["containers", id, "stats"]) => streams::stats(shared, id, query),
         (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),
         (&Method::GET, ["images", "json"]) => images::list(shared),
         (&Method::POST, ["images", "create"]) => error(

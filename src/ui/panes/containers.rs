@@ -12,9 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Sparkline};
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let show_stats = model.stats.container_id.is_some() && area.height >= 14;
+    let show_stats = model.docker.stats.container_id.is_some() && area.height >= 14;
     let [table_area, stats_area] = crate::layout::containers_areas(area, model);
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new(
             "CONTAINER ID",
@@ -66,7 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         block: pane_block(title.to_string(), model, theme),
         columns,
         rows: &model.docker.containers,
-        state: &model.containers_table,
+        state: &model.docker.containers_table,
         empty: crate::ui::panes::empty_line(model, theme, hint),
     }
     .render(frame, table_area, theme);
@@ -87,7 +87,7 @@ fn stats(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     frame.render_widget(block, area);
     let [cpu_area, mem_area] =
         Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).areas(inner);
-    let (cpu_label, mem_label) = match model.stats.last {
+    let (cpu_label, mem_label) = match model.docker.stats.last {
         Some(s) => (
             format!("CPU {:.1}%", s.cpu_percent),
             format!(
@@ -100,6 +100,7 @@ fn stats(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     };
     // Fixed scales, so a near-idle container does not look busy: CPU up to one core (or the peak), memory up to its limit.
     let cpu_scale = model
+        .docker
         .stats
         .cpu
         .iter()
@@ -107,10 +108,20 @@ fn stats(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .max()
         .unwrap_or(0)
         .max(100 * 100);
-    let mem_scale = model.stats.last.map(|s| s.memory_limit).filter(|l| *l > 0);
+    let mem_scale = model
+        .docker
+        .stats
+        .last
+        .map(|s| s.memory_limit)
+        .filter(|l| *l > 0);
     for (area, label, series, scale) in [
-        (cpu_area, cpu_label, &model.stats.cpu, Some(cpu_scale)),
-        (mem_area, mem_label, &model.stats.memory, mem_scale),
+        (
+            cpu_area,
+            cpu_label,
+            &model.docker.stats.cpu,
+            Some(cpu_scale),
+        ),
+        (mem_area, mem_label, &model.docker.stats.memory, mem_scale),
     ] {
         let [label_area, spark_area] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);

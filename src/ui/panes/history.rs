@@ -38,8 +38,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
             theme.muted,
         )),
         columns,
-        rows: &model.history,
-        state: &model.history_table,
+        rows: &model.history.entries,
+        state: &model.history.table,
         empty: Line::from(Span::styled(
             " Nothing done yet: each action you take shows here with its command line.",
             theme.muted,
@@ -89,7 +89,7 @@ mod tests {
             ),
         ];
         for (i, (title, line, outcome, replay)) in entries.into_iter().enumerate() {
-            model.history.push(HistoryEntry {
+            model.history.entries.push(HistoryEntry {
                 at: now() + Duration::from_secs(65 * i as u64),
                 title: title.into(),
                 line: line.into(),
@@ -99,7 +99,7 @@ mod tests {
             });
         }
         model.rebuild_view(crate::app::core::model::Pane::History);
-        model.history_table.bottom();
+        model.history.table.bottom();
         model
     }
 

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::Cell;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("REPOSITORY", Constraint::Fill(3), |i: &ImageRow| {
             Cell::from(i.repository.clone())
@@ -32,7 +32,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         block: pane_block("Images".to_string(), model, theme),
         columns,
         rows: &model.docker.images,
-        state: &model.images_table,
+        state: &model.docker.images_table,
         empty: crate::ui::panes::empty_line(
             model,
             theme,

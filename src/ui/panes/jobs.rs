@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Cell, Gauge, Paragraph};
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let [list_area, output_area] = crate::layout::jobs_areas(area);
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("#", Constraint::Length(4), |j: &Job| {
             Cell::from(j.id.to_string())
@@ -35,8 +35,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     TableView {
         block: pane_block("Jobs".to_string(), model, theme),
         columns,
-        rows: &model.jobs,
-        state: &model.jobs_table,
+        rows: &model.jobs.list,
+        state: &model.jobs.table,
         empty: Line::from(Span::styled(
             " No jobs yet: build (b), run (r), stop (s)… each shows here.",
             theme.muted,
@@ -86,7 +86,10 @@ fn output(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         } else {
             (current as f64 / total as f64).clamp(0.0, 1.0)
         };
-        let label = format!("Step {current}/{total} · {}", elapsed(job, model.now));
+        let label = format!(
+            "Step {current}/{total} · {}",
+            elapsed(job, model.shared.now)
+        );
         frame.render_widget(
             Gauge::default()
                 .ratio(ratio)

@@ -31,7 +31,7 @@ fn empty<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
                 theme.error,
             ));
         }
-        KubeConnection::Connected(_) if !model.filter_of(model.pane).is_empty() => {
+        KubeConnection::Connected(_) if !model.filter_of(model.shared.pane).is_empty() => {
             " Nothing matches the filter (esc clears it).".to_string()
         }
         KubeConnection::Connected(_) => format!(" {when_connected}"),
@@ -40,7 +40,7 @@ fn empty<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
 }
 
 pub fn deployments(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |d: &DeploymentRow| {
             Cell::from(d.namespace.clone())
@@ -78,7 +78,7 @@ pub fn deployments(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) 
 }
 
 pub fn pods(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |p: &PodRow| {
             Cell::from(p.namespace.clone())
@@ -127,7 +127,7 @@ pub fn pods(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 pub fn services(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |s: &ServiceRow| {
             Cell::from(s.namespace.clone())
@@ -168,7 +168,7 @@ pub fn services(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 pub fn events(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let now = model.now;
+    let now = model.shared.now;
     let columns = vec![
         Column::new("LAST SEEN", Constraint::Length(9), move |e: &EventRow| {
             Cell::from(short_age(e.last_seen, now))

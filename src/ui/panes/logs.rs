@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let logs = &model.logs;
+    let logs = &model.docker.logs;
     let mode = if logs.follow { "following" } else { "paused" };
     let title = match &logs.container_id {
         Some(_) => format!("Logs: {} ({mode})", logs.container_name),

@@ -25,7 +25,7 @@ pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str)
             format!(" Disconnected: {reason}. Retrying by itself; nothing is lost."),
             theme.error,
         )),
-        Connection::Connected(_) if !model.filter_of(model.pane).is_empty() => Line::from(
+        Connection::Connected(_) if !model.filter_of(model.shared.pane).is_empty() => Line::from(
             Span::styled(" Nothing matches the filter (esc clears it).", theme.muted),
         ),
         Connection::Connected(_) => {
@@ -36,14 +36,14 @@ pub(crate) fn empty_line<'a>(model: &Model, theme: &Theme, when_connected: &str)
 
 /// The bordered block of a pane, its title carrying the filter when one is set.
 pub(crate) fn pane_block<'a>(title: String, model: &Model, theme: &Theme) -> Block<'a> {
-    let filter = model.filter_of(model.pane);
+    let filter = model.filter_of(model.shared.pane);
     // The rows the table holds (after the filter), as k9s shows them: "Pods [10007]".
-    let title = match model.table(model.pane) {
+    let title = match model.table(model.shared.pane) {
         Some(table) => format!("{title} [{}]", table.view.len()),
         _ => title,
     };
     let mut spans = vec![Span::styled(format!(" {title} "), theme.title)];
-    if let Some(input) = &model.filter_input {
+    if let Some(input) = &model.view.filter_input {
         spans.push(Span::styled(format!("/{}▏ ", input.value()), theme.key));
     } else if !filter.is_empty() {
         spans.push(Span::styled(format!("/{filter} "), theme.key));
