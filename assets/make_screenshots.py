@@ -132,7 +132,7 @@ def walkthrough():
     shot("logs")
     # Kubernetes: apply, READY, expose, scale to three.
     keys("5", "a")
-    wait_for("Apply a manifest")
+    wait_for("apply --server-side -f cookbook-deployment.yaml")
     keys("Enter")
     wait_for("Learn mode: apply")
     keys("y")

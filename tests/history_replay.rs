@@ -136,7 +136,9 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
         .await;
 
     // Apply, expose, scale to three.
-    cockpit.keys("5a\n");
+    cockpit.keys("5");
+    cockpit.open_apply_form().await;
+    cockpit.keys("\n");
     yes_to(
         &mut cockpit,
         "kubectl apply --server-side -f cookbook-deployment.yaml",

@@ -75,10 +75,8 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
 
     // Apply with a (from Deployments: in Containers, a shows stopped containers): the form
     // offers the sample app's manifest; enter applies it server-side.
-    cockpit.keys("5a");
-    assert!(
-        matches!(&cockpit.model.shared.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
-    );
+    cockpit.keys("5");
+    cockpit.open_apply_form().await;
     // Tab completes the path, as a shell does.
     for _ in 0..40 {
         cockpit.key(KeyCode::Backspace);
@@ -144,7 +142,8 @@ async fn the_cockpit_scales_opens_and_deletes_against_the_sim() {
         .await;
 
     // Applying the manifest again conflicts with that scale (replicas 1 vs 3): the cockpit asks, y forces.
-    cockpit.keys("a\n");
+    cockpit.open_apply_form().await;
+    cockpit.keys("\n");
     cockpit
         .until(
             "the conflict question",

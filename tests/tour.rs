@@ -49,7 +49,9 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.replace_field(&format!("127.0.0.1:{}:8000", common::free_port()));
     cockpit.keys("\n");
     reach(&mut cockpit, "The Deployment").await;
-    cockpit.keys("5a\n");
+    cockpit.keys("5");
+    cockpit.open_apply_form().await;
+    cockpit.keys("\n");
     reach(&mut cockpit, "The Service").await;
     cockpit.keys("5/cookbook\nx\n");
     reach(&mut cockpit, "NodePort and <pending>").await;

@@ -60,6 +60,7 @@ fn family(command: &Command) -> Family {
         Command::OpenUrl(_)
         | Command::ExportHistory { .. }
         | Command::CompletePath { .. }
+        | Command::SuggestManifest
         | Command::ScaffoldDockerfile { .. }
         | Command::ScaffoldDeployment { .. } => Family::Files,
         Command::CancelJob(_) => Family::Jobs,

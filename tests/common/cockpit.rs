@@ -3,7 +3,7 @@
 //! wired as runtime.rs wires them.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use pilothouse::app::core::model::Model;
+use pilothouse::app::core::model::{Model, Overlay};
 use pilothouse::app::{Command, Event, update};
 use pilothouse::effects::Effects;
 use pilothouse::sources::docker::DockerSource;
@@ -162,6 +162,16 @@ impl Cockpit {
                 KeyCode::Char(c)
             });
         }
+    }
+
+    /// `a`, then the apply form once it offers the sample app's manifest (an
+    /// effect looks for it in the app's directory).
+    pub async fn open_apply_form(&mut self) {
+        self.keys("a");
+        self.until("the apply form offering the sample app's manifest", |m| {
+            matches!(&m.shared.overlay, Overlay::Form(f) if f.value(0) == "cookbook-deployment.yaml")
+        })
+        .await;
     }
 
     /// Feed what the sources and effects report until the model satisfies `done`.

@@ -4,10 +4,12 @@ use crate::app::core::command::{Command, ContainerOp};
 use crate::app::core::forms::Form;
 use crate::app::core::handled::Handled;
 use crate::app::core::keymap::Action;
-use crate::app::core::launch::launch;
 use crate::app::core::model::{Confirm, Job, Level, Model, Overlay, Pane};
 use crate::app::core::table::TableRow;
-use crate::app::docker::actions::{deployment_manifest, pod_logs, toggle_previous};
+use crate::app::docker::actions::{
+    container_op, container_url, deployment_manifest, follow_logs, open_run_form, pod_logs,
+    toggle_previous,
+};
 use crate::app::kube::actions::{
     drill_down, follow_pod_logs, open_scale_form, rollout_restart, scale_by, selected_deployment,
     service_url, show_yaml,
@@ -85,12 +87,17 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
                 model.shared.overlay = Overlay::Form(Form::build(&model.shared.cwd));
             }
         }
-        Action::Run => return open_run_form(model).into(),
-        Action::StopStart => return container_op(model, None).into(),
+        Action::Run => return open_run_form(&mut model.docker, &mut model.shared).into(),
+        Action::StopStart => {
+            return container_op(&mut model.docker, &mut model.shared, None).into();
+        }
         Action::Restart if pane == Pane::Deployments => {
             rollout_restart(&mut model.kube, &mut model.shared)
         }
-        Action::Restart => return container_op(model, Some(ContainerOp::Restart)).into(),
+        Action::Restart => {
+            let restart = Some(ContainerOp::Restart);
+            return container_op(&mut model.docker, &mut model.shared, restart).into();
+        }
         Action::Remove => remove(model),
         Action::Logs if pane == Pane::Pods => {
             return match follow_pod_logs(&mut model.kube, &mut model.shared) {
@@ -98,7 +105,7 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
                 None => Handled::shown(Vec::new()),
             };
         }
-        Action::Logs => return follow_logs(model).into(),
+        Action::Logs => return follow_logs(&mut model.docker, &mut model.shared).into(),
         Action::Open => return open(model).into(),
         Action::Scale => return open_scale_form(&mut model.kube, &mut model.shared).into(),
         Action::ScaleUp => return scale_by(&mut model.kube, &mut model.shared, 1),
@@ -135,13 +142,9 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         }
         Action::Apply => {
             if !model.shared.refuse_if_readonly("apply") {
-                // The walkthrough's manifest is the likely one; the user can type another.
-                let default = if model.shared.cwd.join("cookbook-deployment.yaml").exists() {
-                    "cookbook-deployment.yaml"
-                } else {
-                    ""
-                };
-                model.shared.overlay = Overlay::Form(Form::apply(default));
+                model.shared.overlay = Overlay::Form(Form::apply(""));
+                // The walkthrough's manifest is the likely one (the effect looks); the user can type another.
+                return Handled::shown(vec![Command::SuggestManifest]);
             }
         }
     }
@@ -218,37 +221,6 @@ pub(crate) fn set_filter(model: &mut Model, text: String) {
         None => model.docker.logs.search = text,
     }
     model.rebuild_view(pane);
-}
-
-fn open_run_form(model: &mut Model) -> Vec<Command> {
-    if model.shared.refuse_if_readonly("run") {
-        return Vec::new();
-    }
-    match model.selected_image() {
-        Some(image) => {
-            let reference = image.reference();
-            model.shared.overlay = Overlay::Form(Form::run(&reference, ""));
-            // The image's EXPOSE lines fill in the ports while the user reads the form.
-            return vec![Command::InspectImage(reference)];
-        }
-        None => model.set_status(Level::Warn, "No image selected: build one with b first."),
-    }
-    Vec::new()
-}
-
-fn container_op(model: &mut Model, op: Option<ContainerOp>) -> Vec<Command> {
-    let Some(container) = model.selected_container() else {
-        model.set_status(Level::Warn, "No container selected.");
-        return Vec::new();
-    };
-    let op = op.unwrap_or(if container.state.is_running() {
-        ContainerOp::Stop
-    } else {
-        ContainerOp::Start
-    });
-    let (id, name) = (container.id.clone(), container.name.clone());
-    let job = model.shared.alloc_job();
-    launch(&mut model.shared, Command::Container { job, id, name, op })
 }
 
 fn remove(model: &mut Model) {
@@ -341,26 +313,6 @@ fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
     }
 }
 
-fn follow_logs(model: &mut Model) -> Vec<Command> {
-    let Some(container) = model.selected_container() else {
-        model.set_status(Level::Warn, "No container selected.");
-        return Vec::new();
-    };
-    let (id, name) = (container.id.clone(), container.name.clone());
-    let logs = &mut model.docker.logs;
-    logs.container_id = Some(id.clone());
-    logs.pod = None;
-    logs.container_name = name;
-    logs.lines.clear();
-    logs.follow = true;
-    logs.scroll_back = 0;
-    logs.ended = None;
-    model.shared.pane = Pane::Logs;
-    let command = Command::FollowLogs(Some(id));
-    model.shared.learn = command.learn_line();
-    vec![command]
-}
-
 fn open(model: &mut Model) -> Vec<Command> {
     if model.shared.pane == Pane::Services && model.minikube.is_current() {
         let kube = &model.kube;
@@ -381,7 +333,7 @@ fn open(model: &mut Model) -> Vec<Command> {
     }
     let url = match model.shared.pane {
         Pane::Services => service_url(&model.kube),
-        _ => container_url(model),
+        _ => container_url(&model.docker),
     };
     match url {
         Ok(url) => {
@@ -395,16 +347,6 @@ fn open(model: &mut Model) -> Vec<Command> {
             Vec::new()
         }
     }
-}
-
-fn container_url(model: &Model) -> Result<String, String> {
-    let container = model.selected_container().ok_or("No container selected.")?;
-    container.first_url().ok_or_else(|| {
-        format!(
-            "{} publishes no port: run it with a port map (r on its image) to open it.",
-            container.name
-        )
-    })
 }
 
 /// ctrl-c in Jobs: end the selected running job; with none running there, quit as everywhere.

@@ -191,6 +191,8 @@ pub enum Command {
     CompletePath {
         typed: String,
     },
+    /// The apply form's first guess: the walkthrough's manifest, when the app's directory has it.
+    SuggestManifest,
     /// Read an image's exposed ports, to suggest port maps in the run form.
     InspectImage(String),
     ScaffoldDockerfile {
@@ -239,6 +241,7 @@ impl Command {
             Command::WriteWorkflow { .. } => "write workflow",
             Command::SaveCloudSettings(..) => "save cloud settings",
             Command::CompletePath { .. } => "complete path",
+            Command::SuggestManifest => "suggest manifest",
             Command::InspectImage(..) => "inspect image",
             Command::ScaffoldDockerfile { .. } => "scaffold dockerfile",
             Command::ScaffoldDeployment { .. } => "scaffold deployment",

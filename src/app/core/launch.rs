@@ -104,6 +104,7 @@ pub fn job_title(command: &Command) -> String {
         | Command::UseDockerEngine(_)
         | Command::SwitchKube(_)
         | Command::CompletePath { .. }
+        | Command::SuggestManifest
         | Command::LoadCloudSettings
         | Command::CancelJob(_)
         | Command::CloudRefresh { .. } => String::new(),

@@ -1,8 +1,10 @@
-//! The Docker side's key actions that need only its own state and the
-//! shared context: the Logs pane's pod streams, and the Deployment manifest
-//! for an image.
+//! The Docker side's key actions, on its own state and the shared context:
+//! the run form, start/stop/restart, a container's or a pod's log stream,
+//! a container's URL, and the Deployment manifest for an image.
 
-use crate::app::core::command::Command;
+use crate::app::core::command::{Command, ContainerOp};
+use crate::app::core::forms::Form;
+use crate::app::core::launch::launch;
 use crate::app::core::model::{Confirm, Level, Overlay, Pane};
 use crate::app::core::shared::Shared;
 use crate::app::docker::state::{DockerState, LogView, PodLogSource};
@@ -56,18 +58,16 @@ pub(crate) fn pod_logs(
     shared: &mut Shared,
     source: PodLogSource,
 ) -> Vec<Command> {
-    logs.container_id = Some(pod_log_key(&source.namespace, &source.name));
     let container = source
         .container
         .as_ref()
         .map_or(String::new(), |c| format!(" ({c})"));
     let previous = if source.previous { ", previous" } else { "" };
-    logs.container_name = format!("pod {}{container}{previous}", source.name);
-    logs.lines.clear();
-    logs.follow = true;
-    logs.scroll_back = 0;
-    logs.ended = None;
-    logs.pod = Some(source.clone());
+    logs.show(
+        pod_log_key(&source.namespace, &source.name),
+        format!("pod {}{container}{previous}", source.name),
+        Some(source.clone()),
+    );
     shared.pane = Pane::Logs;
     let command = Command::FollowPodLogs {
         namespace: source.namespace,
@@ -99,4 +99,64 @@ pub(crate) fn toggle_previous(logs: &mut LogView, shared: &mut Shared) -> Vec<Co
 /// The Logs pane's key for a pod's stream (a container's is its id).
 pub fn pod_log_key(namespace: &str, name: &str) -> String {
     format!("pod/{namespace}/{name}")
+}
+
+pub(crate) fn open_run_form(docker: &mut DockerState, shared: &mut Shared) -> Vec<Command> {
+    if shared.refuse_if_readonly("run") {
+        return Vec::new();
+    }
+    match docker.selected_image() {
+        Some(image) => {
+            let reference = image.reference();
+            shared.overlay = Overlay::Form(Form::run(&reference, ""));
+            // The image's EXPOSE lines fill in the ports while the user reads the form.
+            return vec![Command::InspectImage(reference)];
+        }
+        None => shared.set_status(Level::Warn, "No image selected: build one with b first."),
+    }
+    Vec::new()
+}
+
+pub(crate) fn container_op(
+    docker: &mut DockerState,
+    shared: &mut Shared,
+    op: Option<ContainerOp>,
+) -> Vec<Command> {
+    let Some(container) = docker.selected_container() else {
+        shared.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let op = op.unwrap_or(if container.state.is_running() {
+        ContainerOp::Stop
+    } else {
+        ContainerOp::Start
+    });
+    let (id, name) = (container.id.clone(), container.name.clone());
+    let job = shared.alloc_job();
+    launch(shared, Command::Container { job, id, name, op })
+}
+
+pub(crate) fn follow_logs(docker: &mut DockerState, shared: &mut Shared) -> Vec<Command> {
+    let Some(container) = docker.selected_container() else {
+        shared.set_status(Level::Warn, "No container selected.");
+        return Vec::new();
+    };
+    let (id, name) = (container.id.clone(), container.name.clone());
+    docker.logs.show(id.clone(), name, None);
+    shared.pane = Pane::Logs;
+    let command = Command::FollowLogs(Some(id));
+    shared.learn = command.learn_line();
+    vec![command]
+}
+
+pub(crate) fn container_url(docker: &DockerState) -> Result<String, String> {
+    let container = docker
+        .selected_container()
+        .ok_or("No container selected.")?;
+    container.first_url().ok_or_else(|| {
+        format!(
+            "{} publishes no port: run it with a port map (r on its image) to open it.",
+            container.name
+        )
+    })
 }

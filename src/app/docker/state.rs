@@ -25,6 +25,18 @@ pub struct LogView {
 }
 
 impl LogView {
+    /// Follow a new stream from its start: a container's (by id) or a pod's.
+    pub fn show(&mut self, key: String, name: String, pod: Option<PodLogSource>) {
+        *self = Self {
+            container_id: Some(key),
+            pod,
+            container_name: name,
+            follow: true,
+            search: std::mem::take(&mut self.search),
+            ..Self::default()
+        };
+    }
+
     pub fn push(&mut self, line: String) {
         push_bounded(&mut self.lines, line, LOG_CAPACITY);
     }

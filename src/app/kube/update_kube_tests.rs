@@ -188,6 +188,29 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
 }
 
 #[test]
+fn the_apply_form_takes_the_suggested_manifest_only_while_its_field_is_empty() {
+    let suggested = || Event::PathCompleted {
+        typed: String::new(),
+        completed: "cookbook-deployment.yaml".into(),
+        matches: Vec::new(),
+    };
+    let field = |model: &crate::app::Model| match &model.shared.overlay {
+        Overlay::Form(form) => form.value(0).to_string(),
+        _ => panic!("apply form"),
+    };
+    let mut model = on_pane(with_cluster(), '5');
+    // The form opens at once; whether the directory holds the manifest is the effect's to look.
+    assert_eq!(press_str(&mut model, "a"), vec![Command::SuggestManifest]);
+    update(&mut model, suggested());
+    assert_eq!(field(&model), "cookbook-deployment.yaml");
+    // Typed first: the user's text wins.
+    let mut typed = on_pane(with_cluster(), '5');
+    press_str(&mut typed, "ak8s/");
+    update(&mut typed, suggested());
+    assert_eq!(field(&typed), "k8s/");
+}
+
+#[test]
 fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "a");

@@ -179,6 +179,7 @@ impl Command {
             | Self::ExportHistory { .. }
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
+            | Self::SuggestManifest
             | Self::LoadCloudSettings
             | Self::CancelJob(_)
             | Self::ProbeMinikube { .. }

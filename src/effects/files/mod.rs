@@ -10,6 +10,9 @@ use super::shared::Shared;
 use crate::app::core::command::Command;
 use crate::app::core::event::Event;
 
+/// The manifest the walkthrough writes (`m` on an image writes one like it).
+const SUGGESTED_MANIFEST: &str = "cookbook-deployment.yaml";
+
 #[derive(Default)]
 pub struct FileEffects;
 
@@ -26,6 +29,19 @@ impl FileEffects {
                         completed,
                         matches,
                     });
+                });
+            }
+            Command::SuggestManifest => {
+                let dir = shared.cwd.clone();
+                tokio::task::spawn_blocking(move || {
+                    if dir.join(SUGGESTED_MANIFEST).is_file() {
+                        // As a completion of nothing typed: the form takes it only while its field is empty.
+                        let _ = tx.send(Event::PathCompleted {
+                            typed: String::new(),
+                            completed: SUGGESTED_MANIFEST.to_string(),
+                            matches: Vec::new(),
+                        });
+                    }
                 });
             }
             Command::ScaffoldDockerfile { dir } => {
