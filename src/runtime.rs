@@ -196,7 +196,13 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     if config.mouse.value {
         disable_mouse();
     }
-    ratatui::restore();
+    // A terminal that has gone (its window closed: SIGHUP) cannot be restored,
+    // and must not stop the clean-up: `restore` would print the failure to the
+    // gone terminal, and a failed print panics and aborts before the simulated
+    // cluster's folder is removed.
+    if let Err(err) = ratatui::try_restore() {
+        tracing::warn!(%err, "the terminal could not be restored");
+    }
     drop(demo);
     result
 }
