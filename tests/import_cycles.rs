@@ -43,17 +43,7 @@ fn src_has_no_import_cycle() {
         edges > 100,
         "only {edges} uses were found: the parser is broken"
     );
-    let mut cycles = cycles(&graph);
-    // The one cycle left, to be folded next: the controller's services file
-    // takes its parent's items with a glob. It must go, not grow.
-    let known = "sim/kube/controller/mod.rs -> sim/kube/controller/services.rs -> sim/kube/controller/mod.rs (all of 2:";
-    let before = cycles.len();
-    cycles.retain(|cycle| !cycle.starts_with(known));
-    assert_eq!(
-        before - cycles.len(),
-        1,
-        "the known cycle is gone: take it out of this test"
-    );
+    let cycles = cycles(&graph);
     assert!(
         cycles.is_empty(),
         "import cycles in src/ (each line: files that use each other, one path shown):\n{}",

@@ -1,7 +1,13 @@
 //! Pods on their way: scheduled, their containers created, started, or
 //! stuck on an image the simulated engine does not have.
 
-use super::*;
+use super::common::*;
+use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::kube::shared::Timing;
+use crate::sim::kube::store::Store;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 impl Controller {
     /// Pods to move along, from the changes since the last pass: new ones,

@@ -1,6 +1,14 @@
 //! Services: cluster IPs, nodePorts, and the listeners that answer on them.
 
-use super::*;
+use super::common::*;
+use crate::sim::http::{Responder, hello_server};
+use crate::sim::kube::selectors::LabelSelector;
+use crate::sim::kube::shared::KubeShared;
+use crate::sim::kube::store::Store;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
 
 pub(super) fn assign_service_addresses(store: &mut Store, service: &mut Value) {
     if s(service, "/spec/clusterIP").is_empty() {

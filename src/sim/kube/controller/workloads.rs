@@ -1,6 +1,12 @@
 //! Deployments and ReplicaSets: the sets, their pods' count, their status.
 
-use super::*;
+use super::admit::on_create;
+use super::common::*;
+use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::kube::store::Store;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::time::Instant;
 
 /// A short hash of a pod template, in Kubernetes' safe alphabet, for `pod-template-hash`.
 fn template_hash(template: &Value) -> String {

@@ -1,0 +1,172 @@
+//! What the controllers share: reading objects, the events they record,
+//! marking a pod terminating, and the state the controller keeps beside the
+//! store (when each pod entered its stage, the listeners of services).
+
+use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::kube::resources::{self, Resource};
+use crate::sim::kube::store::Store;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::task::JoinHandle;
+
+/// Events kept per namespace; older ones are deleted, as the API server's TTL would.
+pub(super) const EVENTS_KEPT: usize = 1_000;
+
+pub(super) fn res(plural: &str) -> &'static Resource {
+    let group = if matches!(plural, "deployments" | "replicasets") {
+        "apps"
+    } else {
+        ""
+    };
+    resources::by_plural(group, plural).unwrap_or(&resources::RESOURCES[0])
+}
+
+pub(super) fn s<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    object
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+pub(super) fn uid(object: &Value) -> String {
+    s(object, "/metadata/uid").to_string()
+}
+
+/// Record an event as kubectl shows it (`kubectl get events`).
+pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &str, message: &str) {
+    let namespace = match s(involved, "/metadata/namespace") {
+        "" => "default",
+        ns => ns,
+    }
+    .to_string();
+    let name = format!(
+        "{}.{:016x}",
+        s(involved, "/metadata/name"),
+        store.derive(&format!(
+            "event/{namespace}/{}",
+            s(involved, "/metadata/name")
+        ))
+    );
+    let component = match reason {
+        "Scheduled" => "default-scheduler",
+        "SuccessfulCreate" | "SuccessfulDelete" => "replicaset-controller",
+        "ScalingReplicaSet" => "deployment-controller",
+        _ => "kubelet",
+    };
+    let now = rfc3339(now_secs());
+    let event = json!({
+        "metadata": {"name": name, "namespace": namespace},
+        "involvedObject": {"kind": involved["kind"], "namespace": involved["metadata"]["namespace"], "name": involved["metadata"]["name"],
+                           "uid": involved["metadata"]["uid"], "apiVersion": involved["apiVersion"], "resourceVersion": involved["metadata"]["resourceVersion"]},
+        "reason": reason, "message": message, "type": kind, "count": 1,
+        "source": {"component": component, "host": if component == "kubelet" { "minikube" } else { "" }},
+        "firstTimestamp": now, "lastTimestamp": now, "reportingComponent": component, "reportingInstance": "minikube",
+    });
+    let events = res("events");
+    store.insert(events, event);
+    // Oldest first out, in O(1): the order is kept beside the store.
+    let order = store.event_order.entry(namespace.clone()).or_default();
+    order.push_back(name);
+    let expired: Vec<String> = if order.len() > EVENTS_KEPT {
+        order.drain(..order.len() - EVENTS_KEPT).collect()
+    } else {
+        Vec::new()
+    };
+    for old in expired {
+        store.remove(events, &namespace, &old);
+    }
+}
+
+pub(super) fn owned_by(object: &Value, owner_uid: &str) -> bool {
+    object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == json!(owner_uid)))
+}
+
+pub(super) fn mark_terminating(store: &mut Store, ns: &str, name: &str) -> bool {
+    let Some(pod) = store.get("pods", ns, name).cloned() else {
+        return false;
+    };
+    if pod.pointer("/metadata/deletionTimestamp").is_some() {
+        return false;
+    }
+    let mut next = pod;
+    next["metadata"]["deletionTimestamp"] = json!(rfc3339(now_secs()));
+    next["metadata"]["deletionGracePeriodSeconds"] = json!(30);
+    let stored = store.replace(res("pods"), next);
+    let container = s(&stored, "/spec/containers/0/name").to_string();
+    record_event(
+        store,
+        &stored,
+        "Normal",
+        "Killing",
+        &format!("Stopping container {container}"),
+    );
+    true
+}
+
+/// The state the controller keeps beside the store: when each pod entered its
+/// current stage, and the listeners of services.
+/// A pod the controller is moving along, and since when it is in its stage.
+pub(super) struct Tracked {
+    pub(super) namespace: String,
+    pub(super) name: String,
+    pub(super) since: Instant,
+}
+
+/// What the ReplicaSet controller needs of each pod, gathered in one pass.
+pub(super) struct PodInfo {
+    pub(super) name: String,
+    pub(super) ready: bool,
+    pub(super) terminating: bool,
+    pub(super) rv: u64,
+}
+
+#[derive(Default)]
+pub struct Controller {
+    /// Pods still on their way to Running (or stuck waiting), by uid.
+    pub(super) stage_since: HashMap<String, Tracked>,
+    /// Pods being deleted, by uid.
+    pub(super) terminating_since: HashMap<String, Tracked>,
+    pub(super) listeners: HashMap<String, (Vec<i64>, Vec<JoinHandle<()>>)>,
+    pub(super) round_robin: Arc<std::sync::atomic::AtomicUsize>,
+    pub(super) last_rv: u64,
+    pub(super) next_ip: u32,
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        for (_, (_, tasks)) in self.listeners.drain() {
+            tasks.iter().for_each(JoinHandle::abort);
+        }
+    }
+}
+
+pub(super) fn same_status(current: Option<&Value>, next: &Value) -> bool {
+    // Condition timestamps change every tick; compare without them.
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(conditions) = v.get_mut("conditions").and_then(Value::as_array_mut) {
+            for c in conditions {
+                if let Some(map) = c.as_object_mut() {
+                    map.remove("lastUpdateTime");
+                    map.remove("lastTransitionTime");
+                }
+            }
+        }
+        v
+    };
+    current.is_some_and(|c| strip(c) == strip(next))
+}
+
+pub fn pod_ready(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
+}
