@@ -86,6 +86,11 @@ pub fn describe_config(config: &Config, prepared: &Prepared) -> String {
 }
 
 pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
+    // Signals are taken before the demo makes anything that must be cleaned up:
+    // a hangup while it starts is an event the loop ends on, not the default
+    // death that would leave the simulated cluster's folder behind.
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(signals(StopSignals::install(), tx.clone()));
     // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
     let demo = if cli.demo {
         Some(
@@ -129,7 +134,6 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         );
     }
 
-    let (tx, rx) = mpsc::unbounded_channel();
     let (client_tx, client_rx) = watch::channel(None);
     let (switch_tx, switch_rx) = watch::channel(None);
     tokio::spawn(
@@ -162,7 +166,6 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         .run_switchable(kube_switch_rx),
     );
     tokio::spawn(terminal_input(tx.clone()));
-    tokio::spawn(signals(tx.clone()));
     tokio::spawn(ticks(tx.clone()));
     // In the demo gcloud talks to the simulated Cloud Run through a throwaway configuration.
     let gcloud_env = match &demo {
@@ -322,20 +325,42 @@ async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
     tracing::warn!("terminal input ended");
 }
 
-async fn signals(tx: mpsc::UnboundedSender<Event>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::hangup()),
-    ) else {
-        tracing::error!("cannot install signal handlers");
+/// SIGTERM, SIGINT and SIGHUP, taken from their default (ending the process at once).
+struct StopSignals {
+    terminate: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> Option<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::hangup()),
+        ) {
+            (Ok(terminate), Ok(interrupt), Ok(hangup)) => Some(Self {
+                terminate,
+                interrupt,
+                hangup,
+            }),
+            _ => {
+                tracing::error!("cannot install signal handlers");
+                None
+            }
+        }
+    }
+}
+
+async fn signals(stop: Option<StopSignals>, tx: mpsc::UnboundedSender<Event>) {
+    let Some(mut stop) = stop else {
         return;
     };
     tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        _ = hup.recv() => {}
+        _ = stop.terminate.recv() => {}
+        _ = stop.interrupt.recv() => {}
+        _ = stop.hangup.recv() => {}
     }
     let _ = tx.send(Event::Terminate);
 }
