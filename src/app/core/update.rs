@@ -1,6 +1,7 @@
 //! `update`: the one place the model changes. Pure and synchronous: it reads
 //! an event, changes the model, and returns the commands for the effects.
-//! Key actions live in `actions`, overlay keys in `input`, job bookkeeping in `launch`.
+//! Key actions live in `actions`, overlay keys in `input`, the Jobs and
+//! History entries of started commands in `bookkeeping`.
 
 use crate::app::core::actions::on_action;
 use crate::app::core::bookkeeping;
