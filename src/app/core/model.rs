@@ -93,13 +93,11 @@ impl Model {
     }
 
     pub fn selected_container(&self) -> Option<&ContainerRow> {
-        self.docker
-            .containers_table
-            .selected_row(&self.docker.containers)
+        self.docker.selected_container()
     }
 
     pub fn selected_image(&self) -> Option<&ImageRow> {
-        self.docker.images_table.selected_row(&self.docker.images)
+        self.docker.selected_image()
     }
 
     pub fn theme(&self) -> &crate::theme::Theme {
@@ -145,14 +143,7 @@ impl Model {
 
     pub fn rebuild_view(&mut self, pane: Pane) {
         match pane {
-            Pane::Containers => {
-                let show_all = self.docker.show_all;
-                self.docker
-                    .containers_table
-                    .rebuild(&self.docker.containers, |c| {
-                        show_all || c.state.is_running()
-                    });
-            }
+            Pane::Containers => self.docker.rebuild_containers(),
             Pane::Images => self
                 .docker
                 .images_table
