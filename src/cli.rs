@@ -62,6 +62,10 @@ pub struct Cli {
     #[arg(long)]
     pub tour: bool,
 
+    /// Start the dev loop at once (as w does): each save rebuilds the app and replaces what runs it.
+    #[arg(long)]
+    pub watch: bool,
+
     #[command(subcommand)]
     pub command: Option<Sub>,
 }

@@ -122,7 +122,7 @@ fn tab_label(pane: Pane, model: &Model) -> String {
 pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui::layout::Rect> {
     match model.shared.pane {
         Pane::Containers => Some(containers_areas(body, model)[0]),
-        Pane::Jobs => Some(jobs_areas(body)[0]),
+        Pane::Jobs => Some(jobs_areas(body, model)[1]),
         Pane::Cloud => Some(cloud_areas(body, model, model.theme())[1]),
         Pane::Logs => None,
         Pane::Images
@@ -144,9 +144,21 @@ pub fn containers_areas(area: Rect, model: &Model) -> [Rect; 2] {
     .areas(area)
 }
 
-/// The job list's area and the output's below it.
-pub fn jobs_areas(area: Rect) -> [Rect; 2] {
-    Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(area)
+/// The Dev section's area (empty while the dev loop has never run), the job
+/// list's below it, and the output's below that.
+pub fn jobs_areas(area: Rect, model: &Model) -> [Rect; 3] {
+    let dev_height = if model.dev.shown() {
+        // Its borders, the header, and a row a cycle: at most a third of the pane.
+        let wanted = model.dev.cycles.len().clamp(1, 6) as u16 + 3;
+        wanted.min(area.height / 3)
+    } else {
+        0
+    };
+    let [dev, rest] =
+        Layout::vertical([Constraint::Length(dev_height), Constraint::Min(0)]).areas(area);
+    let [list, output] =
+        Layout::vertical([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(rest);
+    [dev, list, output]
 }
 
 /// The summary's area and the services table's below it.

@@ -187,6 +187,11 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         .with_docker_switch(switch_tx)
         .with_kube_switch(kube_switch_tx);
     effects.set_gcloud_env(gcloud_env);
+    if cli.watch {
+        crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared)
+            .into_iter()
+            .for_each(|c| effects.perform(c));
+    }
 
     let mut terminal = ratatui::init();
     if model.view.mouse {
@@ -396,6 +401,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::YamlLoaded { .. } => "yaml loaded",
         Event::Minikube(_) => "minikube",
         Event::Cloud(_) => "cloud",
+        Event::Dev(_) => "dev",
         Event::PathCompleted { .. } => "path completed",
         Event::ManifestChecked { .. } => "manifest checked",
         Event::ApplyConflict { .. } => "apply conflict",

@@ -78,13 +78,19 @@ pub fn minikube_output(stdout: &str) {
 }
 
 /// What `gcloud config list` and `gcloud run services list` (JSON) could print,
-/// and a project's `pilothouse.toml` (its `[cloudrun]` settings).
+/// and a project's `pilothouse.toml` (its `[cloudrun]` and `[dev]` settings).
 pub fn gcloud_output(stdout: &str) {
     let _ = parse_config(stdout);
     let _ = parse_services(stdout);
     if let Ok(project) = parse_project_file(stdout) {
-        let _ = project.cloudrun.check();
-        let _ = project.cloudrun.image();
+        if let Some(cloudrun) = &project.cloudrun {
+            let _ = cloudrun.check();
+            let _ = cloudrun.image();
+        }
+        if let Some(dev) = &project.dev {
+            let _ = dev.check(stdout);
+            let _ = dev.destination("templates/index.html");
+        }
         // What the settings form writes back reads as the same settings.
         let written = render_project_file(&project).expect("settings render as TOML");
         assert_eq!(parse_project_file(&written), Ok(project));

@@ -2,11 +2,12 @@
 //! commands it returns. No I/O here. One folder a feature, each owning its
 //! state and its handlers (ARCHITECTURE.md, "Code map"):
 //! `core` (the model, events, commands, dispatch, keys, tables, forms),
-//! `kube` (with minikube), `cloud` (Cloud Run and the workflow), `learn`
+//! `dev` (the dev loop), `kube` (with minikube), `cloud` (Cloud Run and the workflow), `learn`
 //! (learn lines, history, the tour).
 
 pub mod cloud;
 pub mod core;
+pub mod dev;
 pub mod docker;
 pub mod kube;
 pub mod learn;

@@ -3,6 +3,7 @@
 //! work reports back through the event channel the sources use.
 
 use super::cloud::CloudEffects;
+use super::dev::DevEffects;
 use super::docker::DockerEffects;
 use super::files::FileEffects;
 use super::kube::KubeEffects;
@@ -23,6 +24,7 @@ enum Family {
     Minikube,
     Cloud,
     Files,
+    Dev,
     /// ctrl-c on a job: whichever family started it.
     Jobs,
 }
@@ -63,6 +65,7 @@ fn family(command: &Command) -> Family {
         | Command::SuggestManifest
         | Command::ScaffoldDockerfile { .. }
         | Command::ScaffoldDeployment { .. } => Family::Files,
+        Command::Watch(_) | Command::DevCycle { .. } => Family::Dev,
         Command::CancelJob(_) => Family::Jobs,
     }
 }
@@ -74,6 +77,7 @@ pub struct Effects {
     minikube: MinikubeEffects,
     cloud: CloudEffects,
     files: FileEffects,
+    dev: DevEffects,
 }
 
 impl Effects {
@@ -89,6 +93,7 @@ impl Effects {
             minikube: MinikubeEffects::default(),
             cloud: CloudEffects::default(),
             files: FileEffects,
+            dev: DevEffects::default(),
         }
     }
 
@@ -138,6 +143,7 @@ impl Effects {
             Family::Minikube => self.minikube.perform(command, shared),
             Family::Cloud => self.cloud.perform(command, shared),
             Family::Files => self.files.perform(command, shared),
+            Family::Dev => self.dev.perform(command, shared),
             Family::Jobs => {
                 if let Command::CancelJob(job) = command {
                     shared.cancel(job);

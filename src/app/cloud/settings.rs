@@ -67,11 +67,14 @@ fn yes() -> bool {
     true
 }
 
-/// The file as a whole: only `[cloudrun]` for now; other tables are refused by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The file as a whole: `[cloudrun]` and the dev loop's `[dev]`; other tables are refused by name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFile {
-    pub cloudrun: CloudRunSettings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudrun: Option<CloudRunSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<crate::app::dev::settings::DevSettings>,
 }
 
 impl CloudRunSettings {
@@ -392,9 +395,10 @@ mod tests {
     fn the_project_file_round_trips_and_names_what_is_wrong() {
         let text = "[cloudrun]\nproject = \"my-proj\"\nservice = \"cookbook\"\nmode = \"source\"\nallow-unauthenticated = false\n";
         let file = parse_project_file(text).expect("parses");
-        assert_eq!(file.cloudrun.region, "us-central1");
-        assert_eq!(file.cloudrun.mode, DeployMode::Source);
-        assert!(!file.cloudrun.allow_unauthenticated);
+        let cloudrun = file.cloudrun.as_ref().expect("has [cloudrun]");
+        assert_eq!(cloudrun.region, "us-central1");
+        assert_eq!(cloudrun.mode, DeployMode::Source);
+        assert!(!cloudrun.allow_unauthenticated);
         let again = parse_project_file(&render_project_file(&file).expect("renders"))
             .expect("parses again");
         assert_eq!(again, file);

@@ -59,6 +59,34 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
                 .into();
         }
         Action::CancelJob => return cancel_job(model).into(),
+        Action::ToggleWatch => {
+            return crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared)
+                .into();
+        }
+        Action::PauseWatch => {
+            return crate::app::dev::actions::toggle_pause(&mut model.dev, &mut model.shared)
+                .into();
+        }
+        Action::TriggerCycle => {
+            return crate::app::dev::actions::trigger(&mut model.dev, &mut model.shared).into();
+        }
+        Action::DevMode if pane == Pane::Jobs => {
+            return crate::app::dev::actions::toggle_mode(&mut model.dev, &mut model.shared).into();
+        }
+        Action::DevMode => {
+            let target = match pane {
+                Pane::Containers => model
+                    .selected_container()
+                    .map(|c| crate::app::dev::state::container_target(&c.name)),
+                Pane::Deployments => {
+                    selected_deployment(&model.kube).map(|(namespace, name, _)| {
+                        crate::app::dev::state::deployment_target(&namespace, &name)
+                    })
+                }
+                _ => None,
+            };
+            crate::app::dev::actions::toggle_target(&mut model.dev, &mut model.shared, target);
+        }
         Action::Open if pane == Pane::Cloud => {
             return crate::app::cloud::deploy::open(&mut model.cloud, &mut model.shared).into();
         }

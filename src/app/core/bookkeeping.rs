@@ -12,6 +12,13 @@ use std::collections::VecDeque;
 /// Record the commands `update` hands to the effects that are the user's
 /// actions; every action passes here, whichever key or form started it.
 pub fn record(model: &mut Model, commands: &[Command]) {
+    // The last build started names the app the dev loop rebuilds.
+    if let Some(spec) = commands.iter().rev().find_map(|c| match c {
+        Command::Build { spec, .. } => Some(spec),
+        _ => None,
+    }) {
+        model.dev.app = Some(spec.clone());
+    }
     add_jobs(model, commands);
     add_history(model, commands);
 }
@@ -27,12 +34,8 @@ fn add_history(model: &mut Model, commands: &[Command]) {
             continue;
         };
         let job = job_id(command);
-        if model.history.entries.len() >= crate::app::learn::history::HISTORY_CAPACITY {
-            model.history.entries.remove(0);
-        }
         model
             .history
-            .entries
             .push(crate::app::learn::history::HistoryEntry {
                 at: model.shared.now,
                 title: job_title(command),

@@ -36,6 +36,38 @@ pub struct ExposeSpec {
     pub target_port: u16,
 }
 
+/// The tree the dev loop watches: the app's build context, and the
+/// Dockerfile whose `.dockerignore` says what is not part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchSpec {
+    pub context: PathBuf,
+    pub dockerfile: String,
+}
+
+/// One file the sync path copies: from the context into the containers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncCopy {
+    /// Relative to the build context.
+    pub from: String,
+    /// Absolute, inside the container.
+    pub to: String,
+}
+
+/// What one dev-loop cycle does (ARCHITECTURE.md, "The dev loop").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevPlan {
+    /// The app's build: its context, Dockerfile and tag (`cookbook:latest`).
+    pub build: BuildSpec,
+    /// Not empty: copy these into the running containers instead of a
+    /// rebuild (the effect rebuilds after all when a file is gone or a
+    /// Deployment runs the image).
+    pub sync: Vec<SyncCopy>,
+    pub restart_after_sync: bool,
+    /// Targets in manual mode, left as they are: `container/web`,
+    /// `deployment/default/cookbook-recipe`.
+    pub skip: Vec<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerOp {
     Start,
@@ -204,6 +236,13 @@ pub enum Command {
         name: String,
         image: String,
     },
+    /// Watch the app's files and read `[dev]` of `pilothouse.toml` (None: stop watching).
+    Watch(Option<WatchSpec>),
+    /// One dev-loop cycle: build (or sync), replace what runs the image, wait until ready.
+    DevCycle {
+        job: JobId,
+        plan: DevPlan,
+    },
 }
 
 impl Command {
@@ -245,6 +284,8 @@ impl Command {
             Command::InspectImage(..) => "inspect image",
             Command::ScaffoldDockerfile { .. } => "scaffold dockerfile",
             Command::ScaffoldDeployment { .. } => "scaffold deployment",
+            Command::Watch(..) => "watch",
+            Command::DevCycle { .. } => "dev cycle",
         }
     }
 }
@@ -272,6 +313,7 @@ impl Command {
                     ..
                 }
                 | Self::CloudDeploy { .. }
+                | Self::DevCycle { .. }
                 | Self::SaveCloudSettings(_)
                 | Self::WriteWorkflow { .. }
         )

@@ -12,7 +12,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 19] = [
+pub const COMMANDS: [(&str, &str); 20] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
     ("theme", "switch theme (:theme NAME; T cycles)"),
@@ -23,6 +23,10 @@ pub const COMMANDS: [(&str, &str); 19] = [
     ),
     ("export!", "the same, replacing an existing file"),
     ("learn", "learn mode on/off (L)"),
+    (
+        "watch",
+        "the dev loop: watch and rebuild on save, on/off (w)",
+    ),
     (
         "tour",
         "the guided tour of the walkthrough (resumes where it was left)",
@@ -158,6 +162,9 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         },
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),
+        "watch" => {
+            return crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared);
+        }
         "tour" => crate::app::core::bookkeeping::start_tour(model),
         "help" => model.shared.overlay = Overlay::Help,
         "q" | "quit" => model.view.quit = true,

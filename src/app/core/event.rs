@@ -63,6 +63,7 @@ pub enum Event {
         completed: String,
         matches: Vec<String>,
     },
+    Dev(DevEvent),
     /// The YAML asked for with `y` (or why it could not be read).
     YamlLoaded {
         title: String,
@@ -114,6 +115,89 @@ pub enum CloudEvent {
     },
     /// Written (or unchanged): the path and what actionlint said.
     WorkflowWritten(Result<(String, String), String>),
+}
+
+/// What the dev loop's watch and cycles report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DevEvent {
+    /// Files changed in the watched tree (relative to the context), and how
+    /// long the debounce held them before reporting.
+    Changed { paths: Vec<String>, held: Duration },
+    /// The watch could not start, or stopped.
+    WatchFailed(String),
+    /// `[dev]` of `pilothouse.toml`, read when watching starts and when the file changes.
+    Settings(Result<crate::app::dev::settings::DevSettings, String>),
+    /// A stage of a cycle ended, and how long it took.
+    Stage {
+        job: JobId,
+        stage: DevStage,
+        took: Duration,
+    },
+    /// A step of a cycle is done; each stands for a command line.
+    Step { job: JobId, step: DevStep },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevStage {
+    Build,
+    Sync,
+    Replace,
+    Rollout,
+    Ready,
+}
+
+impl DevStage {
+    pub const ALL: [DevStage; 5] = [
+        Self::Build,
+        Self::Sync,
+        Self::Replace,
+        Self::Rollout,
+        Self::Ready,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Build => "build",
+            Self::Sync => "sync",
+            Self::Replace => "replace",
+            Self::Rollout => "rollout",
+            Self::Ready => "ready",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DevStep {
+    /// Built with the app's tag, then tagged uniquely for this build.
+    Built {
+        build: BuildSpec,
+        unique_tag: String,
+    },
+    /// A container was removed and started again from the new build.
+    Replaced(crate::app::core::command::RunSpec),
+    /// Files copied into a container (`docker cp`).
+    Copied {
+        container: String,
+        copies: Vec<crate::app::core::command::SyncCopy>,
+    },
+    Restarted {
+        container: String,
+    },
+    /// `kubectl set image`.
+    ImageSet {
+        namespace: String,
+        deployment: String,
+        container: String,
+        image: String,
+    },
+    /// A target in manual mode was left on its old build.
+    Skipped {
+        target: String,
+    },
+    /// Why the cycle rebuilt although every change matched a sync rule.
+    SyncFellBack {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -126,6 +126,10 @@ pub enum Action {
     CloudSettings,
     Workflow,
     CancelJob,
+    ToggleWatch,
+    PauseWatch,
+    TriggerCycle,
+    DevMode,
 }
 
 impl Action {
@@ -183,6 +187,10 @@ impl Action {
             Self::CloudSettings => "settings",
             Self::Workflow => "GitHub Actions workflow",
             Self::CancelJob => "cancel the running job (else quit)",
+            Self::ToggleWatch => "watch: rebuild on save",
+            Self::PauseWatch => "pause/resume watch",
+            Self::TriggerCycle => "dev cycle now",
+            Self::DevMode => "dev auto/manual",
         }
     }
 

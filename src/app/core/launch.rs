@@ -63,7 +63,8 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::DeleteObject { job, .. }
         | Command::RolloutRestart { job, .. }
         | Command::Minikube { job, .. }
-        | Command::CloudDeploy { job, .. } => Some(*job),
+        | Command::CloudDeploy { job, .. }
+        | Command::DevCycle { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -92,6 +93,14 @@ pub fn job_title(command: &Command) -> String {
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
         Command::ScaffoldDeployment { name, .. } => format!("write {name}-deployment.yaml"),
         Command::OpenUrl(url) => format!("open {url}"),
+        Command::DevCycle { plan, .. } if !plan.sync.is_empty() => {
+            format!(
+                "dev: sync {} file(s) into {}",
+                plan.sync.len(),
+                plan.build.tag
+            )
+        }
+        Command::DevCycle { plan, .. } => format!("dev: rebuild {}", plan.build.tag),
         Command::ExportHistory { path, .. } => format!("export history to {}", path.display()),
         Command::WatchStats(_)
         | Command::FollowLogs(_)
@@ -107,7 +116,8 @@ pub fn job_title(command: &Command) -> String {
         | Command::SuggestManifest
         | Command::LoadCloudSettings
         | Command::CancelJob(_)
-        | Command::CloudRefresh { .. } => String::new(),
+        | Command::CloudRefresh { .. }
+        | Command::Watch(_) => String::new(),
     }
 }
 

@@ -13,6 +13,7 @@ pub use crate::app::core::overlay::{
 pub use crate::app::core::pane::Pane;
 pub use crate::app::core::shared::Shared;
 use crate::app::core::table::TableState;
+use crate::app::dev::state::DevState;
 pub use crate::app::docker::state::{
     DockerState, LOG_CAPACITY, LogView, PodLogSource, STATS_CAPACITY, StatsView,
 };
@@ -68,6 +69,7 @@ impl Default for View {
 pub struct Model {
     pub shared: Shared,
     pub docker: DockerState,
+    pub dev: DevState,
     pub kube: KubeState,
     pub minikube: MinikubeModel,
     pub cloud: CloudModel,
@@ -82,6 +84,7 @@ impl Model {
         Self {
             shared: Shared::new(cwd, readonly, now),
             docker: DockerState::default(),
+            dev: DevState::default(),
             kube: KubeState::default(),
             minikube: MinikubeModel::default(),
             cloud: CloudModel::default(),

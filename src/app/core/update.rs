@@ -141,7 +141,28 @@ fn handle(model: &mut Model, event: Event) -> Handled {
             crate::app::kube::minikube::on_kube_report(&mut model.minikube, &report);
             return Handled::seen_if(report.visible);
         }
-        Event::Job { id, update } => return Handled::seen_if(on_job(model, id, update)),
+        Event::Job { id, update } => {
+            let finished = match &update {
+                JobUpdate::Finished(result) => Some(result.clone()),
+                _ => None,
+            };
+            let seen = on_job(model, id, update);
+            let Some(result) = finished else {
+                return Handled::seen_if(seen);
+            };
+            // A dev cycle's end may start the one more cycle that changes meanwhile owe.
+            let next = crate::app::dev::events::on_cycle_finished(
+                &mut model.dev,
+                &mut model.shared,
+                id,
+                &result,
+            );
+            return Handled {
+                visible: seen || !next.is_empty(),
+                commands: next,
+            };
+        }
+        Event::Dev(event) => return on_dev(model, event),
         Event::BuildContextChecked(result) => on_build_context(model, result),
         Event::Scaffolded(Ok(path)) => {
             let next = if path.ends_with("Dockerfile") {
@@ -304,6 +325,41 @@ fn on_job(model: &mut Model, id: JobId, update: JobUpdate) -> bool {
         }
     }
     true
+}
+
+/// The dev loop's report: its commands, and each finished step's command
+/// line into the cycle's job output and History.
+fn on_dev(model: &mut Model, event: crate::app::core::event::DevEvent) -> Handled {
+    let report = crate::app::dev::events::on_dev(&mut model.dev, &mut model.shared, event);
+    for (job, note) in report.notes {
+        if let Some(job) = model.job_mut(job) {
+            job.push_output(note);
+        }
+    }
+    let now = model.shared.now;
+    for (job, line) in &report.lines {
+        if let Some(job) = model.job_mut(*job) {
+            job.push_output(format!("$ {line}"));
+        }
+        model
+            .history
+            .push(crate::app::learn::history::HistoryEntry {
+                at: now,
+                title: "dev loop".to_string(),
+                line: line.clone(),
+                job: None,
+                outcome: Outcome::Done,
+                replay: crate::app::learn::history::Replay::Run,
+            });
+    }
+    if !report.lines.is_empty() {
+        model.rebuild_view(Pane::History);
+        model.history.table.bottom();
+    }
+    Handled {
+        commands: report.commands,
+        visible: report.visible,
+    }
 }
 
 fn scroll_yaml(view: &mut crate::app::core::model::YamlView, code: crossterm::event::KeyCode) {

@@ -48,6 +48,16 @@ pub struct History {
     pub table: TableState,
 }
 
+impl History {
+    /// Keep an entry; the oldest goes past the capacity.
+    pub fn push(&mut self, entry: HistoryEntry) {
+        if self.entries.len() >= HISTORY_CAPACITY {
+            self.entries.remove(0);
+        }
+        self.entries.push(entry);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     pub at: SystemTime,

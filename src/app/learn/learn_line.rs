@@ -2,6 +2,7 @@
 //! shows before an action and History keeps after it.
 
 use crate::app::core::command::{BuildSpec, Command, ContainerOp, RunSpec};
+use crate::app::core::event::DevStep;
 use crate::domain::text::quote;
 
 impl Command {
@@ -184,8 +185,59 @@ impl Command {
             | Self::CancelJob(_)
             | Self::ProbeMinikube { .. }
             | Self::FollowLogs(None)
+            | Self::Watch(_)
             | Self::WatchStats(None) => return None,
+            Self::DevCycle { plan, .. } => match plan.sync.first() {
+                Some(copy) => format!(
+                    "docker cp {} CONTAINER:{}",
+                    quote(&copy.from),
+                    quote(&copy.to)
+                ),
+                None => build_line(&plan.build),
+            },
         })
+    }
+}
+
+/// The command lines a dev-loop step stands for, in the order they ran.
+pub fn dev_step_lines(step: &DevStep) -> Vec<String> {
+    match step {
+        DevStep::Built { build, unique_tag } => vec![
+            build_line(build),
+            format!("docker tag {} {}", quote(&build.tag), quote(unique_tag)),
+        ],
+        DevStep::Replaced(spec) => {
+            let name = spec.name.as_deref().unwrap_or_default();
+            vec![format!(
+                "docker rm -f {} && {}",
+                quote(name),
+                run_line(spec)
+            )]
+        }
+        DevStep::Copied { container, copies } => copies
+            .iter()
+            .map(|c| {
+                format!(
+                    "docker cp {} {}",
+                    quote(&c.from),
+                    quote(&format!("{container}:{}", c.to))
+                )
+            })
+            .collect(),
+        DevStep::Restarted { container } => vec![format!("docker restart {}", quote(container))],
+        DevStep::ImageSet {
+            namespace,
+            deployment,
+            container,
+            image,
+        } => vec![format!(
+            "kubectl set image deployment/{} {}={} -n {}",
+            quote(deployment),
+            quote(container),
+            quote(image),
+            quote(namespace)
+        )],
+        DevStep::Skipped { .. } | DevStep::SyncFellBack { .. } => Vec::new(),
     }
 }
 

@@ -57,7 +57,7 @@ pub fn load_settings(dir: &Path, tx: &UnboundedSender<Event>) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         Ok(text) => parse_project_file(&text)
-            .map(|file| Some(file.cloudrun))
+            .map(|file| file.cloudrun)
             .map_err(|e| format!("{}: {e}", path.display())),
     };
     send(tx, CloudEvent::Settings(settings));
@@ -193,12 +193,20 @@ pub async fn write_workflow(
 
 pub fn save_settings(dir: &Path, settings: CloudRunSettings, tx: &UnboundedSender<Event>) {
     let path = dir.join(SETTINGS_FILE);
-    let result = render_project_file(&ProjectFile { cloudrun: settings })
-        .map(|text| format!("# Cloud Run settings for pilothouse (D deploys with them).\n{text}"))
-        .and_then(|text| {
-            std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        })
-        .map(|()| path);
+    // The file's other tables (`[dev]`) are kept: only `[cloudrun]` is the form's.
+    let kept = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| parse_project_file(&text).ok())
+        .unwrap_or_default();
+    let result = render_project_file(&ProjectFile {
+        cloudrun: Some(settings),
+        ..kept
+    })
+    .map(|text| format!("# Cloud Run settings for pilothouse (D deploys with them).\n{text}"))
+    .and_then(|text| {
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    })
+    .map(|()| path);
     send(tx, CloudEvent::SettingsSaved(result));
 }
 

@@ -12,6 +12,8 @@ pub struct BuildStream {
     /// Output after the last newline, waiting for the rest of its line.
     pending: String,
     image_id: Option<String>,
+    /// The last `Step N/M : …` line: where a failed build stopped.
+    pub last_step: Option<String>,
 }
 
 impl BuildStream {
@@ -32,6 +34,7 @@ impl BuildStream {
                 let line = line.trim_end().to_string();
                 if let Some((current, total)) = parse_step(&line) {
                     updates.push(JobUpdate::Step { current, total });
+                    self.last_step = Some(line.clone());
                 }
                 lines.push(line);
             }
@@ -40,6 +43,11 @@ impl BuildStream {
             }
         }
         Ok(updates)
+    }
+
+    /// The image's full id (`sha256:…`), once the engine has named it.
+    pub fn image_id(&self) -> Option<&str> {
+        self.image_id.as_deref()
     }
 
     /// The image's short id, once the engine has named it.

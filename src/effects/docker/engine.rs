@@ -110,6 +110,24 @@ pub(crate) async fn build_inner(
     spec: &BuildSpec,
     tx: &Sender,
 ) -> Result<String, String> {
+    let mut followed = BuildStream::default();
+    build_followed(docker, id, spec, tx, &mut followed).await?;
+    let short = followed.short_image_id();
+    Ok(match short {
+        Some(short) => format!("built {} ({short})", spec.tag),
+        None => format!("built {}", spec.tag),
+    })
+}
+
+/// Pack the context, send it, and follow the engine's stream into the job;
+/// `followed` keeps the image id and the step a failure stopped at.
+pub(crate) async fn build_followed(
+    docker: &Docker,
+    id: JobId,
+    spec: &BuildSpec,
+    tx: &Sender,
+    followed: &mut BuildStream,
+) -> Result<(), String> {
     let context = spec.context.clone();
     let dockerfile = spec.dockerfile.clone();
     let tar = tokio::task::spawn_blocking(move || tar_context(&context, &dockerfile))
@@ -130,18 +148,13 @@ pub(crate) async fn build_inner(
         .rm(true)
         .build();
     let mut stream = docker.build_image(options, None, Some(body_full(tar.into())));
-    let mut followed = BuildStream::default();
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| build_error(&e))?;
         for update in followed.feed(info)? {
             job(tx, id, update);
         }
     }
-    let short = followed.short_image_id();
-    Ok(match short {
-        Some(short) => format!("built {} ({short})", spec.tag),
-        None => format!("built {}", spec.tag),
-    })
+    Ok(())
 }
 
 fn build_error(err: &bollard::errors::Error) -> String {
@@ -212,7 +225,7 @@ pub async fn run_inner(docker: &Docker, spec: &RunSpec) -> Result<String, String
     ))
 }
 
-fn engine_error(doing: &str, err: &bollard::errors::Error) -> String {
+pub(crate) fn engine_error(doing: &str, err: &bollard::errors::Error) -> String {
     match err {
         bollard::errors::Error::DockerResponseServerError { message, .. } => {
             format!("{doing} failed: {message}")

@@ -209,6 +209,7 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
         finished_at: None,
         logs: Vec::new(),
         listeners: Vec::new(),
+        files: BTreeMap::new(),
     });
     let index = engine.containers.len() - 1;
     engine.container_event(index, "create");
@@ -266,11 +267,12 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
         listeners.push(listener);
     }
     let id = engine.containers[index].id.clone();
-    let name = engine.containers[index].name.clone();
     let (log_tx, mut log_rx) = mpsc::unbounded_channel::<String>();
+    let files_of = shared.clone();
+    let answering = id.clone();
     let responder: crate::sim::http::Responder =
         Arc::new(move |request_line: &str, peer: std::net::SocketAddr| {
-            let body = format!("Hello from {name}\n");
+            let body = answer(&files_of, &answering, request_line);
             let _ = log_tx.send(format!("{peer} \"{request_line}\" 200 {}", body.len()));
             (200, body)
         });
@@ -308,6 +310,28 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
     }
     engine.container_event(index, "start");
     empty(StatusCode::NO_CONTENT)
+}
+
+/// What a container answers: a file copied into it whose path the request
+/// names, else a greeting that names the container and the image it runs (so
+/// a test, or a presenter, sees which build serves).
+fn answer(shared: &Shared, id: &str, request_line: &str) -> String {
+    let engine = lock(shared);
+    let Some(container) = engine.containers.iter().find(|c| c.id == id) else {
+        return String::new();
+    };
+    let wanted = request_line.split(' ').nth(1).unwrap_or("/");
+    let copied = container
+        .files
+        .iter()
+        .find(|(path, _)| path.as_str() == wanted || (wanted != "/" && path.ends_with(wanted)));
+    match copied {
+        Some((_, content)) => String::from_utf8_lossy(content).into_owned(),
+        None => format!(
+            "Hello from {} running {}\n",
+            container.name, container.image
+        ),
+    }
 }
 
 /// Stop (or kill) a running container; `exit_code` is what it "exited" with.

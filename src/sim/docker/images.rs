@@ -143,6 +143,39 @@ fn glob_match(pattern: &str, path: &str) -> bool {
     ignore.excludes(path)
 }
 
+/// `docker tag SOURCE REPO:TAG` (`POST /images/{name}/tag?repo=&tag=`): the
+/// tag moves to this image from any other that had it, as the engine does.
+pub fn tag(shared: &Shared, name: &str, query: &HashMap<String, String>) -> Response<Body> {
+    let Some(repo) = query.get("repo").filter(|r| !r.is_empty()) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "repository name (repo) is required",
+        );
+    };
+    let tag = query
+        .get("tag")
+        .filter(|t| !t.is_empty())
+        .map_or("latest", String::as_str);
+    let reference = normalize_reference(&format!("{repo}:{tag}"));
+    if let Err(message) = crate::app::core::validate::image_reference(&reference, false) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("invalid reference format: {message}"),
+        );
+    }
+    let mut engine = lock(shared);
+    let Some(index) = engine.find_image(name) else {
+        return error(StatusCode::NOT_FOUND, &format!("No such image: {name}"));
+    };
+    for image in &mut engine.images {
+        image.tags.retain(|t| t != &reference);
+    }
+    engine.images[index].tags.push(reference.clone());
+    let id = engine.images[index].id.clone();
+    engine.emit("image", "tag", &id, json!({"name": reference}));
+    crate::sim::http::empty(StatusCode::CREATED)
+}
+
 /// `docker push`: the sim is its own registry. Credentials are required
 /// (X-Registry-Auth, base64url JSON, as the CLI and bollard send them); the
 /// answer streams as the engine's does, ending with the digest.

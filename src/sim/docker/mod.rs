@@ -1,6 +1,7 @@
 //! The simulated Docker Engine: the API subset the docker CLI and bollard
 //! use, served on a Unix socket.
 
+mod archive;
 mod containers;
 mod images;
 mod preload;
@@ -179,6 +180,10 @@ async fn route(
         (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
         (&Method::POST, ["containers", id, "wait"]) => wait(shared, id).await,
         (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),
+        (&Method::PUT, ["containers", id, "archive"]) => match read_body(request).await {
+            Ok(body) => archive::upload(shared, id, query, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
         (&Method::GET, ["containers", id, "logs"]) => streams::logs(shared, id, query),
         (&Method::GET, ["containers", id, "stats"]) => streams::stats(shared, id, query),
         (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),
@@ -198,6 +203,10 @@ async fn route(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             images::push(shared, name, query.get("tag").map(String::as_str), auth)
+        }
+        (&Method::POST, ["images", .., "tag"]) => {
+            let name = path.trim_start_matches("/images/").trim_end_matches("/tag");
+            images::tag(shared, name, query)
         }
         (&Method::DELETE, ["images", ..]) => {
             images::remove(shared, image_name(path, false), flag(query, "force"))

@@ -48,6 +48,7 @@ impl Engine {
                 finished_at: None,
                 logs: Vec::new(),
                 listeners: Vec::new(),
+                files: BTreeMap::new(),
             });
         }
     }

@@ -80,6 +80,8 @@ pub struct SimContainer {
     pub finished_at: Option<i64>,
     pub logs: Vec<String>,
     pub listeners: Vec<JoinHandle<()>>,
+    /// Files copied in (`PUT /containers/{id}/archive`) by absolute path; served over HTTP.
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl SimContainer {

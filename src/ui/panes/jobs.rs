@@ -1,4 +1,4 @@
-//! Jobs: one entry per action, its state and elapsed time, and the streamed
+//! Jobs: the dev loop's section when it runs (`dev.rs`), one entry per action, its state and elapsed time, and the streamed
 //! output of the selected one with a step gauge for builds.
 
 use crate::app::core::model::{Job, JobState, Model};
@@ -12,7 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Gauge, Paragraph};
 
 pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
-    let [list_area, output_area] = crate::layout::jobs_areas(area);
+    let [dev_area, list_area, output_area] = crate::layout::jobs_areas(area, model);
+    if dev_area.height > 0 {
+        crate::ui::panes::dev::render(frame, dev_area, model, theme);
+    }
     let now = model.shared.now;
     let columns = vec![
         Column::new("#", Constraint::Length(4), |j: &Job| {

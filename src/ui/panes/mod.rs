@@ -2,6 +2,7 @@
 
 pub mod cloud;
 pub mod containers;
+pub mod dev;
 pub mod history;
 pub mod images;
 pub mod jobs;

@@ -121,7 +121,7 @@ impl Controller {
         }
     }
 
-    /// Answer with the name of a ready pod behind the service, round-robin.
+    /// Answer with the name and image of a ready pod behind the service, round-robin.
     fn responder(&self, shared: &Arc<KubeShared>, service: &Value) -> Responder {
         let shared = shared.clone();
         let ns = s(service, "/metadata/namespace").to_string();
@@ -131,7 +131,7 @@ impl Controller {
         let counter = self.round_robin.clone();
         Arc::new(move |request_line: &str, peer| {
             let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
-            let ready: Vec<(String, String)> = store
+            let ready: Vec<(String, String, String)> = store
                 .list("pods", Some(&ns))
                 .into_iter()
                 .filter(|p| {
@@ -139,14 +139,18 @@ impl Controller {
                         && pod_ready(p)
                         && p.pointer("/metadata/deletionTimestamp").is_none()
                 })
-                .map(|p| (s(p, "/metadata/name").to_string(), uid(p)))
+                .map(|p| {
+                    let image = s(p, "/spec/containers/0/image").to_string();
+                    (s(p, "/metadata/name").to_string(), uid(p), image)
+                })
                 .collect();
             if ready.is_empty() {
                 return (503, "no ready endpoints for this service\n".to_string());
             }
-            let (name, pod_uid) =
+            let (name, pod_uid, image) =
                 &ready[counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % ready.len()];
-            let body = format!("Hello from {name}\n");
+            // The image names the build that serves: the dev loop's tests watch it change.
+            let body = format!("Hello from {name} running {image}\n");
             store.append_pod_log(
                 pod_uid,
                 format!("{peer} \"{request_line}\" 200 {}", body.len()),
