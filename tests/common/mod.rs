@@ -299,3 +299,13 @@ pub fn alive(pid: i32) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// A kube-rs client on the simulated cluster, through its kubeconfig.
+pub async fn sim_client(sim: &pilothouse::sim::Sim) -> kube::Client {
+    let kubeconfig = kube::config::Kubeconfig::read_from(&sim.kubeconfig_path)
+        .expect("the sim's kubeconfig parses");
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+        .await
+        .expect("a config from it");
+    kube::Client::try_from(config).expect("a client")
+}
