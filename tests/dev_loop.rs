@@ -22,6 +22,11 @@ fn cycles_done(model: &Model, count: usize) -> bool {
             .all(|c| c.result != CycleResult::Running)
 }
 
+/// No cycle runs and none is owed.
+fn settled(model: &Model) -> bool {
+    model.dev.running.is_none() && model.dev.pending.is_empty()
+}
+
 fn last_result(model: &Model) -> CycleResult {
     model
         .dev
@@ -29,6 +34,17 @@ fn last_result(model: &Model) -> CycleResult {
         .last()
         .map(|c| c.result.clone())
         .unwrap_or(CycleResult::Running)
+}
+
+async fn engine_connected(cockpit: &mut Cockpit) {
+    cockpit
+        .until("the engine", |m| {
+            matches!(
+                m.docker.connection,
+                pilothouse::domain::Connection::Connected(_)
+            )
+        })
+        .await;
 }
 
 /// Start watching `app` as the app built with `tag`, and wait until the watch is in place.
@@ -65,29 +81,8 @@ async fn against_the_sim_a_save_rolls_the_deployment_and_replaces_the_container(
     .await
     .expect("the sim starts");
     common::build_cookbook(&sim).await;
-    let client = common::sim_client(&sim).await;
-    let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
-        kube::Api::namespaced(client.clone(), "default");
-    let mut manifest: serde_json::Value =
-        serde_yaml_ng::from_str(include_str!("../assets/cookbook/cookbook-deployment.yaml"))
-            .expect("the sample manifest");
-    manifest["spec"]["replicas"] = 3.into();
-    deployments
-        .create(
-            &Default::default(),
-            &serde_json::from_value(manifest).expect("a Deployment"),
-        )
-        .await
-        .expect("created");
     let mut cockpit = Cockpit::on(&sim);
-    cockpit
-        .until("3 pods ready", |m| {
-            m.kube
-                .deployments
-                .iter()
-                .any(|d| d.name == "cookbook-recipe" && d.ready == 3)
-        })
-        .await;
+    engine_connected(&mut cockpit).await;
     let port = common::free_port();
     cockpit.run(vec![pilothouse::app::Command::Run {
         job: 900,
@@ -107,8 +102,74 @@ async fn against_the_sim_a_save_rolls_the_deployment_and_replaces_the_container(
         .await;
 
     watch(&mut cockpit, &sim.sample_app, "cookbook:latest").await;
-    std::fs::write(sim.sample_app.join("run.py"), "print('v2')\n").expect("edit run.py");
-    cockpit.until("the cycle", |m| cycles_done(m, 1)).await;
+
+    // A [dev] rule: the template is copied into the container (PUT archive), nothing built.
+    std::fs::write(
+        sim.sample_app.join("pilothouse.toml"),
+        "[dev]\nsync = [{ from = \"templates/\", to = \"/app/templates/\" }]\n",
+    )
+    .expect("write [dev]");
+    cockpit
+        .until("the sync rules read", |m| !m.dev.settings.sync.is_empty())
+        .await;
+    std::fs::create_dir_all(sim.sample_app.join("templates")).expect("templates/");
+    std::fs::write(sim.sample_app.join("templates/index.html"), "<h1>v2</h1>").expect("edit");
+    cockpit.until("the sync", |m| cycles_done(m, 1)).await;
+    cockpit.until("no cycle running", settled).await;
+    assert!(
+        matches!(last_result(&cockpit.model), CycleResult::Done(ref s) if s.contains("copied into web")),
+        "{:?}",
+        last_result(&cockpit.model)
+    );
+    let copied = common::http_get(port, "/app/templates/index.html")
+        .await
+        .expect("web answers");
+    assert!(copied.contains("<h1>v2</h1>"), "{copied}");
+
+    let client = common::sim_client(&sim).await;
+    let deployments: kube::Api<k8s_openapi::api::apps::v1::Deployment> =
+        kube::Api::namespaced(client.clone(), "default");
+    let mut manifest: serde_json::Value =
+        serde_yaml_ng::from_str(include_str!("../assets/cookbook/cookbook-deployment.yaml"))
+            .expect("the sample manifest");
+    manifest["spec"]["replicas"] = 3.into();
+    deployments
+        .create(
+            &Default::default(),
+            &serde_json::from_value(manifest).expect("a Deployment"),
+        )
+        .await
+        .expect("created");
+    cockpit
+        .until("3 pods ready", |m| {
+            m.kube
+                .deployments
+                .iter()
+                .any(|d| d.name == "cookbook-recipe" && d.ready == 3)
+        })
+        .await;
+    // Now a Deployment runs the image: pods take no copies, so the same kind of edit rebuilds.
+    let before = cockpit.model.dev.cycles.len();
+    std::fs::write(sim.sample_app.join("templates/index.html"), "<h1>v3</h1>").expect("edit");
+    cockpit
+        .until("the cycle", |m| cycles_done(m, before + 1))
+        .await;
+    let output: Vec<String> = cockpit
+        .model
+        .jobs
+        .list
+        .last()
+        .expect("its job")
+        .output
+        .iter()
+        .cloned()
+        .collect();
+    assert!(
+        output
+            .iter()
+            .any(|l| l.contains("rebuilding instead of syncing: deployment/cookbook-recipe")),
+        "{output:#?}"
+    );
     let CycleResult::Done(summary) = last_result(&cockpit.model) else {
         panic!("the cycle failed: {:?}", last_result(&cockpit.model));
     };
@@ -169,8 +230,7 @@ async fn against_the_sim_a_save_rolls_the_deployment_and_replaces_the_container(
         ),
         "{lines:#?}"
     );
-    // The pods' answer names the build too, through a Service as a user reaches it.
-    let stages: Vec<_> = cockpit.model.dev.cycles[0]
+    let stages: Vec<_> = cockpit.model.dev.cycles[before]
         .stages
         .iter()
         .map(|(s, _)| *s)
@@ -212,14 +272,7 @@ async fn on_the_real_engine_edits_are_served_a_broken_build_keeps_the_old_and_sy
 }
 
 async fn exercise(cockpit: &mut Cockpit, app: &Path, tag: &str, name: &str) -> Result<(), String> {
-    cockpit
-        .until("the engine", |m| {
-            matches!(
-                m.docker.connection,
-                pilothouse::domain::Connection::Connected(_)
-            )
-        })
-        .await;
+    engine_connected(cockpit).await;
     cockpit.run(vec![pilothouse::app::Command::Build {
         job: 900,
         spec: BuildSpec {

@@ -57,16 +57,19 @@ fn start_watcher(
     })
     .map_err(|e| format!("cannot watch files: {e}"))?;
     let filter = Filter::read(root);
-    add_tree(&mut watcher, root, root, &filter)?;
+    add_tree(&mut watcher, root, root, &filter, &mut Vec::new())?;
     Ok((watcher, filter))
 }
 
-/// Watch `dir` and the directories under it that the filter keeps.
+/// Watch `dir` and the directories under it that the filter keeps; the
+/// files already there go into `found` (a new directory's files may be
+/// written before its watch is in place).
 fn add_tree(
     watcher: &mut notify::RecommendedWatcher,
     root: &Path,
     dir: &Path,
     filter: &Filter,
+    found: &mut Vec<String>,
 ) -> Result<(), String> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -83,8 +86,11 @@ fn add_tree(
         for entry in entries.flatten() {
             let path = entry.path();
             let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir && filter.keeps_dir(&relative(root, &path)) {
+            let rel = relative(root, &path);
+            if is_dir && filter.keeps_dir(&rel) {
                 stack.push(path);
+            } else if !is_dir && filter.triggers(&rel) {
+                found.push(rel);
             }
         }
     }
@@ -167,7 +173,7 @@ fn relevant(
         if path.is_dir() {
             // A new directory is watched; its files report their own changes.
             if matches!(event.kind, EventKind::Create(_)) && filter.keeps_dir(&rel) {
-                let _ = add_tree(watcher, root, &path, filter);
+                let _ = add_tree(watcher, root, &path, filter, &mut paths);
             }
             continue;
         }
