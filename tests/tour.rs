@@ -40,7 +40,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys(":tour\n");
     assert!(cockpit.model.tour.active);
-    assert!(cockpit.screen(120).contains("Tour 1/11: The engine"));
+    assert!(cockpit.screen(120).contains("Tour 1/12: The engine"));
 
     reach(&mut cockpit, "The Dockerfile").await;
     cockpit.keys("b\n");
@@ -73,6 +73,25 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.keys("5s");
     cockpit.replace_field("3");
     cockpit.keys("\n");
+    reach(&mut cockpit, "The dev loop").await;
+    cockpit.keys("w");
+    cockpit
+        .until_event(
+            "the watch in place",
+            |e| {
+                matches!(
+                    e,
+                    pilothouse::app::Event::Dev(pilothouse::app::core::event::DevEvent::Settings(
+                        _
+                    ))
+                )
+            },
+            |_| true,
+        )
+        .await;
+    let run_py = cockpit.model.shared.cwd.join("run.py");
+    let text = std::fs::read_to_string(&run_py).expect("the sample app's run.py");
+    std::fs::write(&run_py, format!("{text}\n# edited in the tour\n")).expect("save run.py");
     reach(&mut cockpit, "Cloud Run and $PORT").await;
     cockpit.keys("9");
     // gcloud is asked at the first tick on the Cloud Run pane.

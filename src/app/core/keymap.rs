@@ -226,6 +226,8 @@ impl Action {
                     | Self::NextTheme
                     | Self::SortReverse
                     | Self::Back
+                    // In help; the footer keeps ? and q in sight on the panes that have it.
+                    | Self::DevMode
             )
     }
 }

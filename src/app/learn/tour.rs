@@ -217,8 +217,9 @@ fn check_step(tour: &mut Tour, seen: &Seen, step: usize) -> bool {
                 .any(|h| marks.iter().any(|mark| h.line.contains(mark.as_str())))
         }
         8 => tour_deployment(tour, seen).is_some_and(|d| d.desired >= 3 && d.ready == d.desired),
-        9 => tour_jobs(tour, seen, "deploy ").any(succeeded),
-        10 => seen.cloud.workflow_written.is_some(),
+        9 => tour_jobs(tour, seen, "dev: ").any(succeeded),
+        10 => tour_jobs(tour, seen, "deploy ").any(succeeded),
+        11 => seen.cloud.workflow_written.is_some(),
         _ => true,
     }
 }

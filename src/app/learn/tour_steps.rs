@@ -33,7 +33,7 @@ pub struct Step {
     pub pane: Pane,
 }
 
-pub const STEPS: [Step; 11] = [
+pub const STEPS: [Step; 12] = [
     Step {
         title: "The engine",
         about: "Docker builds images and runs containers. The header shows which engine pilothouse talks to, its version and where it came from (DOCKER_HOST, a docker context, minikube's docker-env).",
@@ -96,6 +96,13 @@ pub const STEPS: [Step; 11] = [
         key: "s on the deployment, 3, enter",
         command: "kubectl scale --replicas=3 deployment/cookbook-recipe",
         pane: Pane::Deployments,
+    },
+    Step {
+        title: "The dev loop",
+        about: "Now change the app and see it run: w watches it, and each save rebuilds the image, tags it uniquely, replaces the container and rolls the Deployment to the new build. The Dev section atop Jobs times every stage.",
+        key: "w, then save a file of the app (run.py)",
+        command: "docker build -t cookbook:latest . && kubectl set image deployment/cookbook-recipe cookbook-recipe=cookbook:dev-ID",
+        pane: Pane::Jobs,
     },
     Step {
         title: "Cloud Run and $PORT",

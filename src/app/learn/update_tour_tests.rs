@@ -25,15 +25,7 @@ fn finish(model: &mut Model, commands: &[Command], summary: &str) {
 }
 
 fn job_id(command: &Command) -> u64 {
-    match command {
-        Command::Build { job, .. }
-        | Command::Run { job, .. }
-        | Command::Apply { job, .. }
-        | Command::Expose { job, .. }
-        | Command::Scale { job, .. }
-        | Command::CloudDeploy { job, .. } => *job,
-        other => panic!("not a job: {other:?}"),
-    }
+    crate::app::core::launch::job_id(command).unwrap_or_else(|| panic!("not a job: {command:?}"))
 }
 
 fn deployment(ready: u32, desired: u32) -> DeploymentRow {
@@ -60,11 +52,11 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The engine");
     assert!(
-        status_text(&model).contains("step 1 of 11"),
+        status_text(&model).contains("step 1 of 12"),
         "{}",
         status_text(&model)
     );
-    assert!(screen_text(&model, 120, 40).contains("Tour 1/11: The engine"));
+    assert!(screen_text(&model, 120, 40).contains("Tour 1/12: The engine"));
 
     // The engine answers: done by itself, no key.
     model = connected(model);
@@ -179,6 +171,26 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
         &mut model,
         Event::Kube(KubeEvent::Deployments(vec![deployment(3, 3)].into())),
     );
+    assert_eq!(step_title(&model), "The dev loop");
+
+    // The dev loop: a save's cycle succeeds.
+    press_str(&mut model, "w");
+    let commands = update(
+        &mut model,
+        Event::Dev(crate::app::core::event::DevEvent::Changed {
+            paths: vec!["run.py".into()],
+            held: std::time::Duration::from_millis(150),
+        }),
+    );
+    assert!(
+        matches!(commands.as_slice(), [Command::DevCycle { .. }]),
+        "{commands:?}"
+    );
+    finish(
+        &mut model,
+        &commands,
+        "cookbook:dev-3f2a1b9 serving: deployment/cookbook-recipe 3/3",
+    );
     assert_eq!(step_title(&model), "Cloud Run and $PORT");
 
     // A Cloud Run deploy succeeds, then the workflow is written.
@@ -256,7 +268,7 @@ fn esc_leaves_the_tour_and_tour_resumes_at_the_same_step() {
         "{}",
         status_text(&model)
     );
-    assert!(!screen_text(&model, 120, 40).contains("Tour 2/11"));
+    assert!(!screen_text(&model, 120, 40).contains("Tour 2/12"));
     run_command(&mut model, "tour");
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The Dockerfile");
