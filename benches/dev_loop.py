@@ -2,6 +2,7 @@
 """The dev loop, measured on the real binary (benches/README.md has the results).
 
   benches/dev_loop.py [--bin PATH] [--cycles N] [--demo-cycles N] [--window S]
+                      [--only real|demo|idle ...]
 
 1. Real Docker engine, a FROM scratch busybox httpd whose page is a file of
    the context: save -> the new page served (curl on 127.0.0.1), N cycles of
@@ -261,21 +262,29 @@ def main():
     parser.add_argument("--cycles", type=int, default=20)
     parser.add_argument("--demo-cycles", type=int, default=10)
     parser.add_argument("--window", type=int, default=30)
+    parser.add_argument("--only", choices=["real", "demo", "idle"], action="append",
+                        help="run only these parts (default: all)")
     args = parser.parse_args()
+    parts = set(args.only or ["real", "demo", "idle"])
     binary = os.path.abspath(args.bin)
     state = tempfile.mkdtemp(prefix="phbench-state-")
     try:
         print(f"machine: {os.cpu_count()} cores, {sh('uname', '-srm').stdout.strip()}, "
               f"docker {sh('docker', 'version', '--format', '{{.Server.Version}}').stdout.strip()}")
-        results = real_engine(binary, args.cycles, state)
-        results.update(demo(binary, args.demo_cycles, state))
+        results = {}
+        if "real" in parts:
+            results.update(real_engine(binary, args.cycles, state))
+        if "demo" in parts:
+            results.update(demo(binary, args.demo_cycles, state))
         for name, times in results.items():
             print(summary(name, times))
-        bare = statistics.median(results["bare CLI (build, rm -f, run, poll)"])
-        rebuilt = statistics.median(results["pilothouse rebuild path (save -> served)"])
-        print(f"rebuild path / bare CLI (medians): {rebuilt / bare:.2f}x")
-        for line in watch_idle(binary, args.window, state):
-            print(line)
+        if "real" in parts:
+            bare = statistics.median(results["bare CLI (build, rm -f, run, poll)"])
+            rebuilt = statistics.median(results["pilothouse rebuild path (save -> served)"])
+            print(f"rebuild path / bare CLI (medians): {rebuilt / bare:.2f}x")
+        if "idle" in parts:
+            for line in watch_idle(binary, args.window, state):
+                print(line)
     finally:
         shutil.rmtree(state, ignore_errors=True)
 

@@ -7,7 +7,6 @@
 mod common;
 
 use common::cockpit::Cockpit;
-use crossterm::event::KeyCode;
 use pilothouse::app::core::command::BuildSpec;
 use pilothouse::app::core::model::Model;
 use pilothouse::app::dev::state::CycleResult;
@@ -54,22 +53,7 @@ async fn watch(cockpit: &mut Cockpit, app: &Path, tag: &str) {
         dockerfile: "Dockerfile".into(),
         tag: tag.into(),
     });
-    cockpit.key(KeyCode::Char('w'));
-    // The watch reads [dev] once its directories are watched.
-    cockpit
-        .until_event(
-            "the watch in place",
-            |e| {
-                matches!(
-                    e,
-                    pilothouse::app::Event::Dev(pilothouse::app::core::event::DevEvent::Settings(
-                        _
-                    ))
-                )
-            },
-            |_| true,
-        )
-        .await;
+    cockpit.start_watching().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -74,21 +74,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.replace_field("3");
     cockpit.keys("\n");
     reach(&mut cockpit, "The dev loop").await;
-    cockpit.keys("w");
-    cockpit
-        .until_event(
-            "the watch in place",
-            |e| {
-                matches!(
-                    e,
-                    pilothouse::app::Event::Dev(pilothouse::app::core::event::DevEvent::Settings(
-                        _
-                    ))
-                )
-            },
-            |_| true,
-        )
-        .await;
+    cockpit.start_watching().await;
     let run_py = cockpit.model.shared.cwd.join("run.py");
     let text = std::fs::read_to_string(&run_py).expect("the sample app's run.py");
     std::fs::write(&run_py, format!("{text}\n# edited in the tour\n")).expect("save run.py");

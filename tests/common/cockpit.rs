@@ -174,6 +174,22 @@ impl Cockpit {
         .await;
     }
 
+    /// `w`: the dev loop watches; back once the watch is in place (it reads `[dev]` then).
+    pub async fn start_watching(&mut self) {
+        self.keys("w");
+        self.until_event(
+            "the watch in place",
+            |e| {
+                matches!(
+                    e,
+                    Event::Dev(pilothouse::app::core::event::DevEvent::Settings(_))
+                )
+            },
+            |_| true,
+        )
+        .await;
+    }
+
     /// Feed what the sources and effects report until the model satisfies `done`.
     pub async fn until(&mut self, what: &str, done: impl Fn(&Model) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

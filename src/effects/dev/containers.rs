@@ -225,7 +225,11 @@ pub async fn wait_answering(spec: &RunSpec) -> Result<(), String> {
         if port.host_port == 0 {
             continue;
         }
-        while !answers(port.host_port).await {
+        // A request sent while the container's network is still being wired can
+        // sit in a SYN retransmit for a second: short attempts, growing, win that.
+        let mut patience = Duration::from_millis(50);
+        while !answers(port.host_port, patience).await {
+            patience = (patience * 2).min(Duration::from_secs(2));
             if Instant::now() > deadline {
                 return Err(format!(
                     "{name} runs, but 127.0.0.1:{} did not answer within {} s",
@@ -241,7 +245,7 @@ pub async fn wait_answering(spec: &RunSpec) -> Result<(), String> {
 
 /// Some answer to a plain HTTP request: Docker's proxy accepts a connection
 /// before the app listens, so a connect alone proves nothing.
-async fn answers(port: u16) -> bool {
+async fn answers(port: u16, patience: Duration) -> bool {
     let attempt = async {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -253,7 +257,7 @@ async fn answers(port: u16) -> bool {
         let mut byte = [0u8; 1];
         (stream.read(&mut byte).await.ok()? > 0).then_some(())
     };
-    tokio::time::timeout(Duration::from_secs(2), attempt)
+    tokio::time::timeout(patience, attempt)
         .await
         .ok()
         .flatten()

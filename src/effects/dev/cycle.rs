@@ -147,7 +147,7 @@ impl Cycle {
                 copies: self.plan.sync.clone(),
             });
         }
-        self.stage(crate::app::core::event::DevStage::Sync, started);
+        self.stage(DevStage::Sync, started);
         let started = Instant::now();
         for container in containers {
             if self.plan.restart_after_sync {

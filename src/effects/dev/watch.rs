@@ -225,7 +225,7 @@ async fn debounce(
         if std::mem::take(&mut burst.settings_changed) {
             send(&tx, read_settings(&root));
         }
-        let paths: Vec<String> = std::mem::take(&mut burst.paths).into_iter().collect();
+        let paths = burst.drain(&root);
         tracing::debug!(changed = paths.len(), "file watch burst");
         if !paths.is_empty() {
             send(
@@ -245,8 +245,22 @@ const MAX_HOLD: Duration = Duration::from_secs(2);
 #[derive(Default)]
 struct Burst {
     paths: BTreeSet<String>,
+    /// Made during this burst: gone again at its end, it was an editor's
+    /// temporary file (written, then renamed over the real one), no change.
+    created: BTreeSet<String>,
     settings_changed: bool,
     closed: bool,
+}
+
+impl Burst {
+    /// The burst's changes, minus files that came and went within it.
+    fn drain(&mut self, root: &Path) -> Vec<String> {
+        let created = std::mem::take(&mut self.created);
+        std::mem::take(&mut self.paths)
+            .into_iter()
+            .filter(|p| !created.contains(p) || root.join(p).exists())
+            .collect()
+    }
 }
 
 impl Burst {
@@ -278,7 +292,11 @@ impl Burst {
         if event.paths.iter().any(|p| p.ends_with(".dockerignore")) {
             *filter = Filter::read(root);
         }
+        let created = matches!(event.kind, EventKind::Create(_));
         let changed = relevant(event, root, filter, watcher);
+        if created {
+            self.created.extend(changed.iter().cloned());
+        }
         matters |= !changed.is_empty();
         self.paths.extend(changed);
         matters
@@ -378,6 +396,10 @@ mod watching {
         for i in 0..100 {
             std::fs::write(root.join("run.py"), format!("v{i}")).expect("write");
         }
+        assert_eq!(next_change(&mut rx).await, Some(vec!["run.py".to_string()]));
+        // An editor's save by rename: the temporary file came and went, only the page changed.
+        std::fs::write(root.join("run.py.new"), "v-renamed").expect("write");
+        std::fs::rename(root.join("run.py.new"), root.join("run.py")).expect("rename");
         assert_eq!(next_change(&mut rx).await, Some(vec!["run.py".to_string()]));
         // Ignored and scratch files: nothing at all.
         std::fs::write(root.join("debug.log"), "x").expect("write");
