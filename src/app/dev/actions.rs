@@ -17,7 +17,8 @@ pub fn app_build(dev: &DevState, cwd: &Path) -> BuildSpec {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         BuildSpec {
-            context: cwd.to_path_buf(),
+            // As the build form has it: relative, so the command line reads `docker build … .`.
+            context: std::path::PathBuf::from("."),
             dockerfile: "Dockerfile".to_string(),
             tag: crate::app::core::validate::default_tag_for_dir(&dir_name),
         }
@@ -37,11 +38,8 @@ pub fn toggle_watch(dev: &mut DevState, shared: &mut Shared) -> Vec<Command> {
         return Vec::new();
     }
     let app = app_build(dev, &shared.cwd);
-    let context = if app.context.is_absolute() {
-        app.context.clone()
-    } else {
-        shared.cwd.join(&app.context)
-    };
+    // Collecting the components drops the "." parts: "/app/." reads as "/app".
+    let context: std::path::PathBuf = shared.cwd.join(&app.context).components().collect();
     dev.watch = WatchState::Watching;
     shared.set_status(
         Level::Info,

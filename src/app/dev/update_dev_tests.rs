@@ -70,7 +70,7 @@ fn a_save_starts_a_cycle_of_the_app_and_w_stops_watching() {
     assert_eq!(
         plan.build,
         BuildSpec {
-            context: "/home/dev/cookbook".into(),
+            context: ".".into(),
             dockerfile: "Dockerfile".into(),
             tag: "cookbook:latest".into(),
         }
@@ -293,7 +293,7 @@ fn each_step_is_a_command_line_in_history_and_in_the_job() {
     assert_eq!(
         lines,
         vec![
-            "docker build -t cookbook:latest /home/dev/cookbook",
+            "docker build -t cookbook:latest .",
             "docker tag cookbook:latest cookbook:dev-3f2a1b9",
             "docker rm -f web && docker run -d --name web -p 127.0.0.1:8000:8000 cookbook:dev-3f2a1b9",
             "kubectl set image deployment/cookbook-recipe cookbook-recipe=cookbook:dev-3f2a1b9 -n default",

@@ -224,7 +224,9 @@ impl Cycle {
             self.step(DevStep::Replaced(spec.clone()));
             replaced.push(spec);
         }
-        self.stage(DevStage::Replace, started);
+        if !replaced.is_empty() {
+            self.stage(DevStage::Replace, started);
+        }
 
         let started = Instant::now();
         let mut rolled = Vec::new();
@@ -255,7 +257,9 @@ impl Cycle {
         for spec in &replaced {
             containers::wait_answering(spec).await?;
         }
-        self.stage(DevStage::Ready, started);
+        if !replaced.is_empty() || !rolled.is_empty() {
+            self.stage(DevStage::Ready, started);
+        }
 
         let mut serving: Vec<String> = replaced.iter().filter_map(|s| s.name.clone()).collect();
         serving.extend(rolled);
