@@ -14,6 +14,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// One attempt of the ready check while the container is new.
+const QUICK_ATTEMPT: Duration = Duration::from_millis(100);
+
 /// How long a replaced container's port may take to answer.
 const READY_WITHIN: Duration = Duration::from_secs(60);
 
@@ -225,11 +228,15 @@ pub async fn wait_answering(spec: &RunSpec) -> Result<(), String> {
         if port.host_port == 0 {
             continue;
         }
-        // A request sent while the container's network is still being wired can
-        // sit in a SYN retransmit for a second: short attempts, growing, win that.
-        let mut patience = Duration::from_millis(50);
+        // A request sent while the container's network is still being wired sits
+        // in a SYN retransmit for a second: short attempts win that. An app slow
+        // to answer gets longer ones after a few seconds.
+        let started = Instant::now();
+        let mut patience = QUICK_ATTEMPT;
         while !answers(port.host_port, patience).await {
-            patience = (patience * 2).min(Duration::from_secs(2));
+            if started.elapsed() > Duration::from_secs(3) {
+                patience = (patience * 2).min(Duration::from_secs(2));
+            }
             if Instant::now() > deadline {
                 return Err(format!(
                     "{name} runs, but 127.0.0.1:{} did not answer within {} s",
@@ -257,11 +264,14 @@ async fn answers(port: u16, patience: Duration) -> bool {
         let mut byte = [0u8; 1];
         (stream.read(&mut byte).await.ok()? > 0).then_some(())
     };
-    tokio::time::timeout(patience, attempt)
+    let started = Instant::now();
+    let answered = tokio::time::timeout(patience, attempt)
         .await
         .ok()
         .flatten()
-        .is_some()
+        .is_some();
+    tracing::debug!(port, answered, took = ?started.elapsed(), "ready check");
+    answered
 }
 
 #[cfg(test)]
