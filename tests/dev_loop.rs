@@ -330,6 +330,8 @@ async fn exercise(cockpit: &mut Cockpit, app: &Path, tag: &str, name: &str) -> R
     cockpit
         .until("the repaired build", |m| cycles_done(m, 3))
         .await;
+    // Rewriting the context may come as two bursts: let every cycle end first.
+    cockpit.until("no cycle running", settled).await;
 
     // Sync path: [dev] copies www/ into the container; nothing is built.
     std::fs::write(
