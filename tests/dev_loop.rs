@@ -344,10 +344,18 @@ async fn exercise(cockpit: &mut Cockpit, app: &Path, tag: &str, name: &str) -> R
         .await;
     let before = cockpit.model.dev.cycles.len();
     std::fs::write(app.join("www/index.html"), "v3 synced").expect("edit the page");
+    // The first cycle after the edit that takes the page, and ended.
+    let took_the_page = move |m: &Model| {
+        m.dev.cycles[before.min(m.dev.cycles.len())..]
+            .iter()
+            .find(|c| c.files.iter().any(|f| f == "www/index.html"))
+            .filter(|c| c.result != CycleResult::Running)
+            .cloned()
+    };
     cockpit
-        .until("the sync", |m| cycles_done(m, before + 1))
+        .until("the sync", |m| took_the_page(m).is_some())
         .await;
-    let cycle = cockpit.model.dev.cycles.last().cloned().expect("a cycle");
+    let cycle = took_the_page(&cockpit.model).expect("the cycle that took the page");
     if !cycle.sync
         || cycle
             .stage(pilothouse::app::core::event::DevStage::Build)
