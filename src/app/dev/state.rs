@@ -98,7 +98,7 @@ impl DevState {
         self.cycles.iter_mut().rev().find(|c| c.job == job)
     }
 
-    /// One line for the section's title: `watching · cookbook:latest · auto · 2 change(s) noted`.
+    /// The section's title: `watching · cycle 4 building · cookbook:latest · auto · 2 change(s) noted`.
     pub fn headline(&self) -> String {
         let mut state = match self.watch {
             WatchState::Off => "off".to_string(),
@@ -109,7 +109,8 @@ impl DevState {
             .running
             .and_then(|job| self.cycles.iter().find(|c| c.job == job))
         {
-            state.push_str(&format!(" · cycle {} running", cycle.number));
+            let doing = if cycle.sync { "syncing" } else { "building" };
+            state.push_str(&format!(" · cycle {} {doing}", cycle.number));
         }
         let mut line = match &self.app {
             Some(app) => format!("{state} · {}", app.tag),
