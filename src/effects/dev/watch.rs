@@ -397,6 +397,14 @@ mod watching {
             std::fs::write(root.join("run.py"), format!("v{i}")).expect("write");
         }
         assert_eq!(next_change(&mut rx).await, Some(vec!["run.py".to_string()]));
+        // One or two reports for the burst (a writer paused past the debounce splits it), never more.
+        let second = tokio::time::timeout(Duration::from_millis(500), next_change(&mut rx)).await;
+        if let Ok(Some(paths)) = second {
+            assert_eq!(paths, vec!["run.py".to_string()]);
+            let third =
+                tokio::time::timeout(Duration::from_millis(500), next_change(&mut rx)).await;
+            assert!(!matches!(third, Ok(Some(_))), "a third report: {third:?}");
+        }
         // An editor's save by rename: the temporary file came and went, only the page changed.
         std::fs::write(root.join("run.py.new"), "v-renamed").expect("write");
         std::fs::rename(root.join("run.py.new"), root.join("run.py")).expect("rename");
