@@ -190,13 +190,7 @@ async fn against_the_sim_a_save_rolls_the_deployment_and_replaces_the_container(
     // The replaced container serves the new build, with the env and labels it had.
     let page = common::http_get(port, "/").await.expect("web answers");
     assert!(page.contains(&format!("running {unique}")), "{page}");
-    let lines: Vec<&str> = cockpit
-        .model
-        .history
-        .entries
-        .iter()
-        .map(|h| h.line.as_str())
-        .collect();
+    let lines: Vec<&str> = cockpit.history_lines();
     assert!(
         lines.iter().any(
             |l| l.starts_with("docker rm -f web && docker run -d --name web")
@@ -368,12 +362,9 @@ async fn exercise(cockpit: &mut Cockpit, app: &Path, tag: &str, name: &str) -> R
         return Err(format!("after the sync the container serves {page:?}"));
     }
     let copied: Vec<&str> = cockpit
-        .model
-        .history
-        .entries
-        .iter()
-        .filter(|h| h.line.starts_with("docker cp "))
-        .map(|h| h.line.as_str())
+        .history_lines()
+        .into_iter()
+        .filter(|line| line.starts_with("docker cp "))
         .collect();
     if copied != [format!("docker cp www/index.html {name}:/www/index.html").as_str()] {
         return Err(format!("copied: {copied:?}"));

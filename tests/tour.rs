@@ -101,13 +101,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     assert!(screen.contains("Tour: complete"), "{screen}");
     assert!(screen.contains("Tour complete"), "{screen}");
     // Every change is in the history, with its command line.
-    let lines: Vec<&str> = cockpit
-        .model
-        .history
-        .entries
-        .iter()
-        .map(|h| h.line.as_str())
-        .collect();
+    let lines: Vec<&str> = cockpit.history_lines();
     for expected in [
         "docker build",
         "docker run",

@@ -174,6 +174,16 @@ impl Cockpit {
         .await;
     }
 
+    /// Every History entry's command line, oldest first.
+    pub fn history_lines(&self) -> Vec<&str> {
+        self.model
+            .history
+            .entries
+            .iter()
+            .map(|h| h.line.as_str())
+            .collect()
+    }
+
     /// `w`: the dev loop watches; back once the watch is in place (it reads `[dev]` then).
     pub async fn start_watching(&mut self) {
         self.keys("w");

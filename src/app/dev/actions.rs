@@ -176,7 +176,6 @@ pub fn start_cycle(dev: &mut DevState, shared: &mut Shared, by_hand: bool) -> Ve
         sync: !plan.sync.is_empty(),
         seen,
         stages: Vec::new(),
-        started: shared.now,
         result: CycleResult::Running,
     });
     dev.running = Some(job);

@@ -5,7 +5,7 @@ use crate::app::core::command::{BuildSpec, JobId};
 use crate::app::core::event::DevStage;
 use crate::app::dev::settings::DevSettings;
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// Cycles kept for the Dev section; older ones go first.
 pub const CYCLES_KEPT: usize = 200;
@@ -37,7 +37,6 @@ pub struct Cycle {
     /// How long the debounce held the first change.
     pub seen: Option<Duration>,
     pub stages: Vec<(DevStage, Duration)>,
-    pub started: SystemTime,
     pub result: CycleResult,
 }
 

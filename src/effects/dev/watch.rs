@@ -57,19 +57,19 @@ fn start_watcher(
     })
     .map_err(|e| format!("cannot watch files: {e}"))?;
     let filter = Filter::read(root);
-    add_tree(&mut watcher, root, root, &filter, &mut Vec::new())?;
+    add_tree(&mut watcher, root, root, &filter, None)?;
     Ok((watcher, filter))
 }
 
-/// Watch `dir` and the directories under it that the filter keeps; the
-/// files already there go into `found` (a new directory's files may be
-/// written before its watch is in place).
+/// Watch `dir` and the directories under it that the filter keeps; with
+/// `found`, the files already there go into it (a new directory's files may
+/// be written before its watch is in place; at start there is nothing to report).
 fn add_tree(
     watcher: &mut notify::RecommendedWatcher,
     root: &Path,
     dir: &Path,
     filter: &Filter,
-    found: &mut Vec<String>,
+    mut found: Option<&mut Vec<String>>,
 ) -> Result<(), String> {
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -89,7 +89,10 @@ fn add_tree(
             let rel = relative(root, &path);
             if is_dir && filter.keeps_dir(&rel) {
                 stack.push(path);
-            } else if !is_dir && filter.triggers(&rel) {
+            } else if let Some(found) = found
+                .as_deref_mut()
+                .filter(|_| !is_dir && filter.triggers(&rel))
+            {
                 found.push(rel);
             }
         }
@@ -113,10 +116,9 @@ pub struct Filter {
 
 impl Filter {
     pub fn read(root: &Path) -> Self {
-        let text = std::fs::read_to_string(root.join(".dockerignore")).unwrap_or_default();
-        Self {
-            ignore: DockerIgnore::parse(&text),
-        }
+        Self::from_dockerignore(
+            &std::fs::read_to_string(root.join(".dockerignore")).unwrap_or_default(),
+        )
     }
 
     pub fn from_dockerignore(text: &str) -> Self {
@@ -173,7 +175,7 @@ fn relevant(
         if path.is_dir() {
             // A new directory is watched; its files report their own changes.
             if matches!(event.kind, EventKind::Create(_)) && filter.keeps_dir(&rel) {
-                let _ = add_tree(watcher, root, &path, filter, &mut paths);
+                let _ = add_tree(watcher, root, &path, filter, Some(&mut paths));
             }
             continue;
         }
