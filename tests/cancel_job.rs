@@ -33,16 +33,13 @@ async fn cancel_via(via: Via) {
     let dir = tempfile::tempdir().expect("temp dir");
     let pids = dir.path().join("pids");
     let program = dir.path().join("hangs");
-    std::fs::write(
+    common::write_program(
         &program,
-        format!(
+        &format!(
             "#!/bin/sh\nsleep 600 &\necho $! > '{0}'\necho $$ >> '{0}'\necho started\nwait\n",
             pids.display()
         ),
-    )
-    .expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut effects = Effects::new(tx, watch::channel(None).1, dir.path().into());
     match via {
@@ -75,6 +72,16 @@ async fn cancel_via(via: Via) {
         {
             break;
         }
+        assert!(
+            !matches!(
+                &event,
+                Event::Job {
+                    id: 7,
+                    update: JobUpdate::Finished(_)
+                }
+            ),
+            "the stand-in ended before it started: {event:?}"
+        );
     }
     let pids: Vec<i32> = std::fs::read_to_string(&pids)
         .expect("pids")

@@ -17,16 +17,13 @@ use std::time::{Duration, Instant};
 fn hanging(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let pids = dir.join(format!("{name}.pids"));
     let program = dir.join(name);
-    std::fs::write(
+    common::write_program(
         &program,
-        format!(
+        &format!(
             "#!/bin/sh\nsleep 600 &\necho $! > '{0}'\necho $$ >> '{0}'\nwait\n",
             pids.display()
         ),
-    )
-    .expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    );
     (program, pids)
 }
 

@@ -31,9 +31,7 @@ fn fake_minikube() -> (tempfile::TempDir, PathBuf) {
             .join("tests/fixtures/bin/minikube")
             .display()
     );
-    std::fs::write(&program, wrapper).expect("wrapper written");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).expect("executable");
+    common::write_program(&program, &wrapper);
     (dir, program)
 }
 

@@ -309,3 +309,31 @@ pub async fn sim_client(sim: &pilothouse::sim::Sim) -> kube::Client {
         .expect("a config from it");
     kube::Client::try_from(config).expect("a client")
 }
+
+/// Writes an executable stand-in program. The file is written by a child
+/// process (`sh -c 'cat > …'`), never through a descriptor of this process:
+/// tests run on parallel threads, and a writable descriptor open here while
+/// another thread forks is inherited by that child until it execs, which makes
+/// executing this script fail with "Text file busy" (ETXTBSY) meanwhile.
+pub fn write_program(path: &Path, script: &str) {
+    use std::io::Write;
+    let mut writer = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("cat > \"$0\" && chmod 755 \"$0\"")
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh starts to write the stand-in program");
+    writer
+        .stdin
+        .take()
+        .expect("its stdin")
+        .write_all(script.as_bytes())
+        .expect("the script reaches sh");
+    let status = writer.wait().expect("sh ends");
+    assert!(
+        status.success(),
+        "writing {} failed: {status}",
+        path.display()
+    );
+}
