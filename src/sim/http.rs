@@ -71,8 +71,13 @@ pub async fn read_body(request: Request<Incoming>) -> Result<Bytes, String> {
         .map_err(|e| format!("cannot read the request body: {e}"))
 }
 
-/// Query parameters, percent-decoded.
+/// Query parameters, percent-decoded (a repeated one keeps its last value).
 pub fn query<B>(request: &Request<B>) -> HashMap<String, String> {
+    query_pairs(request).into_iter().collect()
+}
+
+/// Query parameters in order, repeats kept (`command=sh&command=-c&...`), percent-decoded.
+pub fn query_pairs<B>(request: &Request<B>) -> Vec<(String, String)> {
     request
         .uri()
         .query()
@@ -179,6 +184,8 @@ where
         let io = hyper_util::rt::TokioIo::new(stream);
         let _ = hyper::server::conn::http1::Builder::new()
             .serve_connection(io, service)
+            // exec and port-forward take the connection over (`Upgrade`).
+            .with_upgrades()
             .await;
     });
 }

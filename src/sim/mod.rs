@@ -8,6 +8,8 @@ pub mod cloudrun;
 pub mod docker;
 pub mod http;
 pub mod kube;
+pub mod shell;
+pub mod websocket;
 
 use crate::cli::SimArgs;
 use color_eyre::eyre::{Result, WrapErr, eyre};

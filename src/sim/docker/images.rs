@@ -2,6 +2,7 @@
 //! read, the Dockerfile parsed, `.dockerignore` honoured, `Step N/M` streamed,
 //! and the image stored with the sha256 of context and Dockerfile as its id.
 
+use super::context::Context;
 use super::state::{Engine, SimImage, normalize_reference, sha256_hex};
 use super::state::{Shared, error, lock};
 use crate::domain::dockerfile::{self, Instruction};
@@ -10,8 +11,7 @@ use crate::sim::http::{Body, json, streaming};
 use bytes::Bytes;
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
+use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 pub fn list(shared: &Shared) -> Response<Body> {
@@ -66,81 +66,6 @@ pub fn remove(shared: &Shared, name: &str, force: bool) -> Response<Body> {
         engine.emit("image", "delete", &id, json!({"name": name}));
     }
     json(StatusCode::OK, &Value::Array(answer))
-}
-
-/// The files of a context tar (after `.dockerignore`), by path.
-struct Context {
-    files: BTreeMap<String, u64>,
-    dirs: Vec<String>,
-}
-
-fn read_context(tar_bytes: &[u8]) -> Result<(Context, HashMap<String, Vec<u8>>), String> {
-    let mut archive = tar::Archive::new(tar_bytes);
-    let mut files = BTreeMap::new();
-    let mut dirs = Vec::new();
-    let mut small = HashMap::new();
-    let entries = archive
-        .entries()
-        .map_err(|e| format!("the build context is not a tar archive: {e}"))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("the build context tar is damaged: {e}"))?;
-        let path = entry
-            .path()
-            .map_err(|e| format!("bad path in the context: {e}"))?
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .trim_end_matches('/')
-            .to_string();
-        if path.is_empty() {
-            continue;
-        }
-        if entry.header().entry_type().is_dir() {
-            dirs.push(path);
-            continue;
-        }
-        let size = entry.header().size().unwrap_or(0);
-        // Keep what the builder itself reads: the Dockerfile and .dockerignore.
-        if size <= 1024 * 1024
-            && (path.contains("Dockerfile")
-                || path.ends_with("dockerfile")
-                || path == ".dockerignore")
-        {
-            let mut content = Vec::new();
-            entry
-                .read_to_end(&mut content)
-                .map_err(|e| format!("cannot read {path}: {e}"))?;
-            small.insert(path.clone(), content);
-        }
-        files.insert(path, size);
-    }
-    Ok((Context { files, dirs }, small))
-}
-
-impl Context {
-    fn exists(&self, source: &str, ignore: &DockerIgnore) -> bool {
-        let source = source.trim_start_matches("./").trim_end_matches('/');
-        if source.is_empty() || source == "." {
-            return true;
-        }
-        let visible = |path: &str| !ignore.excludes(path);
-        if source.contains('*') || source.contains('?') {
-            return self
-                .files
-                .keys()
-                .any(|f| visible(f) && glob_match(source, f));
-        }
-        (self.files.contains_key(source) && visible(source))
-            || self.dirs.iter().any(|d| d == source && visible(d))
-            || self
-                .files
-                .keys()
-                .any(|f| f.starts_with(&format!("{source}/")) && visible(f))
-    }
-}
-
-fn glob_match(pattern: &str, path: &str) -> bool {
-    let ignore = DockerIgnore::parse(pattern);
-    ignore.excludes(path)
 }
 
 /// `docker tag SOURCE REPO:TAG` (`POST /images/{name}/tag?repo=&tag=`): the
@@ -291,13 +216,13 @@ fn store(engine: &mut Engine, mut image: SimImage, tag: Option<String>) {
 }
 
 fn run_build(tar: &[u8], dockerfile_name: &str, send: &dyn Fn(Value)) -> Result<SimImage, String> {
-    let (context, small) = read_context(tar)?;
-    let dockerfile_text = small
-        .get(dockerfile_name.trim_start_matches("./"))
+    let context = Context::read(tar)?;
+    let dockerfile_text = context
+        .content(dockerfile_name.trim_start_matches("./"))
         .ok_or_else(|| format!("Cannot locate specified Dockerfile: {dockerfile_name}"))?;
     let dockerfile_text = String::from_utf8_lossy(dockerfile_text).into_owned();
-    let ignore = small
-        .get(".dockerignore")
+    let ignore = context
+        .content(".dockerignore")
         .map(|t| DockerIgnore::parse(&String::from_utf8_lossy(t)))
         .unwrap_or_default();
     let steps = dockerfile::parse(&dockerfile_text)?;
@@ -344,23 +269,28 @@ fn apply(
 ) -> Result<(), String> {
     match step.keyword.as_str() {
         "COPY" | "ADD" => {
-            let (sources, _dest) = dockerfile::copy_parts(&step.args).ok_or_else(|| {
+            let (sources, dest) = dockerfile::copy_parts(&step.args).ok_or_else(|| {
                 format!(
                     "dockerfile parse error on line {}: {} requires at least two arguments",
                     step.line, step.keyword
                 )
             })?;
-            for source in sources {
+            for source in &sources {
                 if source.starts_with("http://") || source.starts_with("https://") {
                     continue;
                 }
-                if !context.exists(&source, ignore) {
+                if !context.exists(source, ignore) {
                     return Err(format!(
                         "{} failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist",
                         step.keyword
                     ));
                 }
             }
+            let local: Vec<String> = sources
+                .into_iter()
+                .filter(|s| !s.starts_with("http://") && !s.starts_with("https://"))
+                .collect();
+            context.copy_into(&mut image.files, &local, &dest, &image.workdir, ignore);
         }
         "ENV" => {
             for (k, v) in dockerfile::key_values(&step.args) {

@@ -3,6 +3,8 @@
 
 mod archive;
 mod containers;
+mod context;
+mod exec;
 mod images;
 mod preload;
 pub mod state;
@@ -184,6 +186,13 @@ async fn route(
             Ok(body) => archive::upload(shared, id, query, &body),
             Err(e) => error(StatusCode::BAD_REQUEST, &e),
         },
+        (&Method::POST, ["containers", id, "exec"]) => match read_body(request).await {
+            Ok(body) => exec::create(shared, id, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
+        (&Method::POST, ["exec", id, "start"]) => exec::start(shared, id, request).await,
+        (&Method::POST, ["exec", id, "resize"]) => exec::resize(shared, id, query),
+        (&Method::GET, ["exec", id, "json"]) => exec::inspect(shared, id),
         (&Method::GET, ["containers", id, "logs"]) => streams::logs(shared, id, query),
         (&Method::GET, ["containers", id, "stats"]) => streams::stats(shared, id, query),
         (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),

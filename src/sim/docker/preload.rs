@@ -26,6 +26,7 @@ impl Engine {
             cmd: vec!["sleep".into(), "infinity".into()],
             entrypoint: Vec::new(),
             workdir: "/".into(),
+            files: Default::default(),
         });
         for i in 0..count {
             let name = format!("load-{i:04}");

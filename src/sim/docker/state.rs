@@ -42,6 +42,8 @@ pub struct SimImage {
     pub cmd: Vec<String>,
     pub entrypoint: Vec<String>,
     pub workdir: String,
+    /// What `COPY` and `ADD` put into it, for the built-in shell.
+    pub files: super::context::ImageFiles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +135,8 @@ pub struct Engine {
     /// Every request that could change something (`METHOD PATH`), oldest first,
     /// so tests can prove that refused input sent nothing. Capped.
     pub writes: std::collections::VecDeque<String>,
+    /// `docker exec` instances by id, with how they ended.
+    pub execs: std::collections::HashMap<String, super::exec::SimExec>,
 }
 
 /// Writes remembered by the sim; older ones go first.
@@ -147,6 +151,7 @@ impl Default for Engine {
             serial: 0,
             events: broadcast::channel(1024).0,
             log_lines: broadcast::channel(4096).0,
+            execs: Default::default(),
             writes: std::collections::VecDeque::new(),
         }
     }

@@ -167,6 +167,9 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
         (&Method::GET, false, _) => api::list(&shared, &target, &query, &accept),
         (&Method::GET, true, Some("scale")) => api::scale(&shared, &target, None, &manager),
         (&Method::GET, true, Some("log")) => api::log(&shared, &target, &query),
+        (&Method::GET | &Method::POST, true, Some("exec")) if target.resource.plural == "pods" => {
+            api::exec(&shared, &target, request)
+        }
         (&Method::GET, true, _) => api::get(&shared, &target, &accept),
         (&Method::POST, false, None) => match body_value(request, &content_type).await {
             Ok(object) => api::create(

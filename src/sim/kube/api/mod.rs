@@ -18,10 +18,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
+mod exec;
 mod subresources;
 mod watch;
 mod write;
 
+pub use exec::exec;
 pub use subresources::{log, scale};
 pub use watch::watch;
 pub use write::{create, delete, patch, update};
