@@ -50,6 +50,7 @@ struct ConfigFile {
     mouse: Option<bool>,
     learn: Option<LearnAtStart>,
     log_level: Option<String>,
+    shell: Option<String>,
     #[serde(default)]
     keys: BTreeMap<String, toml::Table>,
 }
@@ -111,6 +112,8 @@ pub struct Config {
     pub mouse: Setting<bool>,
     pub learn: Setting<LearnAtStart>,
     pub log_level: Setting<String>,
+    /// The shell `S` opens inside a container or pod; empty: `bash` where it exists, else `sh`.
+    pub shell: Setting<String>,
     /// `[keys.CONTEXT]` tables, checked when the keymap is built.
     pub keys: BTreeMap<String, toml::Table>,
 }
@@ -174,6 +177,14 @@ impl Config {
                 LOG_LEVELS.join(", ")
             ));
         }
+        if let Some(shell) = &file.shell
+            && shell.trim().is_empty()
+        {
+            return Err(
+                "shell = \"\": name a shell (sh, bash, ash…) or leave the key out for bash-else-sh"
+                    .to_string(),
+            );
+        }
         Ok(Self {
             path,
             file_found: found,
@@ -182,6 +193,7 @@ impl Config {
             mouse: Setting::pick(file.mouse, true),
             learn: Setting::pick(file.learn, LearnAtStart::Demo),
             log_level: Setting::pick(file.log_level, DEFAULT_LOG_LEVEL.to_string()),
+            shell: Setting::pick(file.shell.map(|s| s.trim().to_string()), String::new()),
             keys: file.keys,
         })
     }
@@ -252,6 +264,13 @@ impl Config {
             quoted(&self.log_level.value),
             self.log_level.origin,
         ));
+        if self.shell.value.is_empty() {
+            out.push_str(
+                "# shell: bash inside a container or pod where it exists, else sh (default)\n",
+            );
+        } else {
+            out.push_str(&line("shell", quoted(&self.shell.value), self.shell.origin));
+        }
         if self.keys.is_empty() {
             out.push_str("\n# keys: the built-in keymap (`?` in the cockpit lists it)\n");
         }

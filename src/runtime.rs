@@ -2,10 +2,10 @@
 //! the commands it returns, and draws when something changed (at most ~60
 //! frames a second).
 
-use crate::app::Event;
 use crate::app::core::keymap::Keymap;
 use crate::app::core::model::{Level, Model};
 use crate::app::core::update::step;
+use crate::app::{Command, Event};
 use crate::cli::Cli;
 use crate::config::{Config, LearnAtStart};
 use crate::crash_switch::CrashSwitch;
@@ -14,8 +14,6 @@ use crate::sources::docker::DockerSource;
 use crate::sources::docker_endpoint::DockerEnv;
 use crate::theme::{Theme, Themes};
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
@@ -90,7 +88,12 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     // a hangup while it starts is an event the loop ends on, not the default
     // death that would leave the simulated cluster's folder behind.
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(signals(StopSignals::install(), tx.clone()));
+    let handed_over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    tokio::spawn(crate::signals::forward(
+        crate::signals::StopSignals::install(),
+        tx.clone(),
+        handed_over.clone(),
+    ));
     // The demo's simulated cluster lives as long as the cockpit; dropping it cleans up.
     let demo = if cli.demo {
         Some(
@@ -149,6 +152,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         Some(sim) => Some(sim.kubeconfig_path.clone()),
         None => cli.kubeconfig.clone(),
     };
+    let kubeconfig_for_clis = kubeconfig.clone();
     let (kube_client_tx, kube_client_rx) = watch::channel(None);
     let target = crate::domain::kube::KubeTarget {
         context: cli.context.clone(),
@@ -165,7 +169,8 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         }
         .run_switchable(kube_switch_rx),
     );
-    tokio::spawn(terminal_input(tx.clone()));
+    let mut input = crate::terminal::Input::spawn(tx.clone());
+    input.handed_over = handed_over;
     tokio::spawn(ticks(tx.clone()));
     // In the demo gcloud talks to the simulated Cloud Run through a throwaway configuration.
     let gcloud_env = match &demo {
@@ -187,6 +192,14 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         .with_docker_switch(switch_tx)
         .with_kube_switch(kube_switch_tx);
     effects.set_gcloud_env(gcloud_env);
+    // What `docker exec` and `kubectl exec` need to reach what the cockpit shows.
+    if let Some(sim) = &demo {
+        effects.exec.docker_env = vec![("DOCKER_HOST".into(), sim.docker.host())];
+    }
+    if let Some(path) = &kubeconfig_for_clis {
+        effects.exec.kube_env = vec![("KUBECONFIG".into(), path.display().to_string())];
+    }
+    model.exec.shell = config.shell.value.clone();
     if cli.watch {
         crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared)
             .into_iter()
@@ -200,7 +213,15 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     if let Ok(size) = terminal.size() {
         model.view.size = (size.width, size.height);
     }
-    let result = event_loop(&mut terminal, model, rx, effects, CrashSwitch::from_env()).await;
+    let result = event_loop(
+        &mut terminal,
+        model,
+        rx,
+        effects,
+        CrashSwitch::from_env(),
+        &input,
+    )
+    .await;
     if config.mouse.value {
         disable_mouse();
     }
@@ -225,7 +246,7 @@ fn enable_mouse() {
     }));
 }
 
-fn disable_mouse() {
+pub(crate) fn disable_mouse() {
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
@@ -235,13 +256,20 @@ async fn event_loop(
     mut rx: mpsc::UnboundedReceiver<Event>,
     mut effects: Effects,
     mut crash: CrashSwitch,
+    input: &crate::terminal::Input,
 ) -> Result<()> {
     let mut last_draw: Option<Instant> = None;
+    let mut shells = Vec::new();
     // The first frame is due at once; after it, only when an event changed the screen.
     let mut redraw = true;
     loop {
         if model.view.quit {
             return Ok(());
+        }
+        for (target, shell) in shells.drain(..) {
+            run_shell(terminal, &mut model, &mut effects, input, target, shell).await;
+            redraw = true;
+            last_draw = None;
         }
         if redraw {
             let wait = last_draw
@@ -261,7 +289,7 @@ async fn event_loop(
             // Something changed but a frame was drawn moments ago: take more events until it is time.
             tokio::select! {
                 event = rx.recv() => match event {
-                    Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx),
+                    Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx, &mut shells),
                     None => return Ok(()),
                 },
                 _ = tokio::time::sleep(wait) => {}
@@ -269,9 +297,46 @@ async fn event_loop(
             continue;
         }
         match rx.recv().await {
-            Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx),
+            Some(event) => {
+                redraw |= handle(
+                    &mut model,
+                    &mut effects,
+                    &mut crash,
+                    event,
+                    &mut rx,
+                    &mut shells,
+                )
+            }
             None => return Ok(()),
         }
+    }
+}
+
+/// The terminal goes to the shell; when it exits the model hears how it ended
+/// and the next frame is drawn in full.
+async fn run_shell(
+    terminal: &mut DefaultTerminal,
+    model: &mut Model,
+    effects: &mut Effects,
+    input: &crate::terminal::Input,
+    target: crate::domain::exec::ExecTarget,
+    shell: String,
+) {
+    let args = target.args(true, std::slice::from_ref(&shell));
+    let line = target.command_line(true, std::slice::from_ref(&shell));
+    let foreground = crate::terminal::Foreground {
+        program: target.program().to_string(),
+        args,
+        env: effects.exec.env_for(&target),
+        banner: format!("pilothouse: $ {line}\r\n(exit the shell to come back to the cockpit)\r"),
+    };
+    let result = crate::terminal::hand_over(terminal, input, model.view.mouse, foreground).await;
+    tracing::debug!(?result, "back from the shell");
+    if let Ok(size) = terminal.size() {
+        model.view.size = (size.width, size.height);
+    }
+    for command in step(model, Event::ShellEnded { target, result }).commands {
+        effects.perform(command);
     }
 }
 
@@ -283,6 +348,7 @@ fn handle(
     crash: &mut CrashSwitch,
     first: Event,
     rx: &mut mpsc::UnboundedReceiver<Event>,
+    shells: &mut Vec<(crate::domain::exec::ExecTarget, String)>,
 ) -> bool {
     let mut redraw = false;
     let mut next = Some(first);
@@ -297,77 +363,20 @@ fn handle(
             let step = step(model, event);
             redraw |= step.visible;
             for command in step.commands {
-                effects.perform(command);
+                match command {
+                    // The terminal is the loop's: it hands it over once this batch is done.
+                    Command::Shell { target, shell } => shells.push((target, shell)),
+                    command => effects.perform(command),
+                }
             }
         }
         handled += 1;
-        if model.view.quit || handled >= MAX_EVENTS_PER_FRAME {
+        if model.view.quit || handled >= MAX_EVENTS_PER_FRAME || !shells.is_empty() {
             break;
         }
         next = rx.try_recv().ok();
     }
     redraw
-}
-
-async fn terminal_input(tx: mpsc::UnboundedSender<Event>) {
-    let mut events = EventStream::new();
-    while let Some(event) = events.next().await {
-        tracing::trace!(ok = event.is_ok(), "terminal input");
-        let event = match event {
-            Ok(TermEvent::Key(key)) => Event::Key(key),
-            Ok(TermEvent::Resize(width, height)) => Event::Resize(width, height),
-            Ok(TermEvent::Mouse(mouse)) => Event::Mouse(mouse),
-            Ok(_) => continue,
-            Err(err) => {
-                tracing::error!(%err, "terminal input failed");
-                Event::Terminate
-            }
-        };
-        if tx.send(event).is_err() {
-            return;
-        }
-    }
-    tracing::warn!("terminal input ended");
-}
-
-/// SIGTERM, SIGINT and SIGHUP, taken from their default (ending the process at once).
-struct StopSignals {
-    terminate: tokio::signal::unix::Signal,
-    interrupt: tokio::signal::unix::Signal,
-    hangup: tokio::signal::unix::Signal,
-}
-
-impl StopSignals {
-    fn install() -> Option<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::hangup()),
-        ) {
-            (Ok(terminate), Ok(interrupt), Ok(hangup)) => Some(Self {
-                terminate,
-                interrupt,
-                hangup,
-            }),
-            _ => {
-                tracing::error!("cannot install signal handlers");
-                None
-            }
-        }
-    }
-}
-
-async fn signals(stop: Option<StopSignals>, tx: mpsc::UnboundedSender<Event>) {
-    let Some(mut stop) = stop else {
-        return;
-    };
-    tokio::select! {
-        _ = stop.terminate.recv() => {}
-        _ = stop.interrupt.recv() => {}
-        _ = stop.hangup.recv() => {}
-    }
-    let _ = tx.send(Event::Terminate);
 }
 
 async fn ticks(tx: mpsc::UnboundedSender<Event>) {
@@ -399,6 +408,8 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Scaffolded(_) => "scaffolded",
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
+        Event::ShellFound { .. } => "shell found",
+        Event::ShellEnded { .. } => "shell ended",
         Event::Minikube(_) => "minikube",
         Event::Cloud(_) => "cloud",
         Event::Dev(_) => "dev",
@@ -428,6 +439,7 @@ mod tests {
             &mut CrashSwitch::default(),
             Event::Resize(100, 30),
             &mut rx,
+            &mut Vec::new(),
         );
         // …and the draw stays due.
         assert!(resized);
@@ -438,6 +450,7 @@ mod tests {
             &mut CrashSwitch::default(),
             Event::Tick(now + Duration::from_secs(2)),
             &mut rx,
+            &mut Vec::new(),
         );
         assert!(!idle, "and an idle tick alone draws nothing");
     }

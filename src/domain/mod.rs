@@ -3,6 +3,7 @@
 
 pub mod cloud;
 pub mod dockerfile;
+pub mod exec;
 pub mod kube;
 pub mod minikube;
 pub mod text;

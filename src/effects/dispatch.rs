@@ -25,6 +25,8 @@ enum Family {
     Cloud,
     Files,
     Dev,
+    /// Inside a workload: `docker exec` and `kubectl exec` (a shell itself is the runtime's).
+    Exec,
     /// ctrl-c on a job: whichever family started it.
     Jobs,
 }
@@ -66,6 +68,7 @@ fn family(command: &Command) -> Family {
         | Command::ScaffoldDockerfile { .. }
         | Command::ScaffoldDeployment { .. } => Family::Files,
         Command::Watch(_) | Command::DevCycle { .. } => Family::Dev,
+        Command::ProbeShell(_) | Command::Shell { .. } | Command::Exec { .. } => Family::Exec,
         Command::CancelJob(_) => Family::Jobs,
     }
 }
@@ -78,6 +81,7 @@ pub struct Effects {
     cloud: CloudEffects,
     files: FileEffects,
     dev: DevEffects,
+    pub exec: super::exec::ExecEffects,
 }
 
 impl Effects {
@@ -94,6 +98,7 @@ impl Effects {
             cloud: CloudEffects::default(),
             files: FileEffects,
             dev: DevEffects::default(),
+            exec: Default::default(),
         }
     }
 
@@ -137,6 +142,9 @@ impl Effects {
     pub fn perform(&mut self, command: Command) {
         tracing::debug!(command = command.name(), "effect");
         let shared = &mut self.shared;
+        if let Command::UseDockerEngine(engine) = &command {
+            self.exec.use_docker_engine(engine.as_ref());
+        }
         match family(&command) {
             Family::Docker => self.docker.perform(command, shared),
             Family::Kube => self.kube.perform(command, shared),
@@ -144,6 +152,7 @@ impl Effects {
             Family::Cloud => self.cloud.perform(command, shared),
             Family::Files => self.files.perform(command, shared),
             Family::Dev => self.dev.perform(command, shared),
+            Family::Exec => self.exec.perform(command, shared),
             Family::Jobs => {
                 if let Command::CancelJob(job) = command {
                     shared.cancel(job);

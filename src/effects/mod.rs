@@ -8,6 +8,7 @@ pub mod cloud;
 pub mod dev;
 mod dispatch;
 pub mod docker;
+pub mod exec;
 pub mod files;
 pub mod kube;
 pub mod minikube;

@@ -6,6 +6,7 @@
 
 pub mod cockpit;
 pub mod proxy;
+pub mod pty;
 pub mod scenario;
 pub mod tmux;
 
@@ -336,4 +337,51 @@ pub fn write_program(path: &Path, script: &str) {
         "writing {} failed: {status}",
         path.display()
     );
+}
+
+/// Builds the context as TAG and starts a container NAME from it (labelled
+/// for clean-up), through the cockpit's own effects; panics with the job's
+/// error if either fails.
+pub async fn build_and_start(docker: &Docker, context: &Path, tag: &str, name: &str) {
+    use pilothouse::app::core::command::{BuildSpec, RunSpec};
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let spec = BuildSpec {
+        context: context.to_path_buf(),
+        dockerfile: "Dockerfile".into(),
+        tag: tag.into(),
+    };
+    tokio::spawn(pilothouse::effects::docker::engine::build(
+        docker.clone(),
+        1,
+        spec,
+        tx.clone(),
+    ));
+    job_end(&mut rx).await.expect("the image builds");
+    let run = RunSpec {
+        image: tag.into(),
+        name: Some(name.into()),
+        ports: vec![],
+        env: vec![],
+        labels: vec![(TEST_LABEL.0.into(), TEST_LABEL.1.into())],
+    };
+    tokio::spawn(pilothouse::effects::docker::engine::run(
+        docker.clone(),
+        2,
+        run,
+        tx,
+    ));
+    job_end(&mut rx).await.expect("the container starts");
+}
+
+async fn job_end(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<pilothouse::app::Event>,
+) -> Result<String, String> {
+    next_matching(rx, "the job's end", |e| match e {
+        pilothouse::app::Event::Job {
+            update: pilothouse::app::core::event::JobUpdate::Finished(result),
+            ..
+        } => Some(result),
+        _ => None,
+    })
+    .await
 }

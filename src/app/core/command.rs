@@ -2,6 +2,7 @@
 //! line it stands for (the learn line).
 
 use crate::app::core::validate::PortMap;
+use crate::domain::exec::ExecTarget;
 use crate::domain::kube::KubeKind;
 use crate::domain::minikube::{MinikubeDockerEnv, MinikubeOp};
 use std::path::PathBuf;
@@ -243,6 +244,20 @@ pub enum Command {
         job: JobId,
         plan: DevPlan,
     },
+    /// Ask the workload whether it has `bash`, before a shell opens (answered with `ShellFound`).
+    ProbeShell(ExecTarget),
+    /// `docker exec -it` / `kubectl exec -it`: the terminal is handed over to
+    /// the shell until it exits (the runtime does this, not an effect).
+    Shell {
+        target: ExecTarget,
+        shell: String,
+    },
+    /// A one-off command in the workload; its output goes to its job.
+    Exec {
+        job: JobId,
+        target: ExecTarget,
+        command: Vec<String>,
+    },
 }
 
 impl Command {
@@ -286,6 +301,9 @@ impl Command {
             Command::ScaffoldDeployment { .. } => "scaffold deployment",
             Command::Watch(..) => "watch",
             Command::DevCycle { .. } => "dev cycle",
+            Command::ProbeShell(..) => "probe shell",
+            Command::Shell { .. } => "shell",
+            Command::Exec { .. } => "exec",
         }
     }
 }
@@ -316,6 +334,9 @@ impl Command {
                 | Self::DevCycle { .. }
                 | Self::SaveCloudSettings(_)
                 | Self::WriteWorkflow { .. }
+                | Self::ProbeShell(_)
+                | Self::Shell { .. }
+                | Self::Exec { .. }
         )
     }
 }

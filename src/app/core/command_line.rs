@@ -344,6 +344,13 @@ pub(crate) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -
                 previous: false,
             },
         ),
+        PickPurpose::ExecContainer { target, inside } => crate::app::exec::picked(
+            &mut model.exec,
+            &mut model.shared,
+            target.clone(),
+            label,
+            *inside,
+        ),
         PickPurpose::Minikube { .. } => Vec::new(),
     }
 }

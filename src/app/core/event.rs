@@ -69,6 +69,16 @@ pub enum Event {
         title: String,
         text: Result<String, String>,
     },
+    /// Which shell to open inside (`bash` where it exists), or why none can be.
+    ShellFound {
+        target: crate::domain::exec::ExecTarget,
+        result: Result<String, String>,
+    },
+    /// The terminal is back from a shell: its exit code, or why it could not run.
+    ShellEnded {
+        target: crate::domain::exec::ExecTarget,
+        result: Result<i32, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -16,6 +16,8 @@ pub enum FormKind {
     Expose,
     CloudSettings,
     Workflow,
+    /// One command inside a container or pod; `subject` holds (command line so far, target label).
+    Exec,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +69,7 @@ pub enum FormOutput {
     },
     Expose(ExposeSpec),
     CloudSettings(crate::app::cloud::settings::CloudRunSettings),
+    Exec(Vec<String>),
 }
 
 /// More replicas than this on a local cluster is a typo, not a plan.
@@ -191,6 +194,9 @@ impl Form {
             .map(FormOutput::CloudSettings),
             // Parsed in `input`, where the settings it needs are at hand.
             FormKind::Workflow => Err(Vec::new()),
+            FormKind::Exec => crate::domain::exec::split_command(self.value(0))
+                .map(FormOutput::Exec)
+                .map_err(|problem| vec![(0, problem)]),
             FormKind::Apply => match self.value(0).trim() {
                 "" => Err(vec![(0, "a manifest file is required".to_string())]),
                 path => Ok(FormOutput::Apply {
@@ -340,6 +346,14 @@ impl Form {
         let mut probe = self.clone();
         match probe.parse() {
             Some(FormOutput::Build(spec)) => build_line(&spec),
+            Some(FormOutput::Exec(words)) => {
+                let (prefix, _) = self.subject.clone().unwrap_or_default();
+                let typed: Vec<String> = words
+                    .iter()
+                    .map(|w| crate::domain::text::quote(w))
+                    .collect();
+                format!("{prefix} {}", typed.join(" "))
+            }
             Some(FormOutput::Run(spec)) => run_line(&spec),
             Some(FormOutput::Apply { path }) => {
                 format!("kubectl apply --server-side -f {}", path.display())
@@ -375,6 +389,10 @@ impl Form {
                     self.value(BUILD_CONTEXT)
                 ),
                 FormKind::Apply => format!("kubectl apply --server-side -f {}", self.value(0)),
+                FormKind::Exec => {
+                    let (prefix, _) = self.subject.clone().unwrap_or_default();
+                    format!("{prefix} {}", self.value(0))
+                }
                 FormKind::Expose => {
                     let (_, deployment) = self.subject.clone().unwrap_or_default();
                     format!(

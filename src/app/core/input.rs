@@ -212,6 +212,10 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             }
             launch(&mut model.shared, Command::SaveCloudSettings(settings))
         }
+        Some(FormOutput::Exec(command)) => {
+            model.shared.overlay = Overlay::None;
+            crate::app::exec::submit(&mut model.exec, &mut model.shared, command)
+        }
         Some(FormOutput::Scale {
             namespace,
             name,

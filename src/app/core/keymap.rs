@@ -130,6 +130,8 @@ pub enum Action {
     PauseWatch,
     TriggerCycle,
     DevMode,
+    Shell,
+    ExecCommand,
 }
 
 impl Action {
@@ -191,6 +193,8 @@ impl Action {
             Self::PauseWatch => "pause/resume watch",
             Self::TriggerCycle => "dev cycle now",
             Self::DevMode => "dev auto/manual",
+            Self::Shell => "shell inside",
+            Self::ExecCommand => "run a command inside",
         }
     }
 
@@ -228,6 +232,7 @@ impl Action {
                     | Self::Back
                     // In help; the footer keeps ? and q in sight on the panes that have it.
                     | Self::DevMode
+                    | Self::ExecCommand
             )
     }
 }

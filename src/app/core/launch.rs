@@ -48,6 +48,7 @@ fn asks_in_learn_mode(command: &Command) -> bool {
                 | Command::ScaffoldDeployment { .. }
                 | Command::WriteWorkflow { .. }
                 | Command::SaveCloudSettings(_)
+                | Command::Shell { .. }
         )
 }
 
@@ -64,7 +65,8 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::RolloutRestart { job, .. }
         | Command::Minikube { job, .. }
         | Command::CloudDeploy { job, .. }
-        | Command::DevCycle { job, .. } => Some(*job),
+        | Command::DevCycle { job, .. }
+        | Command::Exec { job, .. } => Some(*job),
         _ => None,
     }
 }
@@ -102,6 +104,11 @@ pub fn job_title(command: &Command) -> String {
         }
         Command::DevCycle { plan, .. } => format!("dev: rebuild {}", plan.build.tag),
         Command::ExportHistory { path, .. } => format!("export history to {}", path.display()),
+        Command::Shell { target, .. } => format!("a shell in {}", target.label()),
+        Command::Exec {
+            target, command, ..
+        } => format!("exec {} in {}", command.join(" "), target.label()),
+        Command::ProbeShell(target) => format!("open a shell in {}", target.label()),
         Command::WatchStats(_)
         | Command::FollowLogs(_)
         | Command::InspectImage(_)

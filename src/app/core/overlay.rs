@@ -50,6 +50,11 @@ pub enum PickPurpose {
         namespace: String,
         pod: String,
     },
+    /// Which container of a pod a shell or a command runs in.
+    ExecContainer {
+        target: crate::domain::exec::ExecTarget,
+        inside: crate::app::exec::Inside,
+    },
 }
 
 impl Overlay {

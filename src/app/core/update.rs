@@ -163,6 +163,12 @@ fn handle(model: &mut Model, event: Event) -> Handled {
             };
         }
         Event::Dev(event) => return on_dev(model, event),
+        Event::ShellFound { target, result } => {
+            return crate::app::exec::on_shell_found(&mut model.shared, target, result);
+        }
+        Event::ShellEnded { target, result } => {
+            return crate::app::exec::on_shell_ended(&mut model.shared, target, result);
+        }
         Event::BuildContextChecked(result) => on_build_context(model, result),
         Event::Scaffolded(Ok(path)) => {
             let next = if path.ends_with("Dockerfile") {

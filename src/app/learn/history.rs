@@ -83,7 +83,8 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::DeleteObject { .. }
         | Command::CloudDeploy { .. }
         | Command::MinikubeDockerEnv { .. }
-        | Command::UseDockerEngine(None) => Some(Replay::Run),
+        | Command::UseDockerEngine(None)
+        | Command::Exec { .. } => Some(Replay::Run),
         Command::Minikube { op, .. } => Some(match op {
             MinikubeOp::Start | MinikubeOp::Stop => Replay::Run,
             _ => Replay::Note,
@@ -95,7 +96,8 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::OpenUrl(_)
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
-        | Command::MinikubeServiceUrl { .. } => Some(Replay::Note),
+        | Command::MinikubeServiceUrl { .. }
+        | Command::Shell { .. } => Some(Replay::Note),
         _ => None,
     }
 }

@@ -176,7 +176,12 @@ impl Command {
                 format!("eval $(minikube -p {} docker-env)", quote(profile))
             }
             Self::UseDockerEngine(None) => "eval $(minikube docker-env --unset)".to_string(),
+            Self::Shell { target, shell } => target.command_line(true, std::slice::from_ref(shell)),
+            Self::Exec {
+                target, command, ..
+            } => target.command_line(false, command),
             Self::UseDockerEngine(Some(_))
+            | Self::ProbeShell(_)
             | Self::ExportHistory { .. }
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
