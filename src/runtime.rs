@@ -260,6 +260,8 @@ async fn event_loop(
 ) -> Result<()> {
     let mut last_draw: Option<Instant> = None;
     let mut shells = Vec::new();
+    // When the last shell exited, until the frame that follows it is drawn.
+    let mut shell_exited: Option<Instant> = None;
     // The first frame is due at once; after it, only when an event changed the screen.
     let mut redraw = true;
     loop {
@@ -267,7 +269,8 @@ async fn event_loop(
             return Ok(());
         }
         for (target, shell) in shells.drain(..) {
-            run_shell(terminal, &mut model, &mut effects, input, target, shell).await;
+            shell_exited =
+                Some(run_shell(terminal, &mut model, &mut effects, input, target, shell).await);
             redraw = true;
             last_draw = None;
         }
@@ -284,6 +287,13 @@ async fn event_loop(
                     .wrap_err("drawing the screen failed")?;
                 redraw = false;
                 last_draw = Some(Instant::now());
+                if let Some(exited) = shell_exited.take() {
+                    // benches/shell_return.py reads this line.
+                    tracing::info!(
+                        micros = exited.elapsed().as_micros() as u64,
+                        "first frame after the shell"
+                    );
+                }
                 continue;
             }
             // Something changed but a frame was drawn moments ago: take more events until it is time.
@@ -321,7 +331,7 @@ async fn run_shell(
     input: &crate::terminal::Input,
     target: crate::domain::exec::ExecTarget,
     shell: String,
-) {
+) -> Instant {
     let args = target.args(true, std::slice::from_ref(&shell));
     let line = target.command_line(true, std::slice::from_ref(&shell));
     let foreground = crate::terminal::Foreground {
@@ -330,7 +340,8 @@ async fn run_shell(
         env: effects.exec.env_for(&target),
         banner: format!("pilothouse: $ {line}\r\n(exit the shell to come back to the cockpit)\r"),
     };
-    let result = crate::terminal::hand_over(terminal, input, model.view.mouse, foreground).await;
+    let (result, exited) =
+        crate::terminal::hand_over(terminal, input, model.view.mouse, foreground).await;
     tracing::debug!(?result, "back from the shell");
     if let Ok(size) = terminal.size() {
         model.view.size = (size.width, size.height);
@@ -338,6 +349,7 @@ async fn run_shell(
     for command in step(model, Event::ShellEnded { target, result }).commands {
         effects.perform(command);
     }
+    exited
 }
 
 /// Handle this event and the ones already waiting (a bounded batch); true

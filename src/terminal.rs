@@ -105,13 +105,13 @@ pub struct Foreground {
 
 /// Hands the terminal to `foreground` until it exits, then takes it back:
 /// raw mode, the alternate screen and mouse capture as they were, and a full
-/// redraw. The exit code, or why it could not run.
+/// redraw. The exit code (or why it could not run), and when it exited.
 pub async fn hand_over(
     terminal: &mut ratatui::DefaultTerminal,
     input: &Input,
     mouse: bool,
     foreground: Foreground,
-) -> Result<i32, String> {
+) -> (Result<i32, String>, std::time::Instant) {
     input.pause().await;
     input.handed_over.store(true, Ordering::SeqCst);
     if mouse {
@@ -132,17 +132,20 @@ pub async fn hand_over(
         .envs(foreground.env.iter().map(|(k, v)| (k, v)))
         .status()
         .await;
+    let exited = std::time::Instant::now();
     let back = take_back(terminal, mouse);
     input.handed_over.store(false, Ordering::SeqCst);
     input.resume();
-    back?;
+    (back.and(ended(status, &foreground.program)), exited)
+}
+
+fn ended(status: std::io::Result<std::process::ExitStatus>, program: &str) -> Result<i32, String> {
     match status {
         Ok(status) => Ok(status.code().unwrap_or(128 + signal_of(&status))),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(format!(
-            "{} is not installed: pilothouse runs `{} exec -it` for a shell, so install it or put it on PATH",
-            foreground.program, foreground.program
+            "{program} is not installed: pilothouse runs `{program} exec -it` for a shell, so install it or put it on PATH"
         )),
-        Err(err) => Err(format!("{} could not start: {err}", foreground.program)),
+        Err(err) => Err(format!("{program} could not start: {err}")),
     }
 }
 
