@@ -208,7 +208,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
 
     let mut terminal = ratatui::init();
     if model.view.mouse {
-        enable_mouse();
+        crate::terminal::enable_mouse();
     }
     if let Ok(size) = terminal.size() {
         model.view.size = (size.width, size.height);
@@ -223,7 +223,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     )
     .await;
     if config.mouse.value {
-        disable_mouse();
+        crate::terminal::disable_mouse();
     }
     // A terminal that has gone (its window closed: SIGHUP) cannot be restored,
     // and must not stop the clean-up: `restore` would print the failure to the
@@ -234,20 +234,6 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     }
     drop(demo);
     result
-}
-
-/// Mouse capture on, and off again however the program ends (a panic included).
-fn enable_mouse() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        disable_mouse();
-        previous(info);
-    }));
-}
-
-pub(crate) fn disable_mouse() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 async fn event_loop(

@@ -115,7 +115,7 @@ pub async fn hand_over(
     input.pause().await;
     input.handed_over.store(true, Ordering::SeqCst);
     if mouse {
-        crate::runtime::disable_mouse();
+        disable_mouse();
     }
     if let Err(err) = ratatui::try_restore() {
         tracing::warn!(%err, "the terminal could not be handed over cleanly");
@@ -174,4 +174,18 @@ fn take_back(terminal: &mut ratatui::DefaultTerminal, mouse: bool) -> Result<(),
 fn signal_of(status: &std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
     status.signal().unwrap_or(0)
+}
+
+/// Mouse capture on, and off again however the program ends (a panic included).
+pub fn enable_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        disable_mouse();
+        previous(info);
+    }));
+}
+
+pub fn disable_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }

@@ -70,7 +70,7 @@ pub struct Model {
     pub shared: Shared,
     pub docker: DockerState,
     pub dev: DevState,
-    pub exec: crate::app::exec::ExecState,
+    pub exec: crate::app::exec::state::ExecState,
     pub kube: KubeState,
     pub minikube: MinikubeModel,
     pub cloud: CloudModel,

@@ -53,7 +53,7 @@ pub enum PickPurpose {
     /// Which container of a pod a shell or a command runs in.
     ExecContainer {
         target: crate::domain::exec::ExecTarget,
-        inside: crate::app::exec::Inside,
+        inside: crate::app::exec::state::Inside,
     },
 }
 

@@ -10,21 +10,8 @@ use crate::app::core::model::{Level, Overlay, PickItem, PickPurpose, Picker};
 use crate::app::core::shared::Shared;
 use crate::domain::exec::ExecTarget;
 
-/// What the exec feature keeps between a key and what comes of it.
-#[derive(Debug, Clone, Default)]
-pub struct ExecState {
-    /// The shell set in the config; empty: `bash` where it exists, else `sh`.
-    pub shell: String,
-    /// The target the open exec form runs in.
-    pub form_target: Option<ExecTarget>,
-}
-
-/// Shell or one-off command: what a container picker leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inside {
-    Shell,
-    Command,
-}
+pub mod state;
+pub use state::{ExecState, Inside};
 
 /// `S` or `X` on a target; a pod of several containers gets a picker first.
 pub fn start(

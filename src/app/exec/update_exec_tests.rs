@@ -130,6 +130,14 @@ fn a_pod_of_several_containers_asks_which() {
     assert!(pod.starts_with("cookbook-recipe-"), "{pod}");
 }
 
+/// The command field's message; the form must still be open.
+fn field_error(model: &Model) -> String {
+    let Overlay::Form(form) = &model.shared.overlay else {
+        panic!("the form stays open");
+    };
+    form.fields[0].error.clone().unwrap_or_default()
+}
+
 #[test]
 fn x_runs_one_command_into_jobs_and_refuses_an_empty_or_unclosed_one() {
     let mut model = containers();
@@ -139,28 +147,10 @@ fn x_runs_one_command_into_jobs_and_refuses_an_empty_or_unclosed_one() {
         press(&mut model, KeyCode::Enter).is_empty(),
         "an empty command is refused"
     );
-    let Overlay::Form(form) = &model.shared.overlay else {
-        panic!("the form stays open");
-    };
-    assert!(
-        form.fields[0]
-            .error
-            .as_deref()
-            .unwrap_or("")
-            .contains("required")
-    );
+    assert!(field_error(&model).contains("required"));
     press_str(&mut model, "cat 'run.py");
     assert!(press(&mut model, KeyCode::Enter).is_empty());
-    let Overlay::Form(form) = &model.shared.overlay else {
-        panic!("the form stays open");
-    };
-    assert!(
-        form.fields[0]
-            .error
-            .as_deref()
-            .unwrap_or("")
-            .contains("not closed")
-    );
+    assert!(field_error(&model).contains("not closed"));
     press(&mut model, KeyCode::Char('\''));
     let commands = press(&mut model, KeyCode::Enter);
     let [

@@ -159,22 +159,28 @@ fn glob_match(pattern: &str, path: &str) -> bool {
     DockerIgnore::parse(pattern).excludes(path)
 }
 
+/// A context tar of these (path, content) files, for the builder's tests.
+#[cfg(test)]
+pub(super) fn tar_of(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, content) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, path, content.as_bytes())
+            .expect("append");
+    }
+    builder.into_inner().expect("tar")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn context(files: &[(&str, &str)]) -> Context {
-        let mut builder = tar::Builder::new(Vec::new());
-        for (path, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder
-                .append_data(&mut header, path, content.as_bytes())
-                .expect("append");
-        }
-        Context::read(&builder.into_inner().expect("tar")).expect("read")
+        Context::read(&tar_of(files)).expect("read")
     }
 
     #[test]

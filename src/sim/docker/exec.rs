@@ -5,7 +5,7 @@
 //! terminal's size, `GET /exec/{id}/json` says how it ended. What runs is
 //! the built-in shell (`sim/shell`); see `sim/STREAMS.md`.
 
-use super::state::{Engine, RunState, Shared, error, lock};
+use super::state::{Engine, RunState, Shared, SimExec, error, lock};
 use crate::sim::http::{Body, full, json};
 use crate::sim::shell::{self, Machine, Output, Session};
 use bytes::Bytes;
@@ -13,18 +13,6 @@ use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-
-#[derive(Debug, Clone)]
-pub struct SimExec {
-    pub container_id: String,
-    pub cmd: Vec<String>,
-    pub tty: bool,
-    pub stdin: bool,
-    pub running: bool,
-    pub exit_code: Option<i32>,
-    /// The terminal's size (rows, columns) the client last gave.
-    pub size: Option<(u16, u16)>,
-}
 
 /// Execs kept for `GET /exec/{id}/json`; the oldest go first.
 const EXECS_KEPT: usize = 1_000;

@@ -325,20 +325,7 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tar_of(files: &[(&str, &str)]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(Vec::new());
-        for (path, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder
-                .append_data(&mut header, path, content.as_bytes())
-                .unwrap();
-        }
-        builder.into_inner().unwrap()
-    }
+    use crate::sim::docker::context::tar_of;
 
     fn collect(tar: &[u8]) -> (Result<SimImage, String>, Vec<String>) {
         let lines = std::cell::RefCell::new(Vec::new());

@@ -136,7 +136,7 @@ pub struct Engine {
     /// so tests can prove that refused input sent nothing. Capped.
     pub writes: std::collections::VecDeque<String>,
     /// `docker exec` instances by id, with how they ended.
-    pub execs: std::collections::HashMap<String, super::exec::SimExec>,
+    pub execs: std::collections::HashMap<String, SimExec>,
 }
 
 /// Writes remembered by the sim; older ones go first.
@@ -371,4 +371,17 @@ mod tests {
         assert_eq!(engine.find_image("sha256:abcdef"), Some(0));
         assert_eq!(engine.find_image("other"), None);
     }
+}
+
+/// A `docker exec` instance: what it runs, how, and how it ended.
+#[derive(Debug, Clone)]
+pub struct SimExec {
+    pub container_id: String,
+    pub cmd: Vec<String>,
+    pub tty: bool,
+    pub stdin: bool,
+    pub running: bool,
+    pub exit_code: Option<i32>,
+    /// The terminal's size (rows, columns) the client last gave.
+    pub size: Option<(u16, u16)>,
 }

@@ -1,7 +1,7 @@
 //! One command line of the built-in shell: split into words (quotes and
 //! `$VAR` as sh does), then one of the few commands it has.
 
-use super::{BUILTINS, Machine, Ran, ShellState, failed, is_shell, resolve};
+use super::machine::{BUILTINS, Machine, Ran, ShellState, failed, is_shell, resolve};
 
 /// A line: commands joined by `;`, `&&` and `||`, run as sh runs them.
 pub fn run_line(machine: &Machine, state: &mut ShellState, line: &str) -> Ran {

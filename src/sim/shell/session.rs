@@ -3,7 +3,8 @@
 //! line discipline would: echo, backspace, ctrl-c, ctrl-d, CRLF line ends,
 //! and a prompt. Without one it reads lines and prints only their output.
 
-use super::{Machine, ShellState, commands};
+use super::commands;
+use super::machine::{Machine, ShellState};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {

@@ -1,4 +1,5 @@
 use super::*;
+use std::collections::BTreeMap;
 
 fn machine() -> Machine {
     let mut files = BTreeMap::new();
