@@ -258,3 +258,36 @@ async fn kubectl_sees_never_pull_and_apply_conflicts_as_on_minikube() {
     .await
     .expect("kubectl steps");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_logs_by_label_reads_every_pod_of_the_deployment() {
+    let test = "kubectl_logs_by_label_reads_every_pod_of_the_deployment";
+    if !kubectl_available(test) {
+        return;
+    }
+    let sim = Sim::start(&sim_args()).await.expect("the sim starts");
+    common::build_cookbook(&sim).await;
+    let kubectl = Kubectl {
+        kubeconfig: sim.kubeconfig_path.display().to_string(),
+        cache: tempfile::tempdir().expect("cache dir"),
+    };
+    tokio::task::spawn_blocking(move || {
+        kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
+        kubectl.ok(&["scale", "--replicas=2", "deployment/cookbook-recipe"]);
+        kubectl.until(&["get", "deployments"], "READY 2/2", |t| t.contains("2/2"));
+        let pods = kubectl.ok(&["get", "pods", "-l", "app=cookbook-recipe", "-o", "name"]);
+        let logs = kubectl.ok(&["logs", "-l", "app=cookbook-recipe", "--prefix"]);
+        for pod in pods.lines() {
+            let name = pod.trim_start_matches("pod/");
+            assert!(
+                logs.contains(&format!(
+                    "[{pod}/cookbook-recipe] [pilothouse sim] {name} started cookbook:latest"
+                )),
+                "{name} in:\n{logs}"
+            );
+        }
+        assert_eq!(pods.lines().count(), 2, "{pods}");
+    })
+    .await
+    .expect("the kubectl steps");
+}
