@@ -170,6 +170,11 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
         (&Method::GET | &Method::POST, true, Some("exec")) if target.resource.plural == "pods" => {
             api::exec(&shared, &target, request)
         }
+        (&Method::GET | &Method::POST, true, Some("portforward"))
+            if target.resource.plural == "pods" =>
+        {
+            api::portforward(&shared, &target, request)
+        }
         (&Method::GET, true, _) => api::get(&shared, &target, &accept),
         (&Method::POST, false, None) => match body_value(request, &content_type).await {
             Ok(object) => api::create(

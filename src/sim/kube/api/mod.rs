@@ -19,11 +19,13 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 mod exec;
+mod portforward;
 mod subresources;
 mod watch;
 mod write;
 
 pub use exec::exec;
+pub use portforward::portforward;
 pub use subresources::{log, scale};
 pub use watch::watch;
 pub use write::{create, delete, patch, update};

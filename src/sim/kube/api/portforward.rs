@@ -1,0 +1,222 @@
+//! `pods/x/portforward?ports=P,...` over a WebSocket, as kube-rs speaks it
+//! (`v5.channel.k8s.io` / `v4.channel.k8s.io`): two channels a port, data
+//! (2i) and error (2i+1), each opened by the server with the port as two
+//! little-endian bytes. What answers is the pod's simulated HTTP server
+//! (`Hello from <pod> running <image>`), one request a forward; a port
+//! the pod does not declare is refused on its error channel. See
+//! `sim/STREAMS.md` (kubectl's SPDY-in-WebSocket form is not served yet).
+
+use super::*;
+use crate::sim::websocket;
+use futures::{SinkExt, StreamExt};
+use hyper::Request;
+use hyper::body::Incoming;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// The request head a forwarded connection may send before it is answered.
+const MAX_HEAD: usize = 64 * 1024;
+
+struct Pod {
+    name: String,
+    uid: String,
+    image: String,
+    /// The container ports the pod declares; empty: every port answers.
+    declared: Vec<u16>,
+    namespace: String,
+}
+
+pub fn portforward(
+    shared: &Arc<KubeShared>,
+    target: &Target,
+    mut request: Request<Incoming>,
+) -> Response<Body> {
+    if !websocket::is_upgrade(&request) {
+        return status_response(
+            &Refusal::bad_request(
+                "the simulated cluster serves port-forward over WebSockets (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY",
+            ),
+            None,
+            None,
+        );
+    }
+    let ports = match requested_ports(&request) {
+        Ok(ports) => ports,
+        Err(problem) => return status_response(&Refusal::bad_request(problem), None, None),
+    };
+    let pod = match pod_of(shared, target) {
+        Ok(pod) => pod,
+        Err(response) => return *response,
+    };
+    let accepted = match websocket::accept(&mut request, super::exec::PROTOCOLS) {
+        Ok(accepted) => accepted,
+        Err(problem) => return status_response(&Refusal::bad_request(problem), None, None),
+    };
+    let shared = shared.clone();
+    tokio::spawn(async move {
+        match websocket::open(accepted.upgrade).await {
+            Ok(socket) => serve(socket, &shared, &pod, &ports).await,
+            Err(e) => tracing::debug!(%e, "port-forward: the client did not take the connection"),
+        }
+    });
+    accepted.response
+}
+
+/// `ports=8000,9000` or `ports=8000&ports=9000`.
+fn requested_ports(request: &Request<Incoming>) -> Result<Vec<u16>, String> {
+    let mut ports = Vec::new();
+    for (key, value) in crate::sim::http::query_pairs(request) {
+        if key != "ports" {
+            continue;
+        }
+        for word in value.split(',').filter(|w| !w.is_empty()) {
+            match word.trim().parse::<u16>() {
+                Ok(port) if port > 0 => ports.push(port),
+                _ => return Err(format!("invalid port: {word}: ports must be 1-65535")),
+            }
+        }
+    }
+    if ports.is_empty() {
+        return Err("at least one port must be specified".into());
+    }
+    Ok(ports)
+}
+
+fn pod_of(shared: &KubeShared, target: &Target) -> Result<Pod, Box<Response<Body>>> {
+    let store = lock(shared);
+    let (ns, name) = key_of(target);
+    let Some(pod) = store.get("pods", ns, name) else {
+        return Err(Box::new(status_response(
+            &Refusal::not_found(target.resource, name),
+            Some(target.resource),
+            Some(name),
+        )));
+    };
+    if pod.pointer("/status/phase").and_then(Value::as_str) != Some("Running") {
+        return Err(Box::new(status_response(
+            &Refusal::bad_request(format!("pod {name} is not running")),
+            None,
+            None,
+        )));
+    }
+    let declared = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["ports"].as_array().cloned().unwrap_or_default())
+        .filter_map(|p| {
+            p["containerPort"]
+                .as_u64()
+                .and_then(|n| u16::try_from(n).ok())
+        })
+        .collect();
+    let text = |pointer: &str| {
+        pod.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    Ok(Pod {
+        name: name.to_string(),
+        uid: text("/metadata/uid"),
+        image: text("/spec/containers/0/image"),
+        declared,
+        namespace: ns.to_string(),
+    })
+}
+
+fn frame(channel: u8, bytes: &[u8]) -> Message {
+    let mut message = Vec::with_capacity(bytes.len() + 1);
+    message.push(channel);
+    message.extend_from_slice(bytes);
+    Message::Binary(message.into())
+}
+
+async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports: &[u16]) {
+    let (mut sink, mut stream) = socket.split();
+    for (i, port) in ports.iter().enumerate() {
+        let data = 2 * i as u8;
+        for channel in [data, data + 1] {
+            if sink
+                .send(frame(channel, &port.to_le_bytes()))
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        if !pod.declared.is_empty() && !pod.declared.contains(port) {
+            let message = format!(
+                "error forwarding port {port} to pod {}, uid : failed to connect to localhost:{port} inside namespace \"{}\": connection refused (the simulated pod declares {:?})",
+                pod.name, pod.namespace, pod.declared
+            );
+            let _ = sink.send(frame(data + 1, message.as_bytes())).await;
+        }
+    }
+    // Each port's request head as it comes; answered once complete.
+    let mut heads: Vec<Vec<u8>> = vec![Vec::new(); ports.len()];
+    let mut answered = vec![false; ports.len()];
+    let mut client_closed = false;
+    // Read on after the client's close: that is what sends the reply and ends the stream.
+    while let Some(Ok(message)) = stream.next().await {
+        let Message::Binary(data) = message else {
+            client_closed |= matches!(message, Message::Close(_));
+            continue;
+        };
+        let Some((&channel, bytes)) = data.split_first() else {
+            continue;
+        };
+        let index = usize::from(channel / 2);
+        if channel % 2 == 1 || index >= ports.len() || answered[index] {
+            continue;
+        }
+        let head = &mut heads[index];
+        head.extend_from_slice(bytes);
+        let complete = head.windows(4).any(|w| w == b"\r\n\r\n") || head.len() > MAX_HEAD;
+        if !complete || (!pod.declared.is_empty() && !pod.declared.contains(&ports[index])) {
+            continue;
+        }
+        answered[index] = true;
+        let request_line = String::from_utf8_lossy(head)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let response = answer(shared, pod, &request_line);
+        // One request a connection, as its `Connection: close` says; the
+        // client ends the forward (an API server does not close it first).
+        if sink
+            .send(frame(channel, response.as_bytes()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    if !client_closed {
+        let _ = sink
+            .send(Message::Close(Some(CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            })))
+            .await;
+    }
+}
+
+/// What the pod's web server answers, logged in the pod's log as a request.
+fn answer(shared: &KubeShared, pod: &Pod, request_line: &str) -> String {
+    let body = format!("Hello from {} running {}\n", pod.name, pod.image);
+    lock(shared).append_pod_log(
+        &pod.uid,
+        format!(
+            "127.0.0.1 (port-forward) \"{request_line}\" 200 {}",
+            body.len()
+        ),
+    );
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
