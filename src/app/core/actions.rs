@@ -398,7 +398,7 @@ fn cancel_job(model: &mut Model) -> Vec<Command> {
 }
 
 /// `S` and `X`: the selected container, or the selected pod (its containers to choose from).
-fn inside(model: &mut Model, inside: crate::app::exec::Inside) -> Vec<Command> {
+pub(crate) fn inside(model: &mut Model, inside: crate::app::exec::Inside) -> Vec<Command> {
     use crate::domain::exec::ExecTarget;
     let (target, choices) = match model.shared.pane {
         Pane::Pods => {

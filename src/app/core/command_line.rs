@@ -12,7 +12,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 20] = [
+pub const COMMANDS: [(&str, &str); 21] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
     ("theme", "switch theme (:theme NAME; T cycles)"),
@@ -30,6 +30,10 @@ pub const COMMANDS: [(&str, &str); 20] = [
     (
         "tour",
         "the guided tour of the walkthrough (resumes where it was left)",
+    ),
+    (
+        "exec",
+        "run a command in the selected container or pod (:exec -- CMD ARGS; X)",
     ),
     ("cloud", "Cloud Run"),
     ("help", "every key"),
@@ -160,6 +164,13 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             Some(namespace) => return switch_namespace(model, namespace),
             None => namespace_picker(model),
         },
+        "exec" => {
+            // Everything after the word (and an optional `--`) is the command, shown in X's field to run.
+            let rest = text.trim_start()[name.len()..].trim();
+            let command = rest.strip_prefix("--").unwrap_or(rest).trim();
+            model.exec.prefill = Some(command.to_string());
+            return crate::app::core::actions::inside(model, crate::app::exec::Inside::Command);
+        }
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),
         "watch" => {

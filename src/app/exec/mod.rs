@@ -27,6 +27,7 @@ pub fn start(
     };
     // Refused before anything runs, the bash probe included.
     if shared.refuse_if_readonly(&format!("{title} in {}", target.label())) {
+        exec.prefill = None;
         return Vec::new();
     }
     if let ExecTarget::Pod {
@@ -105,7 +106,7 @@ fn open_form(exec: &mut ExecState, shared: &mut Shared, target: ExecTarget) {
         fields: vec![Field::new(
             "Command",
             "words as in a shell: cat run.py, ls -l /, sh -c 'echo $HOME'",
-            "",
+            &exec.prefill.take().unwrap_or_default(),
         )],
         focus: 0,
         pending: false,

@@ -9,6 +9,8 @@ pub struct ExecState {
     pub shell: String,
     /// The target the open exec form runs in.
     pub form_target: Option<ExecTarget>,
+    /// What `:exec CMD` typed, for the command field when it opens.
+    pub prefill: Option<String>,
 }
 
 /// Shell or one-off command: what a container picker leads to.

@@ -184,3 +184,21 @@ fn readonly_refuses_shells_and_commands_before_anything_runs() {
     assert!(press(&mut model, KeyCode::Char('X')).is_empty());
     assert!(matches!(model.shared.overlay, Overlay::None));
 }
+
+#[test]
+fn colon_exec_fills_the_command_field_with_what_was_typed() {
+    let mut model = containers();
+    assert!(run_command(&mut model, "exec -- cat 'my file.txt'").is_empty());
+    let Overlay::Form(form) = &model.shared.overlay else {
+        panic!("the command field: {:?}", model.shared.overlay);
+    };
+    assert_eq!(form.fields[0].value(), "cat 'my file.txt'");
+    assert_eq!(
+        form.learn_line(),
+        "docker exec cookbook-web cat 'my file.txt'"
+    );
+    let commands = press(&mut model, KeyCode::Enter);
+    assert!(
+        matches!(&commands[..], [Command::Exec { command, .. }] if command == &["cat", "my file.txt"])
+    );
+}
