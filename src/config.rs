@@ -306,13 +306,14 @@ mod tests {
 
     #[test]
     fn the_file_sets_values_and_flags_win() {
-        let text = "theme = \"nord\"\nrefresh = 0.5\nmouse = false\nlearn = \"on\"\nlog_level = \"debug\"\n[keys.pods]\n\"K\" = \"yaml\"\n";
+        let text = "theme = \"nord\"\nrefresh = 0.5\nmouse = false\nlearn = \"on\"\nlog_level = \"debug\"\nshell = \"ash\"\n[keys.pods]\n\"K\" = \"yaml\"\n";
         let mut config = Config::parse(text, Path::new("/tmp/c.toml")).unwrap();
         assert_eq!(config.theme.value, "nord");
         assert_eq!(config.theme.origin, Origin::File);
         assert_eq!(config.refresh.value, Duration::from_millis(500));
         assert!(!config.mouse.value && config.learn_on(false));
         assert_eq!(config.keys["pods"]["K"].as_str(), Some("yaml"));
+        assert_eq!(config.shell.value, "ash");
         config.theme.override_with(Some("light".to_string()));
         assert_eq!(config.theme.value, "light");
         assert_eq!(config.theme.origin, Origin::Flag);
@@ -321,6 +322,7 @@ mod tests {
         assert!(shown.contains("refresh = 0.5") && shown.contains("# config file"));
         assert!(shown.contains("[keys.pods]") && shown.contains("\"K\" = \"yaml\""));
         assert!(shown.contains("/tmp/c.toml (read)"));
+        assert!(shown.contains("shell = \"ash\""), "{shown}");
     }
 
     #[test]
@@ -340,6 +342,7 @@ mod tests {
             ("log_level = \"loud\"\n", "log_level"),
             ("learn = \"sometimes\"\n", "sometimes"),
             ("mouse = \"yes\"\n", "mouse"),
+            ("shell = \" \"\n", "shell"),
         ] {
             let err = Config::parse(text, Path::new("/tmp/c.toml"))
                 .unwrap_err()
