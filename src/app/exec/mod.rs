@@ -48,7 +48,14 @@ pub fn start(
                     container: c.clone(),
                     context: context.clone(),
                 }
-                .command_line(inside == Inside::Shell, &["sh".to_string()]),
+                .command_line(
+                    inside == Inside::Shell,
+                    // The shell's probe has not run yet; a command is typed after.
+                    &[match inside {
+                        Inside::Shell => "SHELL".to_string(),
+                        Inside::Command => "CMD".to_string(),
+                    }],
+                ),
             })
             .collect();
         shared.overlay = Overlay::Pick(Picker {

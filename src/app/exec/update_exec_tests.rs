@@ -121,6 +121,16 @@ fn a_pod_of_several_containers_asks_which() {
     };
     assert!(matches!(picker.purpose, PickPurpose::ExecContainer { .. }));
     assert_eq!(picker.items.len(), 2);
+    assert!(
+        picker.items[1]
+            .detail
+            .starts_with("kubectl exec -it cookbook-recipe-")
+            && picker.items[1]
+                .detail
+                .ends_with(" -n default -c sidecar -- SHELL"),
+        "{}",
+        picker.items[1].detail
+    );
     press(&mut model, KeyCode::Down);
     let commands = press(&mut model, KeyCode::Enter);
     let [Command::ProbeShell(ExecTarget::Pod { container, pod, .. })] = &commands[..] else {
