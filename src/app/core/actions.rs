@@ -134,8 +134,14 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             };
         }
         Action::Logs => return follow_logs(&mut model.docker, &mut model.shared).into(),
-        Action::Shell => return inside(model, crate::app::exec::Inside::Shell).into(),
-        Action::ExecCommand => return inside(model, crate::app::exec::Inside::Command).into(),
+        Action::Shell => {
+            return crate::app::core::exec_target::inside(model, crate::app::exec::Inside::Shell)
+                .into();
+        }
+        Action::ExecCommand => {
+            return crate::app::core::exec_target::inside(model, crate::app::exec::Inside::Command)
+                .into();
+        }
         Action::Open => return open(model).into(),
         Action::Scale => return open_scale_form(&mut model.kube, &mut model.shared).into(),
         Action::ScaleUp => return scale_by(&mut model.kube, &mut model.shared, 1),
@@ -395,48 +401,4 @@ fn cancel_job(model: &mut Model) -> Vec<Command> {
             Vec::new()
         }
     }
-}
-
-/// `S` and `X`: the selected container, or the selected pod (its containers to choose from).
-pub(crate) fn inside(model: &mut Model, inside: crate::app::exec::Inside) -> Vec<Command> {
-    use crate::domain::exec::ExecTarget;
-    let (target, choices) = match model.shared.pane {
-        Pane::Pods => {
-            let Some(pod) = model.kube.pods_table.selected_row(&model.kube.pods) else {
-                model.set_status(Level::Warn, "No pod selected.");
-                return Vec::new();
-            };
-            if pod.status != "Running" {
-                let text = format!(
-                    "{} is {}: a shell or command needs a running pod.",
-                    pod.name, pod.status
-                );
-                model.set_status(Level::Warn, text);
-                return Vec::new();
-            }
-            let target = ExecTarget::Pod {
-                namespace: pod.namespace.clone(),
-                pod: pod.name.clone(),
-                container: pod.container_names.first().cloned().unwrap_or_default(),
-                context: model.kube.target.context.clone(),
-            };
-            (target, pod.container_names.clone())
-        }
-        _ => {
-            let Some(container) = model.docker.selected_container() else {
-                model.set_status(Level::Warn, "No container selected.");
-                return Vec::new();
-            };
-            if !container.state.is_running() {
-                let text = format!("{} is not running: start it with s first.", container.name);
-                model.set_status(Level::Warn, text);
-                return Vec::new();
-            }
-            let target = ExecTarget::Container {
-                name: container.name.clone(),
-            };
-            (target, Vec::new())
-        }
-    };
-    crate::app::exec::start(&mut model.exec, &mut model.shared, target, &choices, inside)
 }

@@ -169,7 +169,7 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             let rest = text.trim_start()[name.len()..].trim();
             let command = rest.strip_prefix("--").unwrap_or(rest).trim();
             model.exec.prefill = Some(command.to_string());
-            return crate::app::core::actions::inside(model, crate::app::exec::Inside::Command);
+            return crate::app::core::exec_target::inside(model, crate::app::exec::Inside::Command);
         }
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),

@@ -7,6 +7,7 @@ pub mod bookkeeping;
 pub mod command;
 pub mod command_line;
 pub mod event;
+pub(crate) mod exec_target;
 pub mod forms;
 pub mod handled;
 pub(crate) mod input;
