@@ -219,28 +219,12 @@ async fn kube_rs_and_bollard_exec_against_the_sim() {
     let sim = started_sim().await;
     let client = common::sim_client(&sim).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(client, "default");
-    let pod: Pod = serde_json::from_value(serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": "shell-test"},
-        "spec": {"containers": [{"name": "app", "image": "cookbook:latest",
-                                  "env": [{"name": "MODE", "value": "test"}]}]}
-    }))
-    .expect("pod");
-    pods.create(&Default::default(), &pod)
-        .await
-        .expect("pod created");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pods
-        .get("shell-test")
-        .await
-        .ok()
-        .and_then(|p| p.status?.phase)
-        .as_deref()
-        != Some("Running")
-    {
-        assert!(Instant::now() < deadline, "the pod never ran");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::running_pod(
+        &pods,
+        "shell-test",
+        serde_json::json!({"env": [{"name": "MODE", "value": "test"}]}),
+    )
+    .await;
     let mut attached = pods
         .exec(
             "shell-test",

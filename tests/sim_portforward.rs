@@ -8,32 +8,8 @@ mod common;
 use k8s_openapi::api::core::v1::Pod;
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-async fn running_pod(pods: &kube::Api<Pod>, name: &str, ports: serde_json::Value) {
-    let pod: Pod = serde_json::from_value(serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name},
-        "spec": {"containers": [{"name": "app", "image": "cookbook:latest", "ports": ports}]}
-    }))
-    .expect("pod");
-    pods.create(&Default::default(), &pod)
-        .await
-        .expect("pod created");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pods
-        .get(name)
-        .await
-        .ok()
-        .and_then(|p| p.status?.phase)
-        .as_deref()
-        != Some("Running")
-    {
-        assert!(Instant::now() < deadline, "{name} never ran");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kube_rs_forwards_a_request_to_the_pods_answer() {
@@ -45,7 +21,12 @@ async fn kube_rs_forwards_a_request_to_the_pods_answer() {
     .expect("the sim starts");
     common::build_cookbook(&sim).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(common::sim_client(&sim).await, "default");
-    running_pod(&pods, "web", serde_json::json!([{"containerPort": 8000}])).await;
+    common::running_pod(
+        &pods,
+        "web",
+        serde_json::json!({"ports": [{"containerPort": 8000}]}),
+    )
+    .await;
 
     let mut forward = pods
         .portforward("web", &[8000])

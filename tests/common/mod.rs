@@ -385,3 +385,37 @@ async fn job_end(
     })
     .await
 }
+
+/// Creates a pod in `default` with one container `app` of cookbook:latest
+/// (the given `extra` fields merged into the container) and waits until it runs.
+pub async fn running_pod(
+    pods: &kube::Api<k8s_openapi::api::core::v1::Pod>,
+    name: &str,
+    extra: serde_json::Value,
+) {
+    let mut container = serde_json::json!({"name": "app", "image": "cookbook:latest"});
+    if let (Some(fields), Some(into)) = (extra.as_object(), container.as_object_mut()) {
+        into.extend(fields.clone());
+    }
+    let pod = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [container]}
+    }))
+    .expect("pod");
+    pods.create(&Default::default(), &pod)
+        .await
+        .expect("pod created");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pods
+        .get(name)
+        .await
+        .ok()
+        .and_then(|p| p.status?.phase)
+        .as_deref()
+        != Some("Running")
+    {
+        assert!(std::time::Instant::now() < deadline, "{name} never ran");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

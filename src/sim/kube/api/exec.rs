@@ -61,14 +61,8 @@ pub fn exec(
     target: &Target,
     mut request: Request<Incoming>,
 ) -> Response<Body> {
-    if !websocket::is_upgrade(&request) {
-        return status_response(
-            &Refusal::bad_request(
-                "the simulated cluster serves exec over WebSockets (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY",
-            ),
-            None,
-            None,
-        );
+    if let Some(refused) = unless_websocket(&request, "exec") {
+        return refused;
     }
     let asked = Asked::from(&request);
     if asked.command.is_empty() {
@@ -82,15 +76,45 @@ pub fn exec(
         Ok(machine) => machine,
         Err(response) => return *response,
     };
-    let accepted = match websocket::accept(&mut request, PROTOCOLS) {
+    accept_then(&mut request, "exec", move |socket, v5| {
+        serve(socket, asked, machine, v5)
+    })
+}
+
+/// A request that is not a WebSocket upgrade (kubectl's SPDY fallback), refused with a Status that says so.
+pub(super) fn unless_websocket(request: &Request<Incoming>, what: &str) -> Option<Response<Body>> {
+    (!websocket::is_upgrade(request)).then(|| {
+        status_response(
+            &Refusal::bad_request(format!(
+                "the simulated cluster serves {what} over WebSockets ({}), not SPDY",
+                PROTOCOLS.join(", ")
+            )),
+            None,
+            None,
+        )
+    })
+}
+
+/// Accepts the upgrade (the answer to send back) and runs `serve` on the
+/// socket, told whether it speaks v5, once the client takes it.
+pub(super) fn accept_then<F, Fut>(
+    request: &mut Request<Incoming>,
+    what: &'static str,
+    serve: F,
+) -> Response<Body>
+where
+    F: FnOnce(websocket::Socket, bool) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let accepted = match websocket::accept(request, PROTOCOLS) {
         Ok(accepted) => accepted,
         Err(problem) => return status_response(&Refusal::bad_request(problem), None, None),
     };
     let v5 = accepted.protocol == PROTOCOLS[0];
     tokio::spawn(async move {
         match websocket::open(accepted.upgrade).await {
-            Ok(socket) => serve(socket, asked, machine, v5).await,
-            Err(e) => tracing::debug!(%e, "exec: the client did not take the connection"),
+            Ok(socket) => serve(socket, v5).await,
+            Err(e) => tracing::debug!(%e, "{what}: the client did not take the connection"),
         }
     });
     accepted.response

@@ -32,14 +32,8 @@ pub fn portforward(
     target: &Target,
     mut request: Request<Incoming>,
 ) -> Response<Body> {
-    if !websocket::is_upgrade(&request) {
-        return status_response(
-            &Refusal::bad_request(
-                "the simulated cluster serves port-forward over WebSockets (v5.channel.k8s.io, v4.channel.k8s.io), not SPDY",
-            ),
-            None,
-            None,
-        );
+    if let Some(refused) = super::exec::unless_websocket(&request, "port-forward") {
+        return refused;
     }
     let ports = match requested_ports(&request) {
         Ok(ports) => ports,
@@ -49,18 +43,10 @@ pub fn portforward(
         Ok(pod) => pod,
         Err(response) => return *response,
     };
-    let accepted = match websocket::accept(&mut request, super::exec::PROTOCOLS) {
-        Ok(accepted) => accepted,
-        Err(problem) => return status_response(&Refusal::bad_request(problem), None, None),
-    };
     let shared = shared.clone();
-    tokio::spawn(async move {
-        match websocket::open(accepted.upgrade).await {
-            Ok(socket) => serve(socket, &shared, &pod, &ports).await,
-            Err(e) => tracing::debug!(%e, "port-forward: the client did not take the connection"),
-        }
-    });
-    accepted.response
+    super::exec::accept_then(&mut request, "port-forward", move |socket, _| async move {
+        serve(socket, &shared, &pod, &ports).await
+    })
 }
 
 /// `ports=8000,9000` or `ports=8000&ports=9000`.
