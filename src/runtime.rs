@@ -169,8 +169,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
         }
         .run_switchable(kube_switch_rx),
     );
-    let mut input = crate::terminal::Input::spawn(tx.clone());
-    input.handed_over = handed_over;
+    let input = crate::terminal::Input::spawn(tx.clone(), handed_over);
     tokio::spawn(ticks(tx.clone()));
     // In the demo gcloud talks to the simulated Cloud Run through a throwaway configuration.
     let gcloud_env = match &demo {

@@ -19,17 +19,18 @@ enum Control {
 /// The terminal input task, and the switch that pauses it.
 pub struct Input {
     control: mpsc::UnboundedSender<Control>,
-    /// Set while a shell has the terminal: a ctrl-c there is the shell's, not a signal to end the cockpit.
-    pub handed_over: Arc<AtomicBool>,
+    /// Set while a shell has the terminal: a ctrl-c there is the shell's, not a
+    /// signal to end the cockpit (the signal task reads the same flag).
+    handed_over: Arc<AtomicBool>,
 }
 
 impl Input {
-    pub fn spawn(tx: mpsc::UnboundedSender<Event>) -> Self {
+    pub fn spawn(tx: mpsc::UnboundedSender<Event>, handed_over: Arc<AtomicBool>) -> Self {
         let (control, rx) = mpsc::unbounded_channel();
         tokio::spawn(read(tx, rx));
         Self {
             control,
-            handed_over: Arc::new(AtomicBool::new(false)),
+            handed_over,
         }
     }
 
