@@ -88,6 +88,7 @@ fn short_tab(pane: Pane) -> &'static str {
         Pane::Events => "Evts",
         Pane::Cloud => "Cloud",
         Pane::History => "Hist",
+        Pane::Forwards => "Fwd",
     }
 }
 
@@ -115,6 +116,7 @@ fn tab_label(pane: Pane, model: &Model) -> String {
         Pane::Events => format!("Events ({})", model.kube.events_table.view.len()),
         Pane::Cloud => format!("Cloud ({})", model.cloud.table.view.len()),
         Pane::History => format!("History ({})", model.history.entries.len()),
+        Pane::Forwards => format!("Forwards ({})", model.forwards.rows.len()),
     }
 }
 
@@ -130,7 +132,8 @@ pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui:
         | Pane::Pods
         | Pane::Services
         | Pane::Events
-        | Pane::History => Some(body),
+        | Pane::History
+        | Pane::Forwards => Some(body),
     }
 }
 

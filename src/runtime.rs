@@ -407,6 +407,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::YamlLoaded { .. } => "yaml loaded",
         Event::ShellFound { .. } => "shell found",
         Event::ShellEnded { .. } => "shell ended",
+        Event::Forward(_) => "forward",
         Event::Minikube(_) => "minikube",
         Event::Cloud(_) => "cloud",
         Event::Dev(_) => "dev",

@@ -30,6 +30,7 @@ fn pane_key(context: Context) -> char {
         Context::Events => '8',
         Context::Cloud => '9',
         Context::History => '0',
+        Context::Forwards => 'P',
     }
 }
 

@@ -2,7 +2,7 @@
 //! commands it returns. No I/O here. One folder a feature, each owning its
 //! state and its handlers (ARCHITECTURE.md, "Code map"):
 //! `core` (the model, events, commands, dispatch, keys, tables, forms),
-//! `dev` (the dev loop), `exec` (shells and commands inside a workload), `kube` (with minikube), `cloud` (Cloud Run and the workflow), `learn`
+//! `dev` (the dev loop), `exec` (shells and commands inside a workload), `forwards` (managed port-forwards), `kube` (with minikube), `cloud` (Cloud Run and the workflow), `learn`
 //! (learn lines, history, the tour).
 
 pub mod cloud;
@@ -10,6 +10,7 @@ pub mod core;
 pub mod dev;
 pub mod docker;
 pub mod exec;
+pub mod forwards;
 pub mod kube;
 pub mod learn;
 

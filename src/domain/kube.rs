@@ -14,6 +14,8 @@ pub struct DeploymentRow {
     pub created: UnixSeconds,
     /// `spec.selector.matchLabels` as kubectl's -l takes it: `app=web,tier=front`.
     pub selector: String,
+    /// The first container port its pod template declares (what `F` proposes).
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

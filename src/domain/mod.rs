@@ -4,6 +4,7 @@
 pub mod cloud;
 pub mod dockerfile;
 pub mod exec;
+pub mod forward;
 pub mod kube;
 pub mod minikube;
 pub mod text;

@@ -27,6 +27,8 @@ enum Family {
     Dev,
     /// Inside a workload: `docker exec` and `kubectl exec` (a shell itself is the runtime's).
     Exec,
+    /// Port-forwards: each a task that lives until stopped.
+    Forward,
     /// ctrl-c on a job: whichever family started it.
     Jobs,
 }
@@ -69,6 +71,11 @@ fn family(command: &Command) -> Family {
         | Command::ScaffoldDeployment { .. } => Family::Files,
         Command::Watch(_) | Command::DevCycle { .. } => Family::Dev,
         Command::ProbeShell(_) | Command::Shell { .. } | Command::Exec { .. } => Family::Exec,
+        Command::ProposeLocalPort(_)
+        | Command::StartForward { .. }
+        | Command::StopForward(_)
+        | Command::LoadKeptForwards
+        | Command::KeepForwards(_) => Family::Forward,
         Command::CancelJob(_) => Family::Jobs,
     }
 }
@@ -81,6 +88,7 @@ pub struct Effects {
     cloud: CloudEffects,
     files: FileEffects,
     dev: DevEffects,
+    forward: super::forward::ForwardEffects,
     pub exec: super::exec::ExecEffects,
 }
 
@@ -98,6 +106,7 @@ impl Effects {
             cloud: CloudEffects::default(),
             files: FileEffects,
             dev: DevEffects::default(),
+            forward: Default::default(),
             exec: Default::default(),
         }
     }
@@ -153,6 +162,7 @@ impl Effects {
             Family::Files => self.files.perform(command, shared),
             Family::Dev => self.dev.perform(command, shared),
             Family::Exec => self.exec.perform(command, shared),
+            Family::Forward => self.forward.perform(command, shared),
             Family::Jobs => {
                 if let Command::CancelJob(job) = command {
                     shared.cancel(job);

@@ -10,6 +10,7 @@ mod dispatch;
 pub mod docker;
 pub mod exec;
 pub mod files;
+pub mod forward;
 pub mod kube;
 pub mod minikube;
 pub mod shared;

@@ -55,6 +55,11 @@ impl Shared {
         self.docker.borrow().clone()
     }
 
+    /// The channel the kube source publishes its client on, for tasks that wait for it.
+    pub fn kube_watch(&self) -> watch::Receiver<Option<::kube::Client>> {
+        self.kube.clone()
+    }
+
     /// The Kubernetes client the kube source publishes while connected.
     pub fn kube(&self) -> Option<::kube::Client> {
         self.kube.borrow().clone()

@@ -35,8 +35,20 @@ pub fn deployment_row(d: &Deployment) -> DeploymentRow {
                 .join(",")
         })
         .unwrap_or_default();
+    let port = d
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|pod| {
+            pod.containers
+                .iter()
+                .flat_map(|c| c.ports.iter().flatten())
+                .next()
+        })
+        .and_then(|p| u16::try_from(p.container_port).ok());
     DeploymentRow {
         selector,
+        port,
         namespace: d.metadata.namespace.clone().unwrap_or_default(),
         name: d.metadata.name.clone().unwrap_or_default(),
         desired: count(d.spec.as_ref().and_then(|s| s.replicas).or(Some(1))),

@@ -33,6 +33,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Pane::Events => panes::kube::events(frame, body, model, theme),
         Pane::Cloud => panes::cloud::render(frame, body, model, theme),
         Pane::History => panes::history::render(frame, body, model, theme),
+        Pane::Forwards => panes::forwards::render(frame, body, model, theme),
     }
     chrome::learn_line(frame, learn, model, theme);
     chrome::status_line(frame, status, model, theme);

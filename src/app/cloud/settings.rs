@@ -75,6 +75,9 @@ pub struct ProjectFile {
     pub cloudrun: Option<CloudRunSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dev: Option<crate::app::dev::settings::DevSettings>,
+    /// `[[forward]]`: port-forwards started again when pilothouse starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forward: Vec<crate::domain::forward::KeptForward>,
 }
 
 impl CloudRunSettings {

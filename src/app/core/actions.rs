@@ -25,10 +25,29 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         Action::Help => model.shared.overlay = Overlay::Help,
         Action::Quit => model.view.quit = true,
         Action::NextPane => switch_pane(model, Pane::ALL[(pane.index() + 1) % Pane::ALL.len()]),
+        // Forwards sits after Services: back goes there.
+        Action::PrevPane if pane == Pane::Forwards => switch_pane(model, Pane::Services),
         Action::PrevPane => switch_pane(
             model,
             Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         ),
+        Action::PaneForwards => switch_pane(model, Pane::Forwards),
+        Action::PortForward => {
+            return crate::app::core::forward_target::port_forward(model).into();
+        }
+        Action::StopAllForwards => {
+            return crate::app::forwards::stop_all(&mut model.forwards, &mut model.shared).into();
+        }
+        Action::KeepForward => {
+            return crate::app::forwards::toggle_keep(&mut model.forwards, &mut model.shared)
+                .into();
+        }
+        Action::StopForward => {
+            return crate::app::forwards::stop(&mut model.forwards, &mut model.shared).into();
+        }
+        Action::Open if pane == Pane::Forwards => {
+            return crate::app::forwards::open(&model.forwards, &mut model.shared).into();
+        }
         Action::PaneContainers => switch_pane(model, Pane::Containers),
         Action::PaneImages => switch_pane(model, Pane::Images),
         Action::PaneJobs => switch_pane(model, Pane::Jobs),
@@ -234,6 +253,7 @@ fn sort(model: &mut Model, reverse: bool) {
         Pane::Images => ImageRow::column_count(),
         Pane::Jobs => Job::column_count(),
         Pane::History => crate::app::learn::history::HistoryEntry::column_count(),
+        Pane::Forwards => crate::app::forwards::ForwardRow::column_count(),
         Pane::Logs => return,
         kube => crate::app::kube::state::KubeState::column_count(kube),
     };
@@ -345,7 +365,12 @@ fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
                 command,
             ))
         }
-        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud | Pane::History => None,
+        Pane::Jobs
+        | Pane::Logs
+        | Pane::Events
+        | Pane::Cloud
+        | Pane::History
+        | Pane::Forwards => None,
     }
 }
 

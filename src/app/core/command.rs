@@ -3,6 +3,7 @@
 
 use crate::app::core::validate::PortMap;
 use crate::domain::exec::ExecTarget;
+use crate::domain::forward::{ForwardId, ForwardSpec, KeptForward};
 use crate::domain::kube::KubeKind;
 use crate::domain::minikube::{MinikubeDockerEnv, MinikubeOp};
 use std::path::PathBuf;
@@ -258,6 +259,21 @@ pub enum Command {
         target: ExecTarget,
         command: Vec<String>,
     },
+    /// A free local port on 127.0.0.1, from this one up (the forward form's proposal).
+    ProposeLocalPort(u16),
+    /// `kubectl port-forward TARGET LOCAL:REMOTE --address 127.0.0.1`, kept
+    /// running and following its Service's or Deployment's ready pods.
+    StartForward {
+        id: ForwardId,
+        spec: ForwardSpec,
+        /// Started from `[[forward]]` of `pilothouse.toml` (or to be kept there).
+        kept: bool,
+    },
+    StopForward(ForwardId),
+    /// Read `[[forward]]` of `pilothouse.toml`.
+    LoadKeptForwards,
+    /// Write `[[forward]]` of `pilothouse.toml`: these, and no others.
+    KeepForwards(Vec<KeptForward>),
 }
 
 impl Command {
@@ -304,6 +320,11 @@ impl Command {
             Command::ProbeShell(..) => "probe shell",
             Command::Shell { .. } => "shell",
             Command::Exec { .. } => "exec",
+            Command::ProposeLocalPort(..) => "propose local port",
+            Command::StartForward { .. } => "start forward",
+            Command::StopForward(..) => "stop forward",
+            Command::LoadKeptForwards => "load kept forwards",
+            Command::KeepForwards(..) => "keep forwards",
         }
     }
 }
@@ -337,6 +358,7 @@ impl Command {
                 | Self::ProbeShell(_)
                 | Self::Shell { .. }
                 | Self::Exec { .. }
+                | Self::KeepForwards(_)
         )
     }
 }

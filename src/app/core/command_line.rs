@@ -200,6 +200,7 @@ fn pane_named(name: &str) -> Option<Pane> {
         "logs" => Pane::Logs,
         "cloud" | "run" => Pane::Cloud,
         "history" => Pane::History,
+        "forwards" | "pf" | "port-forwards" | "portforwards" => Pane::Forwards,
         _ => return None,
     })
 }

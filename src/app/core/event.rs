@@ -3,6 +3,7 @@
 
 use crate::app::core::command::{BuildSpec, JobId};
 use crate::app::core::keyed::RowsUpdate;
+use crate::domain::forward::{ForwardId, ForwardSpec, ForwardStats};
 use crate::domain::kube::{
     ClusterInfo, DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow,
 };
@@ -79,6 +80,42 @@ pub enum Event {
         target: crate::domain::exec::ExecTarget,
         result: Result<i32, String>,
     },
+    Forward(ForwardEvent),
+}
+
+/// What the port-forwards report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForwardEvent {
+    /// A free local port for the form: `wanted` if it is free, else the next free one.
+    Proposed { wanted: u16, free: Option<u16> },
+    /// Listening on 127.0.0.1.
+    Started {
+        id: ForwardId,
+        spec: ForwardSpec,
+        kept: bool,
+    },
+    /// The local port could not be taken (in use, or below 1024 without root).
+    Refused {
+        spec: ForwardSpec,
+        kept: bool,
+        problem: String,
+    },
+    /// The pod it reaches now, or why none: `moved_from` is the pod it left.
+    Reaching {
+        id: ForwardId,
+        pod: Result<String, String>,
+        moved_from: Option<(String, String)>,
+    },
+    Stats {
+        id: ForwardId,
+        stats: ForwardStats,
+    },
+    /// It stopped by itself (a pod forward whose pod is gone).
+    Ended { id: ForwardId, reason: String },
+    /// `[[forward]]` of `pilothouse.toml` (each, or what is wrong with it).
+    Kept(Result<Vec<Result<ForwardSpec, String>>, String>),
+    /// `pilothouse.toml` written with the kept forwards (its path), or why not.
+    Saved(Result<PathBuf, String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -18,6 +18,8 @@ pub enum FormKind {
     Workflow,
     /// One command inside a container or pod; `subject` holds (command line so far, target label).
     Exec,
+    /// A port-forward's local and remote ports; `subject` holds (namespace, `svc/NAME`).
+    Forward,
 }
 
 #[derive(Debug, Clone)]
@@ -70,6 +72,10 @@ pub enum FormOutput {
     Expose(ExposeSpec),
     CloudSettings(crate::app::cloud::settings::CloudRunSettings),
     Exec(Vec<String>),
+    Forward {
+        local: u16,
+        remote: u16,
+    },
 }
 
 /// More replicas than this on a local cluster is a typo, not a plan.
@@ -197,6 +203,17 @@ impl Form {
             FormKind::Exec => crate::domain::exec::split_command(self.value(0))
                 .map(FormOutput::Exec)
                 .map_err(|problem| vec![(0, problem)]),
+            FormKind::Forward => {
+                let local = crate::domain::forward::parse_port(self.value(0));
+                let remote = crate::domain::forward::parse_port(self.value(1));
+                match (local, remote) {
+                    (Ok(local), Ok(remote)) => Ok(FormOutput::Forward { local, remote }),
+                    (local, remote) => Err([local.err().map(|e| (0, e)), remote.err().map(|e| (1, e))]
+                        .into_iter()
+                        .flatten()
+                        .collect()),
+                }
+            }
             FormKind::Apply => match self.value(0).trim() {
                 "" => Err(vec![(0, "a manifest file is required".to_string())]),
                 path => Ok(FormOutput::Apply {
@@ -355,6 +372,15 @@ impl Form {
                 format!("{prefix} {}", typed.join(" "))
             }
             Some(FormOutput::Run(spec)) => run_line(&spec),
+            Some(FormOutput::Forward { .. }) | None if self.kind == FormKind::Forward => {
+                let (namespace, target) = self.subject.clone().unwrap_or_default();
+                format!(
+                    "kubectl port-forward {target} {}:{} -n {namespace} --address 127.0.0.1",
+                    self.value(0).trim(),
+                    self.value(1).trim()
+                )
+            }
+            Some(FormOutput::Forward { .. }) => String::new(),
             Some(FormOutput::Apply { path }) => {
                 format!("kubectl apply --server-side -f {}", path.display())
             }
@@ -393,6 +419,7 @@ impl Form {
                     let (prefix, _) = self.subject.clone().unwrap_or_default();
                     format!("{prefix} {}", self.value(0))
                 }
+                FormKind::Forward => String::new(),
                 FormKind::Expose => {
                     let (_, deployment) = self.subject.clone().unwrap_or_default();
                     format!(

@@ -212,6 +212,9 @@ fn submit_form(model: &mut Model) -> Vec<Command> {
             }
             launch(&mut model.shared, Command::SaveCloudSettings(settings))
         }
+        Some(FormOutput::Forward { local, remote }) => {
+            crate::app::forwards::submit(&mut model.forwards, &mut model.shared, local, remote)
+        }
         Some(FormOutput::Exec(command)) => {
             model.shared.overlay = Overlay::None;
             crate::app::exec::submit(&mut model.exec, &mut model.shared, command)

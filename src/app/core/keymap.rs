@@ -20,10 +20,11 @@ pub enum Context {
     Events,
     Cloud,
     History,
+    Forwards,
 }
 
 impl Context {
-    pub const ALL: [Context; 11] = [
+    pub const ALL: [Context; 12] = [
         Context::Global,
         Context::Containers,
         Context::Images,
@@ -35,6 +36,7 @@ impl Context {
         Context::Events,
         Context::Cloud,
         Context::History,
+        Context::Forwards,
     ];
 
     /// The table name in the keymap file.
@@ -51,6 +53,7 @@ impl Context {
             Self::Events => "events",
             Self::Cloud => "cloud",
             Self::History => "history",
+            Self::Forwards => "forwards",
         }
     }
 
@@ -67,6 +70,7 @@ impl Context {
             Self::Events => "Events",
             Self::Cloud => "Cloud Run",
             Self::History => "History",
+            Self::Forwards => "Forwards",
         }
     }
 }
@@ -132,6 +136,11 @@ pub enum Action {
     DevMode,
     Shell,
     ExecCommand,
+    PaneForwards,
+    PortForward,
+    StopForward,
+    StopAllForwards,
+    KeepForward,
 }
 
 impl Action {
@@ -195,6 +204,11 @@ impl Action {
             Self::DevMode => "dev auto/manual",
             Self::Shell => "shell inside",
             Self::ExecCommand => "run a command inside",
+            Self::PaneForwards => "port-forwards",
+            Self::PortForward => "port-forward",
+            Self::StopForward => "stop",
+            Self::StopAllForwards => "stop all",
+            Self::KeepForward => "keep (start with pilothouse) on/off",
         }
     }
 
@@ -233,6 +247,7 @@ impl Action {
                     // In help; the footer keeps ? and q in sight on the panes that have it.
                     | Self::DevMode
                     | Self::ExecCommand
+                | Self::PaneForwards
             )
     }
 }

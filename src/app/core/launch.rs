@@ -49,6 +49,7 @@ fn asks_in_learn_mode(command: &Command) -> bool {
                 | Command::WriteWorkflow { .. }
                 | Command::SaveCloudSettings(_)
                 | Command::Shell { .. }
+                | Command::StartForward { .. }
         )
 }
 
@@ -109,7 +110,16 @@ pub fn job_title(command: &Command) -> String {
             target, command, ..
         } => format!("exec {} in {}", command.join(" "), target.label()),
         Command::ProbeShell(target) => format!("open a shell in {}", target.label()),
+        Command::StartForward { spec, .. } => format!(
+            "forward {} to {}",
+            spec.url().trim_end_matches('/'),
+            spec.target()
+        ),
+        Command::KeepForwards(_) => "keep forwards in pilothouse.toml".to_string(),
         Command::WatchStats(_)
+        | Command::ProposeLocalPort(_)
+        | Command::StopForward(_)
+        | Command::LoadKeptForwards
         | Command::FollowLogs(_)
         | Command::InspectImage(_)
         | Command::ShowYaml { .. }

@@ -8,6 +8,7 @@ pub mod command;
 pub mod command_line;
 pub mod event;
 pub(crate) mod exec_target;
+pub(crate) mod forward_target;
 pub mod forms;
 pub mod handled;
 pub(crate) mod input;

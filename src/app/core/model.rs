@@ -71,6 +71,7 @@ pub struct Model {
     pub docker: DockerState,
     pub dev: DevState,
     pub exec: crate::app::exec::state::ExecState,
+    pub forwards: crate::app::forwards::state::ForwardsState,
     pub kube: KubeState,
     pub minikube: MinikubeModel,
     pub cloud: CloudModel,
@@ -87,6 +88,7 @@ impl Model {
             docker: DockerState::default(),
             dev: DevState::default(),
             exec: Default::default(),
+            forwards: Default::default(),
             kube: KubeState::default(),
             minikube: MinikubeModel::default(),
             cloud: CloudModel::default(),
@@ -121,6 +123,7 @@ impl Model {
             Pane::Logs => None,
             Pane::Cloud => Some(&mut self.cloud.table),
             Pane::History => Some(&mut self.history.table),
+            Pane::Forwards => Some(&mut self.forwards.table),
             kube => self.kube.table_mut(kube),
         }
     }
@@ -134,6 +137,7 @@ impl Model {
             Pane::Logs => None,
             Pane::Cloud => Some(&self.cloud.table),
             Pane::History => Some(&self.history.table),
+            Pane::Forwards => Some(&self.forwards.table),
             kube => self.kube.table(kube),
         }
     }
@@ -157,6 +161,7 @@ impl Model {
             Pane::Logs => {}
             Pane::Cloud => self.cloud.table.rebuild(&self.cloud.services, |_| true),
             Pane::History => self.history.table.rebuild(&self.history.entries, |_| true),
+            Pane::Forwards => self.forwards.rebuild(),
             kube => self.kube.rebuild(kube),
         }
     }

@@ -96,5 +96,6 @@ fn pane_action(pane: Pane) -> Action {
         Pane::Events => Action::PaneEvents,
         Pane::Cloud => Action::PaneCloud,
         Pane::History => Action::PaneHistory,
+        Pane::Forwards => Action::PaneForwards,
     }
 }

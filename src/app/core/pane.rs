@@ -14,6 +14,8 @@ pub enum Pane {
     Events,
     Cloud,
     History,
+    /// Not a numbered tab (the ten digits are taken): `P` or `:forwards`.
+    Forwards,
 }
 
 impl Pane {
@@ -42,6 +44,7 @@ impl Pane {
             Self::Events => "Events",
             Self::Cloud => "Cloud Run",
             Self::History => "History",
+            Self::Forwards => "Forwards",
         }
     }
 
@@ -57,6 +60,7 @@ impl Pane {
             Self::Events => Context::Events,
             Self::Cloud => Context::Cloud,
             Self::History => Context::History,
+            Self::Forwards => Context::Forwards,
         }
     }
 
@@ -67,7 +71,18 @@ impl Pane {
         )
     }
 
+    /// Its place among the tabs; Forwards, which has no tab, sits after Services.
     pub fn index(self) -> usize {
-        Self::ALL.iter().position(|p| *p == self).unwrap_or(0)
+        let pane = if self == Self::Forwards {
+            Self::Services
+        } else {
+            self
+        };
+        Self::ALL.iter().position(|p| *p == pane).unwrap_or(0)
+    }
+
+    /// Whether it has a numbered tab (Forwards has none).
+    pub fn has_tab(self) -> bool {
+        self != Self::Forwards
     }
 }

@@ -74,11 +74,19 @@ fn handle(model: &mut Model, event: Event) -> Handled {
                 &mut model.cloud,
                 &mut model.shared,
             ));
+            commands.extend(crate::app::forwards::on_tick(&mut model.forwards));
             return Handled { commands, visible };
         }
         Event::Minikube(event) => {
             return crate::app::kube::minikube::on_minikube(
                 &mut model.minikube,
+                &mut model.shared,
+                event,
+            );
+        }
+        Event::Forward(event) => {
+            return crate::app::forwards::events::on_forward(
+                &mut model.forwards,
                 &mut model.shared,
                 event,
             );

@@ -97,7 +97,8 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
         | Command::MinikubeServiceUrl { .. }
-        | Command::Shell { .. } => Some(Replay::Note),
+        | Command::Shell { .. }
+        | Command::StartForward { .. } => Some(Replay::Note),
         _ => None,
     }
 }

@@ -180,7 +180,12 @@ impl Command {
             Self::Exec {
                 target, command, ..
             } => target.command_line(false, command),
+            Self::StartForward { spec, .. } => spec.command_line(),
+            Self::KeepForwards(_) => "cat > pilothouse.toml".to_string(),
             Self::UseDockerEngine(Some(_))
+            | Self::ProposeLocalPort(_)
+            | Self::StopForward(_)
+            | Self::LoadKeptForwards
             | Self::ProbeShell(_)
             | Self::ExportHistory { .. }
             | Self::SwitchKube(_)

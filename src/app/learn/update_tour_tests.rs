@@ -38,6 +38,7 @@ fn deployment(ready: u32, desired: u32) -> DeploymentRow {
         available: ready,
         created: 1_800_000_000,
         selector: "app=cookbook-recipe".into(),
+        port: Some(8000),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod cloud;
 pub mod containers;
 pub mod dev;
+pub mod forwards;
 pub mod history;
 pub mod images;
 pub mod jobs;
