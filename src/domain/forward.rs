@@ -93,7 +93,10 @@ impl KeptForward {
         let (kind, name) = parse_target(&self.target)?;
         for (port, what) in [(self.local, "local"), (self.remote, "remote")] {
             if port == 0 {
-                return Err(format!("{}: the {what} port must be 1 to 65535", self.target));
+                return Err(format!(
+                    "{}: the {what} port must be 1 to 65535",
+                    self.target
+                ));
             }
         }
         Ok(ForwardSpec {
@@ -204,7 +207,10 @@ mod tests {
             parse_target("deployment/x"),
             Ok((ForwardKind::Deployment, "x".into()))
         );
-        assert_eq!(parse_target("svc/x"), Ok((ForwardKind::Service, "x".into())));
+        assert_eq!(
+            parse_target("svc/x"),
+            Ok((ForwardKind::Service, "x".into()))
+        );
         assert!(parse_target("job/x").unwrap_err().contains("'job'"));
         assert!(parse_target("svc/").is_err());
     }

@@ -48,6 +48,16 @@ pub fn column_notes(pane: Pane) -> &'static [(&'static str, &'static str)] {
                 "127.0.0.1:8000->8000/tcp: host address and port -> container port; o opens it",
             ),
         ],
+        Pane::Forwards => &[
+            (
+                "POD",
+                "the pod it reaches now; a Service's or Deployment's forward moves to another ready pod",
+            ),
+            (
+                "CONN",
+                "connections open / since it started; ★: kept in pilothouse.toml (K), starts with pilothouse",
+            ),
+        ],
         Pane::History => &[
             (
                 "COMMAND",

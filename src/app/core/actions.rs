@@ -42,8 +42,11 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             return crate::app::forwards::toggle_keep(&mut model.forwards, &mut model.shared)
                 .into();
         }
-        Action::StopForward => {
-            return crate::app::forwards::stop(&mut model.forwards, &mut model.shared).into();
+        Action::Remove if pane == Pane::Forwards => {
+            return crate::app::forwards::remove(&mut model.forwards, &mut model.shared).into();
+        }
+        Action::StopStart if pane == Pane::Forwards => {
+            return crate::app::forwards::stop_start(&mut model.forwards, &mut model.shared).into();
         }
         Action::Open if pane == Pane::Forwards => {
             return crate::app::forwards::open(&model.forwards, &mut model.shared).into();
@@ -365,12 +368,9 @@ fn removal(model: &Model, job: u64) -> Option<(String, Command)> {
                 command,
             ))
         }
-        Pane::Jobs
-        | Pane::Logs
-        | Pane::Events
-        | Pane::Cloud
-        | Pane::History
-        | Pane::Forwards => None,
+        Pane::Jobs | Pane::Logs | Pane::Events | Pane::Cloud | Pane::History | Pane::Forwards => {
+            None
+        }
     }
 }
 

@@ -87,7 +87,10 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ForwardEvent {
     /// A free local port for the form: `wanted` if it is free, else the next free one.
-    Proposed { wanted: u16, free: Option<u16> },
+    Proposed {
+        wanted: u16,
+        free: Option<u16>,
+    },
     /// Listening on 127.0.0.1.
     Started {
         id: ForwardId,
@@ -111,7 +114,10 @@ pub enum ForwardEvent {
         stats: ForwardStats,
     },
     /// It stopped by itself (a pod forward whose pod is gone).
-    Ended { id: ForwardId, reason: String },
+    Ended {
+        id: ForwardId,
+        reason: String,
+    },
     /// `[[forward]]` of `pilothouse.toml` (each, or what is wrong with it).
     Kept(Result<Vec<Result<ForwardSpec, String>>, String>),
     /// `pilothouse.toml` written with the kept forwards (its path), or why not.

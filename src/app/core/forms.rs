@@ -208,10 +208,12 @@ impl Form {
                 let remote = crate::domain::forward::parse_port(self.value(1));
                 match (local, remote) {
                     (Ok(local), Ok(remote)) => Ok(FormOutput::Forward { local, remote }),
-                    (local, remote) => Err([local.err().map(|e| (0, e)), remote.err().map(|e| (1, e))]
-                        .into_iter()
-                        .flatten()
-                        .collect()),
+                    (local, remote) => {
+                        Err([local.err().map(|e| (0, e)), remote.err().map(|e| (1, e))]
+                            .into_iter()
+                            .flatten()
+                            .collect())
+                    }
                 }
             }
             FormKind::Apply => match self.value(0).trim() {

@@ -24,16 +24,32 @@ pub(crate) fn port_forward(model: &mut Model) -> Vec<Command> {
                     .find(|row| row.name == d && row.namespace == pod.namespace)
                     .and_then(|row| row.port)
             });
-            (ForwardKind::Pod, pod.namespace.clone(), pod.name.clone(), port)
+            (
+                ForwardKind::Pod,
+                pod.namespace.clone(),
+                pod.name.clone(),
+                port,
+            )
         }),
         Pane::Deployments => kube
             .deployments_table
             .selected_row(&kube.deployments)
-            .map(|d| (ForwardKind::Deployment, d.namespace.clone(), d.name.clone(), d.port)),
-        Pane::Services => kube
-            .services_table
-            .selected_row(&kube.services)
-            .map(|s| (ForwardKind::Service, s.namespace.clone(), s.name.clone(), s.port)),
+            .map(|d| {
+                (
+                    ForwardKind::Deployment,
+                    d.namespace.clone(),
+                    d.name.clone(),
+                    d.port,
+                )
+            }),
+        Pane::Services => kube.services_table.selected_row(&kube.services).map(|s| {
+            (
+                ForwardKind::Service,
+                s.namespace.clone(),
+                s.name.clone(),
+                s.port,
+            )
+        }),
         _ => return Vec::new(),
     };
     let Some((kind, namespace, name, port)) = chosen else {

@@ -138,7 +138,6 @@ pub enum Action {
     ExecCommand,
     PaneForwards,
     PortForward,
-    StopForward,
     StopAllForwards,
     KeepForward,
 }
@@ -206,9 +205,8 @@ impl Action {
             Self::ExecCommand => "run a command inside",
             Self::PaneForwards => "port-forwards",
             Self::PortForward => "port-forward",
-            Self::StopForward => "stop",
             Self::StopAllForwards => "stop all",
-            Self::KeepForward => "keep (start with pilothouse) on/off",
+            Self::KeepForward => "keep on/off",
         }
     }
 

@@ -31,10 +31,19 @@ pub fn on_forward(
             if kept {
                 // Listed as ended, so it is neither lost from the file nor hidden.
                 let id = forwards.alloc_id();
-                add_row(forwards, id, spec.clone(), kept, ForwardState::Ended(problem.clone()));
+                add_row(
+                    forwards,
+                    id,
+                    spec.clone(),
+                    kept,
+                    ForwardState::Ended(problem.clone()),
+                );
                 shared.set_status(
                     Level::Error,
-                    format!("The kept forward {} could not start: {problem}", spec.target()),
+                    format!(
+                        "The kept forward {} could not start: {problem}",
+                        spec.target()
+                    ),
                 );
             } else {
                 reopen_form(forwards, shared, &spec, problem);
@@ -58,9 +67,9 @@ pub fn on_forward(
                         shared.set_status(
                             Level::Warn,
                             format!(
-                                "The forward {} -> {} moved from pod {from} (it {why}) to pod {pod}.",
-                                row.spec.url(),
-                                row.spec.target()
+                                "{} (127.0.0.1:{}) now reaches pod {pod}: pod {from} {why}.",
+                                row.spec.target(),
+                                row.spec.local_port
                             ),
                         );
                     }
@@ -166,7 +175,13 @@ fn on_started(
     );
 }
 
-fn add_row(forwards: &mut ForwardsState, id: u64, spec: ForwardSpec, kept: bool, state: ForwardState) {
+fn add_row(
+    forwards: &mut ForwardsState,
+    id: u64,
+    spec: ForwardSpec,
+    kept: bool,
+    state: ForwardState,
+) {
     forwards.rows.push(ForwardRow {
         id,
         spec,

@@ -1,8 +1,9 @@
 //! Port-forwards managed by the cockpit: `F` on a pod, Deployment or Service
 //! asks for the local port (a free one proposed) and starts a forward on
 //! 127.0.0.1; the Forwards pane (`P`, `:forwards`) lists them with the pod
-//! each reaches now; `o` opens one, `ctrl-d` stops one, `D` stops all, `K`
-//! keeps one in `pilothouse.toml` so it starts again with pilothouse.
+//! each reaches now; `o` opens one, `s` stops or starts one, `ctrl-d`
+//! removes one, `D` stops all, `K` keeps one in `pilothouse.toml` so it
+//! starts again with pilothouse.
 
 use crate::app::core::command::Command;
 use crate::app::core::forms::{Field, Form, FormKind};
@@ -45,21 +46,23 @@ pub fn open_form(
 
 fn form(target: &FormTarget, local: &str, remote: &str) -> Form {
     let remote_hint = match target.kind {
-        crate::domain::forward::ForwardKind::Service => "the Service's port (its targetPort is looked up)",
+        crate::domain::forward::ForwardKind::Service => {
+            "the Service's port (its targetPort is looked up)"
+        }
         _ => "the container's port",
     };
     Form {
         kind: FormKind::Forward,
         title: "Forward a port",
         fields: vec![
-            Field::new(
-                "Local port",
-                "on 127.0.0.1; a free one is proposed",
-                local,
-            ),
+            Field::new("Local port", "on 127.0.0.1; a free one is proposed", local),
             Field::new("Remote port", remote_hint, remote),
         ],
-        focus: if remote.is_empty() { REMOTE_PORT } else { LOCAL_PORT },
+        focus: if remote.is_empty() {
+            REMOTE_PORT
+        } else {
+            LOCAL_PORT
+        },
         pending: false,
         subject: Some((
             target.namespace.clone(),
@@ -79,9 +82,11 @@ pub fn submit(
         shared.overlay = Overlay::None;
         return Vec::new();
     };
-    if let Some(row) = forwards.rows.iter().find(|r| {
-        r.spec.local_port == local_port && !matches!(r.state, ForwardState::Ended(_))
-    }) {
+    if let Some(row) = forwards
+        .rows
+        .iter()
+        .find(|r| r.spec.local_port == local_port && !matches!(r.state, ForwardState::Ended(_)))
+    {
         let message = format!(
             "127.0.0.1:{local_port} already forwards to {}; pick another port",
             row.spec.target()
@@ -137,10 +142,9 @@ pub(crate) fn reopen_form(
     forwards.proposed = None;
 }
 
-/// `ctrl-d` in Forwards: stop the selected forward. A kept one stays listed
-/// (ended, still kept: it starts with pilothouse); `ctrl-d` on an ended one
-/// removes it, and from `pilothouse.toml` too.
-pub fn stop(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Command> {
+/// `s` in Forwards: stop the selected forward (it stays listed, ended), or
+/// start an ended one again.
+pub fn stop_start(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Command> {
     let Some(row) = forwards.selected().cloned() else {
         shared.set_status(Level::Warn, "No forward selected.");
         return Vec::new();
@@ -149,40 +153,61 @@ pub fn stop(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Command> {
     if matches!(row.state, ForwardState::Ended(_)) {
         forwards.rows.retain(|r| r.id != row.id);
         forwards.rebuild();
-        if row.kept {
-            shared.set_status(
-                Level::Info,
-                format!("Removed {what}; it is no longer kept in pilothouse.toml."),
-            );
-            return save_kept(forwards, shared);
-        }
-        shared.set_status(Level::Info, format!("Removed {what}."));
-        return Vec::new();
+        let id = forwards.alloc_id();
+        shared.set_status(Level::Info, format!("Starting {what} again…"));
+        return launch(
+            shared,
+            Command::StartForward {
+                id,
+                spec: row.spec,
+                kept: row.kept,
+            },
+        );
     }
-    end_or_remove(forwards, row.id);
-    let text = if row.kept {
-        format!("Stopped {what}. It is still kept in pilothouse.toml (ctrl-d again removes it).")
-    } else {
-        format!("Stopped {what}.")
-    };
-    shared.set_status(Level::Info, text);
+    end_row(forwards, row.id, "stopped");
+    shared.set_status(
+        Level::Info,
+        format!("Stopped {what} (s starts it again, ctrl-d removes it)."),
+    );
     vec![Command::StopForward(row.id)]
 }
 
-/// A stopped forward: a kept one stays listed as ended, any other goes.
-fn end_or_remove(forwards: &mut ForwardsState, id: crate::domain::forward::ForwardId) {
-    if let Some(row) = forwards.row_mut(id)
-        && row.kept
-    {
-        row.state = ForwardState::Ended("stopped".to_string());
-        row.pod = None;
+/// `ctrl-d` in Forwards: stop the selected forward and remove it (from
+/// `pilothouse.toml` too, when it was kept there).
+pub fn remove(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Command> {
+    let Some(row) = forwards.selected().cloned() else {
+        shared.set_status(Level::Warn, "No forward selected.");
+        return Vec::new();
+    };
+    forwards.rows.retain(|r| r.id != row.id);
+    forwards.rebuild();
+    let mut commands = Vec::new();
+    if !matches!(row.state, ForwardState::Ended(_)) {
+        commands.push(Command::StopForward(row.id));
+    }
+    let what = format!("{} -> {}", row.spec.url(), row.spec.target());
+    if row.kept {
+        shared.set_status(
+            Level::Info,
+            format!("Removed {what}; it is no longer kept in pilothouse.toml."),
+        );
+        commands.extend(save_kept(forwards, shared));
     } else {
-        forwards.rows.retain(|r| r.id != id);
+        shared.set_status(Level::Info, format!("Removed {what}."));
+    }
+    commands
+}
+
+fn end_row(forwards: &mut ForwardsState, id: crate::domain::forward::ForwardId, why: &str) {
+    if let Some(row) = forwards.row_mut(id) {
+        row.state = ForwardState::Ended(why.to_string());
+        row.pod = None;
+        row.stats.open = 0;
     }
     forwards.rebuild();
 }
 
-/// `D` in Forwards: stop every forward (the kept ones stay listed, and kept).
+/// `D` in Forwards: stop every forward (each stays listed, ended: `s` starts one again).
 pub fn stop_all(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Command> {
     let running: Vec<_> = forwards
         .rows
@@ -195,7 +220,7 @@ pub fn stop_all(forwards: &mut ForwardsState, shared: &mut Shared) -> Vec<Comman
         return Vec::new();
     }
     for id in &running {
-        end_or_remove(forwards, *id);
+        end_row(forwards, *id, "stopped");
     }
     shared.set_status(
         Level::Info,
@@ -274,3 +299,6 @@ pub fn on_tick(forwards: &mut ForwardsState) -> Vec<Command> {
     forwards.loaded = true;
     vec![Command::LoadKeptForwards]
 }
+
+#[cfg(test)]
+mod update_forwards_tests;

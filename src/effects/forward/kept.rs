@@ -75,8 +75,17 @@ mod tests {
         let loaded = load(dir.path()).expect("parsed");
         assert_eq!(loaded.len(), 2);
         assert!(loaded[0].as_ref().unwrap_err().contains("'job'"));
-        assert_eq!(loaded[1].as_ref().map(|s| s.target()), Ok("deploy/web".to_string()));
-        assert_eq!(loaded[1].as_ref().map(|s| s.namespace.as_str()), Ok("default"));
-        assert_eq!(load(tempfile::tempdir().expect("dir").path()), Ok(Vec::new()));
+        assert_eq!(
+            loaded[1].as_ref().map(|s| s.target()),
+            Ok("deploy/web".to_string())
+        );
+        assert_eq!(
+            loaded[1].as_ref().map(|s| s.namespace.as_str()),
+            Ok("default")
+        );
+        assert_eq!(
+            load(tempfile::tempdir().expect("dir").path()),
+            Ok(Vec::new())
+        );
     }
 }

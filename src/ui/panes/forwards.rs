@@ -18,7 +18,10 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         Column::new("TARGET", Constraint::Fill(4), |f: &ForwardRow| {
             let mut spans = vec![Span::raw(f.spec.target())];
             if f.spec.namespace != "default" {
-                spans.push(Span::styled(format!(" -n {}", f.spec.namespace), theme.muted));
+                spans.push(Span::styled(
+                    format!(" -n {}", f.spec.namespace),
+                    theme.muted,
+                ));
             }
             if f.kept {
                 spans.push(Span::styled(" ★", theme.key));
@@ -146,7 +149,12 @@ mod tests {
             let mut empty = connected(empty_model());
             press_str(&mut empty, "P");
             snap!(&format!("forwards_empty_{w}x{h}"), &empty, w, h);
-            snap!(&format!("forwards_populated_{w}x{h}"), &with_forwards(), w, h);
+            snap!(
+                &format!("forwards_populated_{w}x{h}"),
+                &with_forwards(),
+                w,
+                h
+            );
         }
     }
 }
