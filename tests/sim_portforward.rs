@@ -37,7 +37,6 @@ async fn kube_rs_forwards_a_request_to_the_pods_answer() {
         .write_all(b"GET / HTTP/1.1\r\nHost: localhost:8080\r\n\r\n")
         .await
         .expect("request sent");
-    // The forward stays open until this side ends it: read the one answer.
     let mut answer = String::new();
     let mut chunk = [0u8; 4096];
     while !answer.ends_with("latest\n") {
@@ -53,8 +52,15 @@ async fn kube_rs_forwards_a_request_to_the_pods_answer() {
         answer.ends_with("\r\n\r\nHello from web running cookbook:latest\n"),
         "{answer}"
     );
+    // The pod's server closes after its one answer (`Connection: close`), and
+    // the API server ends the forward: the stream reaches its end.
+    let end = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
+        .await
+        .expect("the end in time")
+        .expect("read");
+    assert_eq!(end, 0, "the forward ends after the answer");
     drop(stream);
-    forward.join().await.expect("the forward ends cleanly");
+    forward.abort();
 
     let mut refused = pods
         .portforward("web", &[9999])

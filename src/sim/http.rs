@@ -144,6 +144,9 @@ where
 {
     let handler = Arc::new(handler);
     while let Ok((stream, _)) = listener.accept().await {
+        // As Go's servers do (the real API server among them): small writes
+        // of a stream (exec, port-forward) go out at once, not after an ACK.
+        let _ = stream.set_nodelay(true);
         serve_connection(stream, handler.clone());
     }
 }
@@ -160,6 +163,7 @@ pub async fn serve_tls<H, F>(
 {
     let handler = Arc::new(handler);
     while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let handler = handler.clone();
         tokio::spawn(async move {

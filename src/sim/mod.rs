@@ -9,6 +9,7 @@ pub mod docker;
 pub mod http;
 pub mod kube;
 pub mod shell;
+pub mod spdy;
 pub mod websocket;
 
 use crate::cli::SimArgs;

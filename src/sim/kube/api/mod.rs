@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 mod exec;
 mod portforward;
+mod portforward_spdy;
 mod subresources;
 mod watch;
 mod write;

@@ -3,8 +3,8 @@
 //! (2i) and error (2i+1), each opened by the server with the port as two
 //! little-endian bytes. What answers is the pod's simulated HTTP server
 //! (`Hello from <pod> running <image>`), one request a forward; a port
-//! the pod does not declare is refused on its error channel. See
-//! `sim/STREAMS.md` (kubectl's SPDY-in-WebSocket form is not served yet).
+//! the pod does not declare is refused on its error channel. kubectl's
+//! SPDY forms: `portforward_spdy.rs`. See `sim/STREAMS.md`.
 
 use super::*;
 use crate::sim::websocket;
@@ -16,9 +16,9 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The request head a forwarded connection may send before it is answered.
-const MAX_HEAD: usize = 64 * 1024;
+pub(super) const MAX_HEAD: usize = 64 * 1024;
 
-struct Pod {
+pub(super) struct ForwardedPod {
     name: String,
     uid: String,
     image: String,
@@ -27,11 +27,40 @@ struct Pod {
     namespace: String,
 }
 
+impl ForwardedPod {
+    /// Whether the port answers: one its containers declare (every port when none is declared).
+    pub(super) fn declares(&self, port: u16) -> bool {
+        self.declared.is_empty() || self.declared.contains(&port)
+    }
+
+    /// What the kubelet says for a port nothing listens on.
+    pub(super) fn refusal(&self, port: u16) -> String {
+        format!(
+            "error forwarding port {port} to pod {}, uid : failed to connect to localhost:{port} inside namespace \"{}\": connection refused (the simulated pod declares {:?})",
+            self.name, self.namespace, self.declared
+        )
+    }
+}
+
 pub fn portforward(
     shared: &Arc<KubeShared>,
     target: &Target,
     mut request: Request<Incoming>,
 ) -> Response<Body> {
+    use super::portforward_spdy as spdy;
+    let tunnel = websocket::is_upgrade(&request) && spdy::offers_tunnel(&request);
+    if tunnel || spdy::is_spdy_upgrade(&request) {
+        // kubectl: the ports come in each stream's headers.
+        let pod = match pod_of(shared, target) {
+            Ok(pod) => pod,
+            Err(response) => return *response,
+        };
+        return if tunnel {
+            spdy::tunnel(shared.clone(), pod, request)
+        } else {
+            spdy::upgrade(shared.clone(), pod, request)
+        };
+    }
     if let Some(refused) = super::exec::unless_websocket(&request, "port-forward") {
         return refused;
     }
@@ -69,7 +98,7 @@ fn requested_ports(request: &Request<Incoming>) -> Result<Vec<u16>, String> {
     Ok(ports)
 }
 
-fn pod_of(shared: &KubeShared, target: &Target) -> Result<Pod, Box<Response<Body>>> {
+fn pod_of(shared: &KubeShared, target: &Target) -> Result<ForwardedPod, Box<Response<Body>>> {
     let store = lock(shared);
     let (ns, name) = key_of(target);
     let Some(pod) = store.get("pods", ns, name) else {
@@ -104,7 +133,7 @@ fn pod_of(shared: &KubeShared, target: &Target) -> Result<Pod, Box<Response<Body
             .unwrap_or("")
             .to_string()
     };
-    Ok(Pod {
+    Ok(ForwardedPod {
         name: name.to_string(),
         uid: text("/metadata/uid"),
         image: text("/spec/containers/0/image"),
@@ -120,7 +149,7 @@ fn frame(channel: u8, bytes: &[u8]) -> Message {
     Message::Binary(message.into())
 }
 
-async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports: &[u16]) {
+async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &ForwardedPod, ports: &[u16]) {
     let (mut sink, mut stream) = socket.split();
     for (i, port) in ports.iter().enumerate() {
         let data = 2 * i as u8;
@@ -133,22 +162,20 @@ async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports:
                 return;
             }
         }
-        if !pod.declared.is_empty() && !pod.declared.contains(port) {
-            let message = format!(
-                "error forwarding port {port} to pod {}, uid : failed to connect to localhost:{port} inside namespace \"{}\": connection refused (the simulated pod declares {:?})",
-                pod.name, pod.namespace, pod.declared
-            );
-            let _ = sink.send(frame(data + 1, message.as_bytes())).await;
+        if !pod.declares(*port) {
+            let _ = sink
+                .send(frame(data + 1, pod.refusal(*port).as_bytes()))
+                .await;
         }
     }
     // Each port's request head as it comes; answered once complete.
     let mut heads: Vec<Vec<u8>> = vec![Vec::new(); ports.len()];
     let mut answered = vec![false; ports.len()];
-    let mut client_closed = false;
+    let mut closing = false;
     // Read on after the client's close: that is what sends the reply and ends the stream.
     while let Some(Ok(message)) = stream.next().await {
         let Message::Binary(data) = message else {
-            client_closed |= matches!(message, Message::Close(_));
+            closing |= matches!(message, Message::Close(_));
             continue;
         };
         let Some((&channel, bytes)) = data.split_first() else {
@@ -161,7 +188,7 @@ async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports:
         let head = &mut heads[index];
         head.extend_from_slice(bytes);
         let complete = head.windows(4).any(|w| w == b"\r\n\r\n") || head.len() > MAX_HEAD;
-        if !complete || (!pod.declared.is_empty() && !pod.declared.contains(&ports[index])) {
+        if !complete || !pod.declares(ports[index]) {
             continue;
         }
         answered[index] = true;
@@ -171,8 +198,9 @@ async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports:
             .unwrap_or("")
             .to_string();
         let response = answer(shared, pod, &request_line);
-        // One request a connection, as its `Connection: close` says; the
-        // client ends the forward (an API server does not close it first).
+        // One request a connection, as its `Connection: close` says: the
+        // pod's server closes, and with every port answered the API server
+        // ends the forward (a normal close; reading on completes the handshake).
         if sink
             .send(frame(channel, response.as_bytes()))
             .await
@@ -180,8 +208,17 @@ async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports:
         {
             return;
         }
+        if answered.iter().all(|a| *a) && !closing {
+            closing = true;
+            let _ = sink
+                .send(Message::Close(Some(CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: "".into(),
+                })))
+                .await;
+        }
     }
-    if !client_closed {
+    if !closing {
         let _ = sink
             .send(Message::Close(Some(CloseFrame {
                 code: CloseCode::Normal,
@@ -192,7 +229,7 @@ async fn serve(socket: websocket::Socket, shared: &KubeShared, pod: &Pod, ports:
 }
 
 /// What the pod's web server answers, logged in the pod's log as a request.
-fn answer(shared: &KubeShared, pod: &Pod, request_line: &str) -> String {
+pub(super) fn answer(shared: &KubeShared, pod: &ForwardedPod, request_line: &str) -> String {
     let body = format!("Hello from {} running {}\n", pod.name, pod.image);
     lock(shared).append_pod_log(
         &pod.uid,
