@@ -2,7 +2,8 @@
 //! through the real kube source and effects: `F` on a Service, a request
 //! through the forward reaches a pod; that pod deleted, the forward moves
 //! to the other ready pod and says so; a pod forward stops with its pod;
-//! `K` keeps a forward in `pilothouse.toml` and a new cockpit starts it again.
+//! `K` keeps a forward in `pilothouse.toml` and a new cockpit starts it again;
+//! a connection to a port nothing listens on says why in the status line.
 
 mod common;
 
@@ -252,6 +253,37 @@ async fn a_pod_forward_stops_when_its_pod_is_gone() {
         hello_through(port).await,
         "Hello from web running cookbook:latest"
     );
+    // A port the pod does not declare: the kubelet's word reaches the status line.
+    cockpit.keys("6F");
+    cockpit.replace_field("9999");
+    cockpit.key(KeyCode::Tab);
+    let closed = common::free_port();
+    cockpit.replace_field(&closed.to_string());
+    cockpit.key(KeyCode::Enter);
+    cockpit
+        .until("the second forward reaching web", |m| {
+            m.forwards.rows.len() == 2 && m.forwards.rows[1].state == ForwardState::Active
+        })
+        .await;
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", closed))
+            .await
+            .expect("the forward listens");
+        let _ = stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        assert!(answer.is_empty(), "nothing answers on 9999");
+    }
+    cockpit
+        .until("the kubelet's refusal in the status line", |m| {
+            m.shared.status.as_ref().is_some_and(|s| {
+                s.text.contains(&format!(
+                    "127.0.0.1:{closed} -> pod/web: error forwarding port 9999 to pod web"
+                ))
+            })
+        })
+        .await;
     pods.delete("web", &Default::default())
         .await
         .expect("pod deleted");

@@ -118,6 +118,11 @@ pub enum ForwardEvent {
         id: ForwardId,
         reason: String,
     },
+    /// One connection failed on the pod's side (the kubelet's message).
+    ConnectionFailed {
+        id: ForwardId,
+        problem: String,
+    },
     /// `[[forward]]` of `pilothouse.toml` (each, or what is wrong with it).
     Kept(Result<Vec<Result<ForwardSpec, String>>, String>),
     /// `pilothouse.toml` written with the kept forwards (its path), or why not.

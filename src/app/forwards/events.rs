@@ -102,6 +102,20 @@ pub fn on_forward(
             forwards.rebuild();
             Handled::shown(Vec::new())
         }
+        ForwardEvent::ConnectionFailed { id, problem } => {
+            let Some(row) = forwards.row_mut(id) else {
+                return Handled::unseen();
+            };
+            shared.set_status(
+                Level::Warn,
+                format!(
+                    "127.0.0.1:{} -> {}: {problem}",
+                    row.spec.local_port,
+                    row.spec.target()
+                ),
+            );
+            Handled::shown(Vec::new())
+        }
         ForwardEvent::Kept(result) => Handled::shown(on_kept(forwards, shared, result)),
         ForwardEvent::Saved(Ok(path)) => {
             tracing::info!(path = %path.display(), "kept forwards written");

@@ -96,12 +96,16 @@ pub async fn run(
                 let Ok((socket, _)) = accepted else { continue };
                 match (&client, &current) {
                     (Some(client), Some(target)) => {
+                        let failed = tx.clone();
                         connections.spawn(connection(
                             Api::namespaced(client.clone(), &spec.namespace),
                             target.clone(),
                             socket,
                             counters.clone(),
                             trouble.clone(),
+                            move |problem| {
+                                let _ = failed.send(Event::Forward(ForwardEvent::ConnectionFailed { id, problem }));
+                            },
                         ));
                     }
                     // Nothing to reach yet: the connection is closed, as kubectl's would fail.
@@ -186,6 +190,7 @@ async fn connection(
     mut socket: TcpStream,
     counters: Arc<Counters>,
     trouble: Arc<Notify>,
+    failed: impl FnOnce(String),
 ) {
     counters.total.fetch_add(1, Ordering::Relaxed);
     counters.open.fetch_add(1, Ordering::Relaxed);
@@ -196,16 +201,31 @@ async fn connection(
             trouble.notify_one();
         }
         Ok(mut forwarder) => {
+            let error = forwarder.take_error(target.port);
             if let Some(upstream) = forwarder.take_stream(target.port) {
                 let (local_read, local_write) = socket.split();
                 let (remote_read, remote_write) = tokio::io::split(upstream);
-                let to_pod = pump(local_read, remote_write, &counters.bytes_out);
-                let from_pod = pump(remote_read, local_write, &counters.bytes_in);
-                tokio::pin!(to_pod, from_pod);
-                // The local side's end of sending is not the end: its answer still comes.
-                tokio::select! {
-                    _ = &mut to_pod => from_pod.await,
-                    _ = &mut from_pod => {}
+                let copy = async {
+                    let to_pod = pump(local_read, remote_write, &counters.bytes_out);
+                    let from_pod = pump(remote_read, local_write, &counters.bytes_in);
+                    tokio::pin!(to_pod, from_pod);
+                    // The local side's end of sending is not the end: its answer still comes.
+                    tokio::select! {
+                        _ = &mut to_pod => from_pod.await,
+                        _ = &mut from_pod => {}
+                    }
+                };
+                tokio::pin!(copy);
+                match error {
+                    // The kubelet's word on this connection (nothing listens on the port, say).
+                    Some(error) => tokio::select! {
+                        _ = &mut copy => {}
+                        message = error => match message {
+                            Some(problem) => failed(problem),
+                            None => copy.await,
+                        },
+                    },
+                    None => copy.await,
                 }
             }
             forwarder.abort();
