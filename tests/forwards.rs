@@ -13,9 +13,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use pilothouse::app::Event;
 use pilothouse::app::core::model::{Model, Overlay, Pane};
-use pilothouse::cli::SimArgs;
 use pilothouse::domain::forward::ForwardState;
-use pilothouse::sim::Sim;
 
 /// cookbook-recipe: two replicas whose container names its port `http`,
 /// and a Service whose port 80 targets that name.
@@ -82,13 +80,7 @@ async fn hello_through(port: u16) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_forward_moves_to_another_pod_and_a_kept_one_starts_again() {
-    let sim = Sim::start(&SimArgs {
-        seed: 11,
-        ..Default::default()
-    })
-    .await
-    .expect("the sim starts");
-    common::build_cookbook(&sim).await;
+    let sim = common::sim_with_cookbook(11).await;
     let client = common::sim_client(&sim).await;
     two_pods_behind_a_service(&client).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(client.clone(), "default");
@@ -210,13 +202,7 @@ async fn a_service_forward_moves_to_another_pod_and_a_kept_one_starts_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pod_forward_stops_when_its_pod_is_gone() {
-    let sim = Sim::start(&SimArgs {
-        seed: 12,
-        ..Default::default()
-    })
-    .await
-    .expect("the sim starts");
-    common::build_cookbook(&sim).await;
+    let sim = common::sim_with_cookbook(12).await;
     let client = common::sim_client(&sim).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(client.clone(), "default");
     common::running_pod(

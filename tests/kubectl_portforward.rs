@@ -7,8 +7,6 @@
 
 mod common;
 
-use pilothouse::cli::SimArgs;
-use pilothouse::sim::Sim;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -78,13 +76,7 @@ async fn kubectl_port_forward_reaches_the_pod_in_every_form() {
     if !common::cli_available(test, "kubectl", &["version", "--client"]) {
         return;
     }
-    let sim = Sim::start(&SimArgs {
-        seed: 13,
-        ..Default::default()
-    })
-    .await
-    .expect("the sim starts");
-    common::build_cookbook(&sim).await;
+    let sim = common::sim_with_cookbook(13).await;
     let cache = tempfile::tempdir().expect("cache dir");
     let kubectl = Kubectl {
         env: vec![

@@ -7,8 +7,6 @@
 
 mod common;
 
-use pilothouse::cli::SimArgs;
-use pilothouse::sim::Sim;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -55,24 +53,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-async fn started_sim() -> Sim {
-    let sim = Sim::start(&SimArgs {
-        seed: 11,
-        ..Default::default()
-    })
-    .await
-    .expect("the sim starts");
-    common::build_cookbook(&sim).await;
-    sim
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_exec_runs_the_built_in_shell_over_the_image_files() {
     let test = "kubectl_exec_runs_the_built_in_shell_over_the_image_files";
     if !common::cli_available(test, "kubectl", &["version", "--client"]) {
         return;
     }
-    let sim = started_sim().await;
+    let sim = common::sim_with_cookbook(11).await;
     let cache = tempfile::tempdir().expect("cache dir");
     let kubectl = Client {
         program: "kubectl",
@@ -144,7 +131,7 @@ async fn docker_exec_runs_the_built_in_shell_in_a_simulated_container() {
     if !common::cli_available(test, "docker", &["--version"]) {
         return;
     }
-    let sim = started_sim().await;
+    let sim = common::sim_with_cookbook(11).await;
     let config = tempfile::tempdir().expect("docker config dir");
     let docker = Client {
         program: "docker",
@@ -216,7 +203,7 @@ async fn kube_rs_and_bollard_exec_against_the_sim() {
     use futures::StreamExt;
     use k8s_openapi::api::core::v1::Pod;
     use tokio::io::AsyncReadExt;
-    let sim = started_sim().await;
+    let sim = common::sim_with_cookbook(11).await;
     let client = common::sim_client(&sim).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(client, "default");
     common::running_pod(

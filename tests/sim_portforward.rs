@@ -6,20 +6,12 @@
 mod common;
 
 use k8s_openapi::api::core::v1::Pod;
-use pilothouse::cli::SimArgs;
-use pilothouse::sim::Sim;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kube_rs_forwards_a_request_to_the_pods_answer() {
-    let sim = Sim::start(&SimArgs {
-        seed: 5,
-        ..Default::default()
-    })
-    .await
-    .expect("the sim starts");
-    common::build_cookbook(&sim).await;
+    let sim = common::sim_with_cookbook(5).await;
     let pods: kube::Api<Pod> = kube::Api::namespaced(common::sim_client(&sim).await, "default");
     common::running_pod(
         &pods,

@@ -254,6 +254,18 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
     result.expect("the sample app builds on the simulated engine");
 }
 
+/// A simulated engine and cluster with the sample app built (`cookbook:latest`).
+pub async fn sim_with_cookbook(seed: u64) -> pilothouse::sim::Sim {
+    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs {
+        seed,
+        ..Default::default()
+    })
+    .await
+    .expect("the sim starts");
+    build_cookbook(&sim).await;
+    sim
+}
+
 /// The API server address in a simulated cluster's kubeconfig.
 pub fn sim_server(sim: &pilothouse::sim::Sim) -> String {
     std::fs::read_to_string(&sim.kubeconfig_path)
