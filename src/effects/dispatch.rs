@@ -50,6 +50,7 @@ fn family(command: &Command) -> Family {
         | Command::Apply { .. }
         | Command::Expose { .. }
         | Command::FollowPodLogs { .. }
+        | Command::FollowSelectorLogs { .. }
         | Command::ShowYaml { .. }
         | Command::RolloutRestart { .. }
         | Command::DeleteObject { .. }

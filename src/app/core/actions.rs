@@ -149,6 +149,28 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             return container_op(&mut model.docker, &mut model.shared, restart).into();
         }
         Action::Remove => remove(model),
+        Action::Logs if pane == Pane::Deployments => {
+            let kube = &model.kube;
+            let Some(deployment) = kube.deployments_table.selected_row(&kube.deployments) else {
+                model.set_status(Level::Warn, "No deployment selected.");
+                return Handled::shown(Vec::new());
+            };
+            let (namespace, selector) = (deployment.namespace.clone(), deployment.selector.clone());
+            if selector.is_empty() {
+                model.set_status(
+                    Level::Warn,
+                    "That deployment selects no pods (no matchLabels).",
+                );
+                return Handled::shown(Vec::new());
+            }
+            return crate::app::docker::actions::selector_logs(
+                &mut model.docker.logs,
+                &mut model.shared,
+                namespace,
+                selector,
+            )
+            .into();
+        }
         Action::Logs if pane == Pane::Pods => {
             return match follow_pod_logs(&mut model.kube, &mut model.shared) {
                 Some(source) => pod_logs(&mut model.docker.logs, &mut model.shared, source).into(),

@@ -153,6 +153,12 @@ pub enum Command {
         container: Option<String>,
         previous: bool,
     },
+    /// `kubectl logs -f -l SELECTOR --prefix -n NS`: every pod the selector
+    /// matches, each line led by its pod, pods joined as they appear.
+    FollowSelectorLogs {
+        namespace: String,
+        selector: String,
+    },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
         kind: KubeKind,
@@ -295,6 +301,7 @@ impl Command {
             Command::Apply { .. } => "apply",
             Command::Expose { .. } => "expose",
             Command::FollowPodLogs { .. } => "follow pod logs",
+            Command::FollowSelectorLogs { .. } => "follow selector logs",
             Command::ShowYaml { .. } => "show yaml",
             Command::RolloutRestart { .. } => "rollout restart",
             Command::DeleteObject { .. } => "delete object",

@@ -171,6 +171,25 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             model.exec.prefill = Some(command.to_string());
             return crate::app::core::exec_target::inside(model, crate::app::exec::Inside::Command);
         }
+        "logs" if argument.is_some() => {
+            // `:logs app=web [-n NS]`, as kubectl's -l takes it.
+            let rest: Vec<&str> = words.collect();
+            let namespace = match rest.as_slice() {
+                ["-n" | "--namespace", namespace, ..] => namespace.to_string(),
+                _ => model
+                    .kube
+                    .target
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| "default".to_string()),
+            };
+            return crate::app::docker::actions::selector_logs(
+                &mut model.docker.logs,
+                &mut model.shared,
+                namespace,
+                argument.unwrap_or_default(),
+            );
+        }
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),
         "watch" => {

@@ -124,6 +124,7 @@ pub fn job_title(command: &Command) -> String {
         | Command::InspectImage(_)
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
+        | Command::FollowSelectorLogs { .. }
         | Command::ProbeMinikube { .. }
         | Command::MinikubeServiceUrl { .. }
         | Command::MinikubeDockerEnv { .. }

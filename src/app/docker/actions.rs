@@ -79,6 +79,34 @@ pub(crate) fn pod_logs(
     vec![command]
 }
 
+/// `l` on a Deployment, `:logs SELECTOR`: the logs of every pod the
+/// selector matches in one stream, each line led by its pod's name.
+pub(crate) fn selector_logs(
+    logs: &mut LogView,
+    shared: &mut Shared,
+    namespace: String,
+    selector: String,
+) -> Vec<Command> {
+    logs.show(
+        selector_log_key(&namespace, &selector),
+        format!("pods -l {selector} (-n {namespace})"),
+        None,
+    );
+    logs.many = true;
+    shared.pane = Pane::Logs;
+    let command = Command::FollowSelectorLogs {
+        namespace,
+        selector,
+    };
+    shared.learn = command.learn_line();
+    vec![command]
+}
+
+/// The Logs pane's key for a selector's stream.
+pub fn selector_log_key(namespace: &str, selector: &str) -> String {
+    format!("pods/{namespace}/-l {selector}")
+}
+
 /// `p` in Logs: a pod's previous container (after a crash or restart), or back to the current.
 pub(crate) fn toggle_previous(logs: &mut LogView, shared: &mut Shared) -> Vec<Command> {
     match logs.pod.clone() {

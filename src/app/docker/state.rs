@@ -22,6 +22,8 @@ pub struct LogView {
     pub scroll_back: usize,
     pub search: String,
     pub ended: Option<String>,
+    /// The stream is several pods' (a selector's): each line is `POD │ TEXT`.
+    pub many: bool,
 }
 
 impl LogView {
@@ -41,6 +43,11 @@ impl LogView {
         push_bounded(&mut self.lines, line, LOG_CAPACITY);
     }
 }
+
+/// The separator between a pod's name and its line in a selector's stream.
+pub const POD_SEPARATOR: &str = " │ ";
+/// Lines each pod's log starts with when a selector's stream opens (as `kubectl logs -l` defaults to 10).
+pub const SELECTOR_TAIL: i64 = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodLogSource {

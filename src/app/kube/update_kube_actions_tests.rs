@@ -278,3 +278,68 @@ fn tab_in_the_apply_form_completes_the_path_through_the_effects() {
     };
     assert_eq!(form.value(0), "cookbook-d");
 }
+
+#[test]
+fn l_on_a_deployment_follows_every_pod_of_its_selector() {
+    let mut model = on_pane(with_cluster(), '5');
+    let commands = press_str(&mut model, "l");
+    assert_eq!(
+        commands,
+        vec![Command::FollowSelectorLogs {
+            namespace: "default".into(),
+            selector: "app=cookbook-recipe".into()
+        }]
+    );
+    assert_eq!(model.shared.pane, Pane::Logs);
+    assert!(model.docker.logs.many);
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl logs -f -l app=cookbook-recipe --prefix --tail=50 -n default")
+    );
+    // Its lines come keyed by the selector; another stream's are not shown.
+    let key = crate::app::docker::actions::selector_log_key("default", "app=cookbook-recipe");
+    update(
+        &mut model,
+        Event::LogLines {
+            key,
+            lines: vec!["cookbook-recipe-a │ GET / 200".into()],
+        },
+    );
+    update(
+        &mut model,
+        Event::LogLines {
+            key: "pod/default/other".into(),
+            lines: vec!["not this".into()],
+        },
+    );
+    assert_eq!(
+        model.docker.logs.lines.iter().collect::<Vec<_>>(),
+        vec!["cookbook-recipe-a │ GET / 200"]
+    );
+    // A single pod's logs are not a selector's.
+    let mut pods = on_pane(with_cluster(), '6');
+    press_str(&mut pods, "l");
+    assert!(!pods.docker.logs.many);
+}
+
+#[test]
+fn logs_with_a_selector_on_the_command_line() {
+    let mut model = connected(empty_model());
+    assert_eq!(
+        run_command(&mut model, "logs app=web -n shop"),
+        vec![Command::FollowSelectorLogs {
+            namespace: "shop".into(),
+            selector: "app=web".into()
+        }]
+    );
+    assert_eq!(
+        run_command(&mut model, "logs tier=front"),
+        vec![Command::FollowSelectorLogs {
+            namespace: "default".into(),
+            selector: "tier=front".into()
+        }]
+    );
+    // Without a selector it is the pane, as before.
+    assert!(run_command(&mut model, "logs").is_empty());
+    assert_eq!(model.shared.pane, Pane::Logs);
+}

@@ -96,6 +96,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::OpenUrl(_)
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
+        | Command::FollowSelectorLogs { .. }
         | Command::MinikubeServiceUrl { .. }
         | Command::Shell { .. }
         | Command::StartForward { .. } => Some(Replay::Note),

@@ -181,6 +181,15 @@ impl Command {
                 target, command, ..
             } => target.command_line(false, command),
             Self::StartForward { spec, .. } => spec.command_line(),
+            Self::FollowSelectorLogs {
+                namespace,
+                selector,
+            } => format!(
+                "kubectl logs -f -l {} --prefix --tail={} -n {}",
+                quote(selector),
+                crate::app::docker::state::SELECTOR_TAIL,
+                quote(namespace)
+            ),
             Self::KeepForwards(_) => "cat > pilothouse.toml".to_string(),
             Self::UseDockerEngine(Some(_))
             | Self::ProposeLocalPort(_)

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod selector_logs;
 
 use super::shared::Shared;
 use crate::app::core::command::Command;
@@ -39,6 +40,18 @@ impl KubeEffects {
                     previous,
                 };
                 let task = tokio::spawn(api::follow_logs(shared.kube(), source, tx));
+                shared.follow_logs(Some(task));
+            }
+            Command::FollowSelectorLogs {
+                namespace,
+                selector,
+            } => {
+                let task = tokio::spawn(selector_logs::follow(
+                    shared.kube(),
+                    namespace,
+                    selector,
+                    tx,
+                ));
                 shared.follow_logs(Some(task));
             }
             Command::Expose { job, spec } => shared.with_cluster(job, |client| {

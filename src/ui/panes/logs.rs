@@ -1,6 +1,9 @@
-//! Logs of one container: followed live, bounded, searchable with `/`.
+//! Logs of one container or pod, or of every pod a selector matches (each
+//! line led by its pod's name in its own colour): followed live, bounded,
+//! searchable with `/`.
 
 use crate::app::core::model::Model;
+use crate::app::docker::state::POD_SEPARATOR;
 use crate::theme::Theme;
 use crate::ui::panes::pane_block;
 use ratatui::Frame;
@@ -37,7 +40,19 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle))
         .skip(logs.scroll_back)
         .take(height.saturating_sub(reserved))
-        .map(|l| highlight(l, &needle, theme))
+        .map(
+            |l| match l.split_once(POD_SEPARATOR).filter(|_| logs.many) {
+                Some((pod, text)) => {
+                    let mut line = highlight(text, &needle, theme);
+                    line.spans.insert(
+                        0,
+                        Span::styled(format!("{pod}{POD_SEPARATOR}"), pod_style(pod, theme)),
+                    );
+                    line
+                }
+                None => highlight(l, &needle, theme),
+            },
+        )
         .collect();
     shown.reverse();
     if shown.is_empty() {
@@ -55,6 +70,24 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         )));
     }
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// A pod's own colour in a selector's stream: the same pod, the same colour,
+/// taken from the theme's styles (themes are data; no colour is named here).
+fn pod_style(pod: &str, theme: &Theme) -> ratatui::style::Style {
+    let palette = [
+        theme.key,
+        theme.ok,
+        theme.learn,
+        theme.warn,
+        theme.title,
+        theme.header,
+    ];
+    // FNV-1a: stable across runs, so a pod keeps its colour.
+    let hash = pod.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    palette[(hash % palette.len() as u64) as usize]
 }
 
 fn highlight<'a>(line: &str, needle: &str, theme: &Theme) -> Line<'a> {
@@ -104,5 +137,43 @@ mod tests {
         let mut ended = with_logs();
         ended_logs(&mut ended);
         snap!("logs_ended_80x24", &ended, 80, 24);
+    }
+
+    #[test]
+    fn a_selectors_logs_lead_each_line_with_its_pod() {
+        let mut model = on_pane(with_cluster(), '5');
+        press_str(&mut model, "l");
+        let key = model.docker.logs.container_id.clone().unwrap_or_default();
+        let pods = [
+            "cookbook-recipe-7c9f8d6b5-2xkqp",
+            "cookbook-recipe-7c9f8d6b5-h8w4z",
+        ];
+        let mut lines: Vec<String> = (0..8)
+            .map(|i| {
+                format!(
+                    "{} │ 127.0.0.1 - - \"GET /{} HTTP/1.1\" 200 -",
+                    pods[i % 2],
+                    if i % 3 == 0 {
+                        "index.html"
+                    } else {
+                        "api/recipes"
+                    }
+                )
+            })
+            .collect();
+        lines.insert(3, format!("{} │ ── joined ──", pods[1]));
+        lines.push(format!("{} │ ── ended ──", pods[0]));
+        crate::app::update(&mut model, crate::app::Event::LogLines { key, lines });
+        snap!("logs_selector_120x40", &model, 120, 40);
+        // Each pod keeps one colour of the theme, and the two differ here.
+        let theme = model.theme();
+        assert_eq!(
+            super::pod_style(pods[0], theme),
+            super::pod_style(pods[0], theme)
+        );
+        assert_ne!(
+            super::pod_style(pods[0], theme),
+            super::pod_style(pods[1], theme)
+        );
     }
 }
