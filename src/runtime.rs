@@ -394,6 +394,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Resize(..) => "resize",
         Event::Mouse(_) => "mouse",
         Event::Exported(_) => "exported",
+        Event::LogsSaved(_) => "logs saved",
         Event::Tick(_) => "tick",
         Event::Terminate => "terminate",
         Event::Docker(_) => "docker",

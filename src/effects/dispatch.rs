@@ -66,6 +66,7 @@ fn family(command: &Command) -> Family {
         | Command::SaveCloudSettings(_) => Family::Cloud,
         Command::OpenUrl(_)
         | Command::ExportHistory { .. }
+        | Command::SaveLogs { .. }
         | Command::CompletePath { .. }
         | Command::SuggestManifest
         | Command::ScaffoldDockerfile { .. }

@@ -122,6 +122,12 @@ pub enum Command {
         text: String,
         replace: bool,
     },
+    /// `:save [PATH]`: the Logs pane's lines to a file; over an existing one only with `replace` (`:save!`).
+    SaveLogs {
+        path: PathBuf,
+        text: String,
+        replace: bool,
+    },
     /// `kubectl scale --replicas=N deployment/NAME -n NS`.
     Scale {
         job: JobId,
@@ -296,6 +302,7 @@ impl Command {
             Command::FollowLogs(..) => "follow logs",
             Command::OpenUrl(..) => "open url",
             Command::ExportHistory { .. } => "export history",
+            Command::SaveLogs { .. } => "save logs",
             Command::Scale { .. } => "scale",
             Command::CheckManifest { .. } => "check manifest",
             Command::Apply { .. } => "apply",

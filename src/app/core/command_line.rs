@@ -12,7 +12,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 21] = [
+pub const COMMANDS: [(&str, &str); 23] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
     ("theme", "switch theme (:theme NAME; T cycles)"),
@@ -44,7 +44,15 @@ pub const COMMANDS: [(&str, &str); 21] = [
     ("containers", "Containers"),
     ("images", "Images"),
     ("jobs", "Jobs"),
-    ("logs", "Logs"),
+    (
+        "logs",
+        "Logs; :logs SELECTOR [-n NS] follows every pod it matches",
+    ),
+    ("forwards", "the port-forwards (P)"),
+    (
+        "save",
+        "the Logs pane's lines to a file (:save [PATH]; :save! replaces)",
+    ),
     ("q", "quit"),
 ];
 
@@ -52,6 +60,8 @@ const ALL_NAMESPACES: &str = "all";
 const COMMAND_HISTORY: usize = 100;
 /// Where `:export` writes without a path (in the app's directory).
 pub const DEFAULT_EXPORT: &str = "pilothouse-history.sh";
+/// Where `:save` writes without a path (in the app's directory).
+pub const DEFAULT_LOGS: &str = "pilothouse-logs.log";
 
 /// Up: the command before; down: the one after, then an empty line. False with no earlier commands.
 fn recall(model: &mut Model, older: bool) -> bool {
@@ -155,6 +165,10 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
         "export" | "export!" => {
             let path = text.trim_start()[name.len()..].trim();
             return export(model, path, name == "export!");
+        }
+        "save" | "save!" => {
+            let path = text.trim_start()[name.len()..].trim();
+            return save_logs(model, path, name == "save!");
         }
         "ctx" | "context" => match argument {
             Some(context) => return switch_context(model, context),
@@ -277,6 +291,35 @@ fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
     );
     model.shared.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
     vec![Command::ExportHistory {
+        path,
+        text,
+        replace,
+    }]
+}
+
+/// `:save [PATH]`: every line the Logs pane holds (its search aside), in the app's directory by default.
+fn save_logs(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
+    let logs = &model.docker.logs;
+    if logs.lines.is_empty() {
+        model.set_status(
+            Level::Warn,
+            "No log lines to save: open logs first (l on a container, pod or deployment).",
+        );
+        return Vec::new();
+    }
+    let path = model
+        .shared
+        .cwd
+        .join(if path.is_empty() { DEFAULT_LOGS } else { path });
+    let mut text = logs
+        .lines
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n");
+    text.push('\n');
+    model.shared.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
+    vec![Command::SaveLogs {
         path,
         text,
         replace,

@@ -21,6 +21,8 @@ pub enum Event {
     Mouse(crossterm::event::MouseEvent),
     /// `:export` wrote the history script (its path), or why it could not.
     Exported(Result<String, String>),
+    /// `:save` wrote the Logs pane's lines (the path), or why it could not.
+    LogsSaved(Result<String, String>),
     /// Wall clock, about once a second, so ages and elapsed times move.
     Tick(SystemTime),
     /// SIGTERM, SIGINT or SIGHUP.

@@ -105,6 +105,7 @@ pub fn job_title(command: &Command) -> String {
         }
         Command::DevCycle { plan, .. } => format!("dev: rebuild {}", plan.build.tag),
         Command::ExportHistory { path, .. } => format!("export history to {}", path.display()),
+        Command::SaveLogs { path, .. } => format!("save the logs to {}", path.display()),
         Command::Shell { target, .. } => format!("a shell in {}", target.label()),
         Command::Exec {
             target, command, ..

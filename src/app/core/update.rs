@@ -54,6 +54,14 @@ fn handle(model: &mut Model, event: Event) -> Handled {
             );
             Vec::new()
         }
+        Event::LogsSaved(Ok(path)) => {
+            model.set_status(Level::Info, format!("Saved the logs to {path}."));
+            Vec::new()
+        }
+        Event::LogsSaved(Err(message)) => {
+            model.set_status(Level::Error, message);
+            Vec::new()
+        }
         Event::Exported(Err(message)) => {
             model.set_status(Level::Error, message);
             Vec::new()

@@ -343,3 +343,35 @@ fn logs_with_a_selector_on_the_command_line() {
     assert!(run_command(&mut model, "logs").is_empty());
     assert_eq!(model.shared.pane, Pane::Logs);
 }
+
+#[test]
+fn save_writes_the_logs_lines_and_refuses_without_any() {
+    let mut model = connected(empty_model());
+    assert!(run_command(&mut model, "save").is_empty());
+    assert!(status_text(&model).starts_with("No log lines to save"));
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "l");
+    let key = model.docker.logs.container_id.clone().unwrap_or_default();
+    update(
+        &mut model,
+        Event::LogLines {
+            key,
+            lines: vec!["a │ one".into(), "b │ two".into()],
+        },
+    );
+    let cwd = model.shared.cwd.clone();
+    assert_eq!(
+        run_command(&mut model, "save"),
+        vec![Command::SaveLogs {
+            path: cwd.join("pilothouse-logs.log"),
+            text: "a │ one\nb │ two\n".into(),
+            replace: false
+        }]
+    );
+    assert!(matches!(
+        run_command(&mut model, "save! /tmp/x y.log").as_slice(),
+        [Command::SaveLogs { path, replace: true, .. }] if path.display().to_string() == "/tmp/x y.log"
+    ));
+    update(&mut model, Event::LogsSaved(Ok("/tmp/x y.log".into())));
+    assert_eq!(status_text(&model), "Saved the logs to /tmp/x y.log.");
+}

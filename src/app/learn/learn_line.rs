@@ -197,6 +197,7 @@ impl Command {
             | Self::LoadKeptForwards
             | Self::ProbeShell(_)
             | Self::ExportHistory { .. }
+            | Self::SaveLogs { .. }
             | Self::SwitchKube(_)
             | Self::CompletePath { .. }
             | Self::SuggestManifest

@@ -79,6 +79,17 @@ impl FileEffects {
                     let _ = tx.send(Event::Exported(written));
                 });
             }
+            Command::SaveLogs {
+                path,
+                text,
+                replace,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let written = scaffold::write_text(&path, &text, replace)
+                        .map(|p| p.display().to_string());
+                    let _ = tx.send(Event::LogsSaved(written));
+                });
+            }
             Command::OpenUrl(url) => {
                 tokio::task::spawn_blocking(move || {
                     // webbrowser honours $BROWSER before the desktop's default.

@@ -74,6 +74,21 @@ pub fn write_script(path: &Path, text: &str, replace: bool) -> Result<PathBuf, S
     Ok(written)
 }
 
+/// `:save`: a text file, over an existing one only with `replace`.
+pub fn write_text(path: &Path, text: &str, replace: bool) -> Result<PathBuf, String> {
+    if replace {
+        std::fs::write(path, text)
+            .map(|()| path.to_path_buf())
+            .map_err(|err| format!("cannot write {}: {err}", path.display()))
+    } else {
+        write_new(
+            path,
+            text,
+            &format!(":save! {} replaces it", path.display()),
+        )
+    }
+}
+
 const NEVER_OVERWRITES: &str = "pilothouse never overwrites a file";
 
 /// Write a file that must not exist yet; `if_exists` says what to do when it does.
@@ -98,6 +113,18 @@ fn write_new(path: &Path, text: &str, if_exists: &str) -> Result<PathBuf, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_logs_never_overwrite_unless_replaced() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("pilothouse-logs.log");
+        assert_eq!(write_text(&path, "one\n", false), Ok(path.clone()));
+        let refused = write_text(&path, "two\n", false).unwrap_err();
+        assert!(refused.contains(":save! "), "{refused}");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "one\n");
+        assert_eq!(write_text(&path, "two\n", true), Ok(path.clone()));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "two\n");
+    }
 
     #[test]
     fn the_export_script_is_executable_and_kept_unless_replaced() {

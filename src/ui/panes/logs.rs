@@ -37,7 +37,9 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .lines
         .iter()
         .rev()
-        .filter(|l| needle.is_empty() || l.to_lowercase().contains(&needle))
+        // A selector's stream keeps every line (the pods' lines around a match
+        // tell what happened); one container's shows the matches alone.
+        .filter(|l| needle.is_empty() || logs.many || l.to_lowercase().contains(&needle))
         .skip(logs.scroll_back)
         .take(height.saturating_sub(reserved))
         .map(
@@ -165,6 +167,12 @@ mod tests {
         lines.push(format!("{} │ ── ended ──", pods[0]));
         crate::app::update(&mut model, crate::app::Event::LogLines { key, lines });
         snap!("logs_selector_120x40", &model, 120, 40);
+        // A search highlights its matches and hides none of the lines around them.
+        let mut searched = model.clone();
+        press_str(&mut searched, "/index\n");
+        let screen = screen_text(&searched, 120, 40);
+        assert!(screen.contains("api/recipes"), "{screen}");
+        assert!(screen.contains("── joined ──"), "{screen}");
         // Each pod keeps one colour of the theme, and the two differ here.
         let theme = model.theme();
         assert_eq!(
