@@ -32,6 +32,9 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         ),
         Action::PaneForwards => switch_pane(model, Pane::Forwards),
+        Action::OnlyPod => {
+            crate::app::docker::actions::cycle_only_pod(&mut model.docker.logs, &mut model.shared)
+        }
         Action::PortForward => {
             return crate::app::core::forward_target::port_forward(model).into();
         }

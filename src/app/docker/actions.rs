@@ -102,6 +102,32 @@ pub(crate) fn selector_logs(
     vec![command]
 }
 
+/// `o` in a selector's logs: one pod's lines, the next pod's, then all again.
+pub(crate) fn cycle_only_pod(logs: &mut LogView, shared: &mut Shared) {
+    if !logs.many {
+        shared.set_status(
+            Level::Warn,
+            "o shows one pod of a deployment's logs: open them with l on a deployment.",
+        );
+        return;
+    }
+    let pods: Vec<String> = logs.pods().into_iter().map(String::from).collect();
+    let next = match &logs.only {
+        None => pods.first().cloned(),
+        Some(current) => pods
+            .iter()
+            .position(|p| p == current)
+            .and_then(|i| pods.get(i + 1).cloned()),
+    };
+    let text = match &next {
+        Some(pod) => format!("Only pod {pod} (o: the next pod, then all)."),
+        None => format!("Every pod's lines ({} pods).", pods.len()),
+    };
+    logs.only = next;
+    logs.scroll_back = 0;
+    shared.set_status(Level::Info, text);
+}
+
 /// The Logs pane's key for a selector's stream.
 pub fn selector_log_key(namespace: &str, selector: &str) -> String {
     format!("pods/{namespace}/-l {selector}")

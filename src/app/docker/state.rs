@@ -24,6 +24,8 @@ pub struct LogView {
     pub ended: Option<String>,
     /// The stream is several pods' (a selector's): each line is `POD │ TEXT`.
     pub many: bool,
+    /// In a selector's stream, the one pod shown (`o` cycles through them).
+    pub only: Option<String>,
 }
 
 impl LogView {
@@ -37,6 +39,29 @@ impl LogView {
             search: std::mem::take(&mut self.search),
             ..Self::default()
         };
+    }
+
+    /// The pods of a selector's stream, in the order their first lines came.
+    pub fn pods(&self) -> Vec<&str> {
+        let mut pods: Vec<&str> = Vec::new();
+        for line in &self.lines {
+            if let Some((pod, _)) = line.split_once(POD_SEPARATOR)
+                && !pods.contains(&pod)
+            {
+                pods.push(pod);
+            }
+        }
+        pods
+    }
+
+    /// Whether a line is shown under `only`.
+    pub fn shows(&self, line: &str) -> bool {
+        match &self.only {
+            None => true,
+            Some(pod) => line
+                .split_once(POD_SEPARATOR)
+                .is_some_and(|(p, _)| p == pod),
+        }
     }
 
     pub fn push(&mut self, line: String) {

@@ -15,7 +15,10 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
     let logs = &model.docker.logs;
     let mode = if logs.follow { "following" } else { "paused" };
     let title = match &logs.container_id {
-        Some(_) => format!("Logs: {} ({mode})", logs.container_name),
+        Some(_) => match &logs.only {
+            Some(pod) => format!("Logs: {}, only {pod} ({mode})", logs.container_name),
+            None => format!("Logs: {} ({mode})", logs.container_name),
+        },
         None => "Logs".to_string(),
     };
     let block = pane_block(title, model, theme);
@@ -39,6 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
         .rev()
         // A selector's stream keeps every line (the pods' lines around a match
         // tell what happened); one container's shows the matches alone.
+        .filter(|l| logs.shows(l))
         .filter(|l| needle.is_empty() || logs.many || l.to_lowercase().contains(&needle))
         .skip(logs.scroll_back)
         .take(height.saturating_sub(reserved))
@@ -173,6 +177,18 @@ mod tests {
         let screen = screen_text(&searched, 120, 40);
         assert!(screen.contains("api/recipes"), "{screen}");
         assert!(screen.contains("── joined ──"), "{screen}");
+        // o: one pod's lines, the next pod's, then every pod's again.
+        let mut one = model.clone();
+        press_str(&mut one, "o");
+        let screen = screen_text(&one, 120, 40);
+        assert!(screen.contains(&format!("only {}", pods[0])), "{screen}");
+        assert!(!screen.contains(&format!("{} │", pods[1])), "{screen}");
+        press_str(&mut one, "o");
+        let screen = screen_text(&one, 120, 40);
+        assert!(!screen.contains(&format!("{} │", pods[0])), "{screen}");
+        press_str(&mut one, "o");
+        assert_eq!(one.docker.logs.only, None);
+        assert!(status_text(&one).starts_with("Every pod's lines (2 pods)"));
         // Each pod keeps one colour of the theme, and the two differ here.
         let theme = model.theme();
         assert_eq!(
