@@ -58,10 +58,8 @@ pub const COMMANDS: [(&str, &str); 23] = [
 
 const ALL_NAMESPACES: &str = "all";
 const COMMAND_HISTORY: usize = 100;
-/// Where `:export` writes without a path (in the app's directory).
-pub const DEFAULT_EXPORT: &str = "pilothouse-history.sh";
-/// Where `:save` writes without a path (in the app's directory).
-pub const DEFAULT_LOGS: &str = "pilothouse-logs.log";
+pub use super::command_writes::{DEFAULT_EXPORT, DEFAULT_LOGS};
+use super::command_writes::{export, save_logs};
 
 /// Up: the command before; down: the one after, then an empty line. False with no earlier commands.
 fn recall(model: &mut Model, older: bool) -> bool {
@@ -267,63 +265,6 @@ fn user_themes_dir() -> String {
     crate::config::config_dir()
         .map(|d| d.join("themes").display().to_string())
         .unwrap_or_else(|| "the config directory's themes/".to_string())
-}
-
-/// `:export [PATH]`: the history as a script, relative paths in the app's directory.
-fn export(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
-    let path = if path.is_empty() {
-        DEFAULT_EXPORT
-    } else {
-        path
-    };
-    let path = model.shared.cwd.join(path);
-    if crate::app::learn::history::replayed(&model.history.entries) == 0 {
-        model.set_status(
-            Level::Warn,
-            "Nothing to export yet: the history holds no change to repeat (build, run, apply, scale…).",
-        );
-        return Vec::new();
-    }
-    let text = crate::app::learn::history::script(
-        &model.history.entries,
-        &model.shared.cwd,
-        model.shared.now,
-    );
-    model.shared.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
-    vec![Command::ExportHistory {
-        path,
-        text,
-        replace,
-    }]
-}
-
-/// `:save [PATH]`: every line the Logs pane holds (its search aside), in the app's directory by default.
-fn save_logs(model: &mut Model, path: &str, replace: bool) -> Vec<Command> {
-    let logs = &model.docker.logs;
-    if logs.lines.is_empty() {
-        model.set_status(
-            Level::Warn,
-            "No log lines to save: open logs first (l on a container, pod or deployment).",
-        );
-        return Vec::new();
-    }
-    let path = model
-        .shared
-        .cwd
-        .join(if path.is_empty() { DEFAULT_LOGS } else { path });
-    let mut text = logs
-        .lines
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("\n");
-    text.push('\n');
-    model.shared.learn = Some(format!("cat > {}", quote(&path.display().to_string())));
-    vec![Command::SaveLogs {
-        path,
-        text,
-        replace,
-    }]
 }
 
 fn unknown(name: &str) -> String {

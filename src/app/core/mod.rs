@@ -6,6 +6,7 @@ pub(crate) mod actions;
 pub mod bookkeeping;
 pub mod command;
 pub mod command_line;
+pub(crate) mod command_writes;
 pub mod event;
 pub(crate) mod exec_target;
 pub mod forms;

@@ -58,17 +58,7 @@ pub fn write_dockerfile(dir: &Path) -> Result<PathBuf, String> {
 /// the user asked to replace it (`:export! PATH`).
 pub fn write_script(path: &Path, text: &str, replace: bool) -> Result<PathBuf, String> {
     use std::os::unix::fs::PermissionsExt;
-    let written = if replace {
-        std::fs::write(path, text)
-            .map(|()| path.to_path_buf())
-            .map_err(|err| format!("cannot write {}: {err}", path.display()))
-    } else {
-        write_new(
-            path,
-            text,
-            &format!(":export! {} replaces it", path.display()),
-        )
-    }?;
+    let written = write_or_replace(path, text, replace, ":export!")?;
     std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o755))
         .map_err(|err| format!("cannot make {} executable: {err}", written.display()))?;
     Ok(written)
@@ -76,6 +66,16 @@ pub fn write_script(path: &Path, text: &str, replace: bool) -> Result<PathBuf, S
 
 /// `:save`: a text file, over an existing one only with `replace`.
 pub fn write_text(path: &Path, text: &str, replace: bool) -> Result<PathBuf, String> {
+    write_or_replace(path, text, replace, ":save!")
+}
+
+/// A new file, or (with `replace`) over an existing one; `forcing` names the command that replaces.
+fn write_or_replace(
+    path: &Path,
+    text: &str,
+    replace: bool,
+    forcing: &str,
+) -> Result<PathBuf, String> {
     if replace {
         std::fs::write(path, text)
             .map(|()| path.to_path_buf())
@@ -84,7 +84,7 @@ pub fn write_text(path: &Path, text: &str, replace: bool) -> Result<PathBuf, Str
         write_new(
             path,
             text,
-            &format!(":save! {} replaces it", path.display()),
+            &format!("{forcing} {} replaces it", path.display()),
         )
     }
 }
