@@ -19,6 +19,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 mod exec;
+mod forwarded_pod;
 mod portforward;
 mod portforward_spdy;
 mod subresources;

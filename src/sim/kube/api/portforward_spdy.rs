@@ -7,7 +7,7 @@
 //! pod's simulated web server answers on the data stream, then both are
 //! finished. See `sim/STREAMS.md`.
 
-use super::portforward::{ForwardedPod, MAX_HEAD, answer};
+use super::forwarded_pod::{ForwardedPod, MAX_HEAD, answer};
 use super::*;
 use crate::sim::spdy::frame::{self, Frame};
 use crate::sim::spdy::headers::Codec;
