@@ -362,6 +362,14 @@ impl Form {
 
     /// The command line the form stands for, as typed so far.
     pub fn learn_line(&self) -> String {
+        if self.kind == FormKind::Forward {
+            let (namespace, target) = self.subject.clone().unwrap_or_default();
+            return format!(
+                "kubectl port-forward {target} {}:{} -n {namespace} --address 127.0.0.1",
+                self.value(0).trim(),
+                self.value(1).trim()
+            );
+        }
         let mut probe = self.clone();
         match probe.parse() {
             Some(FormOutput::Build(spec)) => build_line(&spec),
@@ -374,14 +382,7 @@ impl Form {
                 format!("{prefix} {}", typed.join(" "))
             }
             Some(FormOutput::Run(spec)) => run_line(&spec),
-            Some(FormOutput::Forward { .. }) | None if self.kind == FormKind::Forward => {
-                let (namespace, target) = self.subject.clone().unwrap_or_default();
-                format!(
-                    "kubectl port-forward {target} {}:{} -n {namespace} --address 127.0.0.1",
-                    self.value(0).trim(),
-                    self.value(1).trim()
-                )
-            }
+            // Drawn above, from the fields as typed.
             Some(FormOutput::Forward { .. }) => String::new(),
             Some(FormOutput::Apply { path }) => {
                 format!("kubectl apply --server-side -f {}", path.display())

@@ -73,7 +73,6 @@ impl TableRow for ForwardRow {
         key.parse() == Ok(self.id)
     }
     fn matches(&self, needle: &str) -> bool {
-        let lower = needle.to_lowercase();
         [
             self.spec.target(),
             self.spec.namespace.clone(),
@@ -82,7 +81,7 @@ impl TableRow for ForwardRow {
             self.state.label(),
         ]
         .iter()
-        .any(|text| text.to_lowercase().contains(&lower))
+        .any(|text| crate::app::core::rows::contains_lower(text, needle))
     }
     fn compare(&self, other: &Self, column: usize) -> Ordering {
         match column {

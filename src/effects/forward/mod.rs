@@ -35,8 +35,11 @@ impl ForwardEffects {
         self.running.retain(|_, task| !task.is_finished());
         match command {
             Command::ProposeLocalPort(wanted) => {
-                let free = free_port_from(wanted);
-                let _ = tx.send(Event::Forward(ForwardEvent::Proposed { wanted, free }));
+                // Up to a hundred binds: off the loop's thread.
+                tokio::task::spawn_blocking(move || {
+                    let free = free_port_from(wanted);
+                    let _ = tx.send(Event::Forward(ForwardEvent::Proposed { wanted, free }));
+                });
             }
             Command::StartForward { id, spec, kept } => {
                 let task = tokio::spawn(run::run(id, spec, kept, shared.kube_watch(), tx));
