@@ -119,6 +119,9 @@ pub struct SimArgs {
     /// Changes a second to the preloaded pods (a restart count each), for measuring under churn.
     #[arg(long, default_value = "0", requires = "pods")]
     pub churn: u32,
+    /// Lines a second each running pod writes to its log, for measuring a client that follows many logs.
+    #[arg(long, default_value = "0")]
+    pub log_rate: u32,
     /// Preload this many running containers (of the image `load:latest`) in the simulated engine.
     #[arg(long, default_value = "0")]
     pub containers: usize,
@@ -144,6 +147,7 @@ impl Default for SimArgs {
             seed: 1,
             pods: 0,
             churn: 0,
+            log_rate: 0,
             containers: 0,
             pod_start_ms: 600,
             docker_port: None,

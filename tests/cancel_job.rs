@@ -1,7 +1,8 @@
 //! ctrl-c on a running job ends it and the process group it started: a
-//! stand-in CLI (as minikube, and as gcloud mid-deploy) that starts a child of
-//! its own and then hangs is cancelled through the effects, and both
-//! processes are gone.
+//! stand-in CLI (as minikube start, minikube dashboard, and gcloud
+//! mid-deploy) that starts a child of its own and then hangs is cancelled
+//! through the effects, and both processes are gone. A job with nothing to
+//! cancel says so rather than leaving "Cancelling…" unanswered.
 
 mod common;
 
@@ -17,6 +18,8 @@ use tokio::sync::{mpsc, watch};
 enum Via {
     Minikube,
     GcloudDeploy,
+    /// `minikube dashboard --url` that never prints its URL.
+    Dashboard,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -27,6 +30,27 @@ async fn a_cancelled_minikube_start_ends_its_process_group() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_deploy_ends_its_gcloud_and_what_it_started() {
     cancel_via(Via::GcloudDeploy).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_dashboard_ends_its_process_group() {
+    cancel_via(Via::Dashboard).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_what_cannot_be_cancelled_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut effects = Effects::new(tx, watch::channel(None).1, dir.path().into());
+    effects.perform(Command::CancelJob(99));
+    let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("an answer in time")
+        .expect("events flow");
+    assert!(
+        matches!(&event, Event::EffectFailed(why) if why.starts_with("Nothing to cancel")),
+        "{event:?}"
+    );
 }
 
 async fn cancel_via(via: Via) {
@@ -51,6 +75,14 @@ async fn cancel_via(via: Via) {
                 op: MinikubeOp::Start,
             });
         }
+        Via::Dashboard => {
+            effects.set_minikube(&program);
+            effects.perform(Command::Minikube {
+                job: 7,
+                profile: "minikube".into(),
+                op: MinikubeOp::Dashboard,
+            });
+        }
         Via::GcloudDeploy => {
             effects.set_gcloud(&program);
             effects.perform(Command::CloudDeploy {
@@ -62,39 +94,54 @@ async fn cancel_via(via: Via) {
             });
         }
     }
-    // Wait for its first line: it runs, with a child of its own.
-    loop {
-        let event = tokio::time::timeout(Duration::from_secs(10), rx.recv())
-            .await
-            .expect("output in time")
-            .expect("events flow");
-        if matches!(&event, Event::Job { id: 7, update: JobUpdate::Output(lines) } if lines.iter().any(|l| l == "started"))
-        {
-            break;
-        }
+    // Wait until it runs, with a child of its own (both have written their pids).
+    let read_pids = || -> Vec<i32> {
+        std::fs::read_to_string(&pids)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while read_pids().len() < 2 {
         assert!(
-            !matches!(
-                &event,
-                Event::Job {
-                    id: 7,
-                    update: JobUpdate::Finished(_)
-                }
-            ),
-            "the stand-in ended before it started: {event:?}"
+            std::time::Instant::now() < deadline,
+            "the stand-in started in time"
         );
+        if let Ok(event) = rx.try_recv() {
+            assert!(
+                !matches!(
+                    &event,
+                    Event::Job {
+                        id: 7,
+                        update: JobUpdate::Finished(_)
+                    }
+                ),
+                "the stand-in ended before it started: {event:?}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let pids: Vec<i32> = std::fs::read_to_string(&pids)
-        .expect("pids")
-        .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .collect();
+    let pids = read_pids();
     assert_eq!(pids.len(), 2);
     assert!(pids.iter().all(|p| common::alive(*p)));
     effects.perform(Command::CancelJob(7));
-    let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("the job ends in time")
-        .expect("events flow");
+    // The job's last output lines may come first; then its end.
+    let event = loop {
+        let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .expect("the job ends in time")
+            .expect("events flow");
+        if !matches!(
+            &event,
+            Event::Job {
+                update: JobUpdate::Output(_),
+                ..
+            }
+        ) {
+            break event;
+        }
+    };
     assert!(
         matches!(&event, Event::Job { id: 7, update: JobUpdate::Finished(Err(e)) } if e.starts_with("cancelled")),
         "{event:?}"

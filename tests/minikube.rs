@@ -356,3 +356,76 @@ async fn minikube_states_start_stop_service_url_and_docker_env() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The shapes real installs print, each read into one clear state or sentence:
+/// a fresh install's JSON error (exit 1), older and newer `profile list`
+/// fields, a paused cluster (exit 2) and its docker-env (exit 103), the
+/// 'none' driver (exit 51) and a runtime that is not Docker (exit 14).
+#[tokio::test]
+async fn minikube_shapes_of_real_installs() {
+    use pilothouse::sources::minikube::{docker_env, probe};
+    let (dir, program) = fake_minikube();
+    let dir = dir.path().to_path_buf();
+    let program = program.as_os_str();
+
+    write(&dir, "fresh", "");
+    assert_eq!(
+        probe(program, Some("minikube")).await,
+        MinikubeState::NotAProfile { profiles: vec![] },
+        "a fresh install has no profiles: not an error in the header"
+    );
+    std::fs::remove_file(dir.join("fresh")).expect("fresh removed");
+
+    for shape in ["old", "new", "current"] {
+        write(&dir, "list-shape", shape);
+        std::fs::remove_file(dir.join("profiles")).ok();
+        assert_eq!(
+            probe(program, Some(PROFILE)).await,
+            MinikubeState::NotAProfile { profiles: vec![] },
+            "{shape}: no profiles"
+        );
+        write(&dir, "profiles", &format!("{PROFILE}\nother\n"));
+        write(&dir, &format!("state-{PROFILE}"), "Running");
+        let MinikubeState::Status(status) = probe(program, Some(PROFILE)).await else {
+            panic!("{shape}: the profile's status")
+        };
+        assert!(status.is_running(), "{shape}");
+    }
+
+    write(&dir, &format!("state-{PROFILE}"), "Paused");
+    let MinikubeState::Status(status) = probe(program, Some(PROFILE)).await else {
+        panic!("paused is a status")
+    };
+    assert!(status.is_paused() && !status.is_running(), "{status:?}");
+    let refused = docker_env(program, PROFILE).await.unwrap_err();
+    assert!(
+        refused.contains("is paused: unpause it first (M)"),
+        "{refused}"
+    );
+
+    write(&dir, &format!("state-{PROFILE}"), "Running");
+    write(&dir, &format!("driver-{PROFILE}"), "none");
+    let refused = docker_env(program, PROFILE).await.unwrap_err();
+    assert!(
+        refused.contains("'none' driver") && refused.contains("no docker-env needed"),
+        "{refused}"
+    );
+    std::fs::remove_file(dir.join(format!("driver-{PROFILE}"))).expect("driver removed");
+
+    write(&dir, &format!("runtime-{PROFILE}"), "cri-o");
+    let refused = docker_env(program, PROFILE).await.unwrap_err();
+    assert!(
+        refused.contains("runs no Docker engine")
+            && refused.contains("only supports the docker and containerd runtimes")
+            && refused.contains(&format!("minikube -p {PROFILE} image load IMAGE")),
+        "{refused}"
+    );
+    std::fs::remove_file(dir.join(format!("runtime-{PROFILE}"))).expect("runtime removed");
+
+    write(&dir, &format!("state-{PROFILE}"), "Stopped");
+    let refused = docker_env(program, PROFILE).await.unwrap_err();
+    assert!(
+        refused.contains("is not running: start it first (M)"),
+        "{refused}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The logs of a whole Deployment in the cockpit, against the simulated
 //! cluster: `l` on a Deployment streams its pod's log lines led by the
-//! pod's name; scaled up, the new pod joins the stream and says so.
+//! pod's name; scaled up, the new pod joins the stream and says so; `t`
+//! starts it again from the last minute, leaving older lines out.
 
 mod common;
 
@@ -92,4 +93,46 @@ async fn a_deployments_logs_join_the_pod_of_a_scale_up() {
         })
         .await;
     assert!(cockpit.screen(120).contains(" │ ── joined ──"));
+
+    // `t`: from the last minute only. A line the first pod wrote ten minutes
+    // ago is in the last lines, and not in the last minute.
+    {
+        let mut store = sim.kube.shared.store.lock().expect("the store");
+        let uid = store
+            .get("pods", "default", &first)
+            .and_then(|p| p["metadata"]["uid"].as_str().map(String::from))
+            .expect("the first pod's uid");
+        let ten_minutes_ago = pilothouse::sim::clock::now_nanos() - 600 * 1_000_000_000;
+        store.append_pod_log_at(&uid, ten_minutes_ago, "an old line".into());
+    }
+    cockpit.keys("5l");
+    cockpit
+        .until("the old line among the last lines", |m| {
+            lines(m)
+                .iter()
+                .any(|l| l == &format!("{first} │ an old line"))
+        })
+        .await;
+    cockpit.keys("t");
+    assert!(
+        cockpit.model.docker.logs.lines.is_empty(),
+        "the stream starts over"
+    );
+    cockpit
+        .until("both pods' start lines again, from the last minute", |m| {
+            lines(m)
+                .iter()
+                .filter(|l| l.contains("[pilothouse sim]"))
+                .count()
+                >= 2
+        })
+        .await;
+    assert!(
+        !lines(&cockpit.model)
+            .iter()
+            .any(|l| l.ends_with("an old line")),
+        "{:?}",
+        lines(&cockpit.model)
+    );
+    assert!(cockpit.screen(120).contains("since 1m ago"));
 }

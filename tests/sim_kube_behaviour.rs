@@ -376,3 +376,60 @@ async fn churn_changes_the_preloaded_pods_at_the_rate_asked() {
         "other namespaces are left alone"
     );
 }
+
+/// `--log-rate N`: each running pod writes N numbered lines a second to its log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_rate_makes_every_running_pod_write_lines_at_the_rate_asked() {
+    let sim = KubeSim::start(
+        KubeConfig {
+            preload_pods: 2,
+            log_lines_per_second: 50,
+            ..fast(46)
+        },
+        None,
+    )
+    .await
+    .expect("sim");
+    let port = port_of(&sim);
+    let load = "/api/v1/namespaces/load/pods";
+    let pods = until(port, load, "2 running pods", |p| running(p).len() == 2).await;
+    let counted = |text: &str| {
+        text.lines()
+            .filter(|l| l.contains(" GET /recipes/"))
+            .count()
+    };
+    let log_of = |pod: &str| format!("{load}/{pod}/log");
+    let names = running(&pods);
+    let before: Vec<usize> = {
+        let mut counts = Vec::new();
+        for name in &names {
+            let (status, body) = http_request(port, "GET", &log_of(name), "text/plain", b"").await;
+            assert_eq!(status, 200, "{body}");
+            counts.push(counted(&body));
+        }
+        counts
+    };
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for (name, before) in names.iter().zip(before) {
+        let (_, body) = http_request(port, "GET", &log_of(name), "text/plain", b"").await;
+        let lines: Vec<&str> = body
+            .lines()
+            .filter(|l| l.contains(" GET /recipes/"))
+            .collect();
+        // 50 a second for 2 s, give or take a batch at either end and a busy machine.
+        let grown = lines.len() - before;
+        assert!((70..=130).contains(&grown), "{name}: {grown} lines in 2 s");
+        assert!(
+            lines.iter().all(|l| l.starts_with(name.as_str())),
+            "{lines:?}"
+        );
+        let numbers: Vec<u64> = lines
+            .iter()
+            .filter_map(|l| l.rsplit("request=").next()?.parse().ok())
+            .collect();
+        assert!(
+            numbers.windows(2).all(|w| w[1] == w[0] + 1),
+            "numbered in order: {numbers:?}"
+        );
+    }
+}

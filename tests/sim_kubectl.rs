@@ -291,3 +291,93 @@ async fn kubectl_logs_by_label_reads_every_pod_of_the_deployment() {
     .await
     .expect("the kubectl steps");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_logs_since_leaves_out_older_lines() {
+    let test = "kubectl_logs_since_leaves_out_older_lines";
+    if !kubectl_available(test) {
+        return;
+    }
+    let sim = Sim::start(&SimArgs {
+        pods: 1,
+        ..sim_args()
+    })
+    .await
+    .expect("the sim starts");
+    let now = pilothouse::sim::clock::now_nanos();
+    let minute = 60 * 1_000_000_000i128;
+    let preloaded = || {
+        let store = sim.kube.shared.store.lock().expect("the store");
+        store.list("pods", Some("load")).first().map(|pod| {
+            let field = |f: &str| {
+                pod["metadata"][f]
+                    .as_str()
+                    .expect("uid and name")
+                    .to_string()
+            };
+            (field("uid"), field("name"))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (uid, name) = loop {
+        if let Some(pod) = preloaded() {
+            break pod;
+        }
+        assert!(Instant::now() < deadline, "the preloaded pod never came");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let pod_name = {
+        let mut store = sim.kube.shared.store.lock().expect("the store");
+        store.append_pod_log_at(&uid, now - 30 * minute, "half an hour ago".into());
+        store.append_pod_log_at(&uid, now - 8 * minute, "eight minutes ago".into());
+        store.append_pod_log_at(&uid, now - minute / 2, "just now".into());
+        name
+    };
+    let since_time = pilothouse::sim::clock::rfc3339(((now - 10 * minute) / 1_000_000_000) as i64);
+    let kubectl = Kubectl {
+        kubeconfig: sim.kubeconfig_path.display().to_string(),
+        cache: tempfile::tempdir().expect("cache dir"),
+    };
+    tokio::task::spawn_blocking(move || {
+        let pod = pod_name.as_str();
+        let all = kubectl.ok(&["logs", pod, "-n", "load"]);
+        assert!(
+            all.contains("half an hour ago") && all.contains("just now"),
+            "{all}"
+        );
+        let recent = kubectl.ok(&["logs", pod, "-n", "load", "--since=5m"]);
+        assert!(recent.contains("just now"), "{recent}");
+        assert!(!recent.contains("eight minutes ago"), "{recent}");
+        let by_time = kubectl.ok(&[
+            "logs",
+            pod,
+            "-n",
+            "load",
+            &format!("--since-time={since_time}"),
+        ]);
+        assert!(
+            by_time.contains("eight minutes ago") && by_time.contains("just now"),
+            "{by_time}"
+        );
+        assert!(!by_time.contains("half an hour ago"), "{by_time}");
+        let stamped = kubectl.ok(&["logs", pod, "-n", "load", "--since=5m", "--timestamps"]);
+        let first = stamped.lines().next().unwrap_or_default();
+        let (stamp, text) = first.split_once(' ').expect("a stamp and the line");
+        assert_eq!(text, "just now", "{stamped}");
+        assert!(
+            stamp.len() == "2026-11-27T10:00:00.000000000Z".len() && stamp.ends_with('Z'),
+            "{stamped}"
+        );
+        let (refused, why) = kubectl.run(&[
+            "logs",
+            pod,
+            "-n",
+            "load",
+            "--since=5m",
+            &format!("--since-time={since_time}"),
+        ]);
+        assert!(!refused, "both at once must be refused: {why}");
+    })
+    .await
+    .expect("the kubectl steps");
+}

@@ -52,6 +52,11 @@ impl MinikubeStatus {
     pub fn is_running(&self) -> bool {
         self.host == "Running" && self.apiserver == "Running"
     }
+
+    /// `minikube pause`: the host runs, the API server and kubelet do not.
+    pub fn is_paused(&self) -> bool {
+        self.host == "Running" && self.apiserver == "Paused"
+    }
 }
 
 /// `minikube docker-env --shell none`: where the cluster's own engine listens.
@@ -70,16 +75,19 @@ pub enum MinikubeOp {
     Start,
     Stop,
     Dashboard,
+    /// A paused cluster (`minikube pause`) runs again.
+    Unpause,
 }
 
 impl MinikubeOp {
-    pub const ALL: [MinikubeOp; 3] = [Self::Start, Self::Stop, Self::Dashboard];
+    pub const ALL: [MinikubeOp; 4] = [Self::Start, Self::Stop, Self::Dashboard, Self::Unpause];
 
     pub fn verb(self) -> &'static str {
         match self {
             Self::Start => "start",
             Self::Stop => "stop",
             Self::Dashboard => "dashboard",
+            Self::Unpause => "unpause",
         }
     }
 

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod forward;
 pub mod kube;
 pub mod minikube;
+pub mod since;
 pub mod text;
 
 use std::time::{Duration, SystemTime};
@@ -74,9 +75,22 @@ pub struct PortMapping {
 impl PortMapping {
     /// The URL a browser on this machine reaches the port at, if it is published.
     pub fn local_url(&self) -> Option<String> {
+        self.url_via(None)
+    }
+
+    /// The URL of the port when its engine runs on another machine (`engine`:
+    /// that machine's address): a port published on all addresses is
+    /// reached there, not on this machine's localhost.
+    pub fn url_via(&self, engine: Option<&str>) -> Option<String> {
         let port = self.host_port?;
         let host = match self.host_ip.as_deref() {
-            None | Some("") | Some("0.0.0.0") | Some("::") => "localhost",
+            None | Some("") | Some("0.0.0.0") | Some("::") => match engine {
+                Some(remote) if remote.contains(':') => {
+                    return Some(format!("http://[{remote}]:{port}/"));
+                }
+                Some(remote) => remote,
+                None => "localhost",
+            },
             Some(ip) if ip.contains(':') => return Some(format!("http://[{ip}]:{port}/")),
             Some(ip) => ip,
         };
@@ -104,6 +118,11 @@ impl ContainerRow {
 
     pub fn first_url(&self) -> Option<String> {
         self.ports.iter().find_map(PortMapping::local_url)
+    }
+
+    /// The first published port's URL, its engine on `engine` (None: this machine).
+    pub fn first_url_via(&self, engine: Option<&str>) -> Option<String> {
+        self.ports.iter().find_map(|p| p.url_via(engine))
     }
 }
 
@@ -148,6 +167,34 @@ pub struct EngineInfo {
 pub struct EndpointLabel {
     pub host: String,
     pub origin: String,
+}
+
+impl EndpointLabel {
+    /// The machine the engine runs on when it is not this one: the host of
+    /// `tcp://`, `https://` or `ssh://user@` endpoints that are not loopback.
+    pub fn remote_machine(&self) -> Option<String> {
+        remote_machine(&self.host)
+    }
+}
+
+/// The host of an engine address (`tcp://192.168.49.2:2376`,
+/// `ssh://docker@host:22`), None for sockets and loopback addresses.
+pub fn remote_machine(address: &str) -> Option<String> {
+    let (scheme, rest) = address.split_once("://")?;
+    if !matches!(scheme, "tcp" | "http" | "https" | "ssh") {
+        return None;
+    }
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split_once(']')?.0,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!host.is_empty() && !loopback).then(|| host.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +282,57 @@ pub fn format_ports(ports: &[PortMapping]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_engine_on_another_machine_is_reached_there() {
+        assert_eq!(
+            remote_machine("tcp://192.168.49.2:2376").as_deref(),
+            Some("192.168.49.2")
+        );
+        assert_eq!(
+            remote_machine("ssh://docker@build-box:22").as_deref(),
+            Some("build-box")
+        );
+        assert_eq!(
+            remote_machine("tcp://[fd00::2]:2376").as_deref(),
+            Some("fd00::2")
+        );
+        for local in [
+            "unix:///var/run/docker.sock",
+            "tcp://127.0.0.1:32842",
+            "tcp://localhost:2375",
+            "tcp://[::1]:2375",
+            "npipe:////./pipe/docker_engine",
+        ] {
+            assert_eq!(remote_machine(local), None, "{local}");
+        }
+        let everywhere = PortMapping {
+            host_ip: Some("0.0.0.0".into()),
+            host_port: Some(8000),
+            container_port: 8000,
+            protocol: Protocol::Tcp,
+        };
+        assert_eq!(
+            everywhere.url_via(Some("192.168.49.2")).as_deref(),
+            Some("http://192.168.49.2:8000/")
+        );
+        assert_eq!(
+            everywhere.url_via(Some("fd00::2")).as_deref(),
+            Some("http://[fd00::2]:8000/")
+        );
+        assert_eq!(
+            everywhere.url_via(None).as_deref(),
+            Some("http://localhost:8000/")
+        );
+        let one_address = PortMapping {
+            host_ip: Some("10.0.0.5".into()),
+            ..everywhere
+        };
+        assert_eq!(
+            one_address.url_via(Some("192.168.49.2")).as_deref(),
+            Some("http://10.0.0.5:8000/")
+        );
+    }
 
     #[test]
     fn sizes_read_like_docker_images() {

@@ -82,7 +82,11 @@ impl Shared {
                     Err("cancelled; its process was ended".to_string()),
                 );
             }
-            _ => {}
+            // Its end is on its way (or it is one step that cannot stop part-way):
+            // the cockpit's "Cancelling…" must not wait for ever.
+            _ => self.failed(
+                "Nothing to cancel: that job has just ended, or is one quick step that ends by itself.",
+            ),
         }
     }
 
@@ -93,35 +97,51 @@ impl Shared {
         }
     }
 
-    /// Run a job against the cluster, or fail it at once with the reason.
-    pub fn with_cluster(&self, job: JobId, start: impl FnOnce(::kube::Client) -> JoinHandle<()>) {
+    /// Run a job against the cluster (cancellable), or fail it at once with the reason.
+    pub fn with_cluster(
+        &mut self,
+        job: JobId,
+        start: impl FnOnce(::kube::Client) -> JoinHandle<()>,
+    ) {
         match self.kube() {
             Some(client) => {
-                start(client);
+                let task = start(client);
+                self.track(job, task);
             }
-            None => finish_job(
-                &self.tx,
-                job,
-                Err("the cluster is not connected; it reconnects by itself, try again then".into()),
-            ),
+            None => self.cluster_missing(job),
         }
     }
 
-    /// Run a job against the engine, or fail it at once with the reason.
-    pub fn with_engine(&self, job: JobId, start: impl FnOnce(Docker) -> JoinHandle<()>) {
+    /// Run a job against the engine (cancellable), or fail it at once with the reason.
+    pub fn with_engine(&mut self, job: JobId, start: impl FnOnce(Docker) -> JoinHandle<()>) {
         match self.docker() {
             Some(docker) => {
-                start(docker);
+                let task = start(docker);
+                self.track(job, task);
             }
-            None => finish_job(
-                &self.tx,
-                job,
-                Err(
-                    "the Docker engine is not connected; it reconnects by itself, try again then"
-                        .into(),
-                ),
-            ),
+            None => self.engine_missing(job),
         }
+    }
+
+    /// A job that needs the cluster, asked while it is not connected: it fails at once.
+    pub fn cluster_missing(&self, job: JobId) {
+        finish_job(
+            &self.tx,
+            job,
+            Err("the cluster is not connected; it reconnects by itself, try again then".into()),
+        );
+    }
+
+    /// A job that needs the engine, asked while it is not connected: it fails at once.
+    pub fn engine_missing(&self, job: JobId) {
+        finish_job(
+            &self.tx,
+            job,
+            Err(
+                "the Docker engine is not connected; it reconnects by itself, try again then"
+                    .into(),
+            ),
+        );
     }
 
     /// A sentence for the user about an effect that is not a job.

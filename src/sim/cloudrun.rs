@@ -64,11 +64,11 @@ impl CloudRunSim {
     /// A throwaway gcloud configuration that sends `run` and `serviceusage` here.
     /// Written as gcloud itself stores it; the user's own configuration is never touched.
     pub fn write_gcloud_config(&self, dir: &Path, project: &str) -> std::io::Result<()> {
-        std::fs::create_dir_all(dir.join("configurations"))?;
-        std::fs::write(dir.join("active_config"), "default")?;
+        super::private::create_dir(&dir.join("configurations"))?;
+        super::private::write(&dir.join("active_config"), "default")?;
         let port = self.port;
-        std::fs::write(
-            dir.join("configurations").join("config_default"),
+        super::private::write(
+            &dir.join("configurations").join("config_default"),
             format!(
                 "[core]\nproject = {project}\naccount = learner@pilothouse.sim\ndisable_usage_reporting = True\n\n\
                  [run]\nregion = us-central1\n\n\

@@ -8,6 +8,7 @@ pub mod cloudrun;
 pub mod docker;
 pub mod http;
 pub mod kube;
+pub mod private;
 pub mod shell;
 pub mod spdy;
 pub mod websocket;
@@ -88,8 +89,7 @@ impl Sim {
             std::process::id(),
             clock::now_nanos()
         ));
-        std::fs::create_dir_all(&dir)
-            .wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        private::create_dir(&dir).wrap_err_with(|| format!("cannot create {}", dir.display()))?;
         let socket = args
             .docker_socket
             .clone()
@@ -127,6 +127,7 @@ impl Sim {
             seed: args.seed,
             preload_pods: args.pods,
             churn_per_second: args.churn,
+            log_lines_per_second: args.log_rate,
             timing,
         };
         let kube = kube::KubeSim::start(config, Some(docker.engine.clone()))
@@ -136,18 +137,13 @@ impl Sim {
             .kubeconfig
             .clone()
             .unwrap_or_else(|| dir.join("kubeconfig"));
-        // Never overwrite a file the user has: create_new refuses.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&kubeconfig_path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, kube.kubeconfig().as_bytes()))
-            .map_err(|e| {
-                eyre!(
-                    "cannot write the kubeconfig {}: {e} (an existing file is never overwritten)",
-                    kubeconfig_path.display()
-                )
-            })?;
+        // Never overwrite a file the user has: write_new refuses.
+        private::write_new(&kubeconfig_path, kube.kubeconfig()).map_err(|e| {
+            eyre!(
+                "cannot write the kubeconfig {}: {e} (an existing file is never overwritten)",
+                kubeconfig_path.display()
+            )
+        })?;
         let sample_app = write_sample_app(&dir)?;
         let cloud_run = cloudrun::CloudRunSim::start()
             .await
@@ -179,8 +175,15 @@ impl Drop for Sim {
     }
 }
 
-/// `pilothouse sim`: serve until Ctrl-C or SIGTERM, then remove what it made.
+/// `pilothouse sim`: serve until Ctrl-C, SIGTERM or SIGHUP, then remove what it made.
 pub async fn run_standalone(args: SimArgs) -> Result<()> {
+    // Taken before anything is made or printed: a signal that comes while it
+    // starts ends it through the same clean-up, not by the default death.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).wrap_err("cannot watch SIGINT")?;
+    let mut term = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
+    // Its terminal closed (a window, an ssh session, `tmux kill-session`): clean up too.
+    let mut hangup = signal(SignalKind::hangup()).wrap_err("cannot watch SIGHUP")?;
     let sim = Sim::start(&args).await?;
     println!(
         "# pilothouse simulated cluster is running (Kubernetes {} and a Docker engine). In another terminal:",
@@ -207,11 +210,10 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
         "# then: kubectl get nodes; docker build -t cookbook .; kubectl apply --server-side -f cookbook-deployment.yaml"
     );
     println!("# Ctrl-C stops it and removes its socket and files.");
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).wrap_err("cannot watch SIGTERM")?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = interrupt.recv() => {}
         _ = term.recv() => {}
+        _ = hangup.recv() => {}
     }
     let made_kubeconfig = args
         .kubeconfig

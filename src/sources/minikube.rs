@@ -27,10 +27,11 @@ pub async fn probe(program: &OsStr, context: Option<&str>) -> MinikubeState {
         Err(e) => {
             return MinikubeState::Failed(format!("minikube profile list: {}", run_error(&e)));
         }
+        // No profile at all is an error to minikube (`{"error":...}`, exit 80;
+        // a fresh install without its profiles folder, exit 1): a plain state to us.
+        Ok(done) if is_error_answer(&done.stdout) => Vec::new(),
         Ok(done) => match parse_profile_list(&done.stdout) {
             Ok(profiles) => profiles,
-            // No profile at all is an error to minikube (exit 80), a plain state to us.
-            Err(_) if done.code == Some(80) => Vec::new(),
             Err(e) => return MinikubeState::Failed(format!("minikube profile list: {e}")),
         },
     };
@@ -57,6 +58,11 @@ fn status_state(profile: &str, done: &Finished) -> MinikubeState {
         },
         Err(e) => MinikubeState::Failed(format!("minikube status: {e} ({})", done.reason())),
     }
+}
+
+/// minikube's JSON error form, `{"error":{...}}`, whatever the exit code.
+fn is_error_answer(stdout: &str) -> bool {
+    serde_json::from_str::<Value>(stdout.trim()).is_ok_and(|v| v.get("error").is_some())
 }
 
 pub fn run_error(e: &RunError) -> String {
@@ -159,9 +165,40 @@ pub async fn docker_env(program: &OsStr, profile: &str) -> Result<MinikubeDocker
     .await
     .map_err(|e| format!("minikube docker-env: {}", run_error(&e)))?;
     if done.code != Some(0) {
-        return Err(format!("minikube docker-env: {}", done.reason()));
+        return Err(docker_env_refusal(profile, &done));
     }
     parse_docker_env(profile, &done.stdout)
+}
+
+// minikube's exit codes for docker-env's refusals (pkg/minikube/reason/exitcodes.go).
+const EXIT_USAGE: i32 = 14;
+const EXIT_DRIVER_CONFLICT: i32 = 51;
+const EXIT_GUEST_CONFLICT: i32 = 81;
+const EXIT_GUEST_NOT_RUNNING: i32 = 83;
+const EXIT_GUEST_UNAVAILABLE: i32 = 89;
+const EXIT_CONTROL_PLANE_NOT_RUNNING: i32 = 103;
+
+/// Why there is no docker-env, and what to do instead, in a sentence.
+fn docker_env_refusal(profile: &str, done: &Finished) -> String {
+    let said = done.reason();
+    match done.code {
+        Some(EXIT_DRIVER_CONFLICT) => format!(
+            "minikube profile {profile} uses the 'none' driver: its pods use this machine's own Docker engine,              so images built here already reach them (no docker-env needed)"
+        ),
+        Some(EXIT_USAGE) if said.contains("runtime") => format!(
+            "minikube profile {profile} runs no Docker engine to build in ({said}): build here and              `minikube -p {profile} image load IMAGE`"
+        ),
+        Some(EXIT_GUEST_CONFLICT) => format!(
+            "minikube profile {profile} has several nodes, and docker-env works with one only:              use the registry addon or `minikube image load`"
+        ),
+        Some(EXIT_CONTROL_PLANE_NOT_RUNNING) if done.stderr.contains("paused") => {
+            format!("minikube profile {profile} is paused: unpause it first (M)")
+        }
+        Some(EXIT_GUEST_NOT_RUNNING | EXIT_GUEST_UNAVAILABLE | EXIT_CONTROL_PLANE_NOT_RUNNING) => {
+            format!("minikube profile {profile} is not running: start it first (M)")
+        }
+        _ => format!("minikube docker-env: {said}"),
+    }
 }
 
 #[cfg(test)]

@@ -141,6 +141,8 @@ fn minikube_segment(model: &Model, theme: &Theme) -> Option<(String, ratatui::st
             let trouble = MinikubeModel::trouble(status);
             if trouble.is_empty() {
                 ("◆ minikube Running".to_string(), theme.ok)
+            } else if status.is_paused() {
+                ("◆ minikube Paused (M: unpause)".to_string(), theme.warn)
             } else if status.host != "Running" {
                 (format!("◆ minikube {} (M: start)", status.host), theme.warn)
             } else {

@@ -10,6 +10,7 @@ use crate::app::docker::actions::{
     container_op, container_url, deployment_manifest, follow_logs, open_run_form, pod_logs,
     toggle_previous,
 };
+use crate::app::docker::state::SelectorLogs;
 use crate::app::kube::actions::{
     drill_down, follow_pod_logs, open_scale_form, rollout_restart, scale_by, selected_deployment,
     service_url, show_yaml,
@@ -32,8 +33,16 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             Pane::ALL[(pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
         ),
         Action::PaneForwards => switch_pane(model, Pane::Forwards),
-        Action::OnlyPod => {
-            crate::app::docker::actions::cycle_only_pod(&mut model.docker.logs, &mut model.shared)
+        Action::OnlyPod => crate::app::docker::selector_logs::cycle_only_pod(
+            &mut model.docker.logs,
+            &mut model.shared,
+        ),
+        Action::LogSince => {
+            return crate::app::docker::selector_logs::cycle_since(
+                &mut model.docker.logs,
+                &mut model.shared,
+            )
+            .into();
         }
         Action::PortForward => {
             return crate::app::core::forward_target::port_forward(model).into();
@@ -166,11 +175,14 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
                 );
                 return Handled::shown(Vec::new());
             }
-            return crate::app::docker::actions::selector_logs(
+            return crate::app::docker::selector_logs::selector_logs(
                 &mut model.docker.logs,
                 &mut model.shared,
-                namespace,
-                selector,
+                SelectorLogs {
+                    namespace,
+                    selector,
+                    since: None,
+                },
             )
             .into();
         }
@@ -419,7 +431,7 @@ fn open(model: &mut Model) -> Vec<Command> {
     }
     let url = match model.shared.pane {
         Pane::Services => service_url(&model.kube),
-        _ => container_url(&model.docker),
+        _ => container_url(&model.docker, engine_machine(model).as_deref()),
     };
     match url {
         Ok(url) => {
@@ -451,4 +463,19 @@ fn cancel_job(model: &mut Model) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// Where the Docker side's engine runs when not on this machine: on
+/// minikube's engine (after `e`) its node, whose address the cluster gives
+/// (its `tcp://127.0.0.1:PORT` is a forward to the engine alone, not to the
+/// containers' ports); else the host of a `tcp://`/`ssh://` engine elsewhere.
+fn engine_machine(model: &Model) -> Option<String> {
+    if let Some(env) = &model.minikube.docker_env {
+        let node = match &model.kube.connection {
+            crate::app::kube::state::KubeConnection::Connected(info) => info.node_address.clone(),
+            _ => None,
+        };
+        return node.or_else(|| crate::domain::remote_machine(&env.host));
+    }
+    model.docker.endpoint.remote_machine()
 }

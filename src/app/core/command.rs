@@ -145,6 +145,9 @@ pub enum Command {
         path: PathBuf,
         documents: Vec<serde_json::Value>,
         force: bool,
+        /// Where objects without a namespace go: the namespace being
+        /// watched (kubectl's `-n`); None (all namespaces): the kubeconfig's.
+        namespace: Option<String>,
     },
     /// `kubectl expose deployment NAME --type=T --port=P [--target-port=Q] [--name=S]`.
     Expose {
@@ -160,10 +163,13 @@ pub enum Command {
         previous: bool,
     },
     /// `kubectl logs -f -l SELECTOR --prefix -n NS`: every pod the selector
-    /// matches, each line led by its pod, pods joined as they appear.
+    /// matches, each line led by its pod, pods joined as they appear; from
+    /// the last lines of each (`--tail`) or, with `since`, every line of
+    /// the last so many seconds (`--since`).
     FollowSelectorLogs {
         namespace: String,
         selector: String,
+        since: Option<u32>,
     },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
@@ -362,7 +368,7 @@ impl Command {
                 | Self::Apply { .. }
                 | Self::Expose { .. }
                 | Self::Minikube {
-                    op: MinikubeOp::Start | MinikubeOp::Stop,
+                    op: MinikubeOp::Start | MinikubeOp::Stop | MinikubeOp::Unpause,
                     ..
                 }
                 | Self::CloudDeploy { .. }

@@ -46,7 +46,7 @@ pub const COMMANDS: [(&str, &str); 23] = [
     ("jobs", "Jobs"),
     (
         "logs",
-        "Logs; :logs SELECTOR [-n NS] follows every pod it matches",
+        "Logs; :logs SELECTOR [-n NS] [--since=10m] follows every pod it matches",
     ),
     ("forwards", "the port-forwards (P)"),
     (
@@ -184,23 +184,20 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             return crate::app::core::exec_target::inside(model, crate::app::exec::Inside::Command);
         }
         "logs" if argument.is_some() => {
-            // `:logs app=web [-n NS]`, as kubectl's -l takes it.
-            let rest: Vec<&str> = words.collect();
-            let namespace = match rest.as_slice() {
-                ["-n" | "--namespace", namespace, ..] => namespace.to_string(),
-                _ => model
-                    .kube
-                    .target
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "default".to_string()),
+            // `:logs app=web [-n NS] [--since=10m]`, as kubectl's -l takes it.
+            let words: Vec<&str> = text.split_whitespace().skip(1).collect();
+            let namespace = model.kube.target.namespace.as_deref().unwrap_or("default");
+            return match crate::app::docker::selector_logs::parse_logs_command(&words, namespace) {
+                Ok(source) => crate::app::docker::selector_logs::selector_logs(
+                    &mut model.docker.logs,
+                    &mut model.shared,
+                    source,
+                ),
+                Err(why) => {
+                    model.set_status(Level::Warn, format!(":logs: {why}"));
+                    Vec::new()
+                }
             };
-            return crate::app::docker::actions::selector_logs(
-                &mut model.docker.logs,
-                &mut model.shared,
-                namespace,
-                argument.unwrap_or_default(),
-            );
         }
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),

@@ -56,6 +56,7 @@ pub enum Event {
     ApplyConflict {
         path: PathBuf,
         documents: Vec<serde_json::Value>,
+        namespace: Option<String>,
         message: String,
     },
     Minikube(MinikubeEvent),

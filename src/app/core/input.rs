@@ -112,11 +112,9 @@ pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Handled {
             }
             let label = picker.items[picker.selected.min(last)].label.clone();
             return match picker.purpose {
-                PickPurpose::Minikube { profile } => crate::app::kube::minikube::on_menu_choice(
-                    &mut model.shared,
-                    profile,
-                    picker.selected,
-                ),
+                PickPurpose::Minikube { profile } => {
+                    crate::app::kube::minikube::on_menu_choice(&mut model.shared, profile, &label)
+                }
                 purpose => crate::app::core::command_line::on_pick(model, &purpose, label),
             }
             .into();

@@ -199,6 +199,7 @@ fn handle(model: &mut Model, event: Event) -> Handled {
         Event::ApplyConflict {
             path,
             documents,
+            namespace,
             message,
         } => {
             let job = model.shared.alloc_job();
@@ -209,6 +210,7 @@ fn handle(model: &mut Model, event: Event) -> Handled {
                     path,
                     documents,
                     force: true,
+                    namespace,
                 },
             });
             Vec::new()
@@ -414,6 +416,7 @@ fn on_manifest(
     match result {
         Ok(documents) => {
             model.shared.overlay = Overlay::None;
+            let watched = model.kube.target.namespace.clone();
             // The applied Deployment is what the user looks at next.
             for document in &documents {
                 if document["kind"] == "Deployment"
@@ -421,6 +424,7 @@ fn on_manifest(
                 {
                     let namespace = document["metadata"]["namespace"]
                         .as_str()
+                        .or(watched.as_deref())
                         .unwrap_or("default");
                     model.kube.select_when_seen.push((
                         crate::domain::kube::KubeKind::Deployment,
@@ -436,6 +440,7 @@ fn on_manifest(
                     path,
                     documents,
                     force: false,
+                    namespace: watched,
                 },
             )
         }

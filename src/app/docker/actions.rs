@@ -79,60 +79,6 @@ pub(crate) fn pod_logs(
     vec![command]
 }
 
-/// `l` on a Deployment, `:logs SELECTOR`: the logs of every pod the
-/// selector matches in one stream, each line led by its pod's name.
-pub(crate) fn selector_logs(
-    logs: &mut LogView,
-    shared: &mut Shared,
-    namespace: String,
-    selector: String,
-) -> Vec<Command> {
-    logs.show(
-        selector_log_key(&namespace, &selector),
-        format!("pods -l {selector} (-n {namespace})"),
-        None,
-    );
-    logs.many = true;
-    shared.pane = Pane::Logs;
-    let command = Command::FollowSelectorLogs {
-        namespace,
-        selector,
-    };
-    shared.learn = command.learn_line();
-    vec![command]
-}
-
-/// `o` in a selector's logs: one pod's lines, the next pod's, then all again.
-pub(crate) fn cycle_only_pod(logs: &mut LogView, shared: &mut Shared) {
-    if !logs.many {
-        shared.set_status(
-            Level::Warn,
-            "o shows one pod of a deployment's logs: open them with l on a deployment.",
-        );
-        return;
-    }
-    let pods: Vec<String> = logs.pods().into_iter().map(String::from).collect();
-    let next = match &logs.only {
-        None => pods.first().cloned(),
-        Some(current) => pods
-            .iter()
-            .position(|p| p == current)
-            .and_then(|i| pods.get(i + 1).cloned()),
-    };
-    let text = match &next {
-        Some(pod) => format!("Only pod {pod} (o: the next pod, then all)."),
-        None => format!("Every pod's lines ({} pods).", pods.len()),
-    };
-    logs.only = next;
-    logs.scroll_back = 0;
-    shared.set_status(Level::Info, text);
-}
-
-/// The Logs pane's key for a selector's stream.
-pub fn selector_log_key(namespace: &str, selector: &str) -> String {
-    format!("pods/{namespace}/-l {selector}")
-}
-
 /// `p` in Logs: a pod's previous container (after a crash or restart), or back to the current.
 pub(crate) fn toggle_previous(logs: &mut LogView, shared: &mut Shared) -> Vec<Command> {
     match logs.pod.clone() {
@@ -203,11 +149,16 @@ pub(crate) fn follow_logs(docker: &mut DockerState, shared: &mut Shared) -> Vec<
     vec![command]
 }
 
-pub(crate) fn container_url(docker: &DockerState) -> Result<String, String> {
+/// `engine_machine`: where the engine runs when it is not this machine
+/// (minikube's node after `e`, a `tcp://` engine elsewhere).
+pub(crate) fn container_url(
+    docker: &DockerState,
+    engine_machine: Option<&str>,
+) -> Result<String, String> {
     let container = docker
         .selected_container()
         .ok_or("No container selected.")?;
-    container.first_url().ok_or_else(|| {
+    container.first_url_via(engine_machine).ok_or_else(|| {
         format!(
             "{} publishes no port: run it with a port map (r on its image) to open it.",
             container.name

@@ -3,4 +3,5 @@
 
 pub mod actions;
 pub mod events;
+pub mod selector_logs;
 pub mod state;

@@ -26,6 +26,16 @@ pub struct LogView {
     pub many: bool,
     /// In a selector's stream, the one pod shown (`o` cycles through them).
     pub only: Option<String>,
+    /// A selector's stream: what it follows and from how far back (`t`).
+    pub selector: Option<SelectorLogs>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectorLogs {
+    pub namespace: String,
+    pub selector: String,
+    /// Seconds back the pods' logs start from; None: each pod's last lines.
+    pub since: Option<u32>,
 }
 
 impl LogView {

@@ -127,9 +127,19 @@ pub(crate) fn open_menu(minikube: &mut MinikubeModel, shared: &mut Shared) {
         MinikubeState::ProfileMissing { .. } => {
             format!("minikube: no profile {profile} (start creates it)")
         }
+        MinikubeState::NotAProfile { profiles } if profiles.is_empty() => {
+            format!("minikube has no profile yet (a fresh install); start makes {profile}")
+        }
         _ => format!("minikube: the context is not a minikube profile; start makes {profile}"),
     };
-    let items = MinikubeOp::ALL
+    // A paused cluster is unpaused, not started.
+    let paused = matches!(&minikube.state, MinikubeState::Status(s) if s.is_paused());
+    let first = if paused {
+        MinikubeOp::Unpause
+    } else {
+        MinikubeOp::Start
+    };
+    let items = [first, MinikubeOp::Stop, MinikubeOp::Dashboard]
         .iter()
         .map(|op| PickItem {
             label: op.verb().to_string(),
@@ -145,8 +155,8 @@ pub(crate) fn open_menu(minikube: &mut MinikubeModel, shared: &mut Shared) {
 }
 
 /// A choice from the `M` menu.
-pub(crate) fn on_menu_choice(shared: &mut Shared, profile: String, index: usize) -> Vec<Command> {
-    let Some(op) = MinikubeOp::ALL.get(index).copied() else {
+pub(crate) fn on_menu_choice(shared: &mut Shared, profile: String, verb: &str) -> Vec<Command> {
+    let Some(op) = MinikubeOp::ALL.into_iter().find(|op| op.verb() == verb) else {
         return Vec::new();
     };
     if op != MinikubeOp::Dashboard && shared.refuse_if_readonly(&format!("minikube {}", op.verb()))
@@ -199,6 +209,13 @@ pub(crate) fn toggle_docker_env(minikube: &mut MinikubeModel, shared: &mut Share
             shared.learn = command.learn_line();
             shared.set_status(Level::Info, "Asking minikube where its engine listens…");
             vec![command]
+        }
+        Some(status) if status.is_paused() => {
+            shared.set_status(
+                Level::Warn,
+                format!("minikube {profile} is paused: press M to unpause it."),
+            );
+            Vec::new()
         }
         Some(status) => {
             shared.set_status(

@@ -287,7 +287,8 @@ fn l_on_a_deployment_follows_every_pod_of_its_selector() {
         commands,
         vec![Command::FollowSelectorLogs {
             namespace: "default".into(),
-            selector: "app=cookbook-recipe".into()
+            selector: "app=cookbook-recipe".into(),
+            since: None,
         }]
     );
     assert_eq!(model.shared.pane, Pane::Logs);
@@ -297,7 +298,7 @@ fn l_on_a_deployment_follows_every_pod_of_its_selector() {
         Some("kubectl logs -f -l app=cookbook-recipe --prefix --tail=50 -n default")
     );
     // Its lines come keyed by the selector; another stream's are not shown.
-    let key = crate::app::docker::actions::selector_log_key("default", "app=cookbook-recipe");
+    let key = crate::app::docker::selector_logs::selector_log_key("default", "app=cookbook-recipe");
     update(
         &mut model,
         Event::LogLines {
@@ -316,10 +317,52 @@ fn l_on_a_deployment_follows_every_pod_of_its_selector() {
         model.docker.logs.lines.iter().collect::<Vec<_>>(),
         vec!["cookbook-recipe-a │ GET / 200"]
     );
-    // A single pod's logs are not a selector's.
+    // A single pod's logs are not a selector's, and have no since choice.
     let mut pods = on_pane(with_cluster(), '6');
     press_str(&mut pods, "l");
     assert!(!pods.docker.logs.many);
+    assert!(press_str(&mut pods, "t").is_empty());
+    assert!(status_text(&pods).contains("open them with l on a deployment"));
+}
+
+#[test]
+fn t_in_a_deployments_logs_starts_them_again_from_further_back() {
+    let mut model = on_pane(with_cluster(), '5');
+    press_str(&mut model, "l");
+    let key = crate::app::docker::selector_logs::selector_log_key("default", "app=cookbook-recipe");
+    update(
+        &mut model,
+        Event::LogLines {
+            key,
+            lines: vec!["cookbook-recipe-a │ one of the last lines".into()],
+        },
+    );
+    model.docker.logs.search = "GET".into();
+    let follow = |since| {
+        vec![Command::FollowSelectorLogs {
+            namespace: "default".into(),
+            selector: "app=cookbook-recipe".into(),
+            since,
+        }]
+    };
+    assert_eq!(press_str(&mut model, "t"), follow(Some(60)));
+    // The stream starts over (its lines come again from further back); the search stays.
+    assert!(model.docker.logs.lines.is_empty());
+    assert_eq!(model.docker.logs.search, "GET");
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl logs -f -l app=cookbook-recipe --prefix --since=1m -n default")
+    );
+    assert!(status_text(&model).contains("Every line of the last 1m"));
+    assert!(model.docker.logs.container_name.ends_with(", since 1m ago"));
+    assert_eq!(press_str(&mut model, "t"), follow(Some(600)));
+    assert_eq!(press_str(&mut model, "t"), follow(Some(3600)));
+    assert_eq!(press_str(&mut model, "t"), follow(None));
+    assert!(status_text(&model).contains("The last 50 lines of each pod"));
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl logs -f -l app=cookbook-recipe --prefix --tail=50 -n default")
+    );
 }
 
 #[test]
@@ -329,15 +372,36 @@ fn logs_with_a_selector_on_the_command_line() {
         run_command(&mut model, "logs app=web -n shop"),
         vec![Command::FollowSelectorLogs {
             namespace: "shop".into(),
-            selector: "app=web".into()
+            selector: "app=web".into(),
+            since: None,
         }]
     );
     assert_eq!(
         run_command(&mut model, "logs tier=front"),
         vec![Command::FollowSelectorLogs {
             namespace: "default".into(),
-            selector: "tier=front".into()
+            selector: "tier=front".into(),
+            since: None,
         }]
+    );
+    // --since as kubectl takes it, in its learn line too; a bad value is refused with why.
+    assert_eq!(
+        run_command(&mut model, "logs app=web --since=10m -n shop"),
+        vec![Command::FollowSelectorLogs {
+            namespace: "shop".into(),
+            selector: "app=web".into(),
+            since: Some(600),
+        }]
+    );
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl logs -f -l app=web --prefix --since=10m -n shop")
+    );
+    assert!(run_command(&mut model, "logs app=web --since=yesterday").is_empty());
+    assert!(
+        status_text(&model).contains("'yesterday' is not a duration"),
+        "{}",
+        status_text(&model)
     );
     // Without a selector it is the pane, as before.
     assert!(run_command(&mut model, "logs").is_empty());

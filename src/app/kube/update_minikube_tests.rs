@@ -155,6 +155,49 @@ fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
     assert!(press_str(&mut readonly, "M\n").is_empty());
     assert!(status_text(&readonly).contains("minikube start refused"));
     assert_eq!(press_str(&mut readonly, "Mjj\n").len(), 1);
+    // Paused: the header says so, and M unpauses rather than starts.
+    let paused = MinikubeState::Status(MinikubeStatus {
+        profile: "minikube".into(),
+        host: "Running".into(),
+        kubelet: "Stopped".into(),
+        apiserver: "Paused".into(),
+        kubeconfig: "Configured".into(),
+        workers: 0,
+    });
+    let mut paused = on_minikube(paused);
+    assert!(press_str(&mut paused, "e").is_empty());
+    assert_eq!(
+        status_text(&paused),
+        "minikube minikube is paused: press M to unpause it."
+    );
+    assert!(
+        screen_text(&paused, 160, 40)
+            .lines()
+            .next()
+            .is_some_and(|header| header.contains("◆ minikube Paused (M: unpause)")),
+        "{}",
+        screen_text(&paused, 160, 40)
+    );
+    press_str(&mut paused, "M");
+    let Overlay::Pick(menu) = &paused.shared.overlay else {
+        panic!("M opens the menu")
+    };
+    assert_eq!(menu.items[0].detail, "minikube -p minikube unpause");
+    let commands = press_str(&mut paused, "\n");
+    assert!(
+        matches!(
+            &commands[..],
+            [Command::Minikube {
+                op: MinikubeOp::Unpause,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
+    assert_eq!(
+        paused.shared.learn.as_deref(),
+        Some("minikube -p minikube unpause")
+    );
     // esc closes the menu and sends nothing.
     let mut closed = on_minikube(status("Running"));
     assert!(press_str(&mut closed, "M").is_empty());
@@ -168,7 +211,9 @@ fn m_explains_when_there_is_no_minikube_to_talk_to() {
     press_str(&mut missing, "M");
     assert!(matches!(missing.shared.overlay, Overlay::None));
     assert!(status_text(&missing).starts_with("minikube is not installed"));
-    let mut other = on_minikube(MinikubeState::NotAProfile { profiles: vec![] });
+    let mut other = on_minikube(MinikubeState::NotAProfile {
+        profiles: vec!["dev".into()],
+    });
     press_str(&mut other, "M");
     let Overlay::Pick(menu) = &other.shared.overlay else {
         panic!("start is still offered")
@@ -177,6 +222,16 @@ fn m_explains_when_there_is_no_minikube_to_talk_to() {
         menu.title.contains("not a minikube profile"),
         "{}",
         menu.title
+    );
+    // A fresh install (no profiles at all): said so, and start is offered.
+    let mut fresh = on_minikube(MinikubeState::NotAProfile { profiles: vec![] });
+    press_str(&mut fresh, "M");
+    let Overlay::Pick(menu) = &fresh.shared.overlay else {
+        panic!("start is offered")
+    };
+    assert_eq!(
+        menu.title,
+        "minikube has no profile yet (a fresh install); start makes minikube"
     );
     let mut unknown = with_cluster();
     press_str(&mut unknown, "M");
@@ -218,6 +273,26 @@ fn e_switches_the_docker_side_to_minikube_and_back() {
             .next()
             .unwrap_or("")
             .contains("● docker on minikube minikube")
+    );
+    // o on a container: its port is on minikube's node, not on this machine.
+    let mut web = container(
+        "abc123",
+        "web",
+        "cookbook:latest",
+        crate::domain::ContainerState::Running,
+        Some(8000),
+        60,
+    );
+    web.ports[0].host_ip = Some("0.0.0.0".into());
+    update(
+        &mut model,
+        Event::Docker(crate::app::core::event::DockerEvent::Containers(vec![web])),
+    );
+    let commands = press_str(&mut model, "1o");
+    assert!(
+        matches!(&commands[..], [Command::OpenUrl(url)] if url.starts_with("http://192.168.49.2:8000")),
+        "{commands:?} {}",
+        status_text(&model)
     );
     let commands = press_str(&mut model, "e");
     assert_eq!(commands, vec![Command::UseDockerEngine(None)]);

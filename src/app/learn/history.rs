@@ -86,7 +86,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::UseDockerEngine(None)
         | Command::Exec { .. } => Some(Replay::Run),
         Command::Minikube { op, .. } => Some(match op {
-            MinikubeOp::Start | MinikubeOp::Stop => Replay::Run,
+            MinikubeOp::Start | MinikubeOp::Stop | MinikubeOp::Unpause => Replay::Run,
             _ => Replay::Note,
         }),
         Command::ScaffoldDockerfile { .. }

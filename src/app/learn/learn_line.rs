@@ -87,23 +87,23 @@ impl Command {
                 line.push_str(&format!(" -n {}", quote(&spec.namespace)));
                 line
             }
-            Self::CheckManifest { path }
-            | Self::Apply {
-                path, force: false, ..
-            } => {
-                format!(
-                    "kubectl apply --server-side -f {}",
-                    quote(&path.display().to_string())
-                )
-            }
+            Self::CheckManifest { path } => format!(
+                "kubectl apply --server-side -f {}",
+                quote(&path.display().to_string())
+            ),
             Self::Apply {
-                path, force: true, ..
-            } => {
-                format!(
-                    "kubectl apply --server-side --force-conflicts -f {}",
-                    quote(&path.display().to_string())
-                )
-            }
+                path,
+                force,
+                namespace,
+                ..
+            } => format!(
+                "kubectl apply --server-side{} -f {}{}",
+                if *force { " --force-conflicts" } else { "" },
+                quote(&path.display().to_string()),
+                namespace
+                    .as_ref()
+                    .map_or(String::new(), |ns| format!(" -n {}", quote(ns)))
+            ),
             Self::ShowYaml {
                 kind,
                 namespace,
@@ -184,10 +184,15 @@ impl Command {
             Self::FollowSelectorLogs {
                 namespace,
                 selector,
+                since,
             } => format!(
-                "kubectl logs -f -l {} --prefix --tail={} -n {}",
+                "kubectl logs -f -l {} --prefix {} -n {}",
                 quote(selector),
-                crate::app::docker::state::SELECTOR_TAIL,
+                match since {
+                    Some(seconds) =>
+                        format!("--since={}", crate::domain::since::since_flag(*seconds)),
+                    None => format!("--tail={}", crate::app::docker::state::SELECTOR_TAIL),
+                },
                 quote(namespace)
             ),
             Self::KeepForwards(_) => "cat > pilothouse.toml".to_string(),

@@ -102,6 +102,7 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
 
     // Applied and listed, then READY.
     let apply = Command::Apply {
+        namespace: None,
         job: 90,
         path: "cookbook-deployment.yaml".into(),
         documents: vec![serde_json::json!({

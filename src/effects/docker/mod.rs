@@ -71,7 +71,7 @@ impl DockerEffects {
                         let task = tokio::spawn(engine::build(docker, job, spec, tx));
                         shared.track(job, task);
                     }
-                    None => shared.with_engine(job, |_| tokio::spawn(async {})),
+                    None => shared.engine_missing(job),
                 }
             }
             Command::Run { job, spec } => shared.with_engine(job, |docker| {

@@ -126,11 +126,18 @@ pub async fn apply(
     path: PathBuf,
     documents: Vec<Value>,
     force: bool,
+    namespace: Option<String>,
     tx: UnboundedSender<Event>,
 ) {
     let send = |update| {
         let _ = tx.send(Event::Job { id, update });
     };
+    // Objects that name no namespace go where the user is looking, as
+    // kubectl's -n sends them; with all namespaces watched, to the kubeconfig's.
+    let target_namespace = namespace
+        .clone()
+        .unwrap_or_else(|| client.default_namespace().to_string());
+    let told_where = std::cell::Cell::new(false);
     let mut params = PatchParams::apply(FIELD_MANAGER);
     if force {
         params = params.force();
@@ -154,10 +161,17 @@ pub async fn apply(
             .to_string();
         let api: Api<DynamicObject> = match capabilities.scope {
             Scope::Namespaced => {
-                let namespace = document["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or(client.default_namespace())
-                    .to_string();
+                let namespace = match document["metadata"]["namespace"].as_str() {
+                    Some(named) => named.to_string(),
+                    None => {
+                        if namespace.is_none() && !told_where.replace(true) {
+                            send(JobUpdate::Output(vec![format!(
+                                "All namespaces are watched: objects that name none go to the kubeconfig's namespace, {target_namespace}."
+                            )]));
+                        }
+                        target_namespace.clone()
+                    }
+                };
                 Api::namespaced_with(client.clone(), &namespace, &resource)
             }
             Scope::Cluster => Api::all_with(client.clone(), &resource),
@@ -182,6 +196,7 @@ pub async fn apply(
                 let _ = tx.send(Event::ApplyConflict {
                     path: path.clone(),
                     documents: documents.clone(),
+                    namespace: namespace.clone(),
                     message: message.clone(),
                 });
                 return send(JobUpdate::Finished(Err(message)));

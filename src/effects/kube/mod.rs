@@ -45,11 +45,13 @@ impl KubeEffects {
             Command::FollowSelectorLogs {
                 namespace,
                 selector,
+                since,
             } => {
                 let task = tokio::spawn(selector_logs::follow(
                     shared.kube(),
                     namespace,
                     selector,
+                    since,
                     tx,
                 ));
                 shared.follow_logs(Some(task));
@@ -65,8 +67,11 @@ impl KubeEffects {
                 path,
                 documents,
                 force,
+                namespace,
             } => shared.with_cluster(job, |client| {
-                tokio::spawn(apply::apply(client, job, path, documents, force, tx))
+                tokio::spawn(apply::apply(
+                    client, job, path, documents, force, namespace, tx,
+                ))
             }),
             Command::ShowYaml {
                 kind,
@@ -97,7 +102,7 @@ impl KubeEffects {
                             client, job, namespace, name, replicas, tx,
                         )));
                     }
-                    None => shared.with_cluster(job, |_| tokio::spawn(async {})),
+                    None => shared.cluster_missing(job),
                 }
             }
             Command::RolloutRestart {

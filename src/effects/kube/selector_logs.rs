@@ -7,7 +7,7 @@
 use crate::app::core::event::Event;
 use crate::app::docker::state::{POD_SEPARATOR, SELECTOR_TAIL};
 use crate::sources::describe;
-use futures::{AsyncBufReadExt, TryStreamExt};
+use futures::{AsyncBufReadExt, FutureExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, ListParams, LogParams};
@@ -16,14 +16,17 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 const RELIST_EVERY: Duration = Duration::from_secs(2);
+/// Lines of one pod sent in one event at most.
+const MAX_BATCH: usize = 256;
 
 pub async fn follow(
     client: Option<Client>,
     namespace: String,
     selector: String,
+    since: Option<u32>,
     tx: UnboundedSender<Event>,
 ) {
-    let key = crate::app::docker::actions::selector_log_key(&namespace, &selector);
+    let key = crate::app::docker::selector_logs::selector_log_key(&namespace, &selector);
     let Some(client) = client else {
         let _ = tx.send(Event::LogsEnded {
             key,
@@ -54,9 +57,21 @@ pub async fn follow(
                             lines: vec![format!("{pod}{POD_SEPARATOR}── joined ──")],
                         });
                     }
-                    // The first pods from their last lines; a pod that joins from its start.
-                    let tail = first.then_some(SELECTOR_TAIL);
-                    streams.spawn(pod_lines(pods.clone(), pod, tail, key.clone(), tx.clone()));
+                    // The first pods from their last lines (or as far back as asked);
+                    // a pod that joins, from its start.
+                    let params = LogParams {
+                        follow: true,
+                        tail_lines: (first && since.is_none()).then_some(SELECTOR_TAIL),
+                        since_seconds: since.filter(|_| first).map(i64::from),
+                        ..Default::default()
+                    };
+                    streams.spawn(pod_lines(
+                        pods.clone(),
+                        pod,
+                        params,
+                        key.clone(),
+                        tx.clone(),
+                    ));
                 }
                 first = false;
             }
@@ -90,19 +105,15 @@ fn has_started(pod: &Pod) -> bool {
 async fn pod_lines(
     pods: Api<Pod>,
     pod: String,
-    tail: Option<i64>,
+    params: LogParams,
     key: String,
     tx: UnboundedSender<Event>,
 ) {
-    let params = LogParams {
-        follow: true,
-        tail_lines: tail,
-        ..Default::default()
-    };
-    let send = |text: String| {
+    let led = |text: String| format!("{pod}{POD_SEPARATOR}{text}");
+    let send = |lines: Vec<String>| {
         tx.send(Event::LogLines {
             key: key.clone(),
-            lines: vec![format!("{pod}{POD_SEPARATOR}{text}")],
+            lines,
         })
         .is_ok()
     };
@@ -113,8 +124,26 @@ async fn pod_lines(
             loop {
                 match lines.try_next().await {
                     Ok(Some(line)) => {
-                        if !send(line) {
+                        // What has already arrived goes in the same event: a busy
+                        // pod's lines cost one update a read, not one each.
+                        let mut batch = vec![led(line)];
+                        let mut end = None;
+                        while batch.len() < MAX_BATCH {
+                            match lines.try_next().now_or_never() {
+                                Some(Ok(Some(line))) => batch.push(led(line)),
+                                Some(Ok(None)) => end = Some("── ended ──".to_string()),
+                                Some(Err(e)) => end = Some(format!("── its log broke off: {e} ──")),
+                                None => break,
+                            }
+                            if end.is_some() {
+                                break;
+                            }
+                        }
+                        if !send(batch) {
                             return;
+                        }
+                        if let Some(end) = end {
+                            break end;
                         }
                     }
                     Ok(None) => break "── ended ──".to_string(),
@@ -123,5 +152,5 @@ async fn pod_lines(
             }
         }
     };
-    send(end);
+    send(vec![led(end)]);
 }

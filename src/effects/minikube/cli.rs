@@ -33,7 +33,7 @@ pub fn keeper() -> Keeper {
 
 use crate::effects::shared::finish_job as finish;
 
-/// `minikube -p P start|stop`: every line into the job, then ask for the status again.
+/// `minikube -p P start|stop|unpause`: every line into the job, then ask for the status again.
 pub async fn start_or_stop(
     program: OsString,
     job: JobId,
@@ -53,6 +53,7 @@ pub async fn start_or_stop(
         // The job's title names the command; the summary says what came of it.
         Ok(done) if done.code == Some(0) => Ok(match op {
             MinikubeOp::Stop => "the cluster is stopped".to_string(),
+            MinikubeOp::Unpause => "the cluster runs again".to_string(),
             _ => "the cluster is up".to_string(),
         }),
         Ok(done) => Err(format!(

@@ -47,7 +47,8 @@ impl MinikubeEffects {
                 op: MinikubeOp::Dashboard,
             } => {
                 let keeper = self.keeper();
-                tokio::spawn(cli::dashboard(program, job, profile, keeper, tx));
+                let task = tokio::spawn(cli::dashboard(program, job, profile, keeper, tx));
+                shared.track(job, task);
             }
             Command::Minikube { job, profile, op } => {
                 let task = tokio::spawn(cli::start_or_stop(program, job, profile, op, tx));

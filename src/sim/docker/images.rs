@@ -236,7 +236,13 @@ fn run_build(tar: &[u8], dockerfile_name: &str, send: &dyn Fn(Value)) -> Result<
     for (n, step) in steps.iter().enumerate() {
         send(json!({"stream": format!("Step {}/{total} : {}\n", n + 1, step.original)}));
         apply(step, &mut image, &context, &ignore)?;
-        let layer = &sha256_hex(&[id.as_bytes(), &(n as u64).to_be_bytes()])[..12];
+        // Each step's result is a layer of its own; the last step's is the image.
+        let layer = if n + 1 == total {
+            id.trim_start_matches("sha256:")[..12].to_string()
+        } else {
+            sha256_hex(&[id.as_bytes(), &(n as u64).to_be_bytes()])[..12].to_string()
+        };
+        let layer = layer.as_str();
         match step.keyword.as_str() {
             "FROM" if step.args.eq_ignore_ascii_case("scratch") => {
                 send(json!({"stream": " ---> \n"}))
@@ -362,6 +368,28 @@ mod tests {
             again.unwrap().id,
             image.id,
             "same context and Dockerfile, same id"
+        );
+        // The last step's layer is the image, as `Successfully built ID` names it.
+        let last_layer = lines
+            .iter()
+            .rev()
+            .find_map(|l| {
+                l.strip_prefix(" ---> ")
+                    .filter(|l| !l.starts_with("Running in"))
+            })
+            .map(str::trim);
+        assert_eq!(last_layer, Some(&image.id["sha256:".len()..][..12]));
+        let layers: std::collections::HashSet<&str> = lines
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix(" ---> ")
+                    .filter(|l| !l.starts_with("Running in"))
+            })
+            .collect();
+        assert_eq!(
+            layers.len(),
+            8,
+            "a layer of its own for each step: {layers:?}"
         );
     }
 

@@ -44,7 +44,7 @@ pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
     client_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let client_cert = client_params.signed_by(&client_key, &ca)?;
 
-    std::fs::create_dir_all(cert_dir)
+    crate::sim::private::create_dir(cert_dir)
         .wrap_err_with(|| format!("cannot make {}", cert_dir.display()))?;
     for (name, text) in [
         ("ca.pem", ca.pem()),
@@ -52,7 +52,8 @@ pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
         ("key.pem", client_key.serialize_pem()),
     ] {
         let path = cert_dir.join(name);
-        std::fs::write(&path, text).wrap_err_with(|| format!("cannot write {}", path.display()))?;
+        crate::sim::private::write(&path, text)
+            .wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
 
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());

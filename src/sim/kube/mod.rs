@@ -3,6 +3,7 @@
 
 mod admission;
 mod api;
+mod chatter;
 mod churn;
 mod controller;
 mod faults;
@@ -34,6 +35,8 @@ pub struct KubeConfig {
     pub preload_pods: usize,
     /// Changes a second to the preloaded pods (their restart counts), for churn tests.
     pub churn_per_second: u32,
+    /// Lines a second each running pod writes to its log (`--log-rate`).
+    pub log_lines_per_second: u32,
 }
 
 /// A running simulated API server; dropping it stops serving.
@@ -79,6 +82,12 @@ impl KubeSim {
                 shared.clone(),
                 config.churn_per_second,
                 pods,
+            )));
+        }
+        if config.log_lines_per_second > 0 {
+            tasks.push(tokio::spawn(chatter::run(
+                shared.clone(),
+                config.log_lines_per_second,
             )));
         }
         Ok(Self { shared, url, tasks })

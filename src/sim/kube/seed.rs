@@ -11,12 +11,13 @@ fn insert(store: &mut Store, group: &str, plural: &str, object: Value) -> std::s
 }
 
 fn static_pod(name: &str, image: &str, owner: Option<Value>) -> Value {
+    let image_id = super::controller::pods::image_id(image);
     let mut pod = json!({
         "metadata": {"name": name, "namespace": "kube-system", "labels": {"component": name.trim_end_matches("-minikube"), "tier": "control-plane"}},
         "spec": {"nodeName": "minikube", "containers": [{"name": name.trim_end_matches("-minikube"), "image": image, "imagePullPolicy": "IfNotPresent"}], "priorityClassName": "system-node-critical"},
         "status": {"phase": "Running", "hostIP": "127.0.0.1", "podIP": "127.0.0.1", "qosClass": "Burstable",
                    "conditions": [{"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}],
-                   "containerStatuses": [{"name": name.trim_end_matches("-minikube"), "image": image, "ready": true, "started": true, "restartCount": 0, "state": {"running": {}}}]},
+                   "containerStatuses": [{"name": name.trim_end_matches("-minikube"), "image": image, "imageID": image_id, "ready": true, "started": true, "restartCount": 0, "state": {"running": {}}}]},
     });
     if let Some(owner) = owner {
         pod["metadata"]["ownerReferences"] = json!([owner]);

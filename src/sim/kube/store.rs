@@ -3,7 +3,7 @@
 //! replay from, and pod logs.
 
 use super::resources::Resource;
-use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::clock::{now_nanos, now_secs, rfc3339};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -31,14 +31,22 @@ pub struct Change {
     pub object: Arc<Value>,
 }
 
+/// One line of a pod's log and when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Nanoseconds since the epoch.
+    pub at: i128,
+    pub text: String,
+}
+
 pub struct Store {
     pub objects: BTreeMap<Key, Arc<Value>>,
     rv: u64,
     changes: VecDeque<Change>,
     pub watchers: broadcast::Sender<Change>,
     /// Pod uid -> log lines.
-    pub pod_logs: HashMap<String, VecDeque<String>>,
-    pub pod_log_tx: broadcast::Sender<(String, String)>,
+    pub pod_logs: HashMap<String, VecDeque<LogLine>>,
+    pub pod_log_tx: broadcast::Sender<(String, LogLine)>,
     /// Event names per namespace, oldest first, so old events can be dropped cheaply.
     pub event_order: HashMap<String, VecDeque<String>>,
     seed: u64,
@@ -258,7 +266,14 @@ impl Store {
         Some(object)
     }
 
-    pub fn append_pod_log(&mut self, uid: &str, line: String) {
+    pub fn append_pod_log(&mut self, uid: &str, text: String) {
+        self.append_pod_log_at(uid, now_nanos(), text);
+    }
+
+    /// A line written at a given time (nanoseconds since the epoch), as the
+    /// kubelet stamps each line it reads from a container.
+    pub fn append_pod_log_at(&mut self, uid: &str, at: i128, text: String) {
+        let line = LogLine { at, text };
         let lines = self.pod_logs.entry(uid.to_string()).or_default();
         if lines.len() >= POD_LOG_LINES {
             lines.pop_front();

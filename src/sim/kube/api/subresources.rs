@@ -2,6 +2,8 @@
 
 use super::write::{first_container, write};
 use super::*;
+use crate::sim::clock::{now_nanos, parse_rfc3339, rfc3339_nanos};
+use crate::sim::kube::store::LogLine;
 
 /// `deployments/x/scale` as an autoscaling/v1 Scale.
 fn scale_of(object: &Value) -> Value {
@@ -132,14 +134,15 @@ pub fn log(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let window = match LogWindow::from_query(query) {
+        Ok(window) => window,
+        Err(refusal) => return status_response(&refusal, None, None),
+    };
     let lines = store.pod_logs.get(&uid).cloned().unwrap_or_default();
-    let tail = query
-        .get("tailLines")
-        .and_then(|t| t.parse::<usize>().ok())
-        .unwrap_or(usize::MAX);
     let (tx, rx) = mpsc::unbounded_channel();
-    for line in lines.iter().skip(lines.len().saturating_sub(tail)) {
-        let _ = tx.send(Bytes::from(format!("{line}\n")));
+    let shown: Vec<&LogLine> = lines.iter().filter(|l| window.admits(l)).collect();
+    for line in shown.iter().skip(shown.len().saturating_sub(window.tail)) {
+        let _ = tx.send(window.render(line));
     }
     if query.get("follow").is_some_and(|f| f == "true") {
         let mut more = store.pod_log_tx.subscribe();
@@ -148,7 +151,7 @@ pub fn log(
             loop {
                 tokio::select! {
                     line = more.recv() => match line {
-                        Ok((from, line)) if from == uid => if tx.send(Bytes::from(format!("{line}\n"))).is_err() { return },
+                        Ok((from, line)) if from == uid => if tx.send(window.render(&line)).is_err() { return },
                         Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(_) => return,
                     },
@@ -162,4 +165,70 @@ pub fn log(
         });
     }
     streaming(StatusCode::OK, "text/plain", rx)
+}
+
+/// Which lines of a pod's log a request asks for and how they are written:
+/// `tailLines`, `sinceSeconds` or `sinceTime` (not both, as the API server
+/// insists), `timestamps`.
+struct LogWindow {
+    tail: usize,
+    /// Lines written before this (nanoseconds since the epoch) are left out.
+    since: Option<i128>,
+    timestamps: bool,
+}
+
+impl LogWindow {
+    fn from_query(query: &HashMap<String, String>) -> Result<Self, Refusal> {
+        let tail = match query.get("tailLines") {
+            None => usize::MAX,
+            Some(text) => {
+                text.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| invalid_log_option("tailLines", text))? as usize
+            }
+        };
+        let since = match (query.get("sinceSeconds"), query.get("sinceTime")) {
+            (Some(_), Some(_)) => {
+                return Err(Refusal::bad_request(
+                    "at most one of sinceTime or sinceSeconds may be specified".to_string(),
+                ));
+            }
+            (Some(seconds), None) => {
+                let seconds = seconds
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| invalid_log_option("sinceSeconds", seconds))?;
+                Some(now_nanos() - i128::from(seconds) * 1_000_000_000)
+            }
+            (None, Some(time)) => {
+                let secs =
+                    parse_rfc3339(time).ok_or_else(|| invalid_log_option("sinceTime", time))?;
+                Some(i128::from(secs) * 1_000_000_000)
+            }
+            (None, None) => None,
+        };
+        Ok(Self {
+            tail,
+            since,
+            timestamps: query.get("timestamps").is_some_and(|t| t == "true"),
+        })
+    }
+
+    fn admits(&self, line: &LogLine) -> bool {
+        self.since.is_none_or(|since| line.at >= since)
+    }
+
+    fn render(&self, line: &LogLine) -> Bytes {
+        Bytes::from(if self.timestamps {
+            format!("{} {}\n", rfc3339_nanos(line.at), line.text)
+        } else {
+            format!("{}\n", line.text)
+        })
+    }
+}
+
+fn invalid_log_option(name: &str, value: &str) -> Refusal {
+    Refusal::bad_request(format!("invalid value for {name}: {value:?}"))
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 mod admit;
 mod common;
-mod pods;
+pub(super) mod pods;
 mod services;
 mod workloads;
 

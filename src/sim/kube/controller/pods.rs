@@ -270,8 +270,16 @@ fn container_statuses(pod: &Value, state: impl Fn(&Value) -> Value, ready: bool)
         .cloned()
         .unwrap_or_default();
     json!(containers.iter().map(|c| {
-        json!({"name": c["name"], "image": c["image"], "imageID": "", "ready": ready, "started": ready, "restartCount": 0, "state": state(c)})
+        let image_id = if ready { image_id(c["image"].as_str().unwrap_or_default()) } else { String::new() };
+        json!({"name": c["name"], "image": c["image"], "imageID": image_id, "ready": ready, "started": ready, "restartCount": 0, "state": state(c)})
     }).collect::<Vec<_>>())
+}
+
+/// What the kubelet reports for a started container's image (a waiting
+/// one has ""): the image by digest, as the Docker runtime names it.
+pub fn image_id(image: &str) -> String {
+    let digest = crate::sim::docker::state::sha256_hex(&[image.as_bytes()]);
+    format!("docker-pullable://{image}@sha256:{digest}")
 }
 
 /// minikube preloads its own images; everything else must be on the engine.

@@ -1,0 +1,51 @@
+//! `--log-rate N`: every running pod writes N lines a second to its log, as
+//! a web server's access log does under steady traffic. For measuring a
+//! client that follows many pods' logs (`kubectl logs -f -l`, the cockpit's
+//! logs of a Deployment).
+
+use super::KubeShared;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Lines are written in ten batches a second.
+const BATCHES_PER_SECOND: u32 = 10;
+
+pub async fn run(shared: Arc<KubeShared>, per_second: u32) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / BATCHES_PER_SECOND);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Per pod: lines written so far, so each line has a number of its own.
+    let mut written: HashMap<String, u64> = HashMap::new();
+    let mut owed = 0u32;
+    loop {
+        tick.tick().await;
+        owed += per_second;
+        let batch = owed / BATCHES_PER_SECOND;
+        owed %= BATCHES_PER_SECOND;
+        if batch == 0 {
+            continue;
+        }
+        let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
+        let running: Vec<(String, String)> = store
+            .list("pods", None)
+            .iter()
+            .filter(|pod| pod.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Running"))
+            .filter_map(|pod| {
+                let uid = pod.pointer("/metadata/uid")?.as_str()?;
+                let name = pod.pointer("/metadata/name")?.as_str()?;
+                Some((uid.to_string(), name.to_string()))
+            })
+            .collect();
+        written.retain(|uid, _| running.iter().any(|(u, _)| u == uid));
+        for (uid, name) in running {
+            let count = written.entry(uid.clone()).or_default();
+            for _ in 0..batch {
+                *count += 1;
+                store.append_pod_log(
+                    &uid,
+                    format!("{name} GET /recipes/{} 200 request={count}", *count % 97),
+                );
+            }
+        }
+    }
+}
