@@ -13,7 +13,7 @@ cargo build --release -q
 bin=$PWD/target/release/pilothouse
 session=pilothouse-scale-$$
 state=$(mktemp -d)
-"$bin" sim --pods "$pods" --kubeconfig "$state/kubeconfig" --docker-socket "$state/docker.sock" > "$state/sim.out" &
+"$bin" sim --plain-http --pods "$pods" --kubeconfig "$state/kubeconfig" --docker-socket "$state/docker.sock" > "$state/sim.out" &
 sim=$!
 trap 'tmux kill-session -t "$session" 2>/dev/null || true; kill $sim 2>/dev/null || true; rm -rf "$state"' EXIT
 until [ -s "$state/kubeconfig" ]; do sleep 0.1; done

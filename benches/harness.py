@@ -81,7 +81,7 @@ class Sim:
         tag = f"{pods}-{churn}-{containers}"
         self.kubeconfig = os.path.join(home, f"kubeconfig-{tag}")
         self.socket = os.path.join(home, f"docker-{tag}.sock")
-        args = [BIN, "sim", "--pods", str(pods), "--kubeconfig", self.kubeconfig,
+        args = [BIN, "sim", "--plain-http", "--pods", str(pods), "--kubeconfig", self.kubeconfig,
                 "--docker-socket", self.socket, "--pod-start-ms", "100",
                 "--containers", str(containers)]
         if churn:

@@ -106,7 +106,7 @@ def start_sim(binary, home, pods, rate):
     kubeconfig = os.path.join(home, "kubeconfig")
     socket = os.path.join(home, "docker.sock")
     process = subprocess.Popen(
-        [binary, "sim", "--pods", str(pods), "--log-rate", str(rate), "--kubeconfig", kubeconfig,
+        [binary, "sim", "--plain-http", "--pods", str(pods), "--log-rate", str(rate), "--kubeconfig", kubeconfig,
          "--docker-socket", socket, "--pod-start-ms", "100"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

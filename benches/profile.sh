@@ -27,7 +27,7 @@ trap cleanup EXIT
 # Starts a sim; waits until its pods run.
 sim() { # NAME PODS [ARGS…]
   local name=$1 pods=$2; shift 2
-  "$bin" sim --pods "$pods" --kubeconfig "$state/$name.kubeconfig" \
+  "$bin" sim --plain-http --pods "$pods" --kubeconfig "$state/$name.kubeconfig" \
     --docker-socket "$state/$name.sock" --pod-start-ms 100 "$@" > /dev/null 2>&1 &
   sims+=($!)
   until [ -s "$state/$name.kubeconfig" ]; do sleep 0.1; done

@@ -122,6 +122,10 @@ pub struct SimArgs {
     /// Lines a second each running pod writes to its log, for measuring a client that follows many logs.
     #[arg(long, default_value = "0")]
     pub log_rate: u32,
+    /// Serve the API over plain HTTP with no authentication (for scripts that read it raw);
+    /// by default it is HTTPS with its own CA and a token for each user, as a real cluster.
+    #[arg(long)]
+    pub plain_http: bool,
     /// Preload this many running containers (of the image `load:latest`) in the simulated engine.
     #[arg(long, default_value = "0")]
     pub containers: usize,
@@ -148,6 +152,7 @@ impl Default for SimArgs {
             pods: 0,
             churn: 0,
             log_rate: 0,
+            plain_http: false,
             containers: 0,
             pod_start_ms: 600,
             docker_port: None,

@@ -126,7 +126,7 @@ async fn cancel_via(via: Via) {
     assert_eq!(pids.len(), 2);
     assert!(pids.iter().all(|p| common::alive(*p)));
     effects.perform(Command::CancelJob(7));
-    // The job's last output lines may come first; then its end.
+    // The job's last output lines and steps may come first; then its end.
     let event = loop {
         let event = tokio::time::timeout(Duration::from_secs(5), rx.recv())
             .await
@@ -135,7 +135,7 @@ async fn cancel_via(via: Via) {
         if !matches!(
             &event,
             Event::Job {
-                update: JobUpdate::Output(_),
+                update: JobUpdate::Output(_) | JobUpdate::Step { .. },
                 ..
             }
         ) {

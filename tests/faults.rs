@@ -73,7 +73,8 @@ async fn cockpit_through(sim: &Sim, port: u16, dir: &std::path::Path) -> Cockpit
     let text = std::fs::read_to_string(&sim.kubeconfig_path).expect("the sim's kubeconfig");
     std::fs::write(
         &kubeconfig,
-        text.replace(&sim.kube.url, &format!("http://127.0.0.1:{port}")),
+        // The proxy passes TLS through: the same scheme, the sim's certificate (127.0.0.1).
+        text.replace(&sim.kube.url, &format!("https://127.0.0.1:{port}")),
     )
     .expect("write the kubeconfig");
     let mut cockpit = Cockpit::start(sim.docker.host(), &kubeconfig, sim.sample_app.clone());
@@ -91,7 +92,7 @@ async fn cockpit_through(sim: &Sim, port: u16, dir: &std::path::Path) -> Cockpit
 fn upstream(sim: &Sim) -> SocketAddr {
     sim.kube
         .url
-        .trim_start_matches("http://")
+        .trim_start_matches("https://")
         .parse()
         .expect("the sim listens on an address")
 }

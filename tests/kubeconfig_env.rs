@@ -16,14 +16,14 @@ async fn kubeconfig_files_named_by_kubeconfig_are_merged() {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
-    let server = common::sim_server(&sim);
+    let (cluster, user) = (common::sim_cluster(&sim), common::sim_admin_user(&sim));
     let dir = tempfile::tempdir().expect("temp dir");
     let clusters = dir.path().join("clusters");
     let contexts = dir.path().join("contexts");
     std::fs::write(
         &clusters,
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: {server}\nusers:\n- name: u\n  user: {{}}\n"
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n{cluster}users:\n- name: u\n{user}"
         ),
     )
     .expect("write");
@@ -57,7 +57,7 @@ async fn kubeconfig_files_named_by_kubeconfig_are_merged() {
         pilothouse::app::update(&mut model, event);
         if let KubeConnection::Connected(info) = &model.kube.connection {
             assert_eq!(info.context, "merged");
-            assert_eq!(info.server, server.trim_end_matches('/'));
+            assert_eq!(info.server, sim.kube.url.trim_end_matches('/'));
             break;
         }
     }

@@ -18,7 +18,6 @@ use pilothouse::domain::cloud::GcloudState;
 use pilothouse::sim::{GCLOUD_TOKEN, Sim};
 use std::path::Path;
 
-const KUBE_TOKEN: &str = "kube-token-3f9c1e7a5b2d4c6e8f0a1b2c";
 const SA_KEY_ID: &str = "5ac0ffee0ddba11e5ac0ffee0ddba11e5ac0ffee";
 const SA_PRIVATE_KEY: &str = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDsaKeyForTests";
 const SECRET_PASSWORD: &str = "s3cr3t-db-password-7d1e4c";
@@ -37,9 +36,18 @@ fn kubeconfig_with_credentials(sim: &Sim, dir: &Path) -> (std::path::PathBuf, St
         .self_signed(&key)
         .expect("a certificate");
     let key_pem = key.serialize_pem();
+    // The sim's own CA and its admin's bearer token: a request without them is refused.
+    let token = &sim
+        .kube
+        .shared
+        .auth
+        .as_ref()
+        .expect("the sim authenticates")
+        .admin_token;
     let text = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: {}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: learner\n    namespace: default\ncurrent-context: sim\nusers:\n- name: learner\n  user:\n    token: {KUBE_TOKEN}\n    client-certificate-data: {}\n    client-key-data: {}\n",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: sim\n  context:\n    cluster: sim\n    user: learner\n    namespace: default\ncurrent-context: sim\nusers:\n- name: learner\n  user:\n    token: {token}\n    client-certificate-data: {}\n    client-key-data: {}\n",
         sim.kube.url,
+        b64(sim.kube.ca_pem.as_deref().expect("the sim's CA")),
         b64(&cert.pem()),
         b64(&key_pem),
     );
@@ -86,8 +94,10 @@ async fn no_secret_reaches_a_frame_or_the_log() {
         format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\nstringData:\n  password: {SECRET_PASSWORD}\ndata:\n  api-key: {}\n", b64(SECRET_API_KEY)),
     )
     .expect("write the Secret");
+    let auth = sim.kube.shared.auth.clone().expect("the sim authenticates");
     let forbidden: Vec<String> = [
-        KUBE_TOKEN,
+        auth.admin_token.as_str(),
+        auth.dev_token.as_str(),
         &client_key,
         GCLOUD_TOKEN,
         SA_KEY_ID,

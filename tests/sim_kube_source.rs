@@ -12,8 +12,10 @@ use pilothouse::sources::kube::KubeSource;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_kube_source_fills_every_kubernetes_pane_from_the_sim() {
+    // Plain HTTP: the changes below are written raw (the cockpit's tests reach it over HTTPS).
     let sim = Sim::start(&SimArgs {
         pod_start_ms: 100,
+        plain_http: true,
         ..Default::default()
     })
     .await

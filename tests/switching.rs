@@ -18,7 +18,7 @@ async fn ns_and_ctx_switch_the_watchers_at_runtime() {
     })
     .await
     .expect("the sim starts");
-    let server = common::sim_server(&sim);
+    let (cluster, user) = (common::sim_cluster(&sim), common::sim_admin_user(&sim));
     let dir = tempfile::tempdir().expect("temp dir");
     let kubeconfig = dir.path().join("config");
     let nowhere = common::free_port();
@@ -26,9 +26,9 @@ async fn ns_and_ctx_switch_the_watchers_at_runtime() {
         &kubeconfig,
         format!(
             "apiVersion: v1\nkind: Config\ncurrent-context: pilothouse-sim\n\
-             clusters:\n- name: sim\n  cluster:\n    server: {server}\n- name: nowhere\n  cluster:\n    server: http://127.0.0.1:{nowhere}\n\
+             clusters:\n- name: sim\n  cluster:\n{cluster}- name: nowhere\n  cluster:\n    server: http://127.0.0.1:{nowhere}\n\
              contexts:\n- name: pilothouse-sim\n  context:\n    cluster: sim\n    user: u\n- name: elsewhere\n  context:\n    cluster: nowhere\n    user: u\n\
-             users:\n- name: u\n  user: {{}}\n"
+             users:\n- name: u\n{user}"
         ),
     )
     .expect("kubeconfig written");

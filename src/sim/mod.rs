@@ -128,6 +128,7 @@ impl Sim {
             preload_pods: args.pods,
             churn_per_second: args.churn,
             log_lines_per_second: args.log_rate,
+            secure: !args.plain_http,
             timing,
         };
         let kube = kube::KubeSim::start(config, Some(docker.engine.clone()))
@@ -170,7 +171,25 @@ impl Drop for Sim {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_file(dir.join("kubeconfig"));
-            let _ = std::fs::remove_dir_all(dir);
+            remove_folder(dir);
+        }
+    }
+}
+
+/// Remove the simulated cluster's folder. A CLI the cockpit started may
+/// still be ending and writing into it (gcloud flushes its log into
+/// `gcloud/logs` as it goes: "Directory not empty"), so it is tried again
+/// for up to 2 s before it is given up, and said in the log.
+fn remove_folder(dir: &std::path::Path) {
+    const ATTEMPTS: u32 = 40;
+    for attempt in 1..=ATTEMPTS {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) if attempt == ATTEMPTS => {
+                tracing::warn!(dir = %dir.display(), error = %e, "the simulated cluster's folder was not removed");
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     }
 }
@@ -190,6 +209,13 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
         sim.kube.url
     );
     println!("export KUBECONFIG={}", sim.kubeconfig_path.display());
+    if sim.kube.shared.auth.is_some() {
+        println!(
+            "# contexts: pilothouse-sim (admin) and pilothouse-sim-dev (user {}, allowed only in namespace {}): kubectl config use-context pilothouse-sim-dev",
+            kube::auth::DEV_USER,
+            kube::auth::DEV_NAMESPACE
+        );
+    }
     println!("export DOCKER_HOST={}", sim.docker.host());
     // The simulated engine speaks the classic build API; with buildx installed the CLI would use BuildKit.
     println!("export DOCKER_BUILDKIT=0");

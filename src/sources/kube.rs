@@ -9,12 +9,12 @@ use super::kube_rows::{
 };
 use super::kube_store::{MAX_EVENTS, Rows, Store};
 pub use super::kube_watch::READ_TIMEOUT;
-use super::kube_watch::{Kind, spawn_rows};
+use super::kube_watch::{Kind, Trouble, spawn_rows};
 use super::{Backoff, RECONNECT_CEILING, describe};
 use crate::app::core::event::{Event, KubeEvent};
 use crate::app::core::keyed::{RowChanges, RowsUpdate};
 use crate::domain::kube::{ClusterInfo, KubeTarget};
-use k8s_openapi::api::core::v1::{Namespace, Node};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, ListParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config, Resource};
@@ -54,8 +54,25 @@ impl KubeSource {
                 connected = self.connect(wanted.context.as_deref()) => connected,
                 _ = switched(&mut target) => continue,
             };
-            let (Clients { effects, watches }, mut info) = match connected {
+            let (
+                Clients {
+                    effects,
+                    watches,
+                    user,
+                },
+                mut info,
+            ) = match connected {
                 Ok(connected) => connected,
+                Err(Unreachable::Rejected(reason)) => {
+                    if !send(KubeEvent::Rejected(reason)) {
+                        return;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                        _ = switched(&mut target) => {}
+                    }
+                    continue;
+                }
                 Err(Unreachable::NoConfig(reason)) => {
                     // No cluster configured is a state, not an error to repeat: look again later.
                     if !send(KubeEvent::Unavailable(reason)) {
@@ -91,16 +108,41 @@ impl KubeSource {
             if !send(KubeEvent::Connected(info)) {
                 return;
             }
-            let namespace = wanted.namespace.as_deref();
-            let reason = tokio::select! {
-                reason = watch_all(watches, &self.events, namespace) => Some(reason),
+            let mut namespace = wanted.namespace.clone();
+            if namespace.is_none() && !may_list_everywhere(&watches).await {
+                // All namespaces are not this user's to see: their own, said once.
+                let own = watches.default_namespace().to_string();
+                let _ = send(KubeEvent::NamespaceLimited {
+                    namespace: own.clone(),
+                    why: format!(
+                        "all namespaces not allowed for user {user}: watching namespace {own}"
+                    ),
+                });
+                namespace = Some(own);
+            }
+            let ended = tokio::select! {
+                ended = watch_all(watches, &self.events, namespace.as_deref(), &user) => Some(ended),
                 _ = switched(&mut target) => None,
             };
             self.client.send_replace(None);
-            let Some(reason) = reason else {
+            let reason = match ended {
                 // Another context or namespace was chosen: connect to it at once.
-                backoff.reset();
-                continue;
+                None => {
+                    backoff.reset();
+                    continue;
+                }
+                // Credentials the cluster rejects stay rejected: a state, asked again later.
+                Some(Ended::Rejected(reason)) => {
+                    if !send(KubeEvent::Rejected(reason)) {
+                        return;
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                        _ = switched(&mut target) => {}
+                    }
+                    continue;
+                }
+                Some(Ended::Failed(reason)) => reason,
             };
             let retry_in = backoff.next_delay();
             if !send(KubeEvent::Disconnected { reason, retry_in }) {
@@ -127,6 +169,13 @@ impl KubeSource {
             .map(String::from)
             .or_else(|| kubeconfig.current_context.clone())
             .unwrap_or_default();
+        // The kubeconfig user of the context, to name in refusals.
+        let user = kubeconfig
+            .contexts
+            .iter()
+            .find(|c| c.name == context)
+            .and_then(|c| c.context.as_ref()?.user.clone())
+            .unwrap_or_else(|| "(none)".to_string());
         // Known before the API server answers: minikube's state depends on it, not on a connection.
         let _ = self
             .events
@@ -148,12 +197,18 @@ impl KubeSource {
         quiet.default_retry = false;
         let watches = Client::try_from(quiet).map_err(|e| Unreachable::Down(describe(&e)))?;
         let effects = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
-        let version = watches
-            .apiserver_version()
-            .await
-            .map_err(|e| Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))))?;
+        let version = watches.apiserver_version().await.map_err(|e| match &e {
+            kube::Error::Api(status) if status.code == 401 => {
+                Unreachable::Rejected(rejected(&user))
+            }
+            _ => Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))),
+        })?;
         Ok((
-            Clients { effects, watches },
+            Clients {
+                effects,
+                watches,
+                user,
+            },
             ClusterInfo {
                 context,
                 server: server.trim_end_matches('/').to_string(),
@@ -170,6 +225,8 @@ impl KubeSource {
 struct Clients {
     effects: Client,
     watches: Client,
+    /// The kubeconfig user they act as.
+    user: String,
 }
 
 enum Unreachable {
@@ -177,6 +234,31 @@ enum Unreachable {
     NoConfig(String),
     /// The API server does not answer.
     Down(String),
+    /// The API server answers, and refuses the credentials (401).
+    Rejected(String),
+}
+
+/// How the watchers of one connection ended.
+enum Ended {
+    /// A failure they could not ride out (the connection went): reconnect.
+    Failed(String),
+    /// The cluster rejected the credentials (401): reconnecting changes nothing.
+    Rejected(String),
+}
+
+/// What a 401 means, naming the kubeconfig user.
+fn rejected(user: &str) -> String {
+    format!(
+        "the cluster rejected the credentials of user {user} (401 Unauthorized): they are wrong or have expired"
+    )
+}
+
+/// Whether the user may list pods in every namespace (a 403 says not).
+async fn may_list_everywhere(client: &Client) -> bool {
+    let probe = Api::<Pod>::all(client.clone())
+        .list(&ListParams::default().limit(1))
+        .await;
+    !matches!(probe, Err(kube::Error::Api(status)) if status.code == 403)
 }
 
 /// Resolves when the target changes; never, once nobody can change it.
@@ -191,8 +273,9 @@ async fn watch_all(
     client: Client,
     events: &mpsc::UnboundedSender<Event>,
     namespace: Option<&str>,
-) -> String {
-    let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<Result<Kind, String>>();
+    user: &str,
+) -> Ended {
+    let (changed_tx, mut changed_rx) = mpsc::unbounded_channel::<Result<Kind, Trouble>>();
     let changed = &changed_tx;
     // Only the rows are kept, never the objects: 10,000 pods cost their rows, not their specs.
     let deployments = spawn_rows(
@@ -270,7 +353,22 @@ async fn watch_all(
                 Some(Ok(kind)) => {
                     dirty.insert(kind);
                 }
-                Some(Err(reason)) => failing = Some(reason),
+                Some(Err(Trouble::Retrying(reason))) => failing = Some(reason),
+                Some(Err(Trouble::Refused { code: 401, .. })) => {
+                    tasks.iter().for_each(tokio::task::JoinHandle::abort);
+                    return Ended::Rejected(rejected(user));
+                }
+                Some(Err(Trouble::Refused { kind, .. })) => {
+                    // Said once; that watcher has stopped, the others carry on.
+                    let scope = match (kind, namespace) {
+                        (Kind::Namespaces | Kind::Nodes, _) | (_, None) => String::new(),
+                        (_, Some(namespace)) => format!(" in namespace {namespace}"),
+                    };
+                    let what = format!("{kind:?}").to_lowercase();
+                    let line = format!("{what}: not allowed for user {user}{scope}");
+                    // A closed channel ends the loop below (pilothouse is stopping).
+                    let _ = events.send(Event::Kube(KubeEvent::NotAllowed(line)));
+                }
             }
         }
         if let Some(reason) = failing.take() {
@@ -301,7 +399,7 @@ async fn watch_all(
                 }
             };
             if events.send(Event::Kube(event)).is_err() {
-                return "pilothouse is stopping".to_string();
+                return Ended::Failed("pilothouse is stopping".to_string());
             }
         }
         if events.is_closed() {
@@ -309,7 +407,7 @@ async fn watch_all(
         }
     };
     tasks.iter().for_each(tokio::task::JoinHandle::abort);
-    reason
+    Ended::Failed(reason)
 }
 
 fn snapshot<R: Clone>(rows: &Rows<R>) -> Vec<R> {

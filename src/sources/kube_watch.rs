@@ -48,17 +48,27 @@ fn object_key<K: Resource>(object: &K) -> String {
     )
 }
 
+/// What a watcher reports besides its rows changing.
+#[derive(Debug)]
+pub(super) enum Trouble {
+    /// It failed and tries again by itself: the line for the header.
+    Retrying(String),
+    /// The cluster refused it (401, 403): retrying would change nothing, so it stopped.
+    Refused { kind: Kind, code: u16 },
+}
+
 /// Watch one kind and keep its rows current: applied and deleted objects
 /// change one row each. After any failure the watcher starts over with a
 /// relist, once the backoff has passed: the relist is built aside and
 /// swapped in whole, so the table never shows half a list, and its arrival
-/// is what tells the header the trouble is over.
+/// is what tells the header the trouble is over. A refusal (401, 403) ends
+/// it instead: it is reported once, never retried in a loop.
 pub(super) fn spawn_rows<K, R>(
     api: Api<K>,
     kind: Kind,
     to_row: fn(&K) -> R,
     store: Store<R>,
-    changed: &mpsc::UnboundedSender<Result<Kind, String>>,
+    changed: &mpsc::UnboundedSender<Result<Kind, Trouble>>,
 ) -> (Rows<R>, tokio::task::JoinHandle<()>)
 where
     K: Resource<DynamicType = ()>
@@ -79,11 +89,18 @@ where
             else {
                 return;
             };
+            if let Some(code) = refusal(&error) {
+                let _ = changed.send(Err(Trouble::Refused { kind, code }));
+                return;
+            }
             // The API server's Retry-After (a 429's details) wins when it asks for longer.
             let wait = backoff
                 .next_delay()
                 .max(retry_after(&error).unwrap_or_default());
-            if changed.send(Err(trouble(kind, &error))).is_err() {
+            if changed
+                .send(Err(Trouble::Retrying(trouble(kind, &error))))
+                .is_err()
+            {
                 return;
             }
             tokio::time::sleep(wait).await;
@@ -177,6 +194,15 @@ fn status_line(status: &kube::core::Status) -> String {
     line
 }
 
+/// The code of an answer that says no (401 Unauthorized, 403 Forbidden).
+pub(super) fn refusal(failure: &Failure) -> Option<u16> {
+    let code = match failure {
+        Failure::Status(status) | Failure::Request(_, kube::Error::Api(status)) => status.code,
+        _ => return None,
+    };
+    matches!(code, 401 | 403).then_some(code)
+}
+
 /// How long the API server asked us to wait, if it did.
 fn retry_after(failure: &Failure) -> Option<Duration> {
     let status = match failure {
@@ -197,7 +223,7 @@ async fn follow<K, R>(
     kind: Kind,
     to_row: fn(&K) -> R,
     store: &Rows<R>,
-    changed: &mpsc::UnboundedSender<Result<Kind, String>>,
+    changed: &mpsc::UnboundedSender<Result<Kind, Trouble>>,
     backoff: &mut Backoff,
 ) -> Option<Failure>
 where

@@ -97,6 +97,9 @@ fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>
             spans.push(Span::styled("◌ cluster: connecting…", theme.warn))
         }
         KubeConnection::Unavailable(_) => spans.push(Span::styled("⎈ no cluster", theme.muted)),
+        KubeConnection::Rejected(_) => {
+            spans.push(Span::styled("⎈ credentials rejected (401)", theme.error))
+        }
         KubeConnection::Connected(info) => {
             spans.push(Span::styled(format!("⎈ {}", info.context), theme.ok));
             if let Some(namespace) = &model.kube.target.namespace {

@@ -266,13 +266,26 @@ pub async fn sim_with_cookbook(seed: u64) -> pilothouse::sim::Sim {
     sim
 }
 
-/// The API server address in a simulated cluster's kubeconfig.
-pub fn sim_server(sim: &pilothouse::sim::Sim) -> String {
-    std::fs::read_to_string(&sim.kubeconfig_path)
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("server: ").map(String::from))
-        .unwrap_or_else(|| panic!("no server line in {}", sim.kubeconfig_path.display()))
+/// A kubeconfig `cluster:` body for a simulated cluster: its address and,
+/// over HTTPS, its CA (lines indented for the body).
+pub fn sim_cluster(sim: &pilothouse::sim::Sim) -> String {
+    use base64::Engine as _;
+    let ca = sim.kube.ca_pem.as_ref().map_or(String::new(), |pem| {
+        format!(
+            "    certificate-authority-data: {}\n",
+            base64::engine::general_purpose::STANDARD.encode(pem)
+        )
+    });
+    format!("    server: {}\n{ca}", sim.kube.url)
+}
+
+/// A kubeconfig `user:` entry body for the simulated cluster's admin: its
+/// bearer token when the sim authenticates.
+pub fn sim_admin_user(sim: &pilothouse::sim::Sim) -> String {
+    match &sim.kube.shared.auth {
+        Some(auth) => format!("  user:\n    token: {}\n", auth.admin_token),
+        None => "  user: {}\n".to_string(),
+    }
 }
 
 /// Whether the real gcloud is installed; without it a test skips and says why,

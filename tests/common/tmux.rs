@@ -32,8 +32,11 @@ impl Tmux {
         width: u16,
     ) -> Self {
         let session = format!("pilothouse-{name}-{}", std::process::id());
+        // The tmux server keeps the environment it started with: the test's own
+        // temporary folder is passed on, so what the program leaves there is counted.
         let script = format!(
-            "PILOTHOUSE_CONFIG='{state}/config.toml' XDG_CONFIG_HOME='{state}/config' {env} BROWSER=true XDG_STATE_HOME='{state}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
+            "TMPDIR='{tmp}' PILOTHOUSE_CONFIG='{state}/config.toml' XDG_CONFIG_HOME='{state}/config' {env} BROWSER=true XDG_STATE_HOME='{state}' '{BIN}' {flags}; echo pilothouse-exited:$?; sleep 120",
+            tmp = std::env::temp_dir().display(),
             state = state_dir.display()
         );
         let width = width.to_string();

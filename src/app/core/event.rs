@@ -292,6 +292,8 @@ pub enum KubeEvent {
     },
     /// No cluster is configured (no kubeconfig, no such context): a state, not an error.
     Unavailable(String),
+    /// The cluster rejected the credentials (401): asked again only after a while or a switch.
+    Rejected(String),
     Connected(ClusterInfo),
     Disconnected {
         reason: String,
@@ -299,6 +301,13 @@ pub enum KubeEvent {
     },
     /// A watcher hit an error and is retrying by itself.
     WatchTrouble(String),
+    /// A kind the user may not see (403): its watcher stopped; said once.
+    NotAllowed(String),
+    /// Every namespace was asked and is not the user's to see: their own is watched.
+    NamespaceLimited {
+        namespace: String,
+        why: String,
+    },
     /// A table kind's rows: in full (the first list, or a relist after a 410 or a
     /// reconnect), or what the watch changed since the last report.
     Deployments(RowsUpdate<DeploymentRow>),

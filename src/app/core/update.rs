@@ -153,6 +153,9 @@ fn handle(model: &mut Model, event: Event) -> Handled {
             // A screen's height either side of the selection covers every row on screen.
             let window = usize::from(model.view.size.1);
             let report = crate::app::kube::events::on_kube(&mut model.kube, window, event);
+            if let Some(notice) = &report.notice {
+                model.set_status(Level::Warn, notice.clone());
+            }
             // minikube follows the cluster: a new context or connection may mean a new state there.
             crate::app::kube::minikube::on_kube_report(&mut model.minikube, &report);
             return Handled::seen_if(report.visible);

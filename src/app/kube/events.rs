@@ -16,6 +16,8 @@ pub struct KubeReport {
     pub context: Option<String>,
     /// The connection changed kind (connecting, connected, disconnected, unavailable).
     pub connection_changed: bool,
+    /// A sentence for the status line: what the cluster does not allow.
+    pub notice: Option<String>,
 }
 
 /// Apply one event of the kube source. `window` is how many rows either side
@@ -38,14 +40,27 @@ pub fn on_kube(kube: &mut KubeState, window: usize, event: KubeEvent) -> KubeRep
             }
         }
         KubeEvent::Unavailable(reason) => kube.connection = KubeConnection::Unavailable(reason),
+        KubeEvent::Rejected(reason) => kube.connection = KubeConnection::Rejected(reason),
         KubeEvent::Connected(info) => {
             kube.connection = KubeConnection::Connected(info);
             kube.trouble = None;
+            kube.not_allowed.clear();
         }
         KubeEvent::Disconnected { reason, retry_in } => {
             kube.connection = KubeConnection::Disconnected { reason, retry_in }
         }
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
+        KubeEvent::NotAllowed(line) => {
+            if !kube.not_allowed.contains(&line) {
+                kube.not_allowed.push(line.clone());
+            }
+            report.notice = Some(format!("{line} (403 Forbidden; not asked again)"));
+        }
+        KubeEvent::NamespaceLimited { namespace, why } => {
+            // The source already watches it: the target says so, with no switch.
+            kube.target.namespace = Some(namespace);
+            report.notice = Some(why);
+        }
         KubeEvent::Deployments(update) => {
             let wanted = take_wanted(
                 &mut kube.select_when_seen,

@@ -25,6 +25,7 @@ pub(crate) fn on_tick(minikube: &mut MinikubeModel, demo: bool, now: SystemTime)
         return Vec::new();
     }
     minikube.probing = true;
+    minikube.probed_context = minikube.context.clone();
     vec![Command::ProbeMinikube {
         context: minikube.context.clone(),
     }]
@@ -62,7 +63,10 @@ pub(crate) fn on_minikube(
                 MinikubeState::Status(_) | MinikubeState::ProfileMissing { .. } => PROBE_SOON * 3,
                 _ => PROBE_EVERY,
             };
-            minikube.next_probe = Some(shared.now + wait);
+            // The context changed while minikube was asked: the answer is about
+            // the old one, so the new one is asked at the next tick.
+            let stale = minikube.probed_context != minikube.context;
+            minikube.next_probe = (!stale).then_some(shared.now + wait);
             let visible = minikube.state != state;
             minikube.state = state;
             Handled::seen_if(visible)

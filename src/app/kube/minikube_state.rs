@@ -16,6 +16,9 @@ pub struct MinikubeModel {
     /// When to ask minikube next; None: at the next tick.
     pub next_probe: Option<SystemTime>,
     pub probing: bool,
+    /// The context the question in flight was asked for: an answer about
+    /// another context than the one now in use is asked again at once.
+    pub probed_context: Option<String>,
     /// Set while the Docker side uses the cluster's engine.
     pub docker_env: Option<MinikubeDockerEnv>,
     /// URLs `minikube service --url` gave, kept while its process runs.

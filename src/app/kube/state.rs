@@ -15,6 +15,8 @@ pub enum KubeConnection {
     Connecting,
     /// No cluster configured: nothing is wrong, there is just nothing to show.
     Unavailable(String),
+    /// The API server refused the kubeconfig user's credentials (401): why, naming the user.
+    Rejected(String),
     Connected(ClusterInfo),
     Disconnected {
         reason: String,
@@ -27,6 +29,8 @@ pub struct KubeState {
     pub connection: KubeConnection,
     /// The last watch error, while a watcher retries.
     pub trouble: Option<String>,
+    /// What the cluster refused to show this user (403), each said once: `nodes: not allowed for user dev`.
+    pub not_allowed: Vec<String>,
     pub deployments: KeyedRows<DeploymentRow>,
     pub pods: KeyedRows<PodRow>,
     pub services: KeyedRows<ServiceRow>,
@@ -52,6 +56,7 @@ impl Default for KubeState {
         Self {
             connection: KubeConnection::Connecting,
             trouble: None,
+            not_allowed: Vec::new(),
             deployments: KeyedRows::default(),
             pods: KeyedRows::default(),
             services: KeyedRows::default(),

@@ -100,6 +100,36 @@ fn minikube_is_asked_at_the_first_tick_then_rarely_and_never_in_the_demo() {
 }
 
 #[test]
+fn an_answer_about_a_context_no_longer_in_use_is_asked_again() {
+    // The first tick comes before the kube source names its context.
+    let mut model = with_cluster();
+    model.minikube.context = None;
+    let asked = probes(update(&mut model, Event::Tick(now())));
+    assert_eq!(asked, vec![Command::ProbeMinikube { context: None }]);
+    // The context arrives while that question is in flight…
+    update(
+        &mut model,
+        Event::Kube(crate::app::core::event::KubeEvent::Context(
+            "pilothouse-sim".into(),
+        )),
+    );
+    update(
+        &mut model,
+        Event::Minikube(MinikubeEvent::State(MinikubeState::NotAProfile {
+            profiles: vec!["pilothouse-sim".into()],
+        })),
+    );
+    // …so the answer (about no context) is not kept for two minutes: asked again now.
+    let now_then = model.shared.now;
+    assert_eq!(
+        probes(update(&mut model, Event::Tick(now_then))),
+        vec![Command::ProbeMinikube {
+            context: Some("pilothouse-sim".into())
+        }]
+    );
+}
+
+#[test]
 fn m_offers_start_stop_and_dashboard_with_their_command_lines() {
     let mut model = on_minikube(status("Stopped"));
     press_str(&mut model, "M");

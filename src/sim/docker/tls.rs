@@ -16,9 +16,10 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 use tokio_rustls::rustls::server::WebPkiClientVerifier;
 use tokio_rustls::rustls::{RootCertStore, ServerConfig};
 
-/// Make a CA, a server certificate and a client certificate; write the
-/// client's three files into `cert_dir`; return the server's TLS config.
-pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
+/// A certificate authority made for the run.
+pub(crate) type Authority = CertifiedIssuer<'static, KeyPair>;
+
+pub(crate) fn new_authority() -> Result<Authority> {
     let ca_key = KeyPair::generate().wrap_err("cannot make the CA key")?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -26,15 +27,42 @@ pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
         .distinguished_name
         .push(DnType::CommonName, "pilothouse sim CA");
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).wrap_err("cannot sign the CA")?;
+    CertifiedIssuer::self_signed(ca_params, ca_key).wrap_err("cannot sign the CA")
+}
 
+/// A server certificate of the CA for 127.0.0.1 and localhost, and its key.
+fn server_certificate(ca: &Authority) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>)> {
     let server_key = KeyPair::generate()?;
     let mut server_params = CertificateParams::new(vec!["localhost".to_string()])?;
     server_params
         .subject_alt_names
         .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
     server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let server_cert = server_params.signed_by(&server_key, &ca)?;
+    let server_cert = server_params.signed_by(&server_key, ca)?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
+    Ok((CertificateDer::from(server_cert.der().to_vec()), key))
+}
+
+/// HTTPS as an API server serves it: its own CA (returned as PEM, for the
+/// kubeconfig's certificate-authority-data), clients authenticated by
+/// their bearer token rather than a certificate.
+pub fn https_config() -> Result<(ServerConfig, String)> {
+    let ca = new_authority()?;
+    let (cert, key) = server_certificate(&ca)?;
+    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .wrap_err("cannot use the server certificate")?;
+    Ok((config, ca.pem()))
+}
+
+/// Make a CA, a server certificate and a client certificate; write the
+/// client's three files into `cert_dir`; return the server's TLS config.
+pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
+    let ca = new_authority()?;
+    let (server_cert, server_key) = server_certificate(&ca)?;
 
     let client_key = KeyPair::generate()?;
     let mut client_params = CertificateParams::new(Vec::<String>::new())?;
@@ -62,11 +90,10 @@ pub fn server_config(cert_dir: &Path) -> Result<ServerConfig> {
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
         .wrap_err("cannot build the client verifier")?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
-        .with_single_cert(vec![CertificateDer::from(server_cert.der().to_vec())], key)
+        .with_single_cert(vec![server_cert], server_key)
         .wrap_err("cannot use the server certificate")?;
     Ok(config)
 }

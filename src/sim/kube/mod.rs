@@ -1,14 +1,18 @@
 //! The simulated Kubernetes API server: the subset kubectl and kube-rs use,
-//! over HTTP on 127.0.0.1, with controllers that behave like minikube's.
+//! over HTTPS on 127.0.0.1 with its own CA and bearer tokens (an admin and
+//! a user bound to one namespace; plain HTTP only when asked), with
+//! controllers that behave like minikube's.
 
 mod admission;
 mod api;
+pub mod auth;
 mod chatter;
 mod churn;
 mod controller;
 mod faults;
 mod managed;
 mod patch;
+mod proto;
 pub mod resources;
 mod seed;
 mod selectors;
@@ -37,12 +41,18 @@ pub struct KubeConfig {
     pub churn_per_second: u32,
     /// Lines a second each running pod writes to its log (`--log-rate`).
     pub log_lines_per_second: u32,
+    /// HTTPS with its own CA, and bearer tokens that name the user (what
+    /// `pilothouse sim` and the demo serve). false: plain HTTP, no
+    /// authentication: for tests that speak raw HTTP, and `--plain-http`.
+    pub secure: bool,
 }
 
 /// A running simulated API server; dropping it stops serving.
 pub struct KubeSim {
     pub shared: Arc<KubeShared>,
     pub url: String,
+    /// The CA that signed its certificate (PEM), when it serves HTTPS.
+    pub ca_pem: Option<String>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -52,7 +62,16 @@ impl KubeSim {
         engine: Option<crate::sim::docker::Shared>,
     ) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
-        let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+        let port = listener.local_addr()?.port();
+        let (tls, auth) = if config.secure {
+            let (tls, ca) = crate::sim::docker::tls::https_config()
+                .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+            (Some((tls, ca)), Some(auth::Auth::generate()?))
+        } else {
+            (None, None)
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://127.0.0.1:{port}");
         let mut store = Store::new(if config.seed == 0 {
             0x5EED
         } else {
@@ -67,14 +86,23 @@ impl KubeSim {
             server: url.clone(),
             writes: Mutex::default(),
             fault: Mutex::default(),
+            auth,
+            requests: Default::default(),
+            refused: Default::default(),
         });
         let serving = shared.clone();
-        let mut tasks = vec![
-            tokio::spawn(http::serve_tcp(listener, move |request| {
-                handle(serving.clone(), request)
-            })),
-            tokio::spawn(controller::run(shared.clone())),
-        ];
+        let serve = move |request| handle(serving.clone(), request);
+        let (server, ca_pem) = match tls {
+            Some((tls, ca)) => {
+                let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+                (
+                    tokio::spawn(http::serve_tls(listener, acceptor, serve)),
+                    Some(ca),
+                )
+            }
+            None => (tokio::spawn(http::serve_tcp(listener, serve)), None),
+        };
+        let mut tasks = vec![server, tokio::spawn(controller::run(shared.clone()))];
         if config.churn_per_second > 0
             && let Some(pods) = resources::by_plural("", "pods")
         {
@@ -90,14 +118,49 @@ impl KubeSim {
                 config.log_lines_per_second,
             )));
         }
-        Ok(Self { shared, url, tasks })
+        Ok(Self {
+            shared,
+            url,
+            ca_pem,
+            tasks,
+        })
     }
 
-    /// A kubeconfig whose one context, `pilothouse-sim`, points at this server.
+    /// A kubeconfig that points at this server: context `pilothouse-sim` as
+    /// the admin and, when it authenticates, `pilothouse-sim-dev` as the
+    /// user bound to one namespace; its CA for HTTPS.
     pub fn kubeconfig(&self) -> String {
+        use base64::Engine as _;
+        let ca = self.ca_pem.as_ref().map_or(String::new(), |pem| {
+            format!(
+                "    certificate-authority-data: {}\n",
+                base64::engine::general_purpose::STANDARD.encode(pem)
+            )
+        });
+        let (dev_context, users) = match &self.shared.auth {
+            Some(auth) => (
+                format!(
+                    "- name: pilothouse-sim-dev\n  context:\n    cluster: pilothouse-sim\n    user: {}\n    namespace: {}\n",
+                    auth::DEV_USER,
+                    auth::DEV_NAMESPACE
+                ),
+                format!(
+                    "- name: {}\n  user:\n    token: {}\n- name: {}\n  user:\n    token: {}\n",
+                    auth::ADMIN_USER,
+                    auth.admin_token,
+                    auth::DEV_USER,
+                    auth.dev_token
+                ),
+            ),
+            None => (
+                String::new(),
+                format!("- name: {}\n  user: {{}}\n", auth::ADMIN_USER),
+            ),
+        };
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: pilothouse-sim\n  cluster:\n    server: {}\ncontexts:\n- name: pilothouse-sim\n  context:\n    cluster: pilothouse-sim\n    user: pilothouse-sim\n    namespace: default\ncurrent-context: pilothouse-sim\nusers:\n- name: pilothouse-sim\n  user: {{}}\npreferences: {{}}\n",
-            self.url
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: pilothouse-sim\n  cluster:\n    server: {}\n{ca}contexts:\n- name: pilothouse-sim\n  context:\n    cluster: pilothouse-sim\n    user: {}\n    namespace: default\n{dev_context}current-context: pilothouse-sim\nusers:\n{users}preferences: {{}}\n",
+            self.url,
+            auth::ADMIN_USER,
         )
     }
 }
@@ -134,6 +197,33 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
     let content_type = header(&request, "content-type").to_string();
     let user_agent = header(&request, "user-agent").to_string();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    shared
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let refuse = |code: StatusCode, body: &Value| {
+        shared
+            .refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        json(code, body)
+    };
+    // Who asks: a token it does not know is refused everywhere; none at all
+    // only reaches what the cluster shows anyone (its version and health).
+    let user = match &shared.auth {
+        None => None,
+        Some(known) => match known.user_of(header(&request, "authorization")) {
+            Some(user) => Some(user),
+            None if header(&request, "authorization").is_empty()
+                && method == Method::GET
+                && matches!(
+                    segments.as_slice(),
+                    ["version" | "healthz" | "livez" | "readyz"]
+                ) =>
+            {
+                None
+            }
+            None => return refuse(StatusCode::UNAUTHORIZED, &auth::unauthorized()),
+        },
+    };
     match (&method, segments.as_slice()) {
         (&Method::GET, ["version"]) => return json(StatusCode::OK, &resources::version_info()),
         (&Method::GET, ["healthz" | "livez" | "readyz"]) => {
@@ -156,6 +246,24 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
             return resources::group(group)
                 .map_or_else(|| not_found(&path), |g| json(StatusCode::OK, &g));
         }
+        (
+            &Method::POST,
+            [
+                "apis",
+                "authorization.k8s.io",
+                "v1",
+                "selfsubjectaccessreviews",
+            ],
+        ) => {
+            let asker = user.clone().unwrap_or(auth::User {
+                name: auth::ADMIN_USER.into(),
+                namespace: None,
+            });
+            return match body_value(request, &content_type).await {
+                Ok(review) => json(StatusCode::CREATED, &auth::access_review(&asker, review)),
+                Err(response) => response,
+            };
+        }
         (&Method::GET, ["api", "v1"]) => return resource_list("", "v1", &path),
         (&Method::GET, ["apis", group, version]) => return resource_list(group, version, &path),
         _ => {}
@@ -165,6 +273,21 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
     };
     let manager = api::manager_of(&query, &user_agent);
     let watching = query.get("watch").is_some_and(|w| w == "true" || w == "1");
+    if let Some(user) = &user {
+        let asked = auth::Attributes::of(
+            &method,
+            auth::Asked {
+                resource: target.resource,
+                namespace: target.namespace.as_deref(),
+                name: target.name.as_deref(),
+                sub: target.sub.as_deref(),
+            },
+            watching,
+        );
+        if let Err(message) = auth::authorize(user, &asked) {
+            return refuse(StatusCode::FORBIDDEN, &auth::forbidden(&message, &asked));
+        }
+    }
     let fault = *shared.fault.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(fault) = fault.filter(|_| method == Method::GET && target.name.is_none())
         && let Some(response) = faults::answer(fault, &target, watching).await
@@ -263,6 +386,8 @@ async fn body_value(
     let body = read_body(request).await.map_err(|e| bad_request(&e))?;
     let parsed = if content_type.contains("yaml") {
         serde_yaml_ng::from_slice::<Value>(&body).map_err(|e| format!("error decoding YAML: {e}"))
+    } else if content_type.contains("protobuf") {
+        proto::decode(&body)
     } else {
         serde_json::from_slice::<Value>(&body)
             .map_err(|e| format!("couldn't get version/kind; json parse error: {e}"))

@@ -18,6 +18,11 @@ pub struct KubeShared {
     pub writes: Mutex<std::collections::VecDeque<String>>,
     /// What lists and watches answer instead of the truth, while set (tests only).
     pub fault: Mutex<Option<Fault>>,
+    /// The tokens it knows, when it authenticates (HTTPS); None: plain HTTP, anyone may do anything.
+    pub auth: Option<super::auth::Auth>,
+    /// Requests answered, and of them refused (401 or 403): tests count a client's requests.
+    pub requests: std::sync::atomic::AtomicU64,
+    pub refused: std::sync::atomic::AtomicU64,
 }
 
 /// Writes remembered by the sim; older ones go first.

@@ -22,6 +22,12 @@ fn empty<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
         KubeConnection::Unavailable(reason) => {
             format!(" No cluster: {reason}. Start minikube, or try pilothouse --demo.")
         }
+        KubeConnection::Rejected(reason) => {
+            return Line::from(Span::styled(
+                format!(" {reason}: renew them in the kubeconfig, or :ctx to use another context."),
+                theme.error,
+            ));
+        }
         KubeConnection::Disconnected { reason, retry_in } => {
             return Line::from(Span::styled(
                 format!(

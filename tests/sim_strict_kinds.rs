@@ -1,0 +1,172 @@
+//! Every kind the simulated API server serves, listed after the walkthrough
+//! (build, apply, expose, scale, a ConfigMap and a Secret), decodes into
+//! k8s-openapi's types, whose required fields must be there; and decoding
+//! loses nothing: every field the server sent is one the Kubernetes schema
+//! has (re-encoded, the object still holds it), so a strict client
+//! generated from the schema accepts the lists whole.
+
+mod common;
+
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, Secret, Service};
+use kube::Api;
+use kube::api::{ListParams, Patch, PatchParams};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Paths of fields in `sent` that are not in `kept` (nulls, empty maps and
+/// empty lists count as absent, as k8s-openapi leaves them out).
+fn lost(sent: &Value, kept: &Value, path: &str, out: &mut Vec<String>) {
+    match sent {
+        Value::Null => {}
+        Value::Object(map) if map.is_empty() => {}
+        Value::Array(items) if items.is_empty() => {}
+        Value::Object(map) => {
+            for (key, value) in map {
+                lost(
+                    value,
+                    kept.get(key).unwrap_or(&Value::Null),
+                    &format!("{path}.{key}"),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                lost(
+                    value,
+                    kept.get(i).unwrap_or(&Value::Null),
+                    &format!("{path}[{i}]"),
+                    out,
+                );
+            }
+        }
+        scalar if kept == scalar => {}
+        scalar => out.push(format!("{path} = {scalar} (kept: {kept})")),
+    }
+}
+
+/// List `path` as the server answers it and decode every item into `T`.
+async fn decodes_whole<T: DeserializeOwned + Serialize>(
+    client: &kube::Client,
+    path: &str,
+    kind: &str,
+) -> usize {
+    let request = hyper::Request::get(path).body(Vec::new()).expect("request");
+    let list: Value = client
+        .request(request)
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    for item in &items {
+        let name = item.pointer("/metadata/name").cloned().unwrap_or_default();
+        // The list's items carry no kind or apiVersion; the typed object does.
+        let typed: T = serde_json::from_value(item.clone())
+            .unwrap_or_else(|e| panic!("{kind} {name} does not decode: {e}\n{item:#}"));
+        let back = serde_json::to_value(&typed).expect("re-encoded");
+        let mut missing = Vec::new();
+        lost(item, &back, "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "{kind} {name}: fields the schema does not have:\n{}",
+            missing.join("\n")
+        );
+    }
+    items.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_served_kind_decodes_strictly_after_the_walkthrough() {
+    let sim = common::sim_with_cookbook(31).await;
+    let client = common::sim_client(&sim).await;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), "default");
+    let manifest: Deployment = serde_json::from_value(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "cookbook-recipe", "labels": {"app": "cookbook-recipe"}},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": "cookbook-recipe"}},
+            "template": {
+                "metadata": {"labels": {"app": "cookbook-recipe"}},
+                "spec": {"containers": [{"name": "cookbook-recipe", "image": "cookbook:latest",
+                                          "imagePullPolicy": "Never", "ports": [{"containerPort": 8000}]}]}
+            }
+        }
+    }))
+    .expect("deployment");
+    deployments
+        .patch(
+            "cookbook-recipe",
+            &PatchParams::apply("test"),
+            &Patch::Apply(&manifest),
+        )
+        .await
+        .expect("applied");
+    let services: Api<Service> = Api::namespaced(client.clone(), "default");
+    let service: Service = serde_json::from_value(json!({
+        "metadata": {"name": "cookbook-recipe"},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "cookbook-recipe"},
+                 "ports": [{"port": 8000, "targetPort": 8000}]}
+    }))
+    .expect("service");
+    services
+        .create(&Default::default(), &service)
+        .await
+        .expect("exposed");
+    deployments
+        .patch_scale(
+            "cookbook-recipe",
+            &Default::default(),
+            &Patch::Merge(json!({"spec": {"replicas": 2}})),
+        )
+        .await
+        .expect("scaled");
+    let config: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "settings"}, "data": {"MODE": "dev"}}))
+            .expect("configmap");
+    Api::<ConfigMap>::namespaced(client.clone(), "default")
+        .create(&Default::default(), &config)
+        .await
+        .expect("configmap created");
+    let secret: Secret = serde_json::from_value(
+        json!({"metadata": {"name": "token"}, "type": "Opaque", "stringData": {"key": "value"}}),
+    )
+    .expect("secret");
+    Api::<Secret>::namespaced(client.clone(), "default")
+        .create(&Default::default(), &secret)
+        .await
+        .expect("secret created");
+    // Until both pods run: every state a pod goes through has been written by then.
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let running = pods
+            .list(&ListParams::default().labels("app=cookbook-recipe"))
+            .await
+            .expect("pods")
+            .items
+            .iter()
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .count();
+        if running == 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the pods never ran");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    assert!(decodes_whole::<Namespace>(&client, "/api/v1/namespaces", "Namespace").await >= 4);
+    assert!(decodes_whole::<Node>(&client, "/api/v1/nodes", "Node").await >= 1);
+    assert!(decodes_whole::<Pod>(&client, "/api/v1/pods", "Pod").await >= 9);
+    assert!(decodes_whole::<Service>(&client, "/api/v1/services", "Service").await >= 2);
+    assert!(decodes_whole::<ConfigMap>(&client, "/api/v1/configmaps", "ConfigMap").await >= 1);
+    assert!(decodes_whole::<Secret>(&client, "/api/v1/secrets", "Secret").await >= 1);
+    assert!(decodes_whole::<Event>(&client, "/api/v1/events", "Event").await >= 1);
+    assert!(
+        decodes_whole::<Deployment>(&client, "/apis/apps/v1/deployments", "Deployment").await >= 2
+    );
+    assert!(
+        decodes_whole::<ReplicaSet>(&client, "/apis/apps/v1/replicasets", "ReplicaSet").await >= 2
+    );
+}
