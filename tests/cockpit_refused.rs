@@ -101,6 +101,47 @@ async fn a_user_bound_to_one_namespace_sees_it_and_is_told_the_rest_once() {
     // Five namespaced watches, renewed every 10 s: about one request each.
     assert!(asked <= 12, "{asked} requests in 10 s");
 
+    // An action the cluster refuses says which verb on which resource.
+    let options = kube::config::KubeConfigOptions {
+        context: Some("pilothouse-sim-dev".into()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(
+        kube::config::Kubeconfig::read_from(&kubeconfig).expect("kubeconfig read"),
+        &options,
+    )
+    .await
+    .expect("the dev config");
+    let dev = kube::Client::try_from(config).expect("the dev client");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let elsewhere = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "settings", "namespace": "kube-system"}, "data": {"MODE": "dev"}});
+    pilothouse::effects::kube::apply::apply(
+        dev,
+        9,
+        "m.yaml".into(),
+        vec![elsewhere],
+        false,
+        None,
+        tx,
+    )
+    .await;
+    let mut ended = None;
+    while let Ok(event) = rx.try_recv() {
+        if let pilothouse::app::Event::Job {
+            update: pilothouse::app::core::event::JobUpdate::Finished(result),
+            ..
+        } = event
+        {
+            ended = Some(result);
+        }
+    }
+    let why = ended.expect("the job ended").expect_err("refused");
+    assert!(
+        why.contains("configmaps \"settings\" is forbidden: User \"pilothouse-dev\" cannot patch resource \"configmaps\""),
+        "{why}"
+    );
+
     // Still current: a pod made now appears.
     let pod = serde_json::from_value(serde_json::json!({
         "metadata": {"name": "api"},
@@ -156,8 +197,92 @@ async fn a_rejected_token_names_the_user_and_is_not_retried_in_a_loop() {
             .lines()
             .next()
             .unwrap_or_default()
-            .contains("credentials rejected (401)"),
+            .contains("credentials refused"),
         "{}",
         cockpit.screen(160)
     );
+}
+
+/// Kubeconfig users whose credentials come from an exec plugin (as
+/// gke-gcloud-auth-plugin, aws and kubelogin give them): one that prints a
+/// good token connects; one that fails, and one that is not installed, are
+/// named by their command, with what the failing one said.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_plugins_that_work_fail_or_are_missing() {
+    let sim = Sim::start(&SimArgs {
+        seed: 53,
+        ..Default::default()
+    })
+    .await
+    .expect("the sim starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token = sim
+        .kube
+        .shared
+        .auth
+        .as_ref()
+        .expect("auth")
+        .admin_token
+        .clone();
+    let good = dir.path().join("good-plugin");
+    common::write_program(
+        &good,
+        &format!(
+            "#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{token}\"}}}}'\n"
+        ),
+    );
+    let bad = dir.path().join("bad-plugin");
+    common::write_program(
+        &bad,
+        "#!/bin/sh\necho 'error: the login has expired; run: login' >&2\nexit 1\n",
+    );
+    let missing = dir.path().join("gke-gcloud-auth-plugin");
+    let with_plugin = |name: &str, plugin: &std::path::Path| {
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).expect("a folder");
+        kubeconfig_with(&sim, &sub, |text| {
+            text.replacen(
+                &format!("  user:\n    token: {token}\n"),
+                &format!(
+                    "  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n",
+                    plugin.display()
+                ),
+                1,
+            )
+        })
+    };
+
+    let mut works = Cockpit::start(
+        sim.docker.host(),
+        &with_plugin("good", &good),
+        sim.sample_app.clone(),
+    );
+    works
+        .until("connected through the plugin's token", |m| {
+            matches!(m.kube.connection, KubeConnection::Connected(_)) && !m.kube.pods.is_empty()
+        })
+        .await;
+    let mut fails = Cockpit::start(
+        sim.docker.host(),
+        &with_plugin("bad", &bad),
+        sim.sample_app.clone(),
+    );
+    fails
+        .until("the failing plugin named, with what it said", |m| {
+            matches!(&m.kube.connection, KubeConnection::Rejected(why)
+                if why.contains(&format!("the credential plugin {} of user pilothouse-sim failed", bad.display()))
+                    && why.contains("the login has expired"))
+        })
+        .await;
+    let mut absent = Cockpit::start(
+        sim.docker.host(),
+        &with_plugin("missing", &missing),
+        sim.sample_app.clone(),
+    );
+    absent
+        .until("the missing plugin named", |m| {
+            matches!(&m.kube.connection, KubeConnection::Rejected(why)
+                if why.contains(&format!("the credential plugin {} of user pilothouse-sim is not installed", missing.display())))
+        })
+        .await;
 }

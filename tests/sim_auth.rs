@@ -7,44 +7,10 @@
 
 mod common;
 
+use common::kubectl::Kubectl;
+
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
-use std::process::Command;
-
-struct Kubectl {
-    kubeconfig: String,
-    cache: tempfile::TempDir,
-}
-
-impl Kubectl {
-    /// Whether it succeeded, and what it printed (stdout and stderr).
-    fn run(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new("kubectl")
-            .args(args)
-            .arg("--cache-dir")
-            .arg(self.cache.path())
-            .env("KUBECONFIG", &self.kubeconfig)
-            .output()
-            .expect("run kubectl");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
-    }
-
-    fn says(&self, args: &[&str], ok: bool, what: &str) -> String {
-        let (success, text) = self.run(args);
-        assert_eq!(success, ok, "kubectl {}:\n{text}", args.join(" "));
-        assert!(
-            text.contains(what),
-            "kubectl {}: no {what:?} in:\n{text}",
-            args.join(" ")
-        );
-        text
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_meets_tls_tokens_and_a_user_bound_to_one_namespace() {
@@ -91,18 +57,9 @@ async fn kubectl_meets_tls_tokens_and_a_user_bound_to_one_namespace() {
     .expect("kubeconfig written");
 
     let (kubectl, strangers, wrong_ca) = (
-        Kubectl {
-            kubeconfig: sim.kubeconfig_path.display().to_string(),
-            cache: tempfile::tempdir().expect("cache"),
-        },
-        Kubectl {
-            kubeconfig: strangers.display().to_string(),
-            cache: tempfile::tempdir().expect("cache"),
-        },
-        Kubectl {
-            kubeconfig: wrong_ca.display().to_string(),
-            cache: tempfile::tempdir().expect("cache"),
-        },
+        Kubectl::new(sim.kubeconfig_path.display().to_string()),
+        Kubectl::new(strangers.display().to_string()),
+        Kubectl::new(wrong_ca.display().to_string()),
     );
     // No token: 401 with the Status body, read through kube-rs (TLS verified with the CA).
     let options = kube::config::KubeConfigOptions {

@@ -3,62 +3,17 @@
 
 mod common;
 
+use common::kubectl::Kubectl;
+
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 use std::collections::HashSet;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const MANIFEST: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/assets/cookbook/cookbook-deployment.yaml"
 );
-
-struct Kubectl {
-    kubeconfig: String,
-    cache: tempfile::TempDir,
-}
-
-impl Kubectl {
-    fn run(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new("kubectl")
-            .args(args)
-            .arg("--cache-dir")
-            .arg(self.cache.path())
-            .env("KUBECONFIG", &self.kubeconfig)
-            .output()
-            .expect("run kubectl");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let (ok, text) = self.run(args);
-        assert!(ok, "kubectl {} failed:\n{text}", args.join(" "));
-        text
-    }
-
-    /// Run until the output satisfies `done` (the cluster converges over a second or two).
-    fn until(&self, args: &[&str], what: &str, done: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let text = self.ok(args);
-            if done(&text) {
-                return text;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kubectl {}: {what} never came:\n{text}",
-                args.join(" ")
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
 
 fn kubectl_available(test: &str) -> bool {
     common::cli_available(test, "kubectl", &["version", "--client"])
@@ -95,10 +50,7 @@ async fn kubectl_runs_the_kubernetes_walkthrough() {
     }
     let sim = Sim::start(&sim_args()).await.expect("the sim starts");
     common::build_cookbook(&sim).await;
-    let kubectl = Kubectl {
-        kubeconfig: sim.kubeconfig_path.display().to_string(),
-        cache: tempfile::tempdir().expect("cache dir"),
-    };
+    let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
     let (kubectl, port) = tokio::task::spawn_blocking(move || {
         let nodes = kubectl.ok(&["get", "nodes"]);
         assert!(
@@ -219,10 +171,7 @@ async fn kubectl_sees_never_pull_and_apply_conflicts_as_on_minikube() {
         return;
     }
     let sim = Sim::start(&sim_args()).await.expect("the sim starts");
-    let kubectl = Kubectl {
-        kubeconfig: sim.kubeconfig_path.display().to_string(),
-        cache: tempfile::tempdir().expect("cache dir"),
-    };
+    let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
     let kubectl = tokio::task::spawn_blocking(move || {
         kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
         // The image was never built on the sim's engine: as on minikube with imagePullPolicy: Never.
@@ -267,10 +216,7 @@ async fn kubectl_logs_by_label_reads_every_pod_of_the_deployment() {
     }
     let sim = Sim::start(&sim_args()).await.expect("the sim starts");
     common::build_cookbook(&sim).await;
-    let kubectl = Kubectl {
-        kubeconfig: sim.kubeconfig_path.display().to_string(),
-        cache: tempfile::tempdir().expect("cache dir"),
-    };
+    let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
     tokio::task::spawn_blocking(move || {
         kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
         kubectl.ok(&["scale", "--replicas=2", "deployment/cookbook-recipe"]);
@@ -334,10 +280,7 @@ async fn kubectl_logs_since_leaves_out_older_lines() {
         name
     };
     let since_time = pilothouse::sim::clock::rfc3339(((now - 10 * minute) / 1_000_000_000) as i64);
-    let kubectl = Kubectl {
-        kubeconfig: sim.kubeconfig_path.display().to_string(),
-        cache: tempfile::tempdir().expect("cache dir"),
-    };
+    let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
     tokio::task::spawn_blocking(move || {
         let pod = pod_name.as_str();
         let all = kubectl.ok(&["logs", pod, "-n", "load"]);

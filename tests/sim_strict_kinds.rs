@@ -3,7 +3,8 @@
 //! k8s-openapi's types, whose required fields must be there; and decoding
 //! loses nothing: every field the server sent is one the Kubernetes schema
 //! has (re-encoded, the object still holds it), so a strict client
-//! generated from the schema accepts the lists whole.
+//! generated from the schema accepts the lists whole; and kubectl, given
+//! back what the server returned with `--validate=strict`, is accepted.
 
 mod common;
 
@@ -169,4 +170,41 @@ async fn every_served_kind_decodes_strictly_after_the_walkthrough() {
     assert!(
         decodes_whole::<ReplicaSet>(&client, "/apis/apps/v1/replicasets", "ReplicaSet").await >= 2
     );
+
+    // What the server returns, given back to it by kubectl with strict validation, is accepted.
+    if !common::cli_available(
+        "every_served_kind_decodes_strictly_after_the_walkthrough (kubectl part)",
+        "kubectl",
+        &["version", "--client"],
+    ) {
+        return;
+    }
+    let kubectl = common::kubectl::Kubectl::new(sim.kubeconfig_path.display());
+    let dir = tempfile::tempdir().expect("temp dir");
+    tokio::task::spawn_blocking(move || {
+        for object in [
+            "deployment/cookbook-recipe",
+            "service/cookbook-recipe",
+            "configmap/settings",
+        ] {
+            let yaml = kubectl.ok(&["get", object, "-o", "yaml"]);
+            let file = dir.path().join("object.yaml");
+            std::fs::write(&file, yaml).expect("written");
+            let file = file.display().to_string();
+            kubectl.says(
+                &[
+                    "apply",
+                    "--validate=strict",
+                    "--server-side",
+                    "--force-conflicts",
+                    "-f",
+                    &file,
+                ],
+                true,
+                "serverside-applied",
+            );
+        }
+    })
+    .await
+    .expect("the kubectl steps");
 }

@@ -67,10 +67,7 @@ impl KubeSource {
                     if !send(KubeEvent::Rejected(reason)) {
                         return;
                     }
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-                        _ = switched(&mut target) => {}
-                    }
+                    look_again_later(&mut target).await;
                     continue;
                 }
                 Err(Unreachable::NoConfig(reason)) => {
@@ -78,10 +75,7 @@ impl KubeSource {
                     if !send(KubeEvent::Unavailable(reason)) {
                         return;
                     }
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-                        _ = switched(&mut target) => {}
-                    }
+                    look_again_later(&mut target).await;
                     continue;
                 }
                 Err(Unreachable::Down(reason)) => {
@@ -136,10 +130,7 @@ impl KubeSource {
                     if !send(KubeEvent::Rejected(reason)) {
                         return;
                     }
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-                        _ = switched(&mut target) => {}
-                    }
+                    look_again_later(&mut target).await;
                     continue;
                 }
                 Some(Ended::Failed(reason)) => reason,
@@ -176,6 +167,12 @@ impl KubeSource {
             .find(|c| c.name == context)
             .and_then(|c| c.context.as_ref()?.user.clone())
             .unwrap_or_else(|| "(none)".to_string());
+        // Its credential plugin (gke-gcloud-auth-plugin, aws, kubelogin), to name when it fails.
+        let plugin = kubeconfig
+            .auth_infos
+            .iter()
+            .find(|a| a.name == user)
+            .and_then(|a| a.auth_info.as_ref()?.exec.as_ref()?.command.clone());
         // Known before the API server answers: minikube's state depends on it, not on a connection.
         let _ = self
             .events
@@ -195,14 +192,22 @@ impl KubeSource {
         // retry would wait silently, up to 15 times, with the panes stale and no word why.
         let mut quiet = config.clone();
         quiet.default_retry = false;
-        let watches = Client::try_from(quiet).map_err(|e| Unreachable::Down(describe(&e)))?;
-        let effects = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
-        let version = watches.apiserver_version().await.map_err(|e| match &e {
-            kube::Error::Api(status) if status.code == 401 => {
-                Unreachable::Rejected(rejected(&user))
-            }
-            _ => Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))),
+        let refused = |e: &kube::Error| match e {
+            kube::Error::Api(status) if status.code == 401 => Some(rejected(&user)),
+            _ => plugin_failure(e, plugin.as_deref(), &user),
+        };
+        let watches = Client::try_from(quiet).map_err(|e| match refused(&e) {
+            Some(why) => Unreachable::Rejected(why),
+            None => Unreachable::Down(describe(&e)),
         })?;
+        let effects = Client::try_from(config).map_err(|e| Unreachable::Down(describe(&e)))?;
+        let version = watches
+            .apiserver_version()
+            .await
+            .map_err(|e| match refused(&e) {
+                Some(why) => Unreachable::Rejected(why),
+                None => Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))),
+            })?;
         Ok((
             Clients {
                 effects,
@@ -253,12 +258,52 @@ fn rejected(user: &str) -> String {
     )
 }
 
+/// A credential plugin that could not give a token, named by its command:
+/// missing, or failed with what it said last. None for other errors.
+fn plugin_failure(error: &kube::Error, plugin: Option<&str>, user: &str) -> Option<String> {
+    use kube::client::AuthError;
+    let kube::Error::Auth(auth) = error else {
+        return None;
+    };
+    let command = plugin.unwrap_or("(the exec command)");
+    Some(match auth {
+        AuthError::AuthExecStart(e) if e.kind() == std::io::ErrorKind::NotFound => format!(
+            "the credential plugin {command} of user {user} is not installed (not found on PATH)"
+        ),
+        AuthError::AuthExecStart(e) => {
+            format!("the credential plugin {command} of user {user} could not start: {e}")
+        }
+        AuthError::AuthExecRun { out, .. } => {
+            let said = String::from_utf8_lossy(&out.stderr);
+            let last = said.lines().rev().map(str::trim).find(|l| !l.is_empty());
+            format!(
+                "the credential plugin {command} of user {user} failed ({}){}",
+                out.status,
+                last.map_or(String::new(), |l| format!(": {l}"))
+            )
+        }
+        AuthError::AuthExecParse(e) => format!(
+            "the credential plugin {command} of user {user} printed no credential it could read: {e}"
+        ),
+        _ => return None,
+    })
+}
+
 /// Whether the user may list pods in every namespace (a 403 says not).
 async fn may_list_everywhere(client: &Client) -> bool {
     let probe = Api::<Pod>::all(client.clone())
         .list(&ListParams::default().limit(1))
         .await;
     !matches!(probe, Err(kube::Error::Api(status)) if status.code == 403)
+}
+
+/// A state that asking again at once would not change (no cluster, rejected
+/// credentials): wait 30 s, or until another context or namespace is chosen.
+async fn look_again_later(target: &mut watch::Receiver<KubeTarget>) {
+    tokio::select! {
+        _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+        _ = switched(target) => {}
+    }
 }
 
 /// Resolves when the target changes; never, once nobody can change it.

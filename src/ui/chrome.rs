@@ -98,7 +98,7 @@ fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>
         }
         KubeConnection::Unavailable(_) => spans.push(Span::styled("⎈ no cluster", theme.muted)),
         KubeConnection::Rejected(_) => {
-            spans.push(Span::styled("⎈ credentials rejected (401)", theme.error))
+            spans.push(Span::styled("⎈ credentials refused", theme.error))
         }
         KubeConnection::Connected(info) => {
             spans.push(Span::styled(format!("⎈ {}", info.context), theme.ok));

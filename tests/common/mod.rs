@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cockpit;
+pub mod kubectl;
 pub mod proxy;
 pub mod pty;
 pub mod scenario;

@@ -73,6 +73,8 @@ pub struct Attributes {
     /// `pods`, or `pods/log` for a subresource.
     pub resource: String,
     pub namespace: Option<String>,
+    /// The object's name, when one is asked for (the refusal names it, as the real one does).
+    pub name: Option<String>,
 }
 
 /// A request on a resource path, as the router parsed it.
@@ -114,24 +116,27 @@ impl Attributes {
             group: target.resource.group.into(),
             resource,
             namespace: target.namespace.map(String::from),
+            name: target.name.map(String::from),
         }
     }
 }
 
 /// Whether `user` may do it; Err is the sentence of the refusal.
 pub fn authorize(user: &User, asked: &Attributes) -> Result<(), String> {
-    match (&user.namespace, &asked.namespace) {
-        (None, _) => Ok(()),
-        (Some(bound), Some(namespace)) if bound == namespace => Ok(()),
-        (Some(_), Some(namespace)) => Err(format!(
-            "{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" in the namespace \"{namespace}\"",
-            asked.resource, user.name, asked.verb, asked.resource, asked.group
-        )),
-        (Some(_), None) => Err(format!(
-            "{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" at the cluster scope",
-            asked.resource, user.name, asked.verb, asked.resource, asked.group
-        )),
-    }
+    let scope = match (&user.namespace, &asked.namespace) {
+        (None, _) => return Ok(()),
+        (Some(bound), Some(namespace)) if bound == namespace => return Ok(()),
+        (Some(_), Some(namespace)) => format!("in the namespace \"{namespace}\""),
+        (Some(_), None) => "at the cluster scope".to_string(),
+    };
+    let what = match &asked.name {
+        Some(name) => format!("{} \"{name}\"", asked.resource),
+        None => asked.resource.clone(),
+    };
+    Err(format!(
+        "{what} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {scope}",
+        user.name, asked.verb, asked.resource, asked.group
+    ))
 }
 
 /// The Status body of a 401.
@@ -164,6 +169,7 @@ pub fn access_review(user: &User, mut review: Value) -> Value {
         group: text("group"),
         resource,
         namespace,
+        name: Some(text("name")).filter(|n| !n.is_empty()),
     };
     let answer = match authorize(user, &asked) {
         Ok(()) => {
@@ -254,6 +260,10 @@ mod tests {
                 &asked(Method::GET, "/apis/apps/v1/deployments", false)
             )
             .is_err()
+        );
+        assert_eq!(
+            authorize(&dev(), &asked(Method::DELETE, "/api/v1/namespaces/kube-system/pods/etcd-minikube", false)),
+            Err("pods \"etcd-minikube\" is forbidden: User \"pilothouse-dev\" cannot delete resource \"pods\" in API group \"\" in the namespace \"kube-system\"".into())
         );
         let admin = User {
             name: ADMIN_USER.into(),
