@@ -58,11 +58,37 @@ async fn a_user_bound_to_one_namespace_sees_it_and_is_told_the_rest_once() {
         })
         .await;
     cockpit
-        .until("nodes and namespaces said not allowed", |m| {
-            m.kube.not_allowed.len() == 2
-        })
+        .until(
+            "all namespaces, nodes and namespaces said not allowed",
+            |m| m.kube.not_allowed.len() == 3,
+        )
         .await;
     let said = cockpit.model.kube.not_allowed.join("; ");
+    assert!(
+        said.starts_with(
+            "all namespaces not allowed for user pilothouse-dev: watching namespace default"
+        ),
+        "{said}"
+    );
+    let status = cockpit
+        .model
+        .shared
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(
+        status.contains("nodes: not allowed") && status.contains("namespaces: not allowed"),
+        "{status}"
+    );
+    assert!(
+        cockpit
+            .screen(160)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("nodes not allowed")
+    );
     assert!(
         said.contains("nodes: not allowed for user pilothouse-dev"),
         "{said}"

@@ -105,7 +105,14 @@ fn kube_segment<'a>(model: &'a Model, theme: &Theme, area: Rect) -> Vec<Span<'a>
             if let Some(namespace) = &model.kube.target.namespace {
                 spans.push(Span::styled(format!(" -n {namespace}"), theme.key));
             }
-            let nodes = if info.nodes == 1 {
+            let nodes_refused = model
+                .kube
+                .not_allowed
+                .iter()
+                .any(|l| l.starts_with("nodes:"));
+            let nodes = if nodes_refused {
+                "nodes not allowed".to_string()
+            } else if info.nodes == 1 {
                 "1 node".to_string()
             } else {
                 format!("{} nodes", info.nodes)

@@ -52,13 +52,18 @@ pub fn on_kube(kube: &mut KubeState, window: usize, event: KubeEvent) -> KubeRep
         KubeEvent::WatchTrouble(reason) => kube.trouble = Some(reason),
         KubeEvent::NotAllowed(line) => {
             if !kube.not_allowed.contains(&line) {
-                kube.not_allowed.push(line.clone());
+                kube.not_allowed.push(line);
             }
-            report.notice = Some(format!("{line} (403 Forbidden; not asked again)"));
+            // Each refusal said once, and the ones before it kept in view beside it.
+            report.notice = Some(format!(
+                "{} (403 Forbidden; not asked again)",
+                kube.not_allowed.join("; ")
+            ));
         }
         KubeEvent::NamespaceLimited { namespace, why } => {
             // The source already watches it: the target says so, with no switch.
             kube.target.namespace = Some(namespace);
+            kube.not_allowed.insert(0, why.clone());
             report.notice = Some(why);
         }
         KubeEvent::Deployments(update) => {
