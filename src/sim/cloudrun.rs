@@ -63,6 +63,8 @@ impl CloudRunSim {
 
     /// A throwaway gcloud configuration that sends `run` and `serviceusage` here.
     /// Written as gcloud itself stores it; the user's own configuration is never touched.
+    /// gcloud is told not to write its logs, survey and update-check files into
+    /// it: a gcloud still ending when the sim stops would make the folder again.
     pub fn write_gcloud_config(&self, dir: &Path, project: &str) -> std::io::Result<()> {
         super::private::create_dir(&dir.join("configurations"))?;
         super::private::write(&dir.join("active_config"), "default")?;
@@ -70,7 +72,10 @@ impl CloudRunSim {
         super::private::write(
             &dir.join("configurations").join("config_default"),
             format!(
-                "[core]\nproject = {project}\naccount = learner@pilothouse.sim\ndisable_usage_reporting = True\n\n\
+                "[core]\nproject = {project}\naccount = learner@pilothouse.sim\ndisable_usage_reporting = True\n\
+                 disable_file_logging = True\ncheck_gce_metadata = False\n\n\
+                 [survey]\ndisable_prompts = True\n\n\
+                 [component_manager]\ndisable_update_check = True\n\n\
                  [run]\nregion = us-central1\n\n\
                  [proxy]\ntype = http\naddress = 127.0.0.1\nport = {port}\n\n\
                  [api_endpoint_overrides]\nrun = http://127.0.0.1:{port}/\nserviceusage = http://127.0.0.1:{port}/\n"
