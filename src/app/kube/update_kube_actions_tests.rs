@@ -1,7 +1,8 @@
 //! `update` for the Kubernetes key paths added with minikube and the `:` line:
 //! rollout restart, `:ns`/`:ctx` with pickers and completion, `m` on an image,
-//! the container picker and previous logs, opening a LoadBalancer, and tab in
-//! the apply form. No cluster: keys in, commands out.
+//! the container picker and previous logs, opening a LoadBalancer, tab in
+//! the apply form and where apply sends objects that name no namespace. No
+//! cluster: keys in, commands out.
 
 use crate::app::core::command::Command;
 use crate::app::core::event::Event;
@@ -438,4 +439,54 @@ fn save_writes_the_logs_lines_and_refuses_without_any() {
     ));
     update(&mut model, Event::LogsSaved(Ok("/tmp/x y.log".into())));
     assert_eq!(status_text(&model), "Saved the logs to /tmp/x y.log.");
+}
+
+#[test]
+fn apply_sends_objects_without_a_namespace_to_the_one_watched() {
+    let mut model = on_pane(with_cluster(), '5');
+    model.kube.target.namespace = Some("shop".into());
+    press_str(&mut model, "a");
+    let documents = vec![
+        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}),
+    ];
+    let commands = update(
+        &mut model,
+        Event::ManifestChecked {
+            path: "deploy.yaml".into(),
+            result: Ok(documents.clone()),
+        },
+    );
+    assert!(matches!(
+        &job_commands(&commands)[..],
+        [Command::Apply { namespace: Some(ns), force: false, .. }] if ns == "shop"
+    ));
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl apply --server-side -f deploy.yaml -n shop")
+    );
+    // The Deployment is looked for where it will be.
+    assert!(
+        model
+            .kube
+            .select_when_seen
+            .iter()
+            .any(|(_, key)| key == "shop/web"),
+        "{:?}",
+        model.kube.select_when_seen
+    );
+    // Forced after a conflict: still there.
+    update(
+        &mut model,
+        Event::ApplyConflict {
+            path: "deploy.yaml".into(),
+            documents,
+            namespace: Some("shop".into()),
+            message: "Apply failed with 1 conflict".into(),
+        },
+    );
+    press_str(&mut model, "y");
+    assert_eq!(
+        model.shared.learn.as_deref(),
+        Some("kubectl apply --server-side --force-conflicts -f deploy.yaml -n shop")
+    );
 }

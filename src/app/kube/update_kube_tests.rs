@@ -304,56 +304,6 @@ fn apply_checks_the_manifest_first_and_offers_force_after_a_conflict() {
 }
 
 #[test]
-fn apply_sends_objects_without_a_namespace_to_the_one_watched() {
-    let mut model = on_pane(with_cluster(), '5');
-    model.kube.target.namespace = Some("shop".into());
-    press_str(&mut model, "a");
-    let documents = vec![
-        serde_json::json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}),
-    ];
-    let commands = update(
-        &mut model,
-        Event::ManifestChecked {
-            path: "deploy.yaml".into(),
-            result: Ok(documents.clone()),
-        },
-    );
-    assert!(matches!(
-        &job_commands(&commands)[..],
-        [Command::Apply { namespace: Some(ns), force: false, .. }] if ns == "shop"
-    ));
-    assert_eq!(
-        model.shared.learn.as_deref(),
-        Some("kubectl apply --server-side -f deploy.yaml -n shop")
-    );
-    // The Deployment is looked for where it will be.
-    assert!(
-        model
-            .kube
-            .select_when_seen
-            .iter()
-            .any(|(_, key)| key == "shop/web"),
-        "{:?}",
-        model.kube.select_when_seen
-    );
-    // Forced after a conflict: still there.
-    update(
-        &mut model,
-        Event::ApplyConflict {
-            path: "deploy.yaml".into(),
-            documents,
-            namespace: Some("shop".into()),
-            message: "Apply failed with 1 conflict".into(),
-        },
-    );
-    press_str(&mut model, "y");
-    assert_eq!(
-        model.shared.learn.as_deref(),
-        Some("kubectl apply --server-side --force-conflicts -f deploy.yaml -n shop")
-    );
-}
-
-#[test]
 fn expose_form_validates_and_sends_the_service() {
     let mut model = on_pane(with_cluster(), '5');
     press_str(&mut model, "x");
