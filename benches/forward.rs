@@ -89,9 +89,7 @@ async fn build_cookbook(sim: &Sim) {
         tls: None,
         origin: "bench".into(),
     };
-    let docker = pilothouse::sources::docker_endpoint::client_for(&endpoint)
-        .expect("client")
-        .negotiate_version()
+    let (engine, _) = pilothouse::sources::docker_endpoint::connect_engine(endpoint, None)
         .await
         .expect("sim engine");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -101,7 +99,7 @@ async fn build_cookbook(sim: &Sim) {
         tag: "cookbook:latest".into(),
     };
     tokio::spawn(pilothouse::effects::docker::engine::build(
-        docker, 1, spec, tx,
+        engine, 1, spec, tx,
     ));
     while let Some(event) = rx.recv().await {
         if let Event::Job {

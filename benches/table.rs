@@ -52,6 +52,7 @@ fn model_with(n: usize) -> Model {
         version: "28.2.2".into(),
         api_version: "1.50".into(),
         os: "linux".into(),
+        builder: pilothouse::domain::Builder::BuildKit,
     };
     update(&mut model, Event::Docker(DockerEvent::Connected(info)));
     update(&mut model, Event::Docker(DockerEvent::Containers(rows(n))));

@@ -311,7 +311,11 @@ async fn exercise(cockpit: &mut Cockpit, app: &Path, tag: &str, name: &str) -> R
             last_result(&cockpit.model)
         ));
     };
-    if !error.contains("Step 3/3") {
+    // BuildKit names the step "[2/2] COPY missing /x" (FROM scratch is no step of its
+    // own); the classic builder (DOCKER_BUILDKIT=0) "Step 3/3 : COPY missing /x".
+    if !(error.contains("at [2/2] COPY missing /x")
+        || error.contains("at Step 3/3 : COPY missing /x"))
+    {
         return Err(format!("the error does not name the failing step: {error}"));
     }
     let page = common::http_get(port, "/index.html").await?;

@@ -66,6 +66,7 @@ async fn a_broken_dockerfile_shows_the_engine_error_in_jobs_and_status() {
             version: "x".into(),
             api_version: "x".into(),
             os: "linux".into(),
+            builder: pilothouse::domain::Builder::BuildKit,
         })),
     );
     let spec = BuildSpec {
@@ -89,7 +90,7 @@ async fn a_broken_dockerfile_shows_the_engine_error_in_jobs_and_status() {
         panic!("a build command");
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    tokio::spawn(fx::build(docker.clone(), job, spec, tx));
+    tokio::spawn(fx::build(common::local_engine().await, job, spec, tx));
     let (_, result) = job_updates(&mut rx, job).await;
     let error = result.clone().expect_err("the build must fail");
     assert!(

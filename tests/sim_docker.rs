@@ -218,6 +218,51 @@ async fn the_engine_over_tls_takes_clients_with_its_certificates_only() {
         version.version.as_deref(),
         Some(pilothouse::sim::docker::ENGINE_VERSION)
     );
+    // A build through the cockpit's own effect, over TLS with the client certificate:
+    // BuildKit's steps (metadata such as EXPOSE is no step), the RUN's output in its vertex.
+    let (engine, info) =
+        pilothouse::sources::docker_endpoint::connect_engine(endpoint.clone(), None)
+            .await
+            .expect("the TLS engine connects");
+    assert_eq!(info.builder, pilothouse::domain::Builder::BuildKit);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let spec = pilothouse::app::core::command::BuildSpec {
+        context: concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook").into(),
+        dockerfile: "Dockerfile".into(),
+        tag: "cookbook:tls".into(),
+    };
+    tokio::spawn(pilothouse::effects::docker::engine::build(
+        engine, 7, spec, tx,
+    ));
+    let (updates, result) = common::scenario::job_updates(&mut rx, 7).await;
+    assert!(
+        result
+            .as_deref()
+            .is_ok_and(|r| r.starts_with("built cookbook:tls")),
+        "{result:?}"
+    );
+    let lines: Vec<String> = updates
+        .iter()
+        .filter_map(|u| match u {
+            pilothouse::app::core::event::JobUpdate::Output(lines) => Some(lines.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for expected in [
+        "building with BuildKit",
+        "#1 [1/5] FROM python:3",
+        "#4 [4/5] RUN pip install --no-cache-dir -r requirements.txt",
+        "#4 [pilothouse sim] not executed: pip install --no-cache-dir -r requirements.txt",
+        "#6 exporting to image",
+        "Successfully tagged cookbook:tls",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.contains(expected)),
+            "{expected:?} in {lines:#?}"
+        );
+    }
+
     // Plain HTTP on the TLS port: the handshake fails, nothing is served.
     let port: u16 = host
         .rsplit(':')

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod forward;
 pub mod kube;
 pub mod minikube;
+pub mod protobuf;
 pub mod since;
 pub mod text;
 
@@ -160,6 +161,48 @@ pub struct EngineInfo {
     pub version: String,
     pub api_version: String,
     pub os: String,
+    pub builder: Builder,
+}
+
+/// Which builder `b` uses on this engine.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Builder {
+    /// BuildKit: `RUN --mount`, parallel stages, plain progress.
+    #[default]
+    BuildKit,
+    /// The classic builder, and why (DOCKER_BUILDKIT=0, a Windows engine, an
+    /// engine older than BuildKit, or one that refused a BuildKit build).
+    Classic { reason: String },
+}
+
+impl Builder {
+    /// The builder the docker CLI would use, from `DOCKER_BUILDKIT` and the engine's
+    /// OS and API version (BuildKit came with API 1.39, Docker 18.09).
+    pub fn choose(buildkit_env: Option<&str>, os: &str, api_version: &str) -> Builder {
+        let classic = |reason: &str| Builder::Classic {
+            reason: reason.to_string(),
+        };
+        match buildkit_env
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("0" | "false") => return classic("DOCKER_BUILDKIT=0"),
+            Some("1" | "true") => return Builder::BuildKit,
+            _ => {}
+        }
+        if os.eq_ignore_ascii_case("windows") {
+            return classic("BuildKit does not build Windows images");
+        }
+        let minor = api_version
+            .strip_prefix("1.")
+            .and_then(|minor| minor.parse::<u32>().ok());
+        match minor {
+            Some(minor) if minor < 39 => classic(&format!(
+                "engine API {api_version} predates BuildKit (1.39)"
+            )),
+            _ => Builder::BuildKit,
+        }
+    }
 }
 
 /// How the docker endpoint was chosen, as the docker CLI would explain it.
@@ -282,6 +325,31 @@ pub fn format_ports(ports: &[PortMapping]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builder_is_chosen_as_the_docker_cli_chooses_it() {
+        let classic = |reason: &str| Builder::Classic {
+            reason: reason.into(),
+        };
+        assert_eq!(Builder::choose(None, "linux", "1.41"), Builder::BuildKit);
+        assert_eq!(
+            Builder::choose(Some("0"), "linux", "1.41"),
+            classic("DOCKER_BUILDKIT=0")
+        );
+        assert_eq!(
+            Builder::choose(Some("1"), "windows", "1.41"),
+            Builder::BuildKit
+        );
+        assert_eq!(
+            Builder::choose(None, "windows", "1.41"),
+            classic("BuildKit does not build Windows images")
+        );
+        assert_eq!(
+            Builder::choose(None, "linux", "1.38"),
+            classic("engine API 1.38 predates BuildKit (1.39)")
+        );
+        assert_eq!(Builder::choose(None, "linux", "?"), Builder::BuildKit);
+    }
 
     #[test]
     fn an_engine_on_another_machine_is_reached_there() {

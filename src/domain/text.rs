@@ -30,8 +30,30 @@ pub fn quote(word: &str) -> String {
     }
 }
 
+/// `text` for a URL's query: everything but unreserved characters as %XX.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(percent_encode("cookbook:latest"), "cookbook%3Alatest");
+        assert_eq!(percent_encode("dir/Dockerfile.dev"), "dir%2FDockerfile.dev");
+        assert_eq!(percent_encode("a b&c"), "a%20b%26c");
+    }
+
     use super::common_prefix;
 
     #[test]

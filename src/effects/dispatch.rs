@@ -13,7 +13,7 @@ use crate::app::core::command::Command;
 use crate::app::core::event::Event;
 use crate::domain::kube::KubeTarget;
 use crate::domain::minikube::MinikubeDockerEnv;
-use bollard::Docker;
+use crate::sources::docker_endpoint::EngineClient;
 use std::path::PathBuf;
 use tokio::sync::{mpsc::UnboundedSender, watch};
 
@@ -97,7 +97,7 @@ pub struct Effects {
 impl Effects {
     pub fn new(
         tx: UnboundedSender<Event>,
-        docker: watch::Receiver<Option<Docker>>,
+        docker: watch::Receiver<Option<EngineClient>>,
         cwd: PathBuf,
     ) -> Self {
         Self {

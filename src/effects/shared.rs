@@ -4,6 +4,7 @@
 
 use crate::app::core::command::JobId;
 use crate::app::core::event::{Event, JobUpdate};
+use crate::sources::docker_endpoint::EngineClient;
 use bollard::Docker;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -20,7 +21,7 @@ pub(crate) fn finish_job(tx: &UnboundedSender<Event>, id: JobId, result: Result<
 
 pub struct Shared {
     pub tx: UnboundedSender<Event>,
-    docker: watch::Receiver<Option<Docker>>,
+    docker: watch::Receiver<Option<EngineClient>>,
     kube: watch::Receiver<Option<::kube::Client>>,
     pub cwd: PathBuf,
     /// At most one log stream, a container's or a pod's.
@@ -33,7 +34,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(
         tx: UnboundedSender<Event>,
-        docker: watch::Receiver<Option<Docker>>,
+        docker: watch::Receiver<Option<EngineClient>>,
         cwd: PathBuf,
     ) -> Self {
         Self {
@@ -52,6 +53,14 @@ impl Shared {
 
     /// The engine the Docker source is connected to, if it is.
     pub fn docker(&self) -> Option<Docker> {
+        self.docker
+            .borrow()
+            .as_ref()
+            .map(|engine| engine.docker.clone())
+    }
+
+    /// The engine with the endpoint and builder a build uses, if it is connected.
+    pub fn engine(&self) -> Option<EngineClient> {
         self.docker.borrow().clone()
     }
 

@@ -2,13 +2,11 @@
 //! and image lists live from the events API plus a periodic relist, and
 //! reconnects with backoff when the engine goes away.
 
-use super::docker_endpoint::{DockerEnv, Endpoint, client_for, resolve};
+use super::docker_endpoint::{DockerEnv, EngineClient, connect_engine, resolve};
 use super::{Backoff, RECONNECT_CEILING, describe};
 use crate::app::core::event::{DockerEvent, Event};
 use crate::domain::minikube::MinikubeDockerEnv;
-use crate::domain::{
-    ContainerRow, ContainerState, EndpointLabel, EngineInfo, ImageRow, PortMapping, Protocol,
-};
+use crate::domain::{ContainerRow, ContainerState, EndpointLabel, ImageRow, PortMapping, Protocol};
 use bollard::Docker;
 use bollard::models::{ContainerSummary, ImageSummary, PortSummaryTypeEnum};
 use bollard::query_parameters::{
@@ -29,7 +27,7 @@ pub struct DockerSource {
     pub refresh: Duration,
     pub events: mpsc::UnboundedSender<Event>,
     /// The live client, for the effects; None while disconnected.
-    pub client: watch::Sender<Option<Docker>>,
+    pub client: watch::Sender<Option<EngineClient>>,
 }
 
 impl DockerSource {
@@ -60,13 +58,14 @@ impl DockerSource {
                 return;
             }
             let attempt = match endpoint {
-                Ok(endpoint) => connect(&endpoint).await,
+                Ok(endpoint) => connect_engine(endpoint, self.env.buildkit.as_deref()).await,
                 Err(err) => Err(format!("{err:#}")),
             };
             let reason = match attempt {
-                Ok((docker, info)) => {
+                Ok((engine, info)) => {
                     backoff.reset();
-                    self.client.send_replace(Some(docker.clone()));
+                    let docker = engine.docker.clone();
+                    self.client.send_replace(Some(engine));
                     send(DockerEvent::Connected(info));
                     let reason = tokio::select! {
                         reason = self.watch_engine(&docker) => Some(reason),
@@ -156,25 +155,6 @@ fn minikube_env(minikube: &MinikubeDockerEnv) -> DockerEnv {
         cert_path: minikube.cert_path.clone(),
         ..Default::default()
     }
-}
-
-async fn connect(endpoint: &Endpoint) -> Result<(Docker, EngineInfo), String> {
-    let docker = client_for(endpoint).map_err(|e| format!("{e:#}"))?;
-    // The engine may speak an older or newer API than bollard's default.
-    let docker = docker
-        .negotiate_version()
-        .await
-        .map_err(|e| format!("cannot reach {}: {}", endpoint.host, describe(&e)))?;
-    let version = docker
-        .version()
-        .await
-        .map_err(|e| format!("cannot reach {}: {}", endpoint.host, describe(&e)))?;
-    let info = EngineInfo {
-        version: version.version.unwrap_or_else(|| "?".into()),
-        api_version: version.api_version.unwrap_or_else(|| "?".into()),
-        os: version.os.unwrap_or_default(),
-    };
-    Ok((docker, info))
 }
 
 /// What was sent last, so an unchanged relist sends nothing (and draws nothing).

@@ -37,6 +37,18 @@ pub struct DockerEnv {
     pub cert_path: Option<PathBuf>,
     /// `DOCKER_CONFIG`, else `~/.docker`.
     pub config_dir: Option<PathBuf>,
+    /// `DOCKER_BUILDKIT`: "0" chooses the classic builder, "1" BuildKit.
+    pub buildkit: Option<String>,
+}
+
+/// A connected engine, for the effects: bollard's client, and the endpoint
+/// and builder a build uses (builds go to the endpoint themselves, see
+/// `effects/docker/engine_http.rs`).
+#[derive(Clone)]
+pub struct EngineClient {
+    pub docker: Docker,
+    pub endpoint: Endpoint,
+    pub builder: crate::domain::Builder,
 }
 
 impl DockerEnv {
@@ -51,6 +63,7 @@ impl DockerEnv {
             config_dir: var("DOCKER_CONFIG")
                 .map(PathBuf::from)
                 .or_else(|| home.map(|h| h.join(".docker"))),
+            buildkit: var("DOCKER_BUILDKIT"),
         }
     }
 }
@@ -195,6 +208,45 @@ pub fn client_for(endpoint: &Endpoint) -> Result<Docker> {
         ));
     };
     docker.wrap_err_with(|| format!("cannot set up a client for {host}"))
+}
+
+/// Connect to the engine: its client (the API version negotiated), its
+/// version, and the builder builds use on it.
+pub async fn connect_engine(
+    endpoint: Endpoint,
+    buildkit_env: Option<&str>,
+) -> Result<(EngineClient, crate::domain::EngineInfo), String> {
+    let docker = client_for(&endpoint).map_err(|e| format!("{e:#}"))?;
+    // The engine may speak an older or newer API than bollard's default.
+    let docker = docker.negotiate_version().await.map_err(|e| {
+        format!(
+            "cannot reach {}: {}",
+            endpoint.host,
+            crate::sources::describe(&e)
+        )
+    })?;
+    let version = docker.version().await.map_err(|e| {
+        format!(
+            "cannot reach {}: {}",
+            endpoint.host,
+            crate::sources::describe(&e)
+        )
+    })?;
+    let os = version.os.unwrap_or_default();
+    let api_version = version.api_version.unwrap_or_else(|| "?".into());
+    let builder = crate::domain::Builder::choose(buildkit_env, &os, &api_version);
+    let info = crate::domain::EngineInfo {
+        version: version.version.unwrap_or_else(|| "?".into()),
+        api_version,
+        os,
+        builder: builder.clone(),
+    };
+    let engine = EngineClient {
+        docker,
+        endpoint,
+        builder,
+    };
+    Ok((engine, info))
 }
 
 #[cfg(test)]

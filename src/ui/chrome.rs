@@ -3,7 +3,7 @@
 use crate::app::core::keymap::Context;
 use crate::app::core::model::{Level, Model};
 use crate::app::kube::state::KubeConnection;
-use crate::domain::{Connection, humanize_duration};
+use crate::domain::{Builder, Connection, humanize_duration};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -71,6 +71,13 @@ fn docker_segment<'a>(model: &'a Model, theme: &Theme) -> Vec<Span<'a>> {
                 format!(" {} (API {})", info.version, info.api_version),
                 theme.text,
             ));
+            // BuildKit is the norm and goes unsaid; the classic builder is named, with why.
+            if let Builder::Classic { reason } = &info.builder {
+                spans.push(Span::styled(
+                    format!(" · classic builder: {reason}"),
+                    theme.warn,
+                ));
+            }
         }
         Connection::Disconnected { reason, retry_in } => {
             spans.push(Span::styled(

@@ -41,6 +41,16 @@ pub async fn engine(test: &str) -> Option<Docker> {
     None
 }
 
+/// The local engine as the cockpit connects to it (the builder chosen as it chooses).
+pub async fn local_engine() -> pilothouse::sources::docker_endpoint::EngineClient {
+    let env = DockerEnv::from_process();
+    let endpoint = resolve(&env).expect("the Docker endpoint");
+    pilothouse::sources::docker_endpoint::connect_engine(endpoint, env.buildkit.as_deref())
+        .await
+        .expect("the local engine")
+        .0
+}
+
 async fn connect() -> Result<Docker, String> {
     let endpoint = resolve(&DockerEnv::from_process()).map_err(|e| format!("{e:#}"))?;
     let docker = client_for(&endpoint).map_err(|e| format!("{e:#}"))?;
@@ -230,9 +240,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         tls: None,
         origin: "test".into(),
     };
-    let docker = pilothouse::sources::docker_endpoint::client_for(&endpoint)
-        .expect("client")
-        .negotiate_version()
+    let (engine, _) = pilothouse::sources::docker_endpoint::connect_engine(endpoint, None)
         .await
         .expect("sim engine");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -242,7 +250,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         tag: "cookbook:latest".into(),
     };
     tokio::spawn(pilothouse::effects::docker::engine::build(
-        docker, 1, spec, tx,
+        engine, 1, spec, tx,
     ));
     let result = next_matching(&mut rx, "the build", |e| match e {
         pilothouse::app::Event::Job {
@@ -377,7 +385,7 @@ pub async fn build_and_start(docker: &Docker, context: &Path, tag: &str, name: &
         tag: tag.into(),
     };
     tokio::spawn(pilothouse::effects::docker::engine::build(
-        docker.clone(),
+        local_engine().await,
         1,
         spec,
         tx.clone(),

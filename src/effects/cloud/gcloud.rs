@@ -13,6 +13,7 @@ use crate::app::core::event::{CloudEvent, Event, JobUpdate};
 use crate::domain::cloud::{GcloudState, parse_config, parse_services};
 use crate::effects::shared::finish_job;
 use crate::process::{self, RunError};
+use crate::sources::docker_endpoint::EngineClient;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -238,7 +239,7 @@ pub struct DeployPlan {
     pub job: JobId,
     pub service: String,
     /// The local mode: build this image with the Docker side and push it first.
-    pub local: Option<(String, Option<bollard::Docker>)>,
+    pub local: Option<(String, Option<EngineClient>)>,
     pub steps: Vec<Vec<String>>,
     pub describe: Vec<String>,
 }
@@ -249,11 +250,12 @@ async fn build_and_push(
     gcloud: &Gcloud,
     (job, total): (JobId, u32),
     image: &str,
-    docker: Option<bollard::Docker>,
+    engine: Option<EngineClient>,
     tx: &UnboundedSender<Event>,
 ) -> Result<(), String> {
-    let docker =
-        docker.ok_or("the Docker engine is not connected; the local mode builds with it")?;
+    let engine =
+        engine.ok_or("the Docker engine is not connected; the local mode builds with it")?;
+    let docker = &engine.docker;
     let step = |current| {
         let _ = tx.send(Event::Job {
             id: job,
@@ -273,7 +275,7 @@ async fn build_and_push(
         dockerfile: "Dockerfile".to_string(),
         tag: image.to_string(),
     };
-    crate::effects::docker::engine::build_inner(&docker, job, &spec, tx).await?;
+    crate::effects::docker::engine::build_inner(&engine, job, &spec, tx).await?;
     line(
         "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
             .into(),
@@ -299,7 +301,7 @@ async fn build_and_push(
         serveraddress: Some(registry),
         ..Default::default()
     };
-    crate::effects::docker::engine::push(&docker, job, image, credentials, tx).await?;
+    crate::effects::docker::engine::push(docker, job, image, credentials, tx).await?;
     Ok(())
 }
 

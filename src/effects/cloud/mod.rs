@@ -71,7 +71,7 @@ impl CloudEffects {
                 let plan = gcloud::DeployPlan {
                     job,
                     service,
-                    local: local.map(|image| (image, shared.docker())),
+                    local: local.map(|image| (image, shared.engine())),
                     steps,
                     describe,
                 };

@@ -10,6 +10,7 @@ use crate::app::core::event::{DevEvent, DevStage, DevStep, Event};
 use crate::effects::docker::build_stream::BuildStream;
 use crate::effects::docker::engine::{build_followed, engine_error};
 use crate::effects::shared::finish_job;
+use crate::sources::docker_endpoint::EngineClient;
 use bollard::Docker;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,7 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Cycle {
     pub job: JobId,
     pub plan: DevPlan,
-    pub docker: Option<Docker>,
+    pub engine: Option<EngineClient>,
     pub kube: Option<kube::Client>,
     pub cwd: PathBuf,
     pub tx: UnboundedSender<Event>,
@@ -56,10 +57,11 @@ impl Cycle {
     }
 
     async fn stages(&self) -> Result<String, String> {
-        let docker = self
-            .docker
+        let engine = self
+            .engine
             .clone()
             .ok_or("the Docker engine is not connected; the next save tries again once it is")?;
+        let docker = engine.docker.clone();
         let repo = repository(&self.plan.build.tag).to_string();
         let context = self.cwd.join(&self.plan.build.context);
         let containers: Vec<Running> = containers::running_of(&docker, &repo)
@@ -74,7 +76,7 @@ impl Cycle {
                 Some(reason) => self.step(DevStep::SyncFellBack { reason }),
             }
         }
-        self.rebuild(&docker, &repo, containers, deployments).await
+        self.rebuild(&engine, &repo, containers, deployments).await
     }
 
     /// The Deployments of the image, minus those in manual mode; none without a cluster.
@@ -172,7 +174,7 @@ impl Cycle {
 
     async fn rebuild(
         &self,
-        docker: &Docker,
+        engine: &EngineClient,
         repo: &str,
         containers: Vec<Running>,
         deployments: Vec<Target>,
@@ -181,7 +183,7 @@ impl Cycle {
         let mut build = self.plan.build.clone();
         build.context = self.cwd.join(&build.context);
         let mut followed = BuildStream::default();
-        if let Err(reason) = build_followed(docker, self.job, &build, &self.tx, &mut followed).await
+        if let Err(reason) = build_followed(engine, self.job, &build, &self.tx, &mut followed).await
         {
             let at = followed
                 .last_step
@@ -198,6 +200,7 @@ impl Cycle {
             .to_string();
         let short: String = image_id.chars().take(7).collect();
         let unique = format!("{repo}:dev-{short}");
+        let docker = &engine.docker;
         // A unique tag per build: with `imagePullPolicy: Never` a rebuilt `:latest`
         // would not roll a Deployment, and `set image` to a new name always does.
         let tag = bollard::query_parameters::TagImageOptionsBuilder::default()

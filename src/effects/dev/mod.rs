@@ -39,7 +39,7 @@ impl DevEffects {
                 let cycle = cycle::Cycle {
                     job,
                     plan,
-                    docker: shared.docker(),
+                    engine: shared.engine(),
                     kube: shared.kube(),
                     cwd: shared.cwd.clone(),
                     tx: shared.tx.clone(),

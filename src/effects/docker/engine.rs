@@ -2,19 +2,21 @@
 //! streams that follow one container (logs, stats).
 
 use super::build_context::tar_context;
-use super::build_stream::{BuildStream, engine_reason};
+use super::build_stream::{BodyReader, BuildStream, engine_reason};
+use super::engine_http;
 use crate::app::core::command::{BuildSpec, ContainerOp, JobId, RunSpec};
 use crate::app::core::event::{BuildContextProblem, DockerEvent, Event, JobUpdate};
 use crate::app::core::forms::{BUILD_CONTEXT, BUILD_DOCKERFILE};
+use crate::domain::Builder;
 use crate::domain::StatsSample;
 use crate::sources::describe;
+use crate::sources::docker_endpoint::EngineClient;
 use bollard::Docker;
-use bollard::body_full;
 use bollard::container::LogOutput;
 use bollard::models::{ContainerCreateBody, ContainerStatsResponse, HostConfig, PortBinding};
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, LogsOptionsBuilder,
-    RemoveContainerOptionsBuilder, RemoveImageOptionsBuilder, StatsOptionsBuilder,
+    CreateContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveImageOptionsBuilder, StatsOptionsBuilder,
 };
 use futures::StreamExt;
 use std::collections::HashMap;
@@ -62,9 +64,9 @@ pub fn check_build_context(
     Ok(spec)
 }
 
-/// `docker build`: stream the engine's output into the job, with Step N/M.
-pub async fn build(docker: Docker, id: JobId, spec: BuildSpec, tx: Sender) {
-    let result = build_inner(&docker, id, &spec, &tx).await;
+/// `docker build`: stream the engine's output into the job, with its steps.
+pub async fn build(engine: EngineClient, id: JobId, spec: BuildSpec, tx: Sender) {
+    let result = build_inner(&engine, id, &spec, &tx).await;
     job(&tx, id, JobUpdate::Finished(result));
 }
 
@@ -105,13 +107,13 @@ pub(crate) async fn push(
 }
 
 pub(crate) async fn build_inner(
-    docker: &Docker,
+    engine: &EngineClient,
     id: JobId,
     spec: &BuildSpec,
     tx: &Sender,
 ) -> Result<String, String> {
     let mut followed = BuildStream::default();
-    build_followed(docker, id, spec, tx, &mut followed).await?;
+    build_followed(engine, id, spec, tx, &mut followed).await?;
     let short = followed.short_image_id();
     Ok(match short {
         Some(short) => format!("built {} ({short})", spec.tag),
@@ -120,9 +122,11 @@ pub(crate) async fn build_inner(
 }
 
 /// Pack the context, send it, and follow the engine's stream into the job;
-/// `followed` keeps the image id and the step a failure stopped at.
+/// `followed` keeps the image id and the step a failure stopped at. BuildKit
+/// when the engine has it; the classic builder when it does not, or when it
+/// refuses a BuildKit build (the job says why).
 pub(crate) async fn build_followed(
-    docker: &Docker,
+    engine: &EngineClient,
     id: JobId,
     spec: &BuildSpec,
     tx: &Sender,
@@ -135,36 +139,69 @@ pub(crate) async fn build_followed(
         .map_err(|e| format!("packing the build context failed: {e}"))?
         .map_err(|e| format!("{e:#}"))?;
     let size = crate::domain::humanize_size(tar.len() as u64);
-    job(
-        tx,
-        id,
-        JobUpdate::Output(vec![format!(
-            "Sending build context to Docker daemon  {size}"
-        )]),
-    );
-    let options = BuildImageOptionsBuilder::default()
-        .dockerfile(&spec.dockerfile)
-        .t(&spec.tag)
-        .rm(true)
-        .build();
-    let mut stream = docker.build_image(options, None, Some(body_full(tar.into())));
-    while let Some(item) = stream.next().await {
-        let info = item.map_err(|e| build_error(&e))?;
-        for update in followed.feed(info)? {
-            job(tx, id, update);
+    let tar = bytes::Bytes::from(tar);
+    let mut builder = engine.builder.clone();
+    loop {
+        let named = match &builder {
+            Builder::BuildKit => "BuildKit".to_string(),
+            Builder::Classic { reason } => format!("the classic builder ({reason})"),
+        };
+        job(
+            tx,
+            id,
+            JobUpdate::Output(vec![format!(
+                "Sending build context to Docker daemon  {size}, building with {named}"
+            )]),
+        );
+        let query = build_query(spec, &builder);
+        let mut answer =
+            engine_http::post(&engine.endpoint, &query, "application/x-tar", tar.clone())
+                .await
+                .map_err(|e| format!("{e:#}"))?;
+        if !answer.status.is_success() {
+            let reason = refusal_reason(&answer.text().await);
+            if builder == Builder::BuildKit && reason.to_ascii_lowercase().contains("buildkit") {
+                builder = Builder::Classic {
+                    reason: format!("the engine refused BuildKit: {reason}"),
+                };
+                continue;
+            }
+            return Err(reason);
         }
+        let mut reader = BodyReader::default();
+        while let Some(chunk) = answer.next_chunk().await {
+            let chunk = chunk.map_err(|e| format!("{e:#}"))?;
+            for message in reader.push(&chunk)? {
+                for update in followed.feed(message)? {
+                    job(tx, id, update);
+                }
+            }
+        }
+        return reader.finish();
     }
-    Ok(())
 }
 
-fn build_error(err: &bollard::errors::Error) -> String {
-    match err {
-        bollard::errors::Error::DockerStreamError { error } => error.trim().to_string(),
-        bollard::errors::Error::DockerResponseServerError { message, .. } => {
-            message.trim().to_string()
-        }
-        other => describe(other),
-    }
+/// The query `docker build -t TAG -f DOCKERFILE` sends, with the builder's version.
+fn build_query(spec: &BuildSpec, builder: &Builder) -> String {
+    let version = match builder {
+        Builder::BuildKit => "2",
+        Builder::Classic { .. } => "1",
+    };
+    format!(
+        "/build?t={}&dockerfile={}&rm=1&version={version}",
+        crate::domain::text::percent_encode(&spec.tag),
+        crate::domain::text::percent_encode(&spec.dockerfile)
+    )
+}
+
+/// The engine's `{"message": ...}` of an error answer, or its text.
+fn refusal_reason(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["message"].as_str().map(str::to_string))
+        .unwrap_or_else(|| body.to_string())
+        .trim()
+        .to_string()
 }
 
 /// `docker run -d`: create, then start.

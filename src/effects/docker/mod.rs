@@ -4,7 +4,9 @@
 
 pub mod build_context;
 pub mod build_stream;
+pub mod buildkit_trace;
 pub mod engine;
+pub mod engine_http;
 
 use super::shared::Shared;
 use crate::app::core::command::{BuildSpec, Command};
@@ -66,9 +68,9 @@ impl DockerEffects {
                     context: shared.cwd.join(&spec.context),
                     ..spec
                 };
-                match shared.docker() {
-                    Some(docker) => {
-                        let task = tokio::spawn(engine::build(docker, job, spec, tx));
+                match shared.engine() {
+                    Some(engine) => {
+                        let task = tokio::spawn(engine::build(engine, job, spec, tx));
                         shared.track(job, task);
                     }
                     None => shared.engine_missing(job),

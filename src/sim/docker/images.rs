@@ -163,11 +163,27 @@ pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> R
     // `docker build -q`: only the image id and errors.
     let quiet = crate::sim::http::flag(query, "q");
     let quiet_tx = tx.clone();
+    // `version=2` asks for BuildKit: the same build, streamed as BuildKit's traces.
+    let traces = (query.get("version").map(String::as_str) == Some("2")).then(|| {
+        let instructions = instructions_of(&body, query);
+        std::sync::Mutex::new(super::buildkit::Traces::new(
+            instructions.iter().map(String::as_str),
+        ))
+    });
     let send = move |value: Value| {
         if quiet && value.get("stream").is_some() {
             return;
         }
-        let _ = tx.send(Bytes::from(format!("{value}\r\n")));
+        let values = match &traces {
+            Some(traces) => match traces.lock() {
+                Ok(mut traces) => traces.translate(value),
+                Err(_) => vec![value],
+            },
+            None => vec![value],
+        };
+        for value in values {
+            let _ = tx.send(Bytes::from(format!("{value}\r\n")));
+        }
     };
     let tag = query.get("t").map(|t| normalize_reference(t));
     let dockerfile_name = query
@@ -196,6 +212,20 @@ pub fn build(shared: &Shared, query: &HashMap<String, String>, body: Bytes) -> R
         }
     }
     streaming(StatusCode::OK, "application/json", rx)
+}
+
+/// The Dockerfile's instructions as the build echoes them; none when it cannot be read
+/// (the build itself then says why).
+fn instructions_of(tar: &[u8], query: &HashMap<String, String>) -> Vec<String> {
+    let name = query.get("dockerfile").map_or("Dockerfile", String::as_str);
+    Context::read(tar)
+        .ok()
+        .and_then(|context| {
+            let text = context.content(name.trim_start_matches("./"))?;
+            dockerfile::parse(&String::from_utf8_lossy(text)).ok()
+        })
+        .map(|steps| steps.into_iter().map(|s| s.original).collect())
+        .unwrap_or_default()
 }
 
 fn store(engine: &mut Engine, mut image: SimImage, tag: Option<String>) {

@@ -2,6 +2,7 @@
 //! use, served on a Unix socket.
 
 mod archive;
+mod buildkit;
 mod containers;
 mod context;
 mod exec;
@@ -162,7 +163,8 @@ async fn route(
     match (method, segments.as_slice()) {
         (&Method::GET | &Method::HEAD, ["_ping"]) => {
             let mut response = http::full(StatusCode::OK, "text/plain", "OK");
-            // Version 1 is the classic builder, which is what /build implements.
+            // The classic builder is the default it names, so a docker CLI without buildx
+            // (which BuildKit would need) builds here; `version=2` builds stream as BuildKit's.
             if let Ok(value) = "1".parse() {
                 response.headers_mut().insert("builder-version", value);
             }

@@ -4,68 +4,11 @@
 //! protobuf since kubectl 1.32), turned into the JSON the rest of the sim
 //! speaks. Field numbers are those of the Kubernetes `generated.proto` files.
 
+use crate::domain::protobuf::{Field, bytes_of, fields, text_of};
 use serde_json::{Value, json};
 
 /// The envelope's magic: "k8s" and a zero byte.
 const MAGIC: &[u8] = b"k8s\0";
-
-/// One field of a message: its number and, for the wire types the API uses
-/// for these messages, its bytes (length-delimited) or value (varint).
-#[derive(Debug, PartialEq)]
-enum Field<'a> {
-    Bytes(u64, &'a [u8]),
-    Varint(u64, u64),
-}
-
-fn varint(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let byte = *bytes.get(*at)?;
-        *at += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
-    }
-    None
-}
-
-/// The fields of one message, in order; None when it is not well formed.
-fn fields(bytes: &[u8]) -> Option<Vec<Field<'_>>> {
-    let mut at = 0;
-    let mut out = Vec::new();
-    while at < bytes.len() {
-        let key = varint(bytes, &mut at)?;
-        let (number, wire) = (key >> 3, key & 7);
-        match wire {
-            0 => out.push(Field::Varint(number, varint(bytes, &mut at)?)),
-            2 => {
-                let len = usize::try_from(varint(bytes, &mut at)?).ok()?;
-                let end = at.checked_add(len).filter(|end| *end <= bytes.len())?;
-                out.push(Field::Bytes(number, &bytes[at..end]));
-                at = end;
-            }
-            // 64- and 32-bit fields: skipped (none of these messages has them).
-            1 => at = at.checked_add(8)?,
-            5 => at = at.checked_add(4)?,
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
-fn bytes_of<'a>(fields: &[Field<'a>], number: u64) -> Option<&'a [u8]> {
-    fields.iter().find_map(|f| match f {
-        Field::Bytes(n, bytes) if *n == number => Some(*bytes),
-        _ => None,
-    })
-}
-
-fn text_of(fields: &[Field<'_>], number: u64) -> String {
-    bytes_of(fields, number)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
-}
 
 /// The kind a protobuf body carries and the object inside, as JSON; an
 /// error sentence when it cannot be read, or is a kind the sim does not

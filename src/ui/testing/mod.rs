@@ -45,6 +45,7 @@ pub fn connected(mut model: Model) -> Model {
         version: "28.2.2".into(),
         api_version: "1.50".into(),
         os: "linux".into(),
+        builder: crate::domain::Builder::BuildKit,
     };
     update(&mut model, Event::Docker(DockerEvent::Connected(info)));
     model

@@ -1,0 +1,126 @@
+//! Builds on the real engine through BuildKit: a Dockerfile only BuildKit
+//! builds (`RUN --mount=type=cache`) over a base image made here `FROM
+//! scratch` with busybox, its RUN output in the job; the same Dockerfile
+//! under `DOCKER_BUILDKIT=0` goes to the classic builder, which names
+//! itself and gives the engine's refusal.
+
+mod common;
+
+use common::scenario::job_updates;
+use common::*;
+use pilothouse::app::core::command::BuildSpec;
+use pilothouse::app::core::event::JobUpdate;
+use pilothouse::domain::Builder;
+use pilothouse::effects::docker::engine as fx;
+use pilothouse::sources::docker_endpoint::{DockerEnv, EngineClient, connect_engine, resolve};
+use std::path::Path;
+
+fn output(updates: &[JobUpdate]) -> Vec<String> {
+    updates
+        .iter()
+        .filter_map(|u| match u {
+            JobUpdate::Output(lines) => Some(lines.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+async fn build(
+    engine: EngineClient,
+    context: &Path,
+    tag: &str,
+    job: u64,
+) -> (Vec<String>, Result<String, String>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let spec = BuildSpec {
+        context: context.to_path_buf(),
+        dockerfile: "Dockerfile".into(),
+        tag: tag.into(),
+    };
+    tokio::spawn(fx::build(engine, job, spec, tx));
+    let (updates, result) = job_updates(&mut rx, job).await;
+    (output(&updates), result)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cache_mount_builds_through_buildkit_and_the_classic_builder_names_itself() {
+    let test = "a_cache_mount_builds_through_buildkit_and_the_classic_builder_names_itself";
+    let Some(docker) = engine(test).await else {
+        return;
+    };
+    let base = format!("pilothouse-test-bk-base:{}", std::process::id());
+    let tag = format!("pilothouse-test-bk:{}", std::process::id());
+    let outcome = exercise(&base, &tag).await;
+    clean_up(&docker, &[], &[&tag, &base]).await;
+    outcome.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn exercise(base: &str, tag: &str) -> Result<(), String> {
+    let endpoint = resolve(&DockerEnv::from_process()).map_err(|e| format!("{e:#}"))?;
+    let (engine, info) = connect_engine(endpoint.clone(), None).await?;
+    if info.builder != Builder::BuildKit {
+        return Err(format!(
+            "engine {} (API {}) on {}: {:?}, not BuildKit",
+            info.version, info.api_version, info.os, info.builder
+        ));
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let base_dir = dir.path().join("base");
+    std::fs::create_dir_all(&base_dir).map_err(|e| e.to_string())?;
+    std::fs::copy(BUSYBOX, base_dir.join("busybox")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        base_dir.join("Dockerfile"),
+        "FROM scratch\nLABEL pilothouse.test=1\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let (lines, result) = build(engine.clone(), &base_dir, base, 1).await;
+    result.map_err(|e| format!("the busybox base image: {e}\n{lines:#?}"))?;
+
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(&app).map_err(|e| e.to_string())?;
+    std::fs::write(
+        app.join("Dockerfile"),
+        format!(
+            "FROM {base}\nLABEL pilothouse.test=1\n\
+             RUN --mount=type=cache,target=/cache echo kept-in-cache > /cache/note && cat /cache/note\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let (lines, result) = build(engine.clone(), &app, tag, 2).await;
+    let summary = result.map_err(|e| format!("the cache-mount build failed: {e}\n{lines:#?}"))?;
+    if !summary.starts_with(&format!("built {tag}")) {
+        return Err(format!("the build's summary: {summary}"));
+    }
+    for expected in [
+        "building with BuildKit",
+        "RUN --mount=type=cache,target=/cache",
+        "kept-in-cache",
+        "DONE",
+    ] {
+        if !lines.iter().any(|l| l.contains(expected)) {
+            return Err(format!(
+                "{expected:?} not in the build's output: {lines:#?}"
+            ));
+        }
+    }
+
+    // DOCKER_BUILDKIT=0: the classic builder, named, and the engine's reason it cannot.
+    let (classic, info) = connect_engine(endpoint, Some("0")).await?;
+    let expected_builder = Builder::Classic {
+        reason: "DOCKER_BUILDKIT=0".into(),
+    };
+    if info.builder != expected_builder {
+        return Err(format!("DOCKER_BUILDKIT=0 chose {:?}", info.builder));
+    }
+    let (lines, result) = build(classic, &app, tag, 3).await;
+    let named = lines
+        .iter()
+        .any(|l| l.contains("building with the classic builder (DOCKER_BUILDKIT=0)"));
+    match result {
+        Err(reason) if named && reason.contains("BuildKit") => Ok(()),
+        other => Err(format!(
+            "the classic builder took a cache mount: {other:?}\n{lines:#?}"
+        )),
+    }
+}
