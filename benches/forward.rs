@@ -98,7 +98,7 @@ async fn build_cookbook(sim: &Sim) {
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:latest".into(),
     };
-    tokio::spawn(pilothouse::effects::docker::engine::build(
+    tokio::spawn(pilothouse::effects::docker::build::build(
         engine, 1, spec, tx,
     ));
     while let Some(event) = rx.recv().await {

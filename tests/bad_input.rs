@@ -365,3 +365,81 @@ fn list(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// Kubeconfigs the cluster cannot be reached with: a CA that is not a
+/// certificate, a token file that is missing, a current context that names
+/// no context. The cockpit starts, says which in the header's state, and
+/// never panics or retries in a loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubeconfigs_that_cannot_be_used_are_named() {
+    let sim = Sim::start(&SimArgs {
+        seed: 53,
+        ..SimArgs::default()
+    })
+    .await
+    .expect("the sim starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = std::fs::read_to_string(&sim.kubeconfig_path).expect("the sim's kubeconfig");
+    let ca_line = good
+        .lines()
+        .find(|l| l.trim_start().starts_with("certificate-authority-data:"))
+        .expect("the sim's kubeconfig carries its CA")
+        .to_string();
+    let token_line = good
+        .lines()
+        .find(|l| l.trim_start().starts_with("token:"))
+        .expect("the sim's kubeconfig carries a token")
+        .to_string();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let cases = [
+        (
+            "a CA that is not a certificate",
+            good.replacen(
+                &ca_line,
+                &format!(
+                    "{}certificate-authority-data: bm90IGEgY2VydGlmaWNhdGU=",
+                    " ".repeat(indent(&ca_line))
+                ),
+                1,
+            ),
+            "the kubeconfig's certificate authority does not vouch for",
+        ),
+        (
+            "a token file that is missing",
+            good.replacen(
+                &token_line,
+                &format!(
+                    "{}tokenFile: /nonexistent/pilothouse-token",
+                    " ".repeat(indent(&token_line))
+                ),
+                1,
+            ),
+            "the token file /nonexistent/pilothouse-token of user pilothouse-sim cannot be read",
+        ),
+        (
+            "a current context that names no context",
+            good.replace(
+                "current-context: pilothouse-sim\n",
+                "current-context: nowhere\n",
+            ),
+            "nowhere",
+        ),
+    ];
+    for (index, (what, text, named)) in cases.into_iter().enumerate() {
+        let kubeconfig = dir.path().join(format!("kubeconfig-{index}"));
+        std::fs::write(&kubeconfig, text).expect("kubeconfig written");
+        let mut cockpit = Cockpit::start(sim.docker.host(), &kubeconfig, sim.sample_app.clone());
+        cockpit
+            .until(&format!("{what}: a state that says why"), |m| {
+                !matches!(m.kube.connection, KubeConnection::Connecting)
+            })
+            .await;
+        let said = format!("{:?}", cockpit.model.kube.connection);
+        eprintln!("{what}: {said}");
+        assert!(
+            !matches!(cockpit.model.kube.connection, KubeConnection::Connected(_)),
+            "{what}: connected anyway"
+        );
+        assert!(said.contains(named), "{what}: {said} should name {named:?}");
+    }
+}

@@ -2,7 +2,8 @@
 //! builds (`RUN --mount=type=cache`) over a base image made here `FROM
 //! scratch` with busybox, its RUN output in the job; the same Dockerfile
 //! under `DOCKER_BUILDKIT=0` goes to the classic builder, which names
-//! itself and gives the engine's refusal.
+//! itself and gives the engine's refusal. A build cancelled while its RUN
+//! sleeps ends at once, and the engine ends the RUN's process.
 
 mod common;
 
@@ -11,7 +12,6 @@ use common::*;
 use pilothouse::app::core::command::BuildSpec;
 use pilothouse::app::core::event::JobUpdate;
 use pilothouse::domain::Builder;
-use pilothouse::effects::docker::engine as fx;
 use pilothouse::sources::docker_endpoint::{DockerEnv, EngineClient, connect_engine, resolve};
 use std::path::Path;
 
@@ -38,22 +38,122 @@ async fn build(
         dockerfile: "Dockerfile".into(),
         tag: tag.into(),
     };
-    tokio::spawn(fx::build(engine, job, spec, tx));
+    tokio::spawn(pilothouse::effects::docker::build::build(
+        engine, job, spec, tx,
+    ));
     let (updates, result) = job_updates(&mut rx, job).await;
     (output(&updates), result)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cache_mount_builds_through_buildkit_and_the_classic_builder_names_itself() {
-    let test = "a_cache_mount_builds_through_buildkit_and_the_classic_builder_names_itself";
+async fn buildkit_builds_a_cache_mount_the_classic_builder_names_itself_and_a_cancel_ends_the_run()
+{
+    let test =
+        "buildkit_builds_a_cache_mount_the_classic_builder_names_itself_and_a_cancel_ends_the_run";
     let Some(docker) = engine(test).await else {
         return;
     };
     let base = format!("pilothouse-test-bk-base:{}", std::process::id());
     let tag = format!("pilothouse-test-bk:{}", std::process::id());
     let outcome = exercise(&base, &tag).await;
+    let cancelled = match &outcome {
+        Ok(()) => cancel_a_build(&base).await,
+        Err(_) => Ok(()),
+    };
     clean_up(&docker, &[], &[&tag, &base]).await;
     outcome.unwrap_or_else(|e| panic!("{e}"));
+    cancelled.unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Host processes running `sleep SECONDS` (a build's RUN runs on the host's kernel).
+fn sleepers(seconds: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let words: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let sleeping =
+                words.iter().any(|w| w.ends_with(b"sleep")) && words.contains(&seconds.as_bytes());
+            sleeping.then(|| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+async fn cancel_a_build(base: &str) -> Result<(), String> {
+    use pilothouse::app::core::command::Command;
+    use pilothouse::app::core::event::Event;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    // A number of seconds no other process sleeps, to find this RUN among the host's.
+    let seconds = format!("{}", 40_000 + std::process::id() % 10_000);
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {base}\nLABEL pilothouse.test=1\nRUN sleep {seconds}\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let engine = local_engine().await;
+    let mut effects = pilothouse::effects::Effects::new(
+        tx,
+        tokio::sync::watch::channel(Some(engine)).1,
+        dir.path().into(),
+    );
+    effects.perform(Command::Build {
+        job: 4,
+        spec: BuildSpec {
+            context: ".".into(),
+            dockerfile: "Dockerfile".into(),
+            tag: format!("pilothouse-test-bk-cancelled:{}", std::process::id()),
+        },
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while sleepers(&seconds).is_empty() {
+        if Instant::now() > deadline {
+            return Err(format!("the build's RUN sleep {seconds} never started"));
+        }
+        if let Ok(Event::Job {
+            id: 4,
+            update: JobUpdate::Finished(result),
+        }) = rx.try_recv()
+        {
+            return Err(format!("the sleeping build ended by itself: {result:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let running = sleepers(&seconds);
+    let cancelled_at = Instant::now();
+    effects.perform(Command::CancelJob(4));
+    let ended = loop {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(Event::Job {
+                id: 4,
+                update: JobUpdate::Finished(result),
+            })) => break result,
+            Ok(Some(_)) => continue,
+            other => return Err(format!("no end after cancelling: {other:?}")),
+        }
+    };
+    if !ended.as_ref().is_err_and(|e| e.starts_with("cancelled")) {
+        return Err(format!("the cancelled build ended as {ended:?}"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !sleepers(&seconds).is_empty() {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the RUN sleep {seconds} still runs 20 s after the build was cancelled: {:?}",
+                sleepers(&seconds)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "RUN sleep {seconds} (pids {running:?}) gone {:?} after the build was cancelled",
+        cancelled_at.elapsed()
+    );
+    Ok(())
 }
 
 async fn exercise(base: &str, tag: &str) -> Result<(), String> {

@@ -90,7 +90,12 @@ async fn a_broken_dockerfile_shows_the_engine_error_in_jobs_and_status() {
         panic!("a build command");
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    tokio::spawn(fx::build(common::local_engine().await, job, spec, tx));
+    tokio::spawn(pilothouse::effects::docker::build::build(
+        common::local_engine().await,
+        job,
+        spec,
+        tx,
+    ));
     let (_, result) = job_updates(&mut rx, job).await;
     let error = result.clone().expect_err("the build must fail");
     assert!(

@@ -21,6 +21,7 @@ use pilothouse::domain::Connection;
 use pilothouse::sim::Sim;
 use pilothouse::sim::kube::Fault;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// The longest a pane may stay stale once the server is back.
@@ -287,4 +288,73 @@ async fn the_docker_connection_cut_and_restored() {
     eprintln!(
         "FAULT docker cut: named in {detected:?}, connected {connected:?} and listed {back:?} after its return"
     );
+}
+
+/// The API server's requests over the next 5 s.
+async fn requests_over(sim: &Sim, cockpit: &mut Cockpit, what: &str) -> u64 {
+    let before = sim.kube.shared.requests.load(Ordering::Relaxed);
+    cockpit
+        .throughout(Duration::from_secs(5), what, |_| true)
+        .await;
+    sim.kube.shared.requests.load(Ordering::Relaxed) - before
+}
+
+/// The cluster says no mid-session: the user's RoleBinding removed (403) and then its
+/// token revoked (401). Each is said plainly, nothing refused is asked again in a
+/// loop (the API server's requests counted over 5 s), and `:ctx` asks again once the
+/// cluster says yes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permissions_withdrawn_and_a_token_revoked_mid_session() {
+    let sim = Sim::start(&sim_args()).await.expect("the sim starts");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (proxy, port) = Proxy::tcp(0, upstream(&sim)).await;
+    let mut cockpit = cockpit_through(&sim, port, dir.path()).await;
+
+    *sim.kube.shared.fault.lock().expect("the fault") = Some(Fault::Forbidden);
+    proxy.cut();
+    cockpit
+        .until("pods said not allowed", |m| {
+            m.kube
+                .not_allowed
+                .iter()
+                .any(|s| s.starts_with("pods: not allowed"))
+        })
+        .await;
+    let said = cockpit.model.kube.not_allowed.join("; ");
+    let asked = requests_over(&sim, &mut cockpit, "refused, not asked again").await;
+    assert!(asked <= 2, "{asked} requests in 5 s after a 403 ({said})");
+    keys_respond(&mut cockpit);
+    *sim.kube.shared.fault.lock().expect("the fault") = None;
+    cockpit.keys(":ctx pilothouse-sim\n");
+    cockpit
+        .until("allowed again after :ctx", |m| {
+            m.kube.not_allowed.is_empty() && m.kube.pods.len() >= 40
+        })
+        .await;
+    eprintln!("FAULT binding removed: {said}; {asked} requests in the 5 s after");
+
+    *sim.kube.shared.fault.lock().expect("the fault") = Some(Fault::Unauthorized);
+    proxy.cut();
+    cockpit
+        .until("the credentials said refused", |m| {
+            matches!(m.kube.connection, KubeConnection::Rejected(_))
+        })
+        .await;
+    let header = cockpit
+        .screen(200)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(header.contains("credentials refused"), "{header}");
+    let asked = requests_over(&sim, &mut cockpit, "rejected, not asked again").await;
+    assert!(asked <= 2, "{asked} requests in 5 s after a 401");
+    *sim.kube.shared.fault.lock().expect("the fault") = None;
+    cockpit.keys(":ctx pilothouse-sim\n");
+    cockpit
+        .until("connected again after :ctx", |m| {
+            matches!(m.kube.connection, KubeConnection::Connected(_)) && m.kube.pods.len() >= 40
+        })
+        .await;
+    eprintln!("FAULT token revoked: {header:?}; {asked} requests in the 5 s after");
 }

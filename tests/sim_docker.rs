@@ -231,7 +231,7 @@ async fn the_engine_over_tls_takes_clients_with_its_certificates_only() {
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:tls".into(),
     };
-    tokio::spawn(pilothouse::effects::docker::engine::build(
+    tokio::spawn(pilothouse::effects::docker::build::build(
         engine, 7, spec, tx,
     ));
     let (updates, result) = common::scenario::job_updates(&mut rx, 7).await;

@@ -206,7 +206,7 @@ impl KubeSource {
             .await
             .map_err(|e| match refused(&e) {
                 Some(why) => Unreachable::Rejected(why),
-                None => Unreachable::Down(format!("cannot reach {server}: {}", describe(&e))),
+                None => Unreachable::Down(unreachable_sentence(&server, &describe(&e))),
             })?;
         Ok((
             Clients {
@@ -251,6 +251,18 @@ enum Ended {
     Rejected(String),
 }
 
+/// Why the API server could not be reached, in words: a certificate the
+/// kubeconfig's certificate authority did not sign is said as such.
+fn unreachable_sentence(server: &str, detail: &str) -> String {
+    if detail.contains("invalid peer certificate") {
+        return format!(
+            "{server} shows a certificate the kubeconfig's certificate authority does not vouch for \
+             (check certificate-authority-data of the cluster): {detail}"
+        );
+    }
+    format!("cannot reach {server}: {detail}")
+}
+
 /// What a 401 means, naming the kubeconfig user.
 fn rejected(user: &str) -> String {
     format!(
@@ -284,6 +296,10 @@ fn plugin_failure(error: &kube::Error, plugin: Option<&str>, user: &str) -> Opti
         }
         AuthError::AuthExecParse(e) => format!(
             "the credential plugin {command} of user {user} printed no credential it could read: {e}"
+        ),
+        AuthError::ReadTokenFile(e, path) => format!(
+            "the token file {} of user {user} cannot be read: {e}",
+            path.display()
         ),
         _ => return None,
     })

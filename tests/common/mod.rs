@@ -249,7 +249,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         dockerfile: "Dockerfile".into(),
         tag: "cookbook:latest".into(),
     };
-    tokio::spawn(pilothouse::effects::docker::engine::build(
+    tokio::spawn(pilothouse::effects::docker::build::build(
         engine, 1, spec, tx,
     ));
     let result = next_matching(&mut rx, "the build", |e| match e {
@@ -384,7 +384,7 @@ pub async fn build_and_start(docker: &Docker, context: &Path, tag: &str, name: &
         dockerfile: "Dockerfile".into(),
         tag: tag.into(),
     };
-    tokio::spawn(pilothouse::effects::docker::engine::build(
+    tokio::spawn(pilothouse::effects::docker::build::build(
         local_engine().await,
         1,
         spec,

@@ -115,7 +115,12 @@ pub async fn run(
         pilothouse::domain::Builder::BuildKit => (2, 2),
         pilothouse::domain::Builder::Classic { .. } => (6, 6),
     };
-    tokio::spawn(fx::build(engine, 1, spec, tx.clone()));
+    tokio::spawn(pilothouse::effects::docker::build::build(
+        engine,
+        1,
+        spec,
+        tx.clone(),
+    ));
     let mut others = Vec::new();
     let (updates, result) = job_updates_keeping(&mut rx, 1, &mut others).await;
     let summary = result.map_err(|e| format!("build failed: {e}"))?;

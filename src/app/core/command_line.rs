@@ -379,8 +379,13 @@ fn switch_context(model: &mut Model, name: String) -> Vec<Command> {
         return Vec::new();
     }
     if current_context(model).as_ref() == Some(&name) {
-        model.set_status(Level::Info, format!("Already on context {name}."));
-        return Vec::new();
+        if !refused_something(model) {
+            model.set_status(Level::Info, format!("Already on context {name}."));
+            return Vec::new();
+        }
+        // What the cluster refused is never asked again by itself: this asks once more.
+        model.set_status(Level::Info, format!("Asking context {name} again…"));
+        return switch(model, model.kube.target.clone());
     }
     let target = KubeTarget {
         context: Some(name.clone()),
@@ -417,9 +422,20 @@ fn switch_namespace(model: &mut Model, name: String) -> Vec<Command> {
     switch(model, target)
 }
 
-/// Watch another context or namespace: the old rows go at once, the new arrive by watch.
+/// Whether the cluster refused something (a 403, or the credentials): then `:ctx` or
+/// `:ns` to where the cockpit already is asks again, since nothing else does.
+fn refused_something(model: &Model) -> bool {
+    !model.kube.not_allowed.is_empty()
+        || matches!(
+            model.kube.connection,
+            crate::app::kube::state::KubeConnection::Rejected(_)
+        )
+}
+
+/// Watch another context or namespace (or the same one again, after a refusal): the old
+/// rows go at once, the new arrive by watch.
 fn switch(model: &mut Model, target: KubeTarget) -> Vec<Command> {
-    if target == model.kube.target {
+    if target == model.kube.target && !refused_something(model) {
         return Vec::new();
     }
     let kube = &mut model.kube;

@@ -14,3 +14,5 @@ mod update_kube_actions_tests;
 mod update_kube_tests;
 #[cfg(test)]
 mod update_minikube_tests;
+#[cfg(test)]
+mod update_refused_tests;

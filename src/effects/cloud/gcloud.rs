@@ -275,7 +275,7 @@ async fn build_and_push(
         dockerfile: "Dockerfile".to_string(),
         tag: image.to_string(),
     };
-    crate::effects::docker::engine::build_inner(&engine, job, &spec, tx).await?;
+    crate::effects::docker::build::build_inner(&engine, job, &spec, tx).await?;
     line(
         "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
             .into(),

@@ -2,6 +2,7 @@
 //! stats stream and a container's log stream, against the engine the Docker
 //! source is connected to; and switching that source to another engine.
 
+pub mod build;
 pub mod build_context;
 pub mod build_stream;
 pub mod buildkit_trace;
@@ -31,7 +32,7 @@ impl DockerEffects {
                 // The context and the Dockerfile are looked at on the blocking pool, never on the loop.
                 let cwd = shared.cwd.clone();
                 tokio::task::spawn_blocking(move || {
-                    let checked = engine::check_build_context(spec, &cwd);
+                    let checked = build::check_build_context(spec, &cwd);
                     let _ = tx.send(Event::BuildContextChecked(checked));
                 });
             }
@@ -70,7 +71,7 @@ impl DockerEffects {
                 };
                 match shared.engine() {
                     Some(engine) => {
-                        let task = tokio::spawn(engine::build(engine, job, spec, tx));
+                        let task = tokio::spawn(build::build(engine, job, spec, tx));
                         shared.track(job, task);
                     }
                     None => shared.engine_missing(job),

@@ -10,15 +10,13 @@ pub mod selector_logs;
 use super::shared::Shared;
 use crate::app::core::command::Command;
 use crate::domain::kube::KubeTarget;
-use tokio::sync::{mpsc::UnboundedSender, watch};
-
-/// Work queued to run in order.
-type Queued = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+use tokio::sync::{oneshot, watch};
 
 #[derive(Default)]
 pub struct KubeEffects {
-    /// Scale commands, in order.
-    scale_lane: Option<UnboundedSender<Queued>>,
+    /// Scales run in order: each waits for the one before it to end (done, failed or
+    /// cancelled), told by this channel of the last one queued.
+    last_scale: Option<oneshot::Receiver<()>>,
     /// Tells the kube source which context and namespace to watch.
     pub switch: Option<watch::Sender<KubeTarget>>,
 }
@@ -86,24 +84,20 @@ impl KubeEffects {
                 name,
                 replicas,
             } => {
-                // Scales run one after another: two quick + must not reach the server in the wrong order.
-                let lane = self.scale_lane.get_or_insert_with(|| {
-                    let (lane_tx, mut lane_rx) = tokio::sync::mpsc::unbounded_channel::<Queued>();
+                // Scales run one after another: two quick + must not reach the server in the
+                // wrong order. Each is a task of its own, so each can be cancelled.
+                let (done_tx, done_rx) = oneshot::channel();
+                let previous = self.last_scale.replace(done_rx);
+                shared.with_cluster(job, |client| {
                     tokio::spawn(async move {
-                        while let Some(job) = lane_rx.recv().await {
-                            job.await;
+                        if let Some(previous) = previous {
+                            // Ended either way: sent, or dropped when that scale was cancelled.
+                            let _ = previous.await;
                         }
-                    });
-                    lane_tx
+                        api::scale(client, job, namespace, name, replicas, tx).await;
+                        let _ = done_tx.send(());
+                    })
                 });
-                match shared.kube() {
-                    Some(client) => {
-                        let _ = lane.send(Box::pin(api::scale(
-                            client, job, namespace, name, replicas, tx,
-                        )));
-                    }
-                    None => shared.cluster_missing(job),
-                }
             }
             Command::RolloutRestart {
                 job,

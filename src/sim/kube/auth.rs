@@ -66,7 +66,7 @@ fn random_token() -> std::io::Result<String> {
 }
 
 /// What a request asks to do, in the authorizer's terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Attributes {
     pub verb: String,
     pub group: String,

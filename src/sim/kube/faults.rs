@@ -1,7 +1,8 @@
 //! Faults the simulated API server can be told to answer with, so the
 //! reliability tests see what a sick cluster sends: errors, throttling, a
 //! server that never answers, bodies that are not JSON, watches that break
-//! off or expire. They apply to the lists and watches of resources only;
+//! off or expire, credentials revoked (401) and permissions withdrawn (403)
+//! mid-session. They apply to the lists and watches of resources only;
 //! `/version` and discovery still answer, as a real server's often do.
 
 use super::admission::Refusal;
@@ -63,6 +64,25 @@ pub async fn answer(fault: Fault, target: &Target, watching: bool) -> Option<Res
                 "reason": "Expired", "code": 410}});
             let _ = tx.send(Bytes::from(format!("{event}\n")));
             streaming(StatusCode::OK, "application/json", rx)
+        }
+        Fault::Unauthorized => {
+            crate::sim::http::json(StatusCode::UNAUTHORIZED, &super::auth::unauthorized())
+        }
+        Fault::Forbidden => {
+            let asked = super::auth::Attributes {
+                verb: if watching { "watch" } else { "list" }.to_string(),
+                resource: plural.to_string(),
+                group: target.resource.group.to_string(),
+                ..Default::default()
+            };
+            let message = format!(
+                "{plural} is forbidden: User \"pilothouse-dev\" cannot {} resource \"{plural}\" in API group \"{}\" at the cluster scope",
+                asked.verb, asked.group
+            );
+            crate::sim::http::json(
+                StatusCode::FORBIDDEN,
+                &super::auth::forbidden(&message, &asked),
+            )
         }
         Fault::TruncatedWatch | Fault::Gone => return None,
     };

@@ -88,4 +88,8 @@ pub enum Fault {
     TruncatedWatch,
     /// Watches answer with an ERROR event: 410 Gone (Expired), as after compaction.
     Gone,
+    /// 401 Unauthorized: the token was revoked or has expired mid-session.
+    Unauthorized,
+    /// 403 Forbidden: the user's RoleBinding was removed mid-session.
+    Forbidden,
 }
