@@ -224,3 +224,97 @@ async fn exercise(base: &str, tag: &str) -> Result<(), String> {
         )),
     }
 }
+
+/// An engine that refuses BuildKit builds (as a daemon built without it
+/// answers): the build goes again to the classic builder, and the job names
+/// it with the engine's reason. The engine here is a few lines of HTTP on
+/// 127.0.0.1 that answers `/build` as such a daemon does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_refuses_buildkit_gets_the_classic_builder_named() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("its address").port();
+    let engine = tokio::spawn(async move {
+        let mut asked = Vec::new();
+        for _ in 0..2 {
+            let (mut stream, _) = listener.accept().await.expect("a connection");
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            let head_end = loop {
+                let read = stream.read(&mut buffer).await.expect("the request");
+                request.extend_from_slice(&buffer[..read]);
+                if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                    break at + 4;
+                }
+            };
+            let head = String::from_utf8_lossy(&request[..head_end]).to_string();
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap_or(0))
+                })
+                .unwrap_or(0);
+            while request.len() < head_end + length {
+                let read = stream.read(&mut buffer).await.expect("the body");
+                request.extend_from_slice(&buffer[..read]);
+            }
+            let line = head.lines().next().unwrap_or_default().to_string();
+            let (status, body) = if line.contains("version=2") {
+                (
+                    "400 Bad Request",
+                    "{\"message\":\"buildkit not supported by daemon\"}\n".to_string(),
+                )
+            } else {
+                (
+                    "200 OK",
+                    "{\"stream\":\"Step 1/1 : FROM scratch\\n\"}\r\n{\"aux\":{\"ID\":\"sha256:0123456789abcdef\"}}\r\n{\"stream\":\"Successfully built 0123456789ab\\n\"}\r\n".to_string(),
+                )
+            };
+            let answer = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream
+                .write_all(answer.as_bytes())
+                .await
+                .expect("the answer");
+            asked.push(line);
+        }
+        asked
+    });
+    let endpoint = pilothouse::sources::docker_endpoint::Endpoint {
+        host: format!("tcp://127.0.0.1:{port}"),
+        tls: None,
+        origin: "test".into(),
+    };
+    let client = EngineClient {
+        docker: pilothouse::sources::docker_endpoint::client_for(&endpoint).expect("a client"),
+        endpoint,
+        builder: Builder::BuildKit,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM scratch\n").expect("Dockerfile");
+    let (lines, result) = build(client, dir.path(), "refused:latest", 5).await;
+    assert_eq!(
+        result.as_deref(),
+        Ok("built refused:latest (0123456789ab)"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "building with the classic builder (the engine refused BuildKit: buildkit not supported by daemon)"
+        )),
+        "{lines:#?}"
+    );
+    let asked = engine.await.expect("the engine answered");
+    assert!(
+        asked[0]
+            .starts_with("POST /build?t=refused%3Alatest&dockerfile=Dockerfile&rm=1&version=2 "),
+        "{asked:?}"
+    );
+    assert!(asked[1].contains("&version=1 "), "{asked:?}");
+}

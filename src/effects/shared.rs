@@ -28,7 +28,8 @@ pub struct Shared {
     logs: Option<JoinHandle<()>>,
     /// Jobs that can be cancelled: aborting the task drops its process (and
     /// its process group) or its engine stream.
-    cancellable: HashMap<JobId, JoinHandle<()>>,
+    /// With each, what its end says when it is cancelled.
+    cancellable: HashMap<JobId, (JoinHandle<()>, String)>,
 }
 
 impl Shared {
@@ -76,20 +77,21 @@ impl Shared {
 
     /// Remember a job's task so ctrl-c can end it; forget the finished ones.
     pub fn track(&mut self, job: JobId, task: JoinHandle<()>) {
-        self.cancellable.retain(|_, task| !task.is_finished());
-        self.cancellable.insert(job, task);
+        self.track_saying(job, task, "cancelled; its process was ended".to_string());
+    }
+
+    /// Track a job whose cancellation leaves something the user should know of.
+    pub fn track_saying(&mut self, job: JobId, task: JoinHandle<()>, cancelled: String) {
+        self.cancellable.retain(|_, (task, _)| !task.is_finished());
+        self.cancellable.insert(job, (task, cancelled));
     }
 
     /// End a running job's task; the job ends as cancelled.
     pub fn cancel(&mut self, job: JobId) {
         match self.cancellable.remove(&job) {
-            Some(task) if !task.is_finished() => {
+            Some((task, cancelled)) if !task.is_finished() => {
                 task.abort();
-                finish_job(
-                    &self.tx,
-                    job,
-                    Err("cancelled; its process was ended".to_string()),
-                );
+                finish_job(&self.tx, job, Err(cancelled));
             }
             // Its end is on its way (or it is one step that cannot stop part-way):
             // the cockpit's "Cancelling…" must not wait for ever.

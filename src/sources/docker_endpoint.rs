@@ -217,21 +217,16 @@ pub async fn connect_engine(
     buildkit_env: Option<&str>,
 ) -> Result<(EngineClient, crate::domain::EngineInfo), String> {
     let docker = client_for(&endpoint).map_err(|e| format!("{e:#}"))?;
+    let unreachable = |e: bollard::errors::Error| {
+        format!(
+            "cannot reach {}: {}",
+            endpoint.host,
+            crate::sources::describe(&e)
+        )
+    };
     // The engine may speak an older or newer API than bollard's default.
-    let docker = docker.negotiate_version().await.map_err(|e| {
-        format!(
-            "cannot reach {}: {}",
-            endpoint.host,
-            crate::sources::describe(&e)
-        )
-    })?;
-    let version = docker.version().await.map_err(|e| {
-        format!(
-            "cannot reach {}: {}",
-            endpoint.host,
-            crate::sources::describe(&e)
-        )
-    })?;
+    let docker = docker.negotiate_version().await.map_err(unreachable)?;
+    let version = docker.version().await.map_err(unreachable)?;
     let os = version.os.unwrap_or_default();
     let api_version = version.api_version.unwrap_or_else(|| "?".into());
     let builder = crate::domain::Builder::choose(buildkit_env, &os, &api_version);

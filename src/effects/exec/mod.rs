@@ -92,6 +92,7 @@ impl ExecEffects {
                 command,
             } => {
                 let run = self.command(&target, false, &command);
+                let cancelled = cancelled_exec(&target, &command);
                 let task = tokio::spawn(async move {
                     let sink = tx.clone();
                     let done = process::stream_lines(run, |line| {
@@ -112,7 +113,7 @@ impl ExecEffects {
                     };
                     finish_job(&tx, job, result);
                 });
-                shared.track(job, task);
+                shared.track_saying(job, task, cancelled);
             }
             Command::Shell { .. } => {
                 shared.failed("A shell needs the terminal: only the cockpit's loop can open one.")
@@ -122,10 +123,57 @@ impl ExecEffects {
     }
 }
 
+/// What a cancelled one-off command's end says: the CLI is ended, but neither Docker
+/// nor Kubernetes ends the process it started inside when its client goes (moby issue
+/// 9098; the kubelet does the same), and pilothouse cannot know which process inside it
+/// is, so it says so rather than claim it stopped.
+fn cancelled_exec(target: &ExecTarget, command: &[String]) -> String {
+    format!(
+        "cancelled; {} exec was ended, but `{}` may still run inside {}: {} does not end \
+         what an exec started when its client goes",
+        target.program(),
+        command
+            .iter()
+            .map(|w| crate::domain::text::quote(w))
+            .collect::<Vec<_>>()
+            .join(" "),
+        target.label(),
+        match target {
+            ExecTarget::Container { .. } => "Docker",
+            ExecTarget::Pod { .. } => "Kubernetes",
+        }
+    )
+}
+
 fn missing(target: &ExecTarget) -> String {
     format!(
         "{} is not installed: pilothouse runs `{} exec` for this, so install it or put it on PATH",
         target.program(),
         target.program()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_command_says_what_may_still_run_inside() {
+        let container = ExecTarget::Container { name: "web".into() };
+        let words = vec!["sleep".to_string(), "1 000".to_string()];
+        assert_eq!(
+            cancelled_exec(&container, &words),
+            "cancelled; docker exec was ended, but `sleep '1 000'` may still run inside web: \
+             Docker does not end what an exec started when its client goes"
+        );
+        let pod = ExecTarget::Pod {
+            namespace: "default".into(),
+            pod: "api-1".into(),
+            container: "api".into(),
+            context: None,
+        };
+        assert!(
+            cancelled_exec(&pod, &words).contains("inside api-1 (api): Kubernetes does not end")
+        );
+    }
 }

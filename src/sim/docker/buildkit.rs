@@ -121,14 +121,7 @@ impl Traces {
             self.finish_current(None, &mut out);
             let id = value["aux"]["ID"].as_str().unwrap_or_default().to_string();
             self.start("exporting to image".into(), &mut out);
-            if let Some(vertex) = &self.current {
-                let log = Writer::default()
-                    .text(1, &vertex.digest)
-                    .message(2, timestamp())
-                    .varint(3, 1)
-                    .text(4, &format!("writing image {id} done\n"));
-                out.push(trace(vec![], vec![log]));
-            }
+            out.extend(self.log(&format!("writing image {id} done")));
             self.finish_current(None, &mut out);
             out.push(json!({"id": "moby.image.id", "aux": {"ID": id}}));
             return out;
@@ -157,15 +150,23 @@ impl Traces {
             || line.is_empty()
         {
             // The classic builder's bookkeeping: BuildKit prints none of it.
-        } else if let Some(vertex) = &self.current {
-            let log = Writer::default()
-                .text(1, &vertex.digest)
-                .message(2, timestamp())
-                .varint(3, 1)
-                .text(4, &format!("{line}\n"));
-            out.push(trace(vec![], vec![log]));
+        } else {
+            out.extend(self.log(line));
         }
         out
+    }
+
+    /// A line the current step printed, as its vertex's log (stdout, stream 1);
+    /// BuildKit prints nothing outside a step.
+    fn log(&self, line: &str) -> Option<Value> {
+        let vertex = self.current.as_ref()?;
+        // VertexLog: vertex (1), timestamp (2), stream (3), msg (4).
+        let log = Writer::default()
+            .text(1, &vertex.digest)
+            .message(2, timestamp())
+            .varint(3, 1)
+            .text(4, &format!("{line}\n"));
+        Some(trace(vec![], vec![log]))
     }
 }
 
