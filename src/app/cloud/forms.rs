@@ -1,11 +1,10 @@
 //! The Cloud pane's forms: the `[cloudrun]` settings (`s`) and the GitHub
 //! Actions workflow (`W`), each field checked where it is typed.
 
-use crate::app::cloud::deploy::SettingsState;
 use crate::app::cloud::settings::{CloudRunSettings, DeployMode};
 use crate::app::cloud::state::CloudModel;
 use crate::app::cloud::workflow::{
-    Auth, CI_PATH, DEPLOY_PATH, WorkflowSpec, ci_workflow, deploy_workflow,
+    Auth, CI_PATH, DEPLOY_PATH, LanguageSetup, WorkflowSpec, ci_workflow, deploy_workflow,
 };
 use crate::app::core::command::Command;
 use crate::app::core::forms::{Field, Form, FormKind};
@@ -88,12 +87,13 @@ pub(crate) fn settings_form(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<
 
 /// `W`: a GitHub Actions workflow from the settings (deploy, or tests only).
 pub(crate) fn workflow_form(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
-    if let SettingsState::Missing | SettingsState::Unknown = cloud.settings {
+    // Without settings only the test-only workflow can be written: offered, and said why.
+    let settled = cloud.settings().is_some();
+    if !settled {
         shared.set_status(
-            Level::Warn,
-            "The workflow deploys with the Cloud Run settings: press s in the Cloud pane (9) first.",
+            Level::Info,
+            "No Cloud Run settings yet (s in the Cloud pane, 9): ci writes the test-only workflow; deploy needs them.",
         );
-        return Vec::new();
     }
     let test = cloud.app_ports.test_command.clone();
     shared.overlay = Overlay::Form(Form {
@@ -103,7 +103,7 @@ pub(crate) fn workflow_form(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<
             Field::new(
                 "Workflow",
                 "deploy (tests, build, push, deploy) or ci (tests only)",
-                "deploy",
+                if settled { "deploy" } else { "ci" },
             ),
             Field::new("Branch", "deploys on push to this branch", "main"),
             Field::new(
@@ -133,6 +133,7 @@ pub struct WorkflowFile {
 pub fn parse_workflow_form(
     form: &Form,
     settings: Option<&CloudRunSettings>,
+    setup: Option<&LanguageSetup>,
 ) -> Result<WorkflowFile, Vec<(usize, String)>> {
     let value = |i: usize| form.value(i).trim().to_string();
     let mut errors = Vec::new();
@@ -172,14 +173,14 @@ pub fn parse_workflow_form(
     if !deploy {
         return Ok(WorkflowFile {
             path: CI_PATH.to_string(),
-            text: ci_workflow(&test_command),
+            text: ci_workflow(&test_command, setup),
             needs: Vec::new(),
         });
     }
     let Some(settings) = settings else {
         return Err(vec![(
             0,
-            "the Cloud Run settings are not valid yet (s)".to_string(),
+            "deploy needs the Cloud Run settings (s in the Cloud pane); ci needs none".to_string(),
         )]);
     };
     let spec = WorkflowSpec {
@@ -187,6 +188,7 @@ pub fn parse_workflow_form(
         branch,
         auth,
         test_command,
+        setup: setup.cloned(),
     };
     let needs = crate::app::cloud::workflow::needs(&spec)
         .into_iter()

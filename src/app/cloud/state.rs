@@ -29,6 +29,8 @@ pub struct AppPorts {
     pub reads_port_env: bool,
     /// What a CI test job should run, guessed from the files (`npm test`, `go test ./...`, …).
     pub test_command: String,
+    /// The language the test job sets up first (Python, from its files), when known.
+    pub language: Option<crate::app::cloud::workflow::LanguageSetup>,
 }
 
 #[derive(Debug, Clone, Default)]

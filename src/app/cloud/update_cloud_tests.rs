@@ -43,6 +43,9 @@ fn on_cloud(mode: DeployMode) -> crate::app::Model {
             exposed: vec![8000],
             reads_port_env: false,
             test_command: "pip install -r requirements.txt && python -m compileall -q .".into(),
+            language: Some(crate::app::cloud::workflow::LanguageSetup::Python {
+                version: "3.x".into(),
+            }),
         })),
     );
     model
@@ -257,10 +260,21 @@ fn the_settings_form_checks_each_field_and_saves() {
 
 #[test]
 fn w_writes_a_workflow_and_asks_with_the_diff_before_replacing_one() {
+    // Without Cloud Run settings: the test-only workflow is offered, and written.
     let mut none = on_pane(populated(), '9');
     none.cloud.settings = SettingsState::Missing;
+    none.cloud.app_ports.test_command = "make test".into();
     press_str(&mut none, "W");
-    assert!(status_text(&none).contains("press s in the Cloud pane"));
+    assert!(status_text(&none).contains("ci writes the test-only workflow"));
+    let Overlay::Form(form) = &none.shared.overlay else {
+        panic!("W opens the form without settings too")
+    };
+    assert_eq!(form.value(0), "ci");
+    let commands = press(&mut none, KeyCode::Enter);
+    assert!(
+        matches!(&commands[..], [Command::WriteWorkflow { path, .. }] if path.ends_with("ci.yml")),
+        "{commands:?}"
+    );
 
     let mut model = on_cloud(DeployMode::CloudBuild);
     model.cloud.app_ports.test_command = "python -m pytest".into();

@@ -6,6 +6,38 @@
 
 use crate::app::cloud::settings::CloudRunSettings;
 
+/// Every action the generated workflows use, at its current major. Each tag was
+/// checked against the action's own releases (their upgrade pull requests, dated);
+/// when a major moves, this is the one place to change.
+pub mod actions {
+    /// v7.0.1 since July 2026.
+    pub const CHECKOUT: &str = "actions/checkout@v7";
+    /// v7.0.0 since July 2026 (it dropped the `pip-install` input; none is used here).
+    pub const SETUP_PYTHON: &str = "actions/setup-python@v7";
+    pub const AUTH: &str = "google-github-actions/auth@v3";
+    pub const DOCKER_LOGIN: &str = "docker/login-action@v4";
+    pub const SETUP_BUILDX: &str = "docker/setup-buildx-action@v4";
+    pub const BUILD_PUSH: &str = "docker/build-push-action@v7";
+    pub const DEPLOY_CLOUDRUN: &str = "google-github-actions/deploy-cloudrun@v3";
+    /// All of them, for the checks.
+    pub const ALL: [&str; 7] = [
+        CHECKOUT,
+        SETUP_PYTHON,
+        AUTH,
+        DOCKER_LOGIN,
+        SETUP_BUILDX,
+        BUILD_PUSH,
+        DEPLOY_CLOUDRUN,
+    ];
+}
+
+/// How the test job sets up the app's language before it runs the tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LanguageSetup {
+    /// `actions/setup-python` with this version (`.python-version`'s, else `3.x`).
+    Python { version: String },
+}
+
 /// How the deploy job authenticates to Google Cloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Auth {
@@ -23,6 +55,8 @@ pub struct WorkflowSpec {
     pub auth: Auth,
     /// What the test job runs (`pytest`, `npm test`, …).
     pub test_command: String,
+    /// The language the test job sets up first, when pilothouse knows how.
+    pub setup: Option<LanguageSetup>,
 }
 
 /// `.github/workflows/deploy.yml`
@@ -61,6 +95,23 @@ fn image_name(settings: &CloudRunSettings) -> String {
     }
 }
 
+/// The test job's steps: the checkout, the language, the tests.
+fn test_steps(test_command: &str, setup: Option<&LanguageSetup>) -> String {
+    let language = match setup {
+        Some(LanguageSetup::Python { version }) => format!(
+            "      - uses: {}\n        with:\n          python-version: {}\n",
+            actions::SETUP_PYTHON,
+            yaml_string(version)
+        ),
+        None => String::new(),
+    };
+    format!(
+        "    steps:\n      - uses: {}\n{language}      - name: Test\n        run: {}\n",
+        actions::CHECKOUT,
+        yaml_string(test_command)
+    )
+}
+
 /// A test command goes into YAML as a double-quoted string.
 fn yaml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
@@ -95,26 +146,32 @@ pub fn deploy_workflow(spec: &WorkflowSpec) -> String {
          env:\n  PROJECT_ID: {project}\n  REGION: {region}\n  SERVICE: {service}\n  IMAGE: {image}\n\
          \n\
          jobs:\n\
-         \x20 test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v6\n      - name: Test\n        run: {test}\n\
+         \x20 test:\n    runs-on: ubuntu-latest\n{test}\
          \n\
          \x20 deploy:\n    needs: test\n    runs-on: ubuntu-latest\n{permissions}\
-         \x20   steps:\n      - uses: actions/checkout@v6\n\
-         \x20     - id: auth\n        uses: google-github-actions/auth@v3\n        with:\n          token_format: access_token\n{credentials}\
-         \x20     - uses: docker/login-action@v4\n        with:\n          registry: {registry}\n          username: oauth2accesstoken\n          password: ${{{{ steps.auth.outputs.access_token }}}}\n\
-         \x20     - uses: docker/setup-buildx-action@v4\n\
-         \x20     - uses: docker/build-push-action@v7\n        with:\n          context: .\n          push: true\n          tags: ${{{{ env.IMAGE }}}}:${{{{ github.sha }}}}\n\
-         \x20     - id: deploy\n        uses: google-github-actions/deploy-cloudrun@v3\n        with:\n          service: ${{{{ env.SERVICE }}}}\n          image: ${{{{ env.IMAGE }}}}:${{{{ github.sha }}}}\n          region: ${{{{ env.REGION }}}}\n          project_id: ${{{{ env.PROJECT_ID }}}}\n          flags: {allow}\n\
+         \x20   steps:\n      - uses: {checkout}\n\
+         \x20     - id: auth\n        uses: {auth}\n        with:\n          token_format: access_token\n{credentials}\
+         \x20     - uses: {login}\n        with:\n          registry: {registry}\n          username: oauth2accesstoken\n          password: ${{{{ steps.auth.outputs.access_token }}}}\n\
+         \x20     - uses: {buildx}\n\
+         \x20     - uses: {build_push}\n        with:\n          context: .\n          push: true\n          tags: ${{{{ env.IMAGE }}}}:${{{{ github.sha }}}}\n\
+         \x20     - id: deploy\n        uses: {deploy}\n        with:\n          service: ${{{{ env.SERVICE }}}}\n          image: ${{{{ env.IMAGE }}}}:${{{{ github.sha }}}}\n          region: ${{{{ env.REGION }}}}\n          project_id: ${{{{ env.PROJECT_ID }}}}\n          flags: {allow}\n\
          \x20     - name: Service URL\n        run: echo \"Deployed to ${{{{ steps.deploy.outputs.url }}}}\"\n",
         branch = spec.branch,
         project = s.project,
         region = s.region,
         service = s.service,
-        test = yaml_string(&spec.test_command),
+        test = test_steps(&spec.test_command, spec.setup.as_ref()),
+        checkout = actions::CHECKOUT,
+        auth = actions::AUTH,
+        login = actions::DOCKER_LOGIN,
+        buildx = actions::SETUP_BUILDX,
+        build_push = actions::BUILD_PUSH,
+        deploy = actions::DEPLOY_CLOUDRUN,
     )
 }
 
 /// The test-only workflow: every push and pull request runs the tests.
-pub fn ci_workflow(test_command: &str) -> String {
+pub fn ci_workflow(test_command: &str, setup: Option<&LanguageSetup>) -> String {
     format!(
         "# Written by pilothouse: run the tests on every push and pull request.\n\
          name: CI\n\
@@ -122,8 +179,8 @@ pub fn ci_workflow(test_command: &str) -> String {
          on:\n  push:\n  pull_request:\n\
          \n\
          jobs:\n\
-         \x20 test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v6\n      - name: Test\n        run: {}\n",
-        yaml_string(test_command)
+         \x20 test:\n    runs-on: ubuntu-latest\n{}",
+        test_steps(test_command, setup)
     )
 }
 
@@ -197,6 +254,9 @@ mod tests {
             branch: "main".into(),
             auth,
             test_command: "python -m pytest".into(),
+            setup: Some(LanguageSetup::Python {
+                version: "3.x".into(),
+            }),
         }
     }
 
@@ -226,13 +286,18 @@ mod tests {
             "europe-west1-docker.pkg.dev/my-proj/apps/cookbook"
         );
         let jobs = &workflow["jobs"];
-        assert_eq!(jobs["test"]["steps"][1]["run"], "python -m pytest");
+        assert_eq!(
+            uses(&jobs["test"]),
+            [actions::CHECKOUT, actions::SETUP_PYTHON]
+        );
+        assert_eq!(jobs["test"]["steps"][1]["with"]["python-version"], "3.x");
+        assert_eq!(jobs["test"]["steps"][2]["run"], "python -m pytest");
         assert_eq!(jobs["deploy"]["needs"], "test");
         assert_eq!(jobs["deploy"]["permissions"]["id-token"], "write");
         assert_eq!(
             uses(&jobs["deploy"]),
             [
-                "actions/checkout@v6",
+                "actions/checkout@v7",
                 "google-github-actions/auth@v3",
                 "docker/login-action@v4",
                 "docker/setup-buildx-action@v4",
@@ -286,7 +351,10 @@ mod tests {
             "deploy_credentials_json_private",
             deploy_workflow(&spec(Auth::CredentialsJson, false))
         );
-        insta::assert_snapshot!("ci", ci_workflow("python -m pytest"));
+        let python = LanguageSetup::Python {
+            version: "3.12".into(),
+        };
+        insta::assert_snapshot!("ci", ci_workflow("python -m pytest", Some(&python)));
     }
 
     #[test]
@@ -310,12 +378,29 @@ mod tests {
             image_name(&tagged.settings),
             "us-docker.pkg.dev/p-roj/r/web"
         );
-        let ci = parse(&ci_workflow("npm test -- --ci \"quoted\""));
+        let ci = parse(&ci_workflow("npm test -- --ci \"quoted\"", None));
         assert_eq!(
             ci["jobs"]["test"]["steps"][1]["run"],
             "npm test -- --ci \"quoted\""
         );
         assert!(ci["on"].get("pull_request").is_some());
         assert!(ci["jobs"].get("deploy").is_none());
+        assert_eq!(uses(&ci["jobs"]["test"]), [actions::CHECKOUT]);
+    }
+
+    /// Every action the workflows use comes from the one list, and every one of the
+    /// list is used: a major changed there changes every workflow.
+    #[test]
+    fn the_workflows_use_the_actions_of_the_one_list() {
+        let deploy = deploy_workflow(&spec(Auth::WorkloadIdentity, true));
+        let mut used: Vec<&str> = deploy
+            .lines()
+            .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("uses: "))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut all = actions::ALL.to_vec();
+        all.sort_unstable();
+        assert_eq!(used, all);
     }
 }

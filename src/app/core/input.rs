@@ -55,10 +55,11 @@ pub(crate) fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Handled {
 /// The workflow form: parsed with the settings, written by an effect (which asks before replacing).
 fn submit_workflow(model: &mut Model) -> Vec<Command> {
     let settings = model.cloud.settings().cloned();
+    let setup = model.cloud.app_ports.language.clone();
     let Overlay::Form(form) = &mut model.shared.overlay else {
         return Vec::new();
     };
-    match crate::app::cloud::forms::parse_workflow_form(form, settings.as_ref()) {
+    match crate::app::cloud::forms::parse_workflow_form(form, settings.as_ref(), setup.as_ref()) {
         Err(errors) => {
             for field in &mut form.fields {
                 field.error = None;

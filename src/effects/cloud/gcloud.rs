@@ -105,7 +105,27 @@ pub fn app_ports(dir: &Path) -> AppPorts {
         exposed,
         reads_port_env: mentions_port(&dockerfile) || sources_mention,
         test_command: guess_test_command(dir),
+        language: guess_language(dir),
     }
+}
+
+/// The language a CI test job sets up, from the app's files: Python (the version
+/// of `.python-version`, else the newest 3) when it has Python's project files and
+/// is not a Node app. Others run on the runner's own toolchains.
+pub fn guess_language(dir: &Path) -> Option<crate::app::cloud::workflow::LanguageSetup> {
+    let has = |name: &str| dir.join(name).exists();
+    let python = ["requirements.txt", "pyproject.toml", "setup.py", "Pipfile"]
+        .iter()
+        .any(|f| has(f));
+    if !python || has("package.json") {
+        return None;
+    }
+    let version = std::fs::read_to_string(dir.join(".python-version"))
+        .ok()
+        .and_then(|text| text.lines().next().map(|l| l.trim().to_string()))
+        .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .unwrap_or_else(|| "3.x".to_string());
+    Some(crate::app::cloud::workflow::LanguageSetup::Python { version })
 }
 
 /// What a CI test job should run, from what the app directory holds.
