@@ -42,7 +42,9 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     );
     let image = "us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:latest";
     assert!(
-        screen.contains(&format!("$ docker build -t {image} .")),
+        screen.contains(&format!(
+            "$ docker build --platform linux/amd64 -t {image} ."
+        )),
         "{screen}"
     );
     assert!(

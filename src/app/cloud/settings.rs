@@ -203,11 +203,17 @@ impl CloudRunSettings {
     }
 }
 
+/// Cloud Run's platform: an image built on an arm64 laptop must still be linux/amd64.
+pub const CLOUD_RUN_PLATFORM: &str = "linux/amd64";
+
 /// What the local mode does before `gcloud run deploy`, as a user would type it.
 pub fn local_lines(image: &str) -> Vec<String> {
     let registry = image.split('/').next().unwrap_or_default();
     vec![
-        format!("docker build -t {} .", quote(image)),
+        format!(
+            "docker build --platform {CLOUD_RUN_PLATFORM} -t {} .",
+            quote(image)
+        ),
         format!(
             "gcloud auth print-access-token | docker login -u oauth2accesstoken --password-stdin {}",
             quote(registry)

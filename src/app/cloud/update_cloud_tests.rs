@@ -192,7 +192,7 @@ fn d_refuses_with_a_sentence_when_it_cannot_deploy() {
     assert_eq!(
         steps,
         [
-            "$ docker build -t europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest .",
+            "$ docker build --platform linux/amd64 -t europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest .",
             "$ gcloud auth print-access-token | docker login -u oauth2accesstoken --password-stdin europe-west1-docker.pkg.dev",
             "$ docker push europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest",
             "$ gcloud run deploy cookbook --image europe-west1-docker.pkg.dev/my-proj/apps/cookbook:latest --region europe-west1 --platform managed --allow-unauthenticated --project my-proj --quiet",

@@ -264,6 +264,9 @@ pub struct DeployPlan {
     pub describe: Vec<String>,
 }
 
+/// Cloud Run runs linux/amd64 images: the local mode builds for it whatever the host is.
+const CLOUD_RUN_PLATFORM: &str = crate::app::cloud::settings::CLOUD_RUN_PLATFORM;
+
 /// The local mode's first half: build here, then push with gcloud's access token.
 /// The token goes to the engine as the registry password and nowhere else.
 async fn build_and_push(
@@ -289,13 +292,16 @@ async fn build_and_push(
         });
     };
     step(1);
-    line(format!("$ docker build -t {image} ."));
+    line(format!(
+        "$ docker build --platform {CLOUD_RUN_PLATFORM} -t {image} ."
+    ));
     let spec = crate::app::core::command::BuildSpec {
         context: gcloud.dir.clone(),
         dockerfile: "Dockerfile".to_string(),
         tag: image.to_string(),
     };
-    crate::effects::docker::build::build_inner(&engine, job, &spec, tx).await?;
+    crate::effects::docker::build::build_inner(&engine, job, &spec, Some(CLOUD_RUN_PLATFORM), tx)
+        .await?;
     line(
         "$ gcloud auth print-access-token   (the token is passed to the engine, never shown)"
             .into(),

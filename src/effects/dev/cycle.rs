@@ -184,7 +184,8 @@ impl Cycle {
         let mut build = self.plan.build.clone();
         build.context = self.cwd.join(&build.context);
         let mut followed = BuildStream::default();
-        if let Err(reason) = build_followed(engine, self.job, &build, &self.tx, &mut followed).await
+        if let Err(reason) =
+            build_followed(engine, self.job, (&build, None), &self.tx, &mut followed).await
         {
             let at = followed
                 .last_step

@@ -56,7 +56,7 @@ pub fn check_build_context(
 
 /// `docker build`: stream the engine's output into the job, with its steps.
 pub async fn build(engine: EngineClient, id: JobId, spec: BuildSpec, tx: Sender) {
-    let result = build_inner(&engine, id, &spec, &tx).await;
+    let result = build_inner(&engine, id, &spec, None, &tx).await;
     job(&tx, id, JobUpdate::Finished(result));
 }
 
@@ -64,10 +64,11 @@ pub(crate) async fn build_inner(
     engine: &EngineClient,
     id: JobId,
     spec: &BuildSpec,
+    platform: Option<&str>,
     tx: &Sender,
 ) -> Result<String, String> {
     let mut followed = BuildStream::default();
-    build_followed(engine, id, spec, tx, &mut followed).await?;
+    build_followed(engine, id, (spec, platform), tx, &mut followed).await?;
     let short = followed.short_image_id();
     Ok(match short {
         Some(short) => format!("built {} ({short})", spec.tag),
@@ -82,7 +83,7 @@ pub(crate) async fn build_inner(
 pub(crate) async fn build_followed(
     engine: &EngineClient,
     id: JobId,
-    spec: &BuildSpec,
+    (spec, platform): (&BuildSpec, Option<&str>),
     tx: &Sender,
     followed: &mut BuildStream,
 ) -> Result<(), String> {
@@ -107,7 +108,7 @@ pub(crate) async fn build_followed(
                 "Sending build context to Docker daemon  {size}, building with {named}"
             )]),
         );
-        let query = build_query(spec, &builder);
+        let query = build_query(spec, platform, &builder);
         let mut answer =
             engine_http::post(&engine.endpoint, &query, "application/x-tar", tar.clone())
                 .await
@@ -136,13 +137,17 @@ pub(crate) async fn build_followed(
 }
 
 /// The query `docker build -t TAG -f DOCKERFILE` sends, with the builder's version.
-fn build_query(spec: &BuildSpec, builder: &Builder) -> String {
+/// `platform` (`--platform linux/amd64`) builds for another architecture than the engine's.
+fn build_query(spec: &BuildSpec, platform: Option<&str>, builder: &Builder) -> String {
     let version = match builder {
         Builder::BuildKit => "2",
         Builder::Classic { .. } => "1",
     };
+    let platform = platform
+        .map(|p| format!("&platform={}", crate::domain::text::percent_encode(p)))
+        .unwrap_or_default();
     format!(
-        "/build?t={}&dockerfile={}&rm=1&version={version}",
+        "/build?t={}&dockerfile={}&rm=1&version={version}{platform}",
         crate::domain::text::percent_encode(&spec.tag),
         crate::domain::text::percent_encode(&spec.dockerfile)
     )
