@@ -32,17 +32,29 @@ async fn build_run_fetch_logs_stats_stop_remove() {
         page,
         log_line: "response:200".into(),
     };
-    let outcome = scenario::run(
-        &docker,
-        DockerEnv::from_process(),
-        dir.path(),
-        &tag,
-        &name,
-        &expect,
-    )
-    .await;
+    // The scenario asserts as it goes: run it as a task of its own, so that a failed
+    // assertion still leaves the clean-up below to run.
+    let scenario = {
+        let (docker, context) = (docker.clone(), dir.path().to_path_buf());
+        let (tag, name) = (tag.clone(), name.clone());
+        tokio::spawn(async move {
+            scenario::run(
+                &docker,
+                DockerEnv::from_process(),
+                &context,
+                &tag,
+                &name,
+                &expect,
+            )
+            .await
+        })
+    };
+    let outcome = scenario.await;
     clean_up(&docker, &[&name], &[&tag]).await;
-    outcome.unwrap_or_else(|e| panic!("{e}"));
+    match outcome {
+        Ok(result) => result.unwrap_or_else(|e| panic!("{e}")),
+        Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
