@@ -173,17 +173,7 @@ pub async fn run(cli: Cli, config: Config, prepared: Prepared) -> Result<()> {
     tokio::spawn(ticks(tx.clone()));
     // In the demo gcloud talks to the simulated Cloud Run through a throwaway configuration.
     let gcloud_env = match &demo {
-        Some(sim) => vec![
-            (
-                "CLOUDSDK_CONFIG".to_string(),
-                sim.gcloud_config.display().to_string(),
-            ),
-            (
-                "CLOUDSDK_AUTH_ACCESS_TOKEN".to_string(),
-                crate::sim::GCLOUD_TOKEN.to_string(),
-            ),
-            ("CLOUDSDK_CORE_DISABLE_PROMPTS".to_string(), "1".to_string()),
-        ],
+        Some(sim) => sim.gcloud_env(),
         None => Vec::new(),
     };
     let mut effects = Effects::new(tx, client_rx, cwd)

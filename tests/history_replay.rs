@@ -2,7 +2,8 @@
 //! simulated cluster, exported with `:export`, run by bash with the real
 //! `docker` and `kubectl` against a second, fresh one, gives the same state:
 //! the same image, the same running container, the deployment at 3/3 behind
-//! the same kind of Service.
+//! the same kind of Service, and the same Cloud Run service answering at
+//! its URL (the deploy's `docker login` and `docker push` replayed too).
 
 mod common;
 
@@ -93,6 +94,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     let test = "the_exported_history_replays_with_real_clis_to_the_same_state";
     if !common::cli_available(test, "kubectl", &["version", "--client"])
         || !common::cli_available(test, "docker", &["--version"])
+        || !common::gcloud_available(test)
     {
         return;
     }
@@ -178,6 +180,36 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
                 && m.kube.services.iter().any(|s| s.name == "cookbook-recipe")
         })
         .await;
+
+    // The Cloud Run deploy of the local mode: build, log in, push, deploy.
+    cockpit.use_sim_gcloud(&first);
+    cockpit.keys("9");
+    cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
+    cockpit
+        .until("gcloud's account and the settings", |m| {
+            m.cloud.settings().is_some()
+                && matches!(
+                    m.cloud.gcloud,
+                    pilothouse::domain::cloud::GcloudState::Ready(_)
+                )
+        })
+        .await;
+    cockpit.keys("D");
+    cockpit
+        .until("the deploy asks first", |m| {
+            matches!(
+                &m.shared.overlay,
+                pilothouse::app::core::model::Overlay::Confirm(_)
+            )
+        })
+        .await;
+    cockpit.keys("y");
+    cockpit
+        .until("the deploy done", |m| succeeded(m, "deploy "))
+        .await;
+    let deployed = cloud_services(&first);
+    assert_eq!(deployed.len(), 1, "{deployed:?}");
+
     let before = state(&cockpit.model);
     assert_eq!(before.deployments.len(), 1, "{before:?}");
     assert_eq!(before.containers.len(), 1, "{before:?}");
@@ -191,6 +223,7 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
         "kubectl apply --server-side -f cookbook-deployment.yaml",
         "kubectl expose deployment cookbook-recipe --type=LoadBalancer --port=8000 -n default",
         "kubectl scale --replicas=3 deployment/cookbook-recipe -n default",
+        "docker build --platform linux/amd64 -t us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:latest .",
     ] {
         assert!(screen.contains(line), "{line} missing:\n{screen}");
     }
@@ -234,6 +267,25 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     let output = replay(&script_path, &second).await;
     assert!(output.0, "the script failed:\n{}\n{script}", output.1);
 
+    let replayed_services = cloud_services(&second);
+    assert_eq!(
+        replayed_services.iter().map(|s| &s.0).collect::<Vec<_>>(),
+        deployed.iter().map(|s| &s.0).collect::<Vec<_>>(),
+        "the same Cloud Run service:\n{}",
+        output.1
+    );
+    for (name, url) in &replayed_services {
+        let port: u16 = url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| panic!("{name}: {url} has no port"));
+        let page = common::http_get(port, "/")
+            .await
+            .expect("the service answers");
+        assert!(page.contains(name.as_str()), "{name} at {url}: {page}");
+    }
+
     let mut replayed = Cockpit::on(&second);
     connected(&mut replayed).await;
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -252,7 +304,17 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     }
 }
 
-/// `bash SCRIPT` with DOCKER_HOST and KUBECONFIG at `sim`, in a throwaway home.
+/// The sim's Cloud Run services with a URL: (name, url).
+fn cloud_services(sim: &Sim) -> Vec<(String, String)> {
+    sim.cloud_run
+        .services()
+        .into_iter()
+        .filter_map(|(_, _, name, url)| Some((name, url?)))
+        .collect()
+}
+
+/// `bash SCRIPT` with DOCKER_HOST, KUBECONFIG and gcloud's configuration at `sim`, in a
+/// throwaway home.
 async fn replay(script: &Path, sim: &Sim) -> (bool, String) {
     let home = tempfile::tempdir().expect("a home");
     let output = tokio::process::Command::new("bash")
@@ -264,6 +326,7 @@ async fn replay(script: &Path, sim: &Sim) -> (bool, String) {
         .env("DOCKER_BUILDKIT", "0")
         .env_remove("DOCKER_CONTEXT")
         .env("KUBECONFIG", &sim.kubeconfig_path)
+        .envs(sim.gcloud_env())
         .output()
         .await
         .expect("bash runs");

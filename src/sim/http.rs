@@ -174,6 +174,16 @@ pub async fn serve_tls<H, F>(
     }
 }
 
+/// Serve HTTP/1 on a stream that is already open (a tunnel's TLS, say).
+pub fn serve_stream<S, H, F>(stream: S, handler: H)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Response<Body>> + Send + 'static,
+{
+    serve_connection(stream, Arc::new(handler));
+}
+
 fn serve_connection<S, H, F>(stream: S, handler: Arc<H>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,

@@ -8,6 +8,7 @@ pub mod cloudrun;
 pub mod docker;
 pub mod http;
 pub mod kube;
+mod leftovers;
 pub mod private;
 pub mod shell;
 pub mod spdy;
@@ -146,7 +147,7 @@ impl Sim {
             )
         })?;
         let sample_app = write_sample_app(&dir)?;
-        let cloud_run = cloudrun::CloudRunSim::start()
+        let cloud_run = cloudrun::CloudRunSim::start(docker.engine.clone())
             .await
             .wrap_err("cannot start the simulated Cloud Run")?;
         let gcloud_config = dir.join("gcloud");
@@ -171,8 +172,36 @@ impl Drop for Sim {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_file(dir.join("kubeconfig"));
+            leftovers::end_clis_using(dir);
             remove_folder(dir);
         }
+    }
+}
+
+impl Sim {
+    /// The environment that points the real gcloud at the simulated Google Cloud:
+    /// its configuration, a token, no prompts, and its CA for what gcloud reaches over
+    /// HTTPS through the proxy (set here too, because an environment's own
+    /// `CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE` would win over the configuration's).
+    pub fn gcloud_env(&self) -> Vec<(String, String)> {
+        vec![
+            (
+                "CLOUDSDK_CONFIG".to_string(),
+                self.gcloud_config.display().to_string(),
+            ),
+            (
+                "CLOUDSDK_AUTH_ACCESS_TOKEN".to_string(),
+                GCLOUD_TOKEN.to_string(),
+            ),
+            ("CLOUDSDK_CORE_DISABLE_PROMPTS".to_string(), "1".to_string()),
+            (
+                "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE".to_string(),
+                self.gcloud_config
+                    .join(cloudrun::CA_FILE)
+                    .display()
+                    .to_string(),
+            ),
+        ]
     }
 }
 
@@ -228,10 +257,12 @@ pub async fn run_standalone(args: SimArgs) -> Result<()> {
             certs.display()
         );
     }
-    println!(
-        "export CLOUDSDK_CONFIG={} CLOUDSDK_AUTH_ACCESS_TOKEN={GCLOUD_TOKEN}",
-        sim.gcloud_config.display()
-    );
+    let gcloud: Vec<String> = sim
+        .gcloud_env()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    println!("export {}", gcloud.join(" "));
     println!(
         "# then: kubectl get nodes; docker build -t cookbook .; kubectl apply --server-side -f cookbook-deployment.yaml"
     );

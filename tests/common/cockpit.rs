@@ -108,17 +108,7 @@ impl Cockpit {
 
     /// gcloud pointed at the sim's Cloud Run through a throwaway configuration, as the demo does.
     pub fn use_sim_gcloud(&mut self, sim: &pilothouse::sim::Sim) {
-        self.effects.set_gcloud_env(vec![
-            (
-                "CLOUDSDK_CONFIG".into(),
-                sim.gcloud_config.display().to_string(),
-            ),
-            (
-                "CLOUDSDK_AUTH_ACCESS_TOKEN".into(),
-                pilothouse::sim::GCLOUD_TOKEN.into(),
-            ),
-            ("CLOUDSDK_CORE_DISABLE_PROMPTS".into(), "1".into()),
-        ]);
+        self.effects.set_gcloud_env(sim.gcloud_env());
     }
 
     /// Empty the focused form field and type `text` there.

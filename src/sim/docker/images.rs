@@ -228,6 +228,30 @@ fn instructions_of(tar: &[u8], query: &HashMap<String, String>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A build asked for by another simulated service (Cloud Build's `docker build -t TAG .`):
+/// the context tar built and stored as TAG, each line of output handed to `line`;
+/// the image id, or the build's error.
+pub fn build_tagged(
+    shared: &Shared,
+    tar: &[u8],
+    dockerfile: &str,
+    tag: &str,
+    line: &dyn Fn(String),
+) -> Result<String, String> {
+    let send = |value: Value| {
+        if let Some(text) = value["stream"].as_str() {
+            line(text.trim_end().to_string());
+        }
+    };
+    let image = run_build(tar, dockerfile, &send)?;
+    let id = image.id.clone();
+    let short = id.trim_start_matches("sha256:")[..12].to_string();
+    line(format!("Successfully built {short}"));
+    store(&mut lock(shared), image, Some(normalize_reference(tag)));
+    line(format!("Successfully tagged {tag}"));
+    Ok(id)
+}
+
 fn store(engine: &mut Engine, mut image: SimImage, tag: Option<String>) {
     if let Some(tag) = &tag {
         for other in &mut engine.images {

@@ -6,8 +6,9 @@ mod buildkit;
 mod containers;
 mod context;
 mod exec;
-mod images;
+pub(crate) mod images;
 mod preload;
+mod registry;
 pub mod state;
 mod streams;
 pub mod tls;
@@ -222,6 +223,10 @@ async fn route(
         (&Method::DELETE, ["images", ..]) => {
             images::remove(shared, image_name(path, false), flag(query, "force"))
         }
+        (&Method::POST, ["auth"]) => match read_body(request).await {
+            Ok(body) => registry::login(shared, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
         (&Method::POST, ["build"]) => match read_body(request).await {
             Ok(body) => images::build(shared, query, body),
             Err(e) => error(StatusCode::BAD_REQUEST, &e),

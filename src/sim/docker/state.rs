@@ -127,6 +127,8 @@ pub struct Engine {
     pub images: Vec<SimImage>,
     /// Pushes, oldest first: the sim plays the registry too.
     pub pushes: Vec<Push>,
+    /// Registries `docker login` succeeded to, oldest first.
+    pub logins: Vec<String>,
     pub containers: Vec<SimContainer>,
     serial: u64,
     pub events: broadcast::Sender<String>,
@@ -147,6 +149,7 @@ impl Default for Engine {
         Self {
             images: Vec::new(),
             pushes: Vec::new(),
+            logins: Vec::new(),
             containers: Vec::new(),
             serial: 0,
             events: broadcast::channel(1024).0,

@@ -32,8 +32,17 @@ pub(crate) fn new_authority() -> Result<Authority> {
 
 /// A server certificate of the CA for 127.0.0.1 and localhost, and its key.
 fn server_certificate(ca: &Authority) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>)> {
+    server_certificate_for(ca, &["localhost"])
+}
+
+/// A server certificate of the CA for these names and 127.0.0.1, and its key.
+fn server_certificate_for(
+    ca: &Authority,
+    names: &[&str],
+) -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>)> {
     let server_key = KeyPair::generate()?;
-    let mut server_params = CertificateParams::new(vec!["localhost".to_string()])?;
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut server_params = CertificateParams::new(names)?;
     server_params
         .subject_alt_names
         .push(SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)));
@@ -47,8 +56,14 @@ fn server_certificate(ca: &Authority) -> Result<(CertificateDer<'static>, Privat
 /// kubeconfig's certificate-authority-data), clients authenticated by
 /// their bearer token rather than a certificate.
 pub fn https_config() -> Result<(ServerConfig, String)> {
+    https_config_for(&["localhost"])
+}
+
+/// HTTPS for these host names, with a CA of its own (returned as PEM, for the
+/// client to trust): the simulated Google APIs that gcloud reaches through its proxy.
+pub fn https_config_for(names: &[&str]) -> Result<(ServerConfig, String)> {
     let ca = new_authority()?;
-    let (cert, key) = server_certificate(&ca)?;
+    let (cert, key) = server_certificate_for(&ca, names)?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?

@@ -1,134 +1,20 @@
-//! A Cloud Run API subset, enough for the real `gcloud run deploy`: the
-//! serviceusage check, `serving.knative.dev/v1` services (get, create,
-//! replace, list, delete) and the IAM policy call. gcloud reaches it as an
-//! HTTP proxy (absolute-URI requests) with per-API endpoint overrides.
-//! A deployed service turns Ready after a short delay, with a `status.url` on
-//! 127.0.0.1 that answers `Hello from <service>`.
+//! Cloud Run's services as gcloud writes and reads them (`serving.knative.dev/v1`):
+//! list, create or replace (a new revision, Ready shortly after, with a URL on
+//! 127.0.0.1 that answers `Hello from <service>`).
 
+use super::{
+    DENIED_PROJECT, Deployed, READY_AFTER, State, google_error, not_found, region_of,
+    valid_service_name,
+};
 use crate::sim::clock::{now_secs, rfc3339};
-use crate::sim::http::{self, Body, Responder, hello_server, json, read_body};
+use crate::sim::http::{Body, Responder, hello_server, json, read_body};
 use hyper::body::Incoming;
 use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::task::JoinHandle;
 
-/// How long a new revision takes to become Ready.
-const READY_AFTER: Duration = Duration::from_millis(600);
-
-struct Deployed {
-    service: Value,
-    listener: Option<JoinHandle<()>>,
-}
-
-#[derive(Default)]
-struct State {
-    /// (project, region, name) -> the service.
-    services: BTreeMap<(String, String, String), Deployed>,
-    generation_counter: u64,
-}
-
-pub struct CloudRunSim {
-    pub port: u16,
-    state: Arc<Mutex<State>>,
-    task: JoinHandle<()>,
-}
-
-impl Drop for CloudRunSim {
-    fn drop(&mut self) {
-        self.task.abort();
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        for deployed in state.services.values_mut() {
-            if let Some(task) = deployed.listener.take() {
-                task.abort();
-            }
-        }
-    }
-}
-
-impl CloudRunSim {
-    pub async fn start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let port = listener.local_addr()?.port();
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let task = tokio::spawn(http::serve_tcp(listener, move |request| {
-            handle(shared.clone(), request)
-        }));
-        Ok(Self { port, state, task })
-    }
-
-    /// A throwaway gcloud configuration that sends `run` and `serviceusage` here.
-    /// Written as gcloud itself stores it; the user's own configuration is never touched.
-    /// gcloud is told not to write its logs, survey and update-check files into
-    /// it: a gcloud still ending when the sim stops would make the folder again.
-    pub fn write_gcloud_config(&self, dir: &Path, project: &str) -> std::io::Result<()> {
-        super::private::create_dir(&dir.join("configurations"))?;
-        super::private::write(&dir.join("active_config"), "default")?;
-        let port = self.port;
-        super::private::write(
-            &dir.join("configurations").join("config_default"),
-            format!(
-                "[core]\nproject = {project}\naccount = learner@pilothouse.sim\ndisable_usage_reporting = True\n\
-                 disable_file_logging = True\ncheck_gce_metadata = False\n\n\
-                 [survey]\ndisable_prompts = True\n\n\
-                 [component_manager]\ndisable_update_check = True\n\n\
-                 [run]\nregion = us-central1\n\n\
-                 [proxy]\ntype = http\naddress = 127.0.0.1\nport = {port}\n\n\
-                 [api_endpoint_overrides]\nrun = http://127.0.0.1:{port}/\nserviceusage = http://127.0.0.1:{port}/\n"
-            ),
-        )
-    }
-}
-
-fn google_error(code: u16, status: &str, message: &str) -> Response<Body> {
-    json(
-        StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        &json!({"error": {"code": code, "message": message, "status": status}}),
-    )
-}
-
-fn not_found(name: &str, region: &str, project: &str) -> Response<Body> {
-    google_error(
-        404,
-        "NOT_FOUND",
-        &format!(
-            "Resource '{name}' of kind 'SERVICE' in region '{region}' in project '{project}' does not exist."
-        ),
-    )
-}
-
-/// The project whose Cloud Run calls the sim refuses with 403 PERMISSION_DENIED.
-pub const DENIED_PROJECT: &str = "pilothouse-denied";
-
-/// Cloud Run's service name rule.
-pub fn valid_service_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 49
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !name.ends_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// The region from a host such as `us-central1-127.0.0.1:PORT` (gcloud prefixes it).
-fn region_of(request: &Request<Incoming>) -> String {
-    let host = request.uri().host().map(String::from).or_else(|| {
-        request
-            .headers()
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .map(|h| h.split(':').next().unwrap_or(h).to_string())
-    });
-    host.and_then(|h| h.strip_suffix("-127.0.0.1").map(String::from))
-        .unwrap_or_else(|| "us-central1".to_string())
-}
-
-async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Response<Body> {
+/// Cloud Run's calls: serviceusage, the knative services, the IAM policy.
+pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Response<Body> {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let region = region_of(&request);
@@ -276,7 +162,11 @@ async fn handle(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Respons
     }
 }
 
-fn list(state: &Arc<Mutex<State>>, project: &str, region: Option<&str>) -> Response<Body> {
+pub(super) fn list(
+    state: &Arc<Mutex<State>>,
+    project: &str,
+    region: Option<&str>,
+) -> Response<Body> {
     let state = state.lock().unwrap_or_else(|p| p.into_inner());
     let items: Vec<&Value> = state
         .services
@@ -291,7 +181,7 @@ fn list(state: &Arc<Mutex<State>>, project: &str, region: Option<&str>) -> Respo
 }
 
 /// Create (name None) or replace a service; a new revision turns Ready shortly after.
-fn write(
+pub(super) fn write(
     state: &Arc<Mutex<State>>,
     project: &str,
     region: &str,
@@ -457,25 +347,4 @@ async fn become_ready(state: Arc<Mutex<State>>, key: (String, String, String), r
     ]);
     status["latestReadyRevisionName"] = json!(revision);
     status["traffic"] = json!([{"revisionName": revision, "percent": 100, "latestRevision": true}]);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_names_follow_cloud_runs_rule() {
-        assert!(valid_service_name("cookbook"));
-        assert!(valid_service_name("cookbook-recipe-2"));
-        for bad in [
-            "",
-            "Cookbook",
-            "1cookbook",
-            "cookbook-",
-            "cook_book",
-            &"a".repeat(50),
-        ] {
-            assert!(!valid_service_name(bad), "{bad}");
-        }
-    }
 }
