@@ -1,5 +1,5 @@
 //! The Cloud pane and a deploy, end to end: the cockpit reads the sample
-//! app's pilothouse.toml (the local mode), the real gcloud (pointed at the
+//! app's pilothouse.toml (set to the local mode), the real gcloud (pointed at the
 //! simulated Cloud Run through a throwaway configuration, as the demo does)
 //! says who is logged in, D shows the command lines and warns that the app
 //! does not listen on $PORT, y builds on the simulated engine, pushes to it
@@ -23,6 +23,7 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
+    common::use_cloud_mode(&sim, "local");
     let mut cockpit = Cockpit::on(&sim);
     cockpit.use_sim_gcloud(&sim);
     // gcloud is asked at the first tick on the Cloud Run pane.

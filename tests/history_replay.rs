@@ -104,6 +104,8 @@ async fn the_exported_history_replays_with_real_clis_to_the_same_state() {
     })
     .await
     .expect("the first sim starts");
+    // The local mode: its `docker login` and `docker push` replay against the second engine.
+    common::use_cloud_mode(&first, "local");
     let mut cockpit = Cockpit::on(&first);
     connected(&mut cockpit).await;
     // Learn mode on: each action asks with its command line first.

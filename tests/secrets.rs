@@ -81,6 +81,8 @@ async fn no_secret_reaches_a_frame_or_the_log() {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
+    // The local mode: the push carries gcloud's token as the registry password.
+    common::use_cloud_mode(&sim, "local");
     let app = sim.sample_app.clone();
     let (kubeconfig, client_key) = kubeconfig_with_credentials(&sim, dir.path());
     let sa_key = app.join("sa-key.json");

@@ -41,6 +41,8 @@ pub struct Sim {
 pub const GCLOUD_PROJECT: &str = "pilothouse-sim";
 /// gcloud wants an access token; the simulated Cloud Run takes any.
 pub const GCLOUD_TOKEN: &str = "pilothouse-sim-token";
+/// The Cloud Run mode of the sample app's `pilothouse.toml`: the book's.
+pub const SAMPLE_MODE: &str = "cloud-build";
 
 /// The sample Flask app of the walkthrough, embedded so a demo works anywhere.
 const SAMPLE_APP: [(&str, &str); 5] = [
@@ -70,13 +72,12 @@ fn write_sample_app(dir: &std::path::Path) -> Result<PathBuf> {
         std::fs::write(app.join(name), text)
             .wrap_err_with(|| format!("cannot write {}", app.join(name).display()))?;
     }
-    // The demo deploys to the simulated Cloud Run in the local mode: built on the simulated
-    // engine, pushed to it (it plays the registry), deployed through gcloud. There is no
-    // Cloud Build in the sim.
+    // The demo deploys as the book does: `gcloud builds submit --tag IMAGE` (the simulated
+    // Cloud Build builds the uploaded sources on the simulated engine), then `gcloud run deploy`.
     let settings = format!(
         "# Cloud Run settings for pilothouse (D deploys with them).\n\
          [cloudrun]\nproject = \"{GCLOUD_PROJECT}\"\nregion = \"us-central1\"\nservice = \"cookbook\"\n\
-         repository = \"apps\"\nmode = \"local\"\nallow-unauthenticated = true\n"
+         repository = \"apps\"\nmode = \"{SAMPLE_MODE}\"\nallow-unauthenticated = true\n"
     );
     std::fs::write(app.join("pilothouse.toml"), settings)
         .wrap_err_with(|| format!("cannot write {}", app.join("pilothouse.toml").display()))?;

@@ -453,3 +453,16 @@ pub async fn running_pod(
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+/// The sample app's Cloud Run mode set to `mode` (`local`, `source`, ...), in its pilothouse.toml.
+pub fn use_cloud_mode(sim: &pilothouse::sim::Sim, mode: &str) {
+    let settings = sim.sample_app.join("pilothouse.toml");
+    let text = std::fs::read_to_string(&settings).expect("the sample's settings");
+    let from = format!("mode = \"{}\"", pilothouse::sim::SAMPLE_MODE);
+    assert!(text.contains(&from), "{text}");
+    std::fs::write(
+        &settings,
+        text.replace(&from, &format!("mode = \"{mode}\"")),
+    )
+    .expect("the mode set");
+}

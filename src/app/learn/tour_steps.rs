@@ -108,7 +108,7 @@ pub const STEPS: [Step; 12] = [
         title: "Cloud Run and $PORT",
         about: "Cloud Run runs the same image without a cluster. It sends traffic to the port in $PORT (8080 unless set), so an app listening elsewhere never answers: pilothouse warns before the deploy.",
         key: "9 (Cloud Run), s for the settings, D to deploy",
-        command: "gcloud run deploy cookbook --image IMAGE --region R --allow-unauthenticated",
+        command: "gcloud builds submit --tag IMAGE . && gcloud run deploy cookbook --image IMAGE --region R --allow-unauthenticated",
         pane: Pane::Cloud,
     },
     Step {
