@@ -54,6 +54,12 @@ async fn d_deploys_the_sample_app_and_its_url_answers() {
     );
 
     cockpit.keys("D");
+    // The repository is checked first (the sim has `apps`), then D asks.
+    cockpit
+        .until("the deploy's question", |m| {
+            matches!(&m.shared.overlay, Overlay::Confirm(_))
+        })
+        .await;
     let Overlay::Confirm(confirm) = &cockpit.model.shared.overlay else {
         panic!("D asks first")
     };

@@ -3,7 +3,8 @@
 //! `cloud-build` (the book's: `gcloud builds submit --tag IMAGE`, then
 //! `gcloud run deploy --image IMAGE`) and `source` (`gcloud run deploy
 //! --source .`). Each builds the image from the app's sources on the
-//! simulated engine, deploys, and the URL answers.
+//! simulated engine, deploys, and the URL answers. A repository that is not
+//! there yet is offered first (asking), created, and the deploy follows.
 
 mod common;
 
@@ -13,10 +14,25 @@ use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 
 async fn deploys_in(mode: &str, built: &str, said: &str) {
+    deploys_to(mode, "apps", built, said).await
+}
+
+/// With `repository` in the settings (the sim has `apps`; another is offered first).
+async fn deploys_to(mode: &str, repository: &str, built: &str, said: &str) {
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
     common::use_cloud_mode(&sim, mode);
+    let settings = sim.sample_app.join("pilothouse.toml");
+    let text = std::fs::read_to_string(&settings).expect("the settings");
+    std::fs::write(
+        &settings,
+        text.replace(
+            "repository = \"apps\"",
+            &format!("repository = \"{repository}\""),
+        ),
+    )
+    .expect("the repository set");
     let mut cockpit = Cockpit::on(&sim);
     cockpit.use_sim_gcloud(&sim);
     cockpit.keys("9");
@@ -31,10 +47,20 @@ async fn deploys_in(mode: &str, built: &str, said: &str) {
         })
         .await;
     cockpit.keys("D");
-    assert!(
-        matches!(&cockpit.model.shared.overlay, Overlay::Confirm(_)),
-        "D asks first"
-    );
+    if repository != "apps" {
+        cockpit
+            .until("the missing repository offered", |m| {
+                matches!(&m.shared.overlay, Overlay::Confirm(c)
+                    if c.message.contains(&format!("has no repository {repository} in us-central1")))
+            })
+            .await;
+        cockpit.keys("y");
+    }
+    cockpit
+        .until("the deploy's question", |m| {
+            matches!(&m.shared.overlay, Overlay::Confirm(c) if c.message.starts_with("Deploy cookbook"))
+        })
+        .await;
     cockpit.keys("y");
     cockpit
         .until(&format!("the {mode} deploy"), |m| {
@@ -99,6 +125,20 @@ async fn the_source_mode_builds_from_source_and_deploys() {
         "source",
         "us-central1-docker.pkg.dev/pilothouse-sim/cloud-run-source-deploy/cookbook:latest",
         "Building Container",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_repository_is_offered_created_and_the_deploy_follows() {
+    if !common::gcloud_available("a_missing_repository_is_offered_created_and_the_deploy_follows") {
+        return;
+    }
+    deploys_to(
+        "cloud-build",
+        "web",
+        "us-central1-docker.pkg.dev/pilothouse-sim/web/cookbook:latest",
+        "REMOTE BUILD OUTPUT",
     )
     .await;
 }

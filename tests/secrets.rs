@@ -171,10 +171,12 @@ async fn no_secret_reaches_a_frame_or_the_log() {
         )
         .await;
     cockpit.keys("D");
-    assert!(
-        matches!(cockpit.model.shared.overlay, Overlay::Confirm(_)),
-        "D asks first"
-    );
+    // The repository is checked first (the sim has `apps`), then D asks.
+    cockpit
+        .until("the deploy's question", |m| {
+            matches!(&m.shared.overlay, Overlay::Confirm(_))
+        })
+        .await;
     cockpit.keys("y");
     cockpit
         .until("the deploy", |m| {

@@ -91,7 +91,17 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
                 )
         })
         .await;
-    cockpit.keys("Dy");
+    cockpit.keys("D");
+    // The repository is checked first (the sim has `apps`), then D asks.
+    cockpit
+        .until("the deploy's question", |m| {
+            matches!(
+                &m.shared.overlay,
+                pilothouse::app::core::model::Overlay::Confirm(_)
+            )
+        })
+        .await;
+    cockpit.keys("y");
     reach(&mut cockpit, "The workflow").await;
     cockpit.keys("W\n");
     cockpit
@@ -108,6 +118,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
         "kubectl apply",
         "kubectl expose",
         "kubectl scale",
+        "gcloud builds submit",
         "gcloud run deploy",
     ] {
         assert!(

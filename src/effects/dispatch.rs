@@ -62,6 +62,8 @@ fn family(command: &Command) -> Family {
         Command::LoadCloudSettings
         | Command::CloudRefresh { .. }
         | Command::CloudDeploy { .. }
+        | Command::CloudCheckRepository { .. }
+        | Command::CloudCreateRepository { .. }
         | Command::WriteWorkflow { .. }
         | Command::SaveCloudSettings(_) => Family::Cloud,
         Command::OpenUrl(_)

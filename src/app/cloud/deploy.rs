@@ -140,8 +140,70 @@ pub(crate) fn on_cloud(
             shared.set_status(Level::Info, format!("{path}: {verdict}.{needs}"));
         }
         CloudEvent::WorkflowWritten(Err(message)) => shared.set_status(Level::Error, message),
+        CloudEvent::Repository { repository, exists } => {
+            return on_repository(cloud, shared, repository, exists);
+        }
+        CloudEvent::RepositoryCreated(repository) => {
+            if !cloud.repositories.contains(&repository) {
+                cloud.repositories.push(repository);
+            }
+            // Made at the deploy's request: the deploy's own question comes next.
+            return deploy(cloud, shared);
+        }
     }
     Vec::new()
+}
+
+/// The repository check's answer: there, the deploy's question; missing, the offer
+/// to create it (asking first); unknown (gcloud could not say), the deploy's question
+/// with the reason, and gcloud says the rest in the job.
+fn on_repository(
+    cloud: &mut CloudModel,
+    shared: &mut Shared,
+    repository: crate::app::core::command::RepositoryRef,
+    exists: Result<bool, String>,
+) -> Vec<Command> {
+    let Some(settings) = cloud.settings().cloned() else {
+        return Vec::new();
+    };
+    if settings.repository_ref() != repository {
+        // The settings changed since the question: the next D asks again.
+        return Vec::new();
+    }
+    match exists {
+        Ok(true) => {
+            cloud.repositories.push(repository);
+            deploy(cloud, shared)
+        }
+        Ok(false) => {
+            let args = settings.repository_create_args();
+            let line = command_line("gcloud", &args);
+            let message = format!(
+                "Artifact Registry has no repository {} in {} (project {}), and the deploy pushes its image there. Create it?\n$ {line}",
+                repository.name, repository.region, repository.project
+            );
+            let job = shared.alloc_job();
+            shared.learn = Some(line);
+            shared.overlay = Overlay::Confirm(Confirm {
+                message,
+                on_yes: Command::CloudCreateRepository {
+                    job,
+                    repository,
+                    args,
+                },
+            });
+            Vec::new()
+        }
+        Err(reason) => {
+            cloud.repositories.push(repository);
+            let commands = deploy(cloud, shared);
+            shared.set_status(
+                Level::Warn,
+                format!("Could not check the Artifact Registry repository ({reason}); the deploy will say if it is missing."),
+            );
+            commands
+        }
+    }
 }
 
 /// `D`: show what will run, and run it after a yes.
@@ -174,6 +236,22 @@ pub(crate) fn deploy(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command
     if let Some((field, message)) = errors.first() {
         shared.set_status(Level::Error, format!("pilothouse.toml {field}: {message}"));
         return Vec::new();
+    }
+    // The modes that push to the repository check it first (once a session), so a
+    // missing one is offered rather than failing inside the job.
+    let pushes = matches!(settings.mode, DeployMode::CloudBuild | DeployMode::Local);
+    let repository = settings.repository_ref();
+    if pushes && !cloud.repositories.contains(&repository) {
+        let args = settings.repository_describe_args();
+        shared.learn = Some(command_line("gcloud", &args));
+        shared.set_status(
+            Level::Info,
+            format!(
+                "Checking that Artifact Registry has the repository {} in {}…",
+                repository.name, repository.region
+            ),
+        );
+        return vec![Command::CloudCheckRepository { repository, args }];
     }
     let local = (settings.mode == DeployMode::Local).then(|| settings.image());
     let steps = settings.deploy_steps();

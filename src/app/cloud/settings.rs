@@ -173,6 +173,41 @@ impl CloudRunSettings {
         }
     }
 
+    /// The Artifact Registry repository the deploy pushes to.
+    pub fn repository_ref(&self) -> crate::app::core::command::RepositoryRef {
+        crate::app::core::command::RepositoryRef {
+            project: self.project.clone(),
+            region: self.region.clone(),
+            name: self.repository.clone(),
+        }
+    }
+
+    /// `gcloud artifacts repositories describe REPO --location=R --project=P`.
+    pub fn repository_describe_args(&self) -> Vec<String> {
+        words(&[
+            "artifacts",
+            "repositories",
+            "describe",
+            &self.repository,
+            &format!("--location={}", self.region),
+            &format!("--project={}", self.project),
+            "--format=value(name)",
+        ])
+    }
+
+    /// `gcloud artifacts repositories create REPO --repository-format=docker --location=R --project=P`.
+    pub fn repository_create_args(&self) -> Vec<String> {
+        words(&[
+            "artifacts",
+            "repositories",
+            "create",
+            &self.repository,
+            "--repository-format=docker",
+            &format!("--location={}", self.region),
+            &format!("--project={}", self.project),
+        ])
+    }
+
     /// The URL, read robustly after a deploy.
     pub fn describe_url_args(&self) -> Vec<String> {
         words(&[

@@ -52,6 +52,8 @@ pub struct CloudModel {
     pub workflow_needs: Vec<String>,
     /// The workflow file written (or found up to date) this session.
     pub workflow_written: Option<String>,
+    /// Artifact Registry repositories known to exist (checked or made this session).
+    pub repositories: Vec<crate::app::core::command::RepositoryRef>,
 }
 
 /// Cloud Run's default `$PORT`.

@@ -48,6 +48,11 @@ fn on_cloud(mode: DeployMode) -> crate::app::Model {
             }),
         })),
     );
+    // Its repository already checked (the check has a test of its own).
+    model
+        .cloud
+        .repositories
+        .push(settings(mode).repository_ref());
     model
 }
 
@@ -384,4 +389,86 @@ fn ctrl_c_in_jobs_cancels_the_running_job_else_quits() {
     // Nothing running there: ctrl-c quits, as everywhere.
     assert!(press_ctrl(&mut model, 'c').is_empty());
     assert!(model.view.quit);
+}
+
+/// The modes that push check the Artifact Registry repository before the first deploy:
+/// missing, it is offered (asking first, the create line shown), made as a job, and the
+/// deploy's own question follows; there, the deploy's question comes at once. The
+/// source mode makes its own repository and is not checked.
+#[test]
+fn a_missing_repository_is_offered_before_the_first_deploy() {
+    let mut model = on_cloud(DeployMode::CloudBuild);
+    model.cloud.repositories.clear();
+    let commands = press_str(&mut model, "D");
+    let [Command::CloudCheckRepository { repository, args }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(repository.name, "apps");
+    assert_eq!(
+        args.join(" "),
+        "artifacts repositories describe apps --location=europe-west1 --project=my-proj --format=value(name)"
+    );
+    assert!(matches!(model.shared.overlay, Overlay::None));
+    let repository = repository.clone();
+    update(
+        &mut model,
+        Event::Cloud(CloudEvent::Repository {
+            repository: repository.clone(),
+            exists: Ok(false),
+        }),
+    );
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
+        panic!("the repository is offered")
+    };
+    assert!(
+        confirm.message.contains("Artifact Registry has no repository apps in europe-west1")
+            && confirm.message.contains(
+                "$ gcloud artifacts repositories create apps --repository-format=docker --location=europe-west1 --project=my-proj"
+            ),
+        "{}",
+        confirm.message
+    );
+    let commands = press_str(&mut model, "y");
+    assert!(
+        matches!(&commands[..], [Command::CloudCreateRepository { .. }]),
+        "{commands:?}"
+    );
+    update(
+        &mut model,
+        Event::Cloud(CloudEvent::RepositoryCreated(repository.clone())),
+    );
+    let Overlay::Confirm(confirm) = &model.shared.overlay else {
+        panic!("the deploy's question follows")
+    };
+    assert!(
+        confirm.message.starts_with("Deploy cookbook"),
+        "{}",
+        confirm.message
+    );
+    // Known now: the next D asks about the deploy at once.
+    press_str(&mut model, "n");
+    assert!(press_str(&mut model, "D").is_empty());
+    assert!(matches!(model.shared.overlay, Overlay::Confirm(_)));
+
+    // There already: the deploy's question at once.
+    let mut there = on_cloud(DeployMode::Local);
+    there.cloud.repositories.clear();
+    let commands = press_str(&mut there, "D");
+    let [Command::CloudCheckRepository { repository, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let repository = repository.clone();
+    update(
+        &mut there,
+        Event::Cloud(CloudEvent::Repository {
+            repository,
+            exists: Ok(true),
+        }),
+    );
+    assert!(matches!(there.shared.overlay, Overlay::Confirm(_)));
+
+    let mut source = on_cloud(DeployMode::Source);
+    source.cloud.repositories.clear();
+    assert!(press_str(&mut source, "D").is_empty());
+    assert!(matches!(source.shared.overlay, Overlay::Confirm(_)));
 }

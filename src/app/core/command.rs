@@ -27,6 +27,14 @@ pub struct RunSpec {
     pub labels: Vec<(String, String)>,
 }
 
+/// An Artifact Registry repository: where a deploy pushes its image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepositoryRef {
+    pub project: String,
+    pub region: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExposeSpec {
     pub namespace: String,
@@ -229,6 +237,18 @@ pub enum Command {
         steps: Vec<Vec<String>>,
         describe: Vec<String>,
     },
+    /// `gcloud artifacts repositories describe`: whether the deploy's repository exists
+    /// (answered with `CloudEvent::Repository`). `args` are gcloud's.
+    CloudCheckRepository {
+        repository: RepositoryRef,
+        args: Vec<String>,
+    },
+    /// `gcloud artifacts repositories create REPO --repository-format=docker --location=R`.
+    CloudCreateRepository {
+        job: JobId,
+        repository: RepositoryRef,
+        args: Vec<String>,
+    },
     /// End a running job (ctrl-c in Jobs): its task, and with it its process group.
     CancelJob(JobId),
     /// Write a workflow file; over a different one only with `force` (after the diff and a yes).
@@ -327,6 +347,8 @@ impl Command {
             Command::LoadCloudSettings => "load cloud settings",
             Command::CloudRefresh { .. } => "cloud refresh",
             Command::CloudDeploy { .. } => "cloud deploy",
+            Command::CloudCheckRepository { .. } => "cloud check repository",
+            Command::CloudCreateRepository { .. } => "cloud create repository",
             Command::CancelJob(..) => "cancel job",
             Command::WriteWorkflow { .. } => "write workflow",
             Command::SaveCloudSettings(..) => "save cloud settings",
@@ -372,6 +394,7 @@ impl Command {
                     ..
                 }
                 | Self::CloudDeploy { .. }
+                | Self::CloudCreateRepository { .. }
                 | Self::DevCycle { .. }
                 | Self::SaveCloudSettings(_)
                 | Self::WriteWorkflow { .. }

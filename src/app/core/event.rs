@@ -176,6 +176,13 @@ pub enum CloudEvent {
     },
     /// Written (or unchanged): the path and what actionlint said.
     WorkflowWritten(Result<(String, String), String>),
+    /// Whether the deploy's Artifact Registry repository exists (Err: gcloud could not say).
+    Repository {
+        repository: crate::app::core::command::RepositoryRef,
+        exists: Result<bool, String>,
+    },
+    /// The repository was created: the deploy can go on.
+    RepositoryCreated(crate::app::core::command::RepositoryRef),
 }
 
 /// What the dev loop's watch and cycles report.

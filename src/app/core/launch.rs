@@ -66,6 +66,7 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::RolloutRestart { job, .. }
         | Command::Minikube { job, .. }
         | Command::CloudDeploy { job, .. }
+        | Command::CloudCreateRepository { job, .. }
         | Command::DevCycle { job, .. }
         | Command::Exec { job, .. } => Some(*job),
         _ => None,
@@ -91,6 +92,12 @@ pub fn job_title(command: &Command) -> String {
         Command::RolloutRestart { name, .. } => format!("restart {name}"),
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::CloudDeploy { service, .. } => format!("deploy {service} to Cloud Run"),
+        Command::CloudCreateRepository { repository, .. } => {
+            format!(
+                "create repository {} in {}",
+                repository.name, repository.region
+            )
+        }
         Command::SaveCloudSettings(_) => "save pilothouse.toml".to_string(),
         Command::WriteWorkflow { path, .. } => format!("write {path}"),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
@@ -117,6 +124,9 @@ pub fn job_title(command: &Command) -> String {
             spec.target()
         ),
         Command::KeepForwards(_) => "keep forwards in pilothouse.toml".to_string(),
+        Command::CloudCheckRepository { repository, .. } => {
+            format!("check repository {}", repository.name)
+        }
         Command::WatchStats(_)
         | Command::ProposeLocalPort(_)
         | Command::StopForward(_)

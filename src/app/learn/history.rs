@@ -82,6 +82,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::RolloutRestart { .. }
         | Command::DeleteObject { .. }
         | Command::CloudDeploy { .. }
+        | Command::CloudCreateRepository { .. }
         | Command::MinikubeDockerEnv { .. }
         | Command::UseDockerEngine(None)
         | Command::Exec { .. } => Some(Replay::Run),

@@ -149,6 +149,9 @@ impl Command {
                 quote(service),
                 quote(namespace)
             ),
+            Self::CloudCheckRepository { args, .. } | Self::CloudCreateRepository { args, .. } => {
+                crate::app::cloud::settings::command_line("gcloud", args)
+            }
             Self::CloudRefresh { list } => {
                 let mut line = crate::app::cloud::settings::command_line(
                     "gcloud",

@@ -34,7 +34,7 @@ pub struct Gcloud {
 }
 
 impl Gcloud {
-    fn command(&self, args: &[String]) -> tokio::process::Command {
+    pub(super) fn command(&self, args: &[String]) -> tokio::process::Command {
         let mut command = process::command(&self.program, args);
         command
             .current_dir(&self.dir)
@@ -47,7 +47,7 @@ fn send(tx: &UnboundedSender<Event>, event: CloudEvent) {
     let _ = tx.send(Event::Cloud(event));
 }
 
-fn run_error(e: &RunError) -> String {
+pub(super) fn run_error(e: &RunError) -> String {
     e.sentence("gcloud", crate::app::cloud::deploy::INSTALL_HINT)
 }
 

@@ -3,6 +3,7 @@
 //! cancellable job), and the GitHub Actions workflow written and linted.
 
 pub mod gcloud;
+pub mod repository;
 
 use super::shared::Shared;
 use crate::app::core::command::Command;
@@ -76,6 +77,22 @@ impl CloudEffects {
                     describe,
                 };
                 let task = tokio::spawn(gcloud::deploy(self.gcloud(shared), plan, tx));
+                shared.track(job, task);
+            }
+            Command::CloudCheckRepository { repository, args } => {
+                tokio::spawn(repository::check(self.gcloud(shared), repository, args, tx));
+            }
+            Command::CloudCreateRepository {
+                job,
+                repository,
+                args,
+            } => {
+                let task = tokio::spawn(repository::create(
+                    self.gcloud(shared),
+                    (job, repository),
+                    args,
+                    tx,
+                ));
                 shared.track(job, task);
             }
             other => super::shared::misrouted("cloud", &other),

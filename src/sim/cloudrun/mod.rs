@@ -91,7 +91,9 @@ impl CloudRunSim {
             run: state.clone(),
             storage: Arc::new(Mutex::new(storage::Storage::new(port))),
             builds: Arc::default(),
-            registry: Arc::default(),
+            registry: Arc::new(Mutex::new(registry::Registry::with_sample_repository(
+                crate::sim::GCLOUD_PROJECT,
+            ))),
             engine,
             tunnel: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
         };

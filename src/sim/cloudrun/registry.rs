@@ -29,6 +29,19 @@ fn valid_id(id: &str) -> bool {
 }
 
 impl Registry {
+    /// A registry that already has the sample app's repository (`apps` in
+    /// us-central1), as a project set up for the book's chapter has.
+    pub fn with_sample_repository(project: &str) -> Self {
+        let mut registry = Registry::default();
+        let query = HashMap::from([("repositoryId".to_string(), "apps".to_string())]);
+        let _ = registry.create(
+            &format!("projects/{project}/locations/us-central1"),
+            &query,
+            br#"{"format": "DOCKER", "description": "the sample app's images"}"#,
+        );
+        registry
+    }
+
     pub fn get(&self, name: &str) -> Response<Body> {
         match self.repositories.get(name) {
             Some(repository) => json(StatusCode::OK, repository),
