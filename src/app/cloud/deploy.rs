@@ -163,6 +163,14 @@ fn on_repository(
     repository: crate::app::core::command::RepositoryRef,
     exists: Result<bool, String>,
 ) -> Vec<Command> {
+    // The question was answered: "checking" is no longer true.
+    if shared
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.starts_with(CHECKING_REPOSITORY))
+    {
+        shared.status = None;
+    }
     let Some(settings) = cloud.settings().cloned() else {
         return Vec::new();
     };
@@ -206,6 +214,8 @@ fn on_repository(
     }
 }
 
+const CHECKING_REPOSITORY: &str = "Checking that Artifact Registry has the repository";
+
 /// `D`: show what will run, and run it after a yes.
 pub(crate) fn deploy(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command> {
     if shared.refuse_if_readonly("deploy") {
@@ -247,7 +257,7 @@ pub(crate) fn deploy(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Command
         shared.set_status(
             Level::Info,
             format!(
-                "Checking that Artifact Registry has the repository {} in {}…",
+                "{CHECKING_REPOSITORY} {} in {}…",
                 repository.name, repository.region
             ),
         );

@@ -417,6 +417,11 @@ fn a_missing_repository_is_offered_before_the_first_deploy() {
             exists: Ok(false),
         }),
     );
+    assert!(
+        !status_text(&model).contains("Checking"),
+        "answered: {}",
+        status_text(&model)
+    );
     let Overlay::Confirm(confirm) = &model.shared.overlay else {
         panic!("the repository is offered")
     };
