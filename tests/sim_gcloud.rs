@@ -285,3 +285,81 @@ async fn builds_submit_and_deploy_from_source_build_on_the_simulated_engine() {
     let answer = common::http_get(port, "/").await.expect("the URL answers");
     assert!(answer.contains("Hello from recipes"), "{answer}");
 }
+
+/// Revisions and rollback: each deploy of a new image is a revision; sending all
+/// traffic back to the first (`update-traffic --to-revisions REV=100`) makes no new
+/// revision, and the service's URL answers from the first again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_moves_the_urls_answer_to_the_old_revision() {
+    let test = "a_rollback_moves_the_urls_answer_to_the_old_revision";
+    if !common::gcloud_available(test) {
+        return;
+    }
+    let sim = Sim::start(&SimArgs::default())
+        .await
+        .expect("the sim starts");
+    let config = sim.gcloud_config.clone();
+    let run = move |args: Vec<String>| {
+        let config = config.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                gcloud(&config, &args)
+            })
+            .await
+            .expect("gcloud runs")
+        }
+    };
+    let words = |line: &str| line.split(' ').map(String::from).collect::<Vec<_>>();
+    for tag in ["v1", "v2"] {
+        let (ok, text) = run(words(&format!(
+            "run deploy cookbook --image us-central1-docker.pkg.dev/pilothouse-sim/apps/cookbook:{tag} --region us-central1 --allow-unauthenticated --quiet"
+        )))
+        .await;
+        assert!(ok, "{text}");
+    }
+    let (ok, url) = run(words(
+        "run services describe cookbook --region us-central1 --format=value(status.url)",
+    ))
+    .await;
+    assert!(ok, "{url}");
+    let port: u16 = url
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a loopback URL");
+    let (ok, listed) = run(words(
+        "run revisions list --service cookbook --region us-central1 --format=value(metadata.name)",
+    ))
+    .await;
+    assert!(ok, "{listed}");
+    let mut revisions: Vec<String> = listed.lines().map(|l| l.trim().to_string()).collect();
+    revisions.sort();
+    assert_eq!(revisions.len(), 2, "{listed}");
+    assert!(
+        revisions[0].starts_with("cookbook-00001-") && revisions[1].starts_with("cookbook-00002-")
+    );
+    let answer = common::http_get(port, "/").await.expect("the URL answers");
+    assert!(
+        answer.contains(&revisions[1]),
+        "the latest answers: {answer}"
+    );
+
+    let (ok, text) = run(words(&format!(
+        "run services update-traffic cookbook --to-revisions {}=100 --region us-central1",
+        revisions[0]
+    )))
+    .await;
+    assert!(ok, "{text}");
+    let answer = common::http_get(port, "/").await.expect("the URL answers");
+    assert!(answer.contains(&revisions[0]), "rolled back: {answer}");
+    let (ok, listed) = run(words(
+        "run revisions list --service cookbook --region us-central1 --format=value(metadata.name)",
+    ))
+    .await;
+    assert!(
+        ok && listed.lines().count() == 2,
+        "no new revision: {listed}"
+    );
+}

@@ -9,6 +9,7 @@
 
 mod build;
 mod registry;
+mod revisions;
 mod run;
 mod storage;
 mod zip;
@@ -35,6 +36,7 @@ struct Deployed {
 struct State {
     /// (project, region, name) -> the service.
     services: BTreeMap<(String, String, String), Deployed>,
+    revisions: revisions::Revisions,
     generation_counter: u64,
 }
 

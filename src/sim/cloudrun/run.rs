@@ -35,7 +35,39 @@ pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) ->
             ),
         );
     }
+    let selector = crate::sim::http::query(&request)
+        .get("labelSelector")
+        .cloned();
     match (&method, segments.as_slice()) {
+        (
+            &Method::GET,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "revisions",
+            ],
+        ) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            super::revisions::list(&state, project, &region, selector.as_deref())
+        }
+        (
+            &Method::GET,
+            [
+                "apis",
+                "serving.knative.dev",
+                "v1",
+                "namespaces",
+                project,
+                "revisions",
+                name,
+            ],
+        ) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            super::revisions::get(&state, project, &region, name)
+        }
         // serviceusage: every API is enabled here.
         (&Method::GET, ["v1", "projects", project, "services", api]) => json(
             StatusCode::OK,
@@ -247,6 +279,18 @@ pub(super) fn write(
         }
         _ => {}
     }
+    // A change of the template makes a revision; a change of traffic alone does not.
+    if let Some(existing) = existing
+        .as_ref()
+        .filter(|e| e["spec"]["template"] == service["spec"]["template"])
+    {
+        return retarget(
+            &mut guard,
+            &key,
+            existing.clone(),
+            &service["spec"]["traffic"],
+        );
+    }
     guard.generation_counter += 1;
     let generation = existing
         .as_ref()
@@ -292,6 +336,14 @@ pub(super) fn write(
     if let Some(url) = url {
         service["status"]["url"] = url;
     }
+    // As Cloud Run does, a service that names no split sends everything to its latest.
+    if service["spec"]["traffic"]
+        .as_array()
+        .is_none_or(|targets| targets.is_empty())
+    {
+        service["spec"]["traffic"] = json!([{"latestRevision": true, "percent": 100}]);
+    }
+    super::revisions::record(&mut guard, (project, region), &service, &revision, &now);
     let answer = service.clone();
     let listener = guard
         .services
@@ -312,6 +364,58 @@ pub(super) fn write(
     )
 }
 
+/// Only the traffic changed (`update-traffic`): the split moves at once, no revision is made.
+fn retarget(
+    state: &mut State,
+    key: &(String, String, String),
+    mut service: Value,
+    traffic: &Value,
+) -> Response<Body> {
+    service["spec"]["traffic"] = traffic.clone();
+    let latest = service["status"]["latestReadyRevisionName"]
+        .as_str()
+        .or(service["status"]["latestCreatedRevisionName"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    for target in traffic.as_array().into_iter().flatten() {
+        if let Some(name) = target["revisionName"].as_str()
+            && !state
+                .revisions
+                .contains_key(&(key.0.clone(), key.1.clone(), name.to_string()))
+        {
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                &format!(
+                    "spec.traffic: revision '{name}' of service '{}' does not exist",
+                    key.2
+                ),
+            );
+        }
+    }
+    service["status"]["traffic"] = super::revisions::traffic(&service, &latest);
+    let generation = service["metadata"]["generation"].as_i64().unwrap_or(1) + 1;
+    service["metadata"]["generation"] = json!(generation);
+    service["status"]["observedGeneration"] = json!(generation);
+    if let Some(deployed) = state.services.get_mut(key) {
+        deployed.service = service.clone();
+    }
+    json(StatusCode::OK, &service)
+}
+
+/// What the service's URL answers: its name and the revision that has the traffic.
+fn responder(state: Arc<Mutex<State>>, key: (String, String, String)) -> Responder {
+    Arc::new(move |_: &str, _| {
+        let state = state.lock().unwrap_or_else(|p| p.into_inner());
+        let revision = state
+            .services
+            .get(&key)
+            .and_then(|d| super::revisions::serving(&d.service))
+            .unwrap_or_default();
+        (200, format!("Hello from {} (revision {revision})\n", key.2))
+    })
+}
+
 async fn become_ready(state: Arc<Mutex<State>>, key: (String, String, String), revision: String) {
     tokio::time::sleep(READY_AFTER).await;
     let needs_listener = {
@@ -324,10 +428,8 @@ async fn become_ready(state: Arc<Mutex<State>>, key: (String, String, String), r
     let mut bound = None;
     if needs_listener && let Ok(listener) = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let name = key.2.clone();
-        let responder: Responder =
-            Arc::new(move |_: &str, _| (200, format!("Hello from {name}\n")));
-        bound = Some((port, tokio::spawn(hello_server(listener, responder))));
+        let answer = responder(state.clone(), key.clone());
+        bound = Some((port, tokio::spawn(hello_server(listener, answer))));
     }
     let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
     let Some(deployed) = state.services.get_mut(&key) else {
@@ -346,5 +448,6 @@ async fn become_ready(state: Arc<Mutex<State>>, key: (String, String, String), r
         {"type": "RoutesReady", "status": "True", "lastTransitionTime": now},
     ]);
     status["latestReadyRevisionName"] = json!(revision);
-    status["traffic"] = json!([{"revisionName": revision, "percent": 100, "latestRevision": true}]);
+    let traffic = super::revisions::traffic(&deployed.service, &revision);
+    deployed.service["status"]["traffic"] = traffic;
 }
