@@ -38,134 +38,31 @@ pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) ->
     let selector = crate::sim::http::query(&request)
         .get("labelSelector")
         .cloned();
+    if let [
+        "apis",
+        "serving.knative.dev",
+        "v1",
+        "namespaces",
+        project,
+        rest @ ..,
+    ] = segments.as_slice()
+    {
+        let asked = Knative {
+            project,
+            region: &region,
+            selector: selector.as_deref(),
+        };
+        return knative(&state, asked, rest, request).await;
+    }
     match (&method, segments.as_slice()) {
-        (
-            &Method::GET,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "revisions",
-            ],
-        ) => {
-            let state = state.lock().unwrap_or_else(|p| p.into_inner());
-            super::revisions::list(&state, project, &region, selector.as_deref())
-        }
-        (
-            &Method::GET,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "revisions",
-                name,
-            ],
-        ) => {
-            let state = state.lock().unwrap_or_else(|p| p.into_inner());
-            super::revisions::get(&state, project, &region, name)
-        }
         // serviceusage: every API is enabled here.
         (&Method::GET, ["v1", "projects", project, "services", api]) => json(
             StatusCode::OK,
             &json!({"name": format!("projects/{project}/services/{api}"), "state": "ENABLED"}),
         ),
-        (
-            &Method::GET,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "services",
-            ],
-        ) => list(&state, project, Some(&region)),
         // `gcloud run services list`: every region at once (`locations/-`).
         (&Method::GET, ["v1", "projects", project, "locations", location, "services"]) => {
             list(&state, project, (*location != "-").then_some(*location))
-        }
-        (
-            &Method::POST,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "services",
-            ],
-        ) => match read_body(request).await {
-            Ok(body) => write(&state, project, &region, None, &body),
-            Err(e) => google_error(400, "INVALID_ARGUMENT", &e),
-        },
-        (
-            &Method::GET,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "services",
-                name,
-            ],
-        ) => {
-            let state = state.lock().unwrap_or_else(|p| p.into_inner());
-            match state
-                .services
-                .get(&(project.to_string(), region.clone(), name.to_string()))
-            {
-                Some(deployed) => json(StatusCode::OK, &deployed.service),
-                None => not_found(name, &region, project),
-            }
-        }
-        (
-            &Method::PUT,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "services",
-                name,
-            ],
-        ) => match read_body(request).await {
-            Ok(body) => write(&state, project, &region, Some(name), &body),
-            Err(e) => google_error(400, "INVALID_ARGUMENT", &e),
-        },
-        (
-            &Method::DELETE,
-            [
-                "apis",
-                "serving.knative.dev",
-                "v1",
-                "namespaces",
-                project,
-                "services",
-                name,
-            ],
-        ) => {
-            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
-            match state
-                .services
-                .remove(&(project.to_string(), region.clone(), name.to_string()))
-            {
-                Some(mut deployed) => {
-                    if let Some(task) = deployed.listener.take() {
-                        task.abort();
-                    }
-                    json(
-                        StatusCode::OK,
-                        &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": name, "kind": "services"}}),
-                    )
-                }
-                None => not_found(name, &region, project),
-            }
         }
         // IAM (`--allow-unauthenticated`): accept the policy and hand it back.
         (&Method::POST, ["v1", "projects", _, "locations", _, "services", action])
@@ -190,6 +87,78 @@ pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) ->
             404,
             "NOT_FOUND",
             &format!("the simulated Cloud Run does not serve {method} {path}"),
+        ),
+    }
+}
+
+/// Where a knative call is made: the project (its namespace), the region (from the
+/// host), and a list's label selector.
+struct Knative<'a> {
+    project: &'a str,
+    region: &'a str,
+    selector: Option<&'a str>,
+}
+
+/// `apis/serving.knative.dev/v1/namespaces/PROJECT/…`: services and revisions.
+async fn knative(
+    state: &Arc<Mutex<State>>,
+    asked: Knative<'_>,
+    rest: &[&str],
+    request: Request<Incoming>,
+) -> Response<Body> {
+    let Knative {
+        project,
+        region,
+        selector,
+    } = asked;
+    let method = request.method().clone();
+    let key = |name: &str| (project.to_string(), region.to_string(), name.to_string());
+    match (&method, rest) {
+        (&Method::GET, ["revisions"]) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            super::revisions::list(&state, project, region, selector)
+        }
+        (&Method::GET, ["revisions", name]) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            super::revisions::get(&state, project, region, name)
+        }
+        (&Method::GET, ["services"]) => list(state, project, Some(region)),
+        (&Method::POST, ["services"]) | (&Method::PUT, ["services", _]) => {
+            let name = rest.get(1).copied();
+            match read_body(request).await {
+                Ok(body) => write(state, project, region, name, &body),
+                Err(e) => google_error(400, "INVALID_ARGUMENT", &e),
+            }
+        }
+        (&Method::GET, ["services", name]) => {
+            let state = state.lock().unwrap_or_else(|p| p.into_inner());
+            match state.services.get(&key(name)) {
+                Some(deployed) => json(StatusCode::OK, &deployed.service),
+                None => not_found(name, region, project),
+            }
+        }
+        (&Method::DELETE, ["services", name]) => {
+            let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+            match state.services.remove(&key(name)) {
+                Some(mut deployed) => {
+                    if let Some(task) = deployed.listener.take() {
+                        task.abort();
+                    }
+                    json(
+                        StatusCode::OK,
+                        &json!({"kind": "Status", "apiVersion": "v1", "status": "Success", "details": {"name": name, "kind": "services"}}),
+                    )
+                }
+                None => not_found(name, region, project),
+            }
+        }
+        _ => google_error(
+            404,
+            "NOT_FOUND",
+            &format!(
+                "the simulated Cloud Run does not serve {method} {}",
+                request.uri().path()
+            ),
         ),
     }
 }
