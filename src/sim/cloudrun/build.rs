@@ -129,15 +129,9 @@ pub fn create(
     (project, location): (&str, &str),
     body: &[u8],
 ) -> Response<Body> {
-    let mut build: Value = match serde_json::from_slice(body) {
+    let mut build = match super::json_body(body) {
         Ok(v) => v,
-        Err(e) => {
-            return google_error(
-                400,
-                "INVALID_ARGUMENT",
-                &format!("Invalid JSON payload received. {e}"),
-            );
-        }
+        Err(refused) => return *refused,
     };
     if build["source"]["storageSource"]["object"]
         .as_str()

@@ -158,6 +158,17 @@ fn google_error(code: u16, status: &str, message: &str) -> Response<Body> {
     )
 }
 
+/// A request's JSON body, or the answer Google's APIs give one that is not JSON.
+fn json_body(body: &[u8]) -> Result<Value, Box<Response<Body>>> {
+    serde_json::from_slice(body).map_err(|e| {
+        Box::new(google_error(
+            400,
+            "INVALID_ARGUMENT",
+            &format!("Invalid JSON payload received. {e}"),
+        ))
+    })
+}
+
 fn not_found(name: &str, region: &str, project: &str) -> Response<Body> {
     google_error(
         404,

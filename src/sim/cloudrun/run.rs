@@ -189,15 +189,9 @@ pub(super) fn write(
     url_name: Option<&str>,
     body: &[u8],
 ) -> Response<Body> {
-    let mut service: Value = match serde_json::from_slice(body) {
+    let mut service = match super::json_body(body) {
         Ok(v) => v,
-        Err(e) => {
-            return google_error(
-                400,
-                "INVALID_ARGUMENT",
-                &format!("Invalid JSON payload received. {e}"),
-            );
-        }
+        Err(refused) => return *refused,
     };
     let name = service
         .pointer("/metadata/name")
