@@ -117,3 +117,11 @@ mod tests {
         assert!(parse_services("not json").is_err());
     }
 }
+
+/// An Artifact Registry repository: where a deploy pushes its image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepositoryRef {
+    pub project: String,
+    pub region: String,
+    pub name: String,
+}

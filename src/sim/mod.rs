@@ -10,6 +10,7 @@ pub mod http;
 pub mod kube;
 mod leftovers;
 pub mod private;
+mod project;
 pub mod shell;
 pub mod spdy;
 pub mod websocket;
@@ -37,12 +38,7 @@ pub struct Sim {
     pub sample_app: PathBuf,
 }
 
-/// The project the simulated Cloud Run answers for.
-pub const GCLOUD_PROJECT: &str = "pilothouse-sim";
-/// gcloud wants an access token; the simulated Cloud Run takes any.
-pub const GCLOUD_TOKEN: &str = "pilothouse-sim-token";
-/// The Cloud Run mode of the sample app's `pilothouse.toml`: the book's.
-pub const SAMPLE_MODE: &str = "cloud-build";
+pub use project::{GCLOUD_PROJECT, GCLOUD_TOKEN, SAMPLE_MODE};
 
 /// The sample Flask app of the walkthrough, embedded so a demo works anywhere.
 const SAMPLE_APP: [(&str, &str); 5] = [

@@ -160,7 +160,7 @@ pub(crate) fn on_cloud(
 fn on_repository(
     cloud: &mut CloudModel,
     shared: &mut Shared,
-    repository: crate::app::core::command::RepositoryRef,
+    repository: crate::domain::cloud::RepositoryRef,
     exists: Result<bool, String>,
 ) -> Vec<Command> {
     // The question was answered: "checking" is no longer true.

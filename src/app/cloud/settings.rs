@@ -174,8 +174,8 @@ impl CloudRunSettings {
     }
 
     /// The Artifact Registry repository the deploy pushes to.
-    pub fn repository_ref(&self) -> crate::app::core::command::RepositoryRef {
-        crate::app::core::command::RepositoryRef {
+    pub fn repository_ref(&self) -> crate::domain::cloud::RepositoryRef {
+        crate::domain::cloud::RepositoryRef {
             project: self.project.clone(),
             region: self.region.clone(),
             name: self.repository.clone(),

@@ -53,7 +53,7 @@ pub struct CloudModel {
     /// The workflow file written (or found up to date) this session.
     pub workflow_written: Option<String>,
     /// Artifact Registry repositories known to exist (checked or made this session).
-    pub repositories: Vec<crate::app::core::command::RepositoryRef>,
+    pub repositories: Vec<crate::domain::cloud::RepositoryRef>,
 }
 
 /// Cloud Run's default `$PORT`.

@@ -27,14 +27,6 @@ pub struct RunSpec {
     pub labels: Vec<(String, String)>,
 }
 
-/// An Artifact Registry repository: where a deploy pushes its image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RepositoryRef {
-    pub project: String,
-    pub region: String,
-    pub name: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExposeSpec {
     pub namespace: String,
@@ -240,13 +232,13 @@ pub enum Command {
     /// `gcloud artifacts repositories describe`: whether the deploy's repository exists
     /// (answered with `CloudEvent::Repository`). `args` are gcloud's.
     CloudCheckRepository {
-        repository: RepositoryRef,
+        repository: crate::domain::cloud::RepositoryRef,
         args: Vec<String>,
     },
     /// `gcloud artifacts repositories create REPO --repository-format=docker --location=R`.
     CloudCreateRepository {
         job: JobId,
-        repository: RepositoryRef,
+        repository: crate::domain::cloud::RepositoryRef,
         args: Vec<String>,
     },
     /// End a running job (ctrl-c in Jobs): its task, and with it its process group.

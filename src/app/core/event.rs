@@ -178,11 +178,11 @@ pub enum CloudEvent {
     WorkflowWritten(Result<(String, String), String>),
     /// Whether the deploy's Artifact Registry repository exists (Err: gcloud could not say).
     Repository {
-        repository: crate::app::core::command::RepositoryRef,
+        repository: crate::domain::cloud::RepositoryRef,
         exists: Result<bool, String>,
     },
     /// The repository was created: the deploy can go on.
-    RepositoryCreated(crate::app::core::command::RepositoryRef),
+    RepositoryCreated(crate::domain::cloud::RepositoryRef),
 }
 
 /// What the dev loop's watch and cycles report.

@@ -2,8 +2,9 @@
 //! artifacts repositories describe`), and creating it after a yes (a job).
 
 use super::gcloud::{Gcloud, run_error};
-use crate::app::core::command::{JobId, RepositoryRef};
+use crate::app::core::command::JobId;
 use crate::app::core::event::{CloudEvent, Event, JobUpdate};
+use crate::domain::cloud::RepositoryRef;
 use crate::effects::shared::finish_job;
 use crate::process::{self, RunError};
 use tokio::sync::mpsc::UnboundedSender;

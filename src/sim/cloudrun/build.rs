@@ -5,7 +5,7 @@
 //! sources), writes its log to the logs bucket as it goes (gcloud tails it),
 //! pushes (records) the image, and ends SUCCESS or FAILURE.
 
-use super::google_error;
+use super::common::google_error;
 use super::storage::Storage;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::docker::state::Shared as Engine;
@@ -22,7 +22,7 @@ use std::time::Duration;
 fn logs_bucket() -> String {
     format!(
         "{}.cloudbuild-logs.googleusercontent.com",
-        super::PROJECT_NUMBER
+        super::common::PROJECT_NUMBER
     )
 }
 
@@ -129,7 +129,7 @@ pub fn create(
     (project, location): (&str, &str),
     body: &[u8],
 ) -> Response<Body> {
-    let mut build = match super::json_body(body) {
+    let mut build = match super::common::json_body(body) {
         Ok(v) => v,
         Err(refused) => return *refused,
     };
@@ -156,7 +156,7 @@ pub fn create(
     build["logsBucket"] = json!(format!("gs://{}", logs_bucket()));
     build["logUrl"] = json!(format!(
         "https://console.cloud.google.com/cloud-build/builds;region={location}/{id}?project={}",
-        super::PROJECT_NUMBER
+        super::common::PROJECT_NUMBER
     ));
     build["name"] = json!(format!(
         "projects/{project}/locations/{location}/builds/{id}"
@@ -183,7 +183,7 @@ pub fn create(
         id.clone(),
     ));
     let operation = json!({
-        "name": format!("projects/{}/locations/{location}/operations/{id}", super::PROJECT_NUMBER),
+        "name": format!("projects/{}/locations/{location}/operations/{id}", super::common::PROJECT_NUMBER),
         "metadata": {
             "@type": "type.googleapis.com/google.devtools.cloudbuild.v1.BuildOperationMetadata",
             "build": build

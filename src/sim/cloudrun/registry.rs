@@ -3,7 +3,7 @@
 //! created (`POST …/repositories?repositoryId=R`, a long-running operation
 //! that is done at once), listed, and the operation read back.
 
-use super::google_error;
+use super::common::google_error;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::http::{Body, json};
 use hyper::{Response, StatusCode};

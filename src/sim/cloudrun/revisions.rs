@@ -5,13 +5,10 @@
 //! `gcloud run services update-traffic --to-revisions REV=100` rolls back,
 //! and the service's URL answers from the revision that has the traffic.
 
-use super::{State, google_error};
+use super::common::{State, google_error};
 use crate::sim::http::{Body, json};
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
-
-/// (project, region, revision name) -> the revision.
-pub type Revisions = std::collections::BTreeMap<(String, String, String), Value>;
 
 /// Keep a new revision of `service` (its template as it was deployed).
 pub fn record(

@@ -2,7 +2,7 @@
 //! list, create or replace (a new revision, Ready shortly after, with a URL on
 //! 127.0.0.1 that answers `Hello from <service>`).
 
-use super::{
+use super::common::{
     DENIED_PROJECT, Deployed, READY_AFTER, State, google_error, not_found, region_of,
     valid_service_name,
 };
@@ -189,7 +189,7 @@ pub(super) fn write(
     url_name: Option<&str>,
     body: &[u8],
 ) -> Response<Body> {
-    let mut service = match super::json_body(body) {
+    let mut service = match super::common::json_body(body) {
         Ok(v) => v,
         Err(refused) => return *refused,
     };

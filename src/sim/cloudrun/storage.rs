@@ -4,7 +4,7 @@
 //! resumable), and an object read by its public URL with a byte range, as
 //! gcloud tails a build's log (`storage.googleapis.com/B/O`, `Range: bytes=N-`).
 
-use super::google_error;
+use super::common::google_error;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::http::{Body, full, json};
 use bytes::Bytes;
@@ -39,7 +39,7 @@ pub struct Storage {
 
 fn bucket_json(name: &str, bucket: &Bucket) -> Value {
     json!({"kind": "storage#bucket", "id": name, "name": name,
-           "projectNumber": super::PROJECT_NUMBER, "location": "US", "storageClass": "STANDARD",
+           "projectNumber": super::common::PROJECT_NUMBER, "location": "US", "storageClass": "STANDARD",
            "timeCreated": bucket.created, "updated": bucket.created, "metageneration": "1",
            "etag": "CAE="})
 }
