@@ -262,3 +262,38 @@ pub fn footer(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 fn spans_have(spans: &[Span], description: &str) -> bool {
     spans.iter().any(|s| s.content.trim() == description)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ui::testing::*;
+
+    /// An engine whose builds go to the classic builder says so in the header, with why;
+    /// BuildKit, the norm, goes unsaid.
+    #[test]
+    fn the_classic_builder_is_named_in_the_header() {
+        use crate::app::core::event::{DockerEvent, Event};
+        let mut model = populated();
+        let header = |model: &crate::app::core::model::Model| {
+            crate::ui::testing::screen_text(model, 120, 40)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(!header(&model).contains("builder"), "{}", header(&model));
+        let info = crate::domain::EngineInfo {
+            version: "28.2.2".into(),
+            api_version: "1.50".into(),
+            os: "linux".into(),
+            builder: crate::domain::Builder::Classic {
+                reason: "DOCKER_BUILDKIT=0".into(),
+            },
+        };
+        crate::app::update(&mut model, Event::Docker(DockerEvent::Connected(info)));
+        assert!(
+            header(&model).contains("28.2.2 (API 1.50) · classic builder: DOCKER_BUILDKIT=0"),
+            "{}",
+            header(&model)
+        );
+    }
+}
