@@ -64,6 +64,9 @@ fn family(command: &Command) -> Family {
         | Command::CloudDeploy { .. }
         | Command::CloudCheckRepository { .. }
         | Command::CloudCreateRepository { .. }
+        | Command::CloudRevisions { .. }
+        | Command::CloudUpdateTraffic { .. }
+        | Command::FollowCloudLogs { .. }
         | Command::WriteWorkflow { .. }
         | Command::SaveCloudSettings(_) => Family::Cloud,
         Command::OpenUrl(_)

@@ -91,6 +91,25 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
+/// Nanoseconds since the epoch of an RFC 3339 time, its fraction kept (Cloud
+/// Logging compares entries' timestamps to the nanosecond).
+pub fn parse_rfc3339_nanos(text: &str) -> Option<i128> {
+    let secs = parse_rfc3339(text)?;
+    let fraction: String = text
+        .get(19..)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .map(|digits| {
+            digits
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .take(9)
+                .collect()
+        })
+        .unwrap_or_default();
+    let nanos = format!("{fraction:0<9}").parse::<i128>().ok()?;
+    Some(i128::from(secs) * 1_000_000_000 + nanos)
+}
+
 /// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -125,6 +144,19 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_800_000_000), "2027-01-15T08:00:00Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn rfc3339_fractions_are_kept_to_the_nanosecond() {
+        let whole = 1_800_000_000_i128 * 1_000_000_000;
+        assert_eq!(parse_rfc3339_nanos("2027-01-15T08:00:00Z"), Some(whole));
+        assert_eq!(
+            parse_rfc3339_nanos("2027-01-15T08:00:00.5Z"),
+            Some(whole + 500_000_000)
+        );
+        let stamped = rfc3339_nanos(whole + 42);
+        assert_eq!(parse_rfc3339_nanos(&stamped), Some(whole + 42));
+        assert_eq!(parse_rfc3339_nanos("yesterday"), None);
     }
 
     #[test]

@@ -42,7 +42,15 @@ pub(crate) fn refresh(cloud: &mut CloudModel, shared: &mut Shared) -> Vec<Comman
     let command = Command::CloudRefresh { list };
     shared.learn = command.learn_line();
     shared.set_status(Level::Info, ASKING);
-    vec![command]
+    let mut commands = vec![command];
+    // In a service's revisions, r asks for them again too.
+    if let Some(view) = &mut cloud.revisions {
+        view.loading = true;
+        commands.push(Command::CloudRevisions {
+            service: view.service.clone(),
+        });
+    }
+    commands
 }
 
 pub(crate) fn on_cloud(
@@ -143,6 +151,12 @@ pub(crate) fn on_cloud(
         CloudEvent::Repository { repository, exists } => {
             return on_repository(cloud, shared, repository, exists);
         }
+        CloudEvent::Revisions { service, result } => {
+            crate::app::cloud::revisions::on_revisions(cloud, &service, result);
+        }
+        CloudEvent::TrafficMoved(service) => {
+            return crate::app::cloud::revisions::on_traffic_moved(cloud, &service);
+        }
         CloudEvent::RepositoryCreated(repository) => {
             if !cloud.repositories.contains(&repository) {
                 cloud.repositories.push(repository);
@@ -191,15 +205,12 @@ fn on_repository(
                 repository.name, repository.region, repository.project
             );
             let job = shared.alloc_job();
-            shared.learn = Some(line);
-            shared.overlay = Overlay::Confirm(Confirm {
-                message,
-                on_yes: Command::CloudCreateRepository {
-                    job,
-                    repository,
-                    args,
-                },
-            });
+            let on_yes = Command::CloudCreateRepository {
+                job,
+                repository,
+                args,
+            };
+            shared.ask_first(message, on_yes);
             Vec::new()
         }
         Err(reason) => {

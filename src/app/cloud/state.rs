@@ -54,6 +54,20 @@ pub struct CloudModel {
     pub workflow_written: Option<String>,
     /// Artifact Registry repositories known to exist (checked or made this session).
     pub repositories: Vec<crate::domain::cloud::RepositoryRef>,
+    /// One service's revisions, shown in place of the services (`enter`; Esc closes).
+    pub revisions: Option<RevisionsView>,
+}
+
+/// The revisions of one service, shown in place of the services table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisionsView {
+    pub service: crate::app::cloud::service::ServiceRef,
+    pub rows: Vec<crate::domain::cloud::CloudRevisionRow>,
+    pub table: TableState,
+    /// Why they could not be listed, if they could not.
+    pub error: Option<String>,
+    /// Asked, not answered yet.
+    pub loading: bool,
 }
 
 /// Cloud Run's default `$PORT`.
@@ -64,6 +78,37 @@ impl CloudModel {
         match &self.settings {
             SettingsState::Loaded(settings) => Some(settings),
             _ => None,
+        }
+    }
+
+    /// The table the pane shows: the revisions' when they are open, else the services'.
+    pub fn table_mut(&mut self) -> &mut TableState {
+        match &mut self.revisions {
+            Some(view) => &mut view.table,
+            None => &mut self.table,
+        }
+    }
+
+    pub fn table(&self) -> &TableState {
+        match &self.revisions {
+            Some(view) => &view.table,
+            None => &self.table,
+        }
+    }
+
+    pub fn rebuild(&mut self) {
+        match &mut self.revisions {
+            Some(view) => view.table.rebuild(&view.rows, |_| true),
+            None => self.table.rebuild(&self.services, |_| true),
+        }
+    }
+
+    /// Columns of the table shown, for sorting.
+    pub fn column_count(&self) -> usize {
+        use crate::app::core::table::TableRow;
+        match &self.revisions {
+            Some(_) => crate::domain::cloud::CloudRevisionRow::column_count(),
+            None => crate::domain::cloud::CloudServiceRow::column_count(),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::domain::cloud::{GcloudConfig, GcloudState};
 use crate::ui::testing::*;
 use crossterm::event::KeyCode;
 
-fn settings(mode: DeployMode) -> CloudRunSettings {
+pub(super) fn settings(mode: DeployMode) -> CloudRunSettings {
     CloudRunSettings {
         project: "my-proj".into(),
         region: "europe-west1".into(),
@@ -23,7 +23,7 @@ fn settings(mode: DeployMode) -> CloudRunSettings {
     }
 }
 
-fn on_cloud(mode: DeployMode) -> crate::app::Model {
+pub(super) fn on_cloud(mode: DeployMode) -> crate::app::Model {
     let mut model = on_pane(populated(), '9');
     update(
         &mut model,

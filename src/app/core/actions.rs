@@ -22,6 +22,11 @@ const PAGE: isize = 10;
 
 pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
     let pane = model.shared.pane;
+    let cloud = (&mut model.cloud, &mut model.docker.logs);
+    if let Some(commands) = crate::app::cloud::actions::on_action(cloud, &mut model.shared, action)
+    {
+        return commands.into();
+    }
     match action {
         Action::Help => model.shared.overlay = Overlay::Help,
         Action::Quit => model.view.quit = true,
@@ -78,20 +83,6 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
             model.set_status(Level::Info, format!("Theme: {name} (T: next, :theme NAME)"));
         }
         Action::ToggleLearn => crate::app::core::launch::toggle_learn(model),
-        Action::Deploy => {
-            return crate::app::cloud::deploy::deploy(&mut model.cloud, &mut model.shared).into();
-        }
-        Action::Refresh => {
-            return crate::app::cloud::deploy::refresh(&mut model.cloud, &mut model.shared).into();
-        }
-        Action::CloudSettings => {
-            return crate::app::cloud::forms::settings_form(&mut model.cloud, &mut model.shared)
-                .into();
-        }
-        Action::Workflow => {
-            return crate::app::cloud::forms::workflow_form(&mut model.cloud, &mut model.shared)
-                .into();
-        }
         Action::CancelJob => return cancel_job(model).into(),
         Action::ToggleWatch => {
             return crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared)
@@ -120,9 +111,6 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
                 _ => None,
             };
             crate::app::dev::actions::toggle_target(&mut model.dev, &mut model.shared, target);
-        }
-        Action::Open if pane == Pane::Cloud => {
-            return crate::app::cloud::deploy::open(&mut model.cloud, &mut model.shared).into();
         }
         Action::Down => move_selection(model, 1),
         Action::Up => move_selection(model, -1),
@@ -213,6 +201,13 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         Action::Minikube => {
             crate::app::kube::minikube::open_menu(&mut model.minikube, &mut model.shared)
         }
+        // Answered by the Cloud Run side above.
+        Action::Deploy
+        | Action::Refresh
+        | Action::CloudSettings
+        | Action::Workflow
+        | Action::Revisions
+        | Action::TrafficToRevision => {}
         Action::CommandLine => crate::app::core::command_line::open(model),
         Action::PreviousLogs => {
             return toggle_previous(&mut model.docker.logs, &mut model.shared).into();
@@ -271,8 +266,12 @@ fn back(model: &mut Model) -> bool {
     let pane = model.shared.pane;
     if !model.filter_of(pane).is_empty() {
         set_filter(model, String::new());
+    } else if pane == Pane::Logs && crate::app::cloud::revisions::is_cloud_log(&model.docker.logs) {
+        model.shared.pane = Pane::Cloud;
     } else if pane == Pane::Logs {
         model.shared.pane = Pane::Containers;
+    } else if pane == Pane::Cloud && crate::app::cloud::revisions::close(&mut model.cloud) {
+        model.cloud.rebuild();
     } else if pane == Pane::Pods && model.kube.pods_of.is_some() {
         // Back from a deployment's pods to the deployment.
         model.kube.pods_of = None;
@@ -295,6 +294,7 @@ fn sort(model: &mut Model, reverse: bool) {
         Pane::History => crate::app::learn::history::HistoryEntry::column_count(),
         Pane::Forwards => crate::app::forwards::ForwardRow::column_count(),
         Pane::Logs => return,
+        Pane::Cloud => model.cloud.column_count(),
         kube => crate::app::kube::state::KubeState::column_count(kube),
     };
     if let Some(table) = model.table_mut(pane) {

@@ -241,6 +241,24 @@ pub enum Command {
         repository: crate::domain::cloud::RepositoryRef,
         args: Vec<String>,
     },
+    /// `gcloud run revisions list --service NAME` and the service's traffic
+    /// (answered with `CloudEvent::Revisions`).
+    CloudRevisions {
+        service: crate::app::cloud::service::ServiceRef,
+    },
+    /// `gcloud run services update-traffic NAME --to-revisions REV=100` (or `--to-latest`).
+    CloudUpdateTraffic {
+        job: JobId,
+        service: crate::app::cloud::service::ServiceRef,
+        revision: String,
+        args: Vec<String>,
+    },
+    /// `gcloud run services logs read NAME`, then again every few seconds for
+    /// the newer entries, into the Logs pane's stream `key`.
+    FollowCloudLogs {
+        key: String,
+        service: crate::app::cloud::service::ServiceRef,
+    },
     /// End a running job (ctrl-c in Jobs): its task, and with it its process group.
     CancelJob(JobId),
     /// Write a workflow file; over a different one only with `force` (after the diff and a yes).
@@ -341,6 +359,9 @@ impl Command {
             Command::CloudDeploy { .. } => "cloud deploy",
             Command::CloudCheckRepository { .. } => "cloud check repository",
             Command::CloudCreateRepository { .. } => "cloud create repository",
+            Command::CloudRevisions { .. } => "cloud revisions",
+            Command::CloudUpdateTraffic { .. } => "cloud update traffic",
+            Command::FollowCloudLogs { .. } => "follow cloud logs",
             Command::CancelJob(..) => "cancel job",
             Command::WriteWorkflow { .. } => "write workflow",
             Command::SaveCloudSettings(..) => "save cloud settings",
@@ -387,6 +408,7 @@ impl Command {
                 }
                 | Self::CloudDeploy { .. }
                 | Self::CloudCreateRepository { .. }
+                | Self::CloudUpdateTraffic { .. }
                 | Self::DevCycle { .. }
                 | Self::SaveCloudSettings(_)
                 | Self::WriteWorkflow { .. }

@@ -183,6 +183,13 @@ pub enum CloudEvent {
     },
     /// The repository was created: the deploy can go on.
     RepositoryCreated(crate::domain::cloud::RepositoryRef),
+    /// A service's revisions with their traffic shares, or why they could not be listed.
+    Revisions {
+        service: crate::app::cloud::service::ServiceRef,
+        result: Result<Vec<crate::domain::cloud::CloudRevisionRow>, String>,
+    },
+    /// `update-traffic` succeeded: the split changed.
+    TrafficMoved(crate::app::cloud::service::ServiceRef),
 }
 
 /// What the dev loop's watch and cycles report.

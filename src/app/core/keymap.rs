@@ -142,6 +142,8 @@ pub enum Action {
     PortForward,
     StopAllForwards,
     KeepForward,
+    Revisions,
+    TrafficToRevision,
 }
 
 impl Action {
@@ -211,6 +213,8 @@ impl Action {
             Self::PortForward => "port-forward",
             Self::StopAllForwards => "stop all",
             Self::KeepForward => "keep on/off",
+            Self::Revisions => "revisions",
+            Self::TrafficToRevision => "all traffic to revision",
         }
     }
 

@@ -67,6 +67,7 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::Minikube { job, .. }
         | Command::CloudDeploy { job, .. }
         | Command::CloudCreateRepository { job, .. }
+        | Command::CloudUpdateTraffic { job, .. }
         | Command::DevCycle { job, .. }
         | Command::Exec { job, .. } => Some(*job),
         _ => None,
@@ -98,6 +99,9 @@ pub fn job_title(command: &Command) -> String {
                 repository.name, repository.region
             )
         }
+        Command::CloudUpdateTraffic {
+            service, revision, ..
+        } => format!("all of {}'s traffic to {revision}", service.name),
         Command::SaveCloudSettings(_) => "save pilothouse.toml".to_string(),
         Command::WriteWorkflow { path, .. } => format!("write {path}"),
         Command::ScaffoldDockerfile { .. } => "write a Dockerfile".to_string(),
@@ -136,6 +140,8 @@ pub fn job_title(command: &Command) -> String {
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
         | Command::FollowSelectorLogs { .. }
+        | Command::FollowCloudLogs { .. }
+        | Command::CloudRevisions { .. }
         | Command::ProbeMinikube { .. }
         | Command::MinikubeServiceUrl { .. }
         | Command::MinikubeDockerEnv { .. }

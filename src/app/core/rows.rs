@@ -98,6 +98,29 @@ impl TableRow for crate::domain::cloud::CloudServiceRow {
     }
 }
 
+impl TableRow for crate::domain::cloud::CloudRevisionRow {
+    fn key(&self) -> String {
+        self.name.clone()
+    }
+    fn has_key(&self, key: &str) -> bool {
+        self.name == key
+    }
+    fn matches(&self, needle: &str) -> bool {
+        contains_lower(&self.name, needle) || contains_lower(&self.image, needle)
+    }
+    fn compare(&self, other: &Self, column: usize) -> Ordering {
+        match column {
+            0 => self.name.cmp(&other.name),
+            1 => other.percent.cmp(&self.percent),
+            2 => self.image.cmp(&other.image),
+            _ => other.created.cmp(&self.created),
+        }
+    }
+    fn column_count() -> usize {
+        4
+    }
+}
+
 impl TableRow for Job {
     fn key(&self) -> String {
         self.id.to_string()

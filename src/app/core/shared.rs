@@ -50,6 +50,12 @@ impl Shared {
         });
     }
 
+    /// Ask before `on_yes` runs: the question, with the command's line in the learn line.
+    pub fn ask_first(&mut self, message: String, on_yes: crate::app::core::command::Command) {
+        self.learn = on_yes.learn_line();
+        self.overlay = Overlay::Confirm(crate::app::core::overlay::Confirm { message, on_yes });
+    }
+
     /// A new job id.
     pub fn alloc_job(&mut self) -> JobId {
         let id = self.next_job;

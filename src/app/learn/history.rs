@@ -83,6 +83,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::DeleteObject { .. }
         | Command::CloudDeploy { .. }
         | Command::CloudCreateRepository { .. }
+        | Command::CloudUpdateTraffic { .. }
         | Command::MinikubeDockerEnv { .. }
         | Command::UseDockerEngine(None)
         | Command::Exec { .. } => Some(Replay::Run),
@@ -98,6 +99,8 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
         | Command::FollowSelectorLogs { .. }
+        | Command::FollowCloudLogs { .. }
+        | Command::CloudRevisions { .. }
         | Command::MinikubeServiceUrl { .. }
         | Command::Shell { .. }
         | Command::StartForward { .. } => Some(Replay::Note),

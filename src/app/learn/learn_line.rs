@@ -149,8 +149,16 @@ impl Command {
                 quote(service),
                 quote(namespace)
             ),
-            Self::CloudCheckRepository { args, .. } | Self::CloudCreateRepository { args, .. } => {
+            Self::CloudCheckRepository { args, .. }
+            | Self::CloudCreateRepository { args, .. }
+            | Self::CloudUpdateTraffic { args, .. } => {
                 crate::app::cloud::settings::command_line("gcloud", args)
+            }
+            Self::CloudRevisions { service } => {
+                crate::app::cloud::settings::command_line("gcloud", &service.revisions_list_args())
+            }
+            Self::FollowCloudLogs { service, .. } => {
+                crate::app::cloud::settings::command_line("gcloud", &service.logs_read_args(None))
             }
             Self::CloudRefresh { list } => {
                 let mut line = crate::app::cloud::settings::command_line(

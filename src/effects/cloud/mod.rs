@@ -4,6 +4,7 @@
 
 pub mod gcloud;
 pub mod repository;
+pub mod revisions;
 
 use super::shared::Shared;
 use crate::app::core::command::Command;
@@ -94,6 +95,32 @@ impl CloudEffects {
                     tx,
                 ));
                 shared.track(job, task);
+            }
+            Command::CloudRevisions { service } => {
+                tokio::spawn(revisions::list(self.gcloud(shared), service, tx));
+            }
+            Command::CloudUpdateTraffic {
+                job,
+                service,
+                revision,
+                args,
+            } => {
+                let task = tokio::spawn(revisions::update_traffic(
+                    self.gcloud(shared),
+                    (job, service, revision),
+                    args,
+                    tx,
+                ));
+                shared.track(job, task);
+            }
+            Command::FollowCloudLogs { key, service } => {
+                let task = tokio::spawn(revisions::follow_logs(
+                    self.gcloud(shared),
+                    key,
+                    service,
+                    tx,
+                ));
+                shared.follow_logs(Some(task));
             }
             other => super::shared::misrouted("cloud", &other),
         }

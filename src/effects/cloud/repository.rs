@@ -3,7 +3,7 @@
 
 use super::gcloud::{Gcloud, run_error};
 use crate::app::core::command::JobId;
-use crate::app::core::event::{CloudEvent, Event, JobUpdate};
+use crate::app::core::event::{CloudEvent, Event};
 use crate::domain::cloud::RepositoryRef;
 use crate::effects::shared::finish_job;
 use crate::process::{self, RunError};
@@ -33,28 +33,14 @@ pub async fn create(
     args: Vec<String>,
     tx: UnboundedSender<Event>,
 ) {
-    let line = |text: String| {
-        let _ = tx.send(Event::Job {
-            id: job,
-            update: JobUpdate::Output(vec![text]),
+    let result = super::revisions::stream_job(&gcloud, job, &args, &tx)
+        .await
+        .map(|()| {
+            format!(
+                "created repository {} in {}",
+                repository.name, repository.region
+            )
         });
-    };
-    line(format!(
-        "$ {}",
-        crate::app::cloud::settings::command_line("gcloud", &args)
-    ));
-    let result = match process::stream_lines(gcloud.command(&args), line).await {
-        Ok(done) if done.code == Some(0) => Ok(format!(
-            "created repository {} in {}",
-            repository.name, repository.region
-        )),
-        Ok(done) => Err(format!(
-            "gcloud artifacts repositories create failed ({}): {}",
-            done.code.map_or("killed".into(), |c| format!("exit {c}")),
-            done.reason()
-        )),
-        Err(e) => Err(run_error(&e)),
-    };
     let made = result.is_ok();
     finish_job(&tx, job, result);
     if made {

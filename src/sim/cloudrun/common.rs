@@ -24,6 +24,8 @@ pub(super) struct State {
     pub(super) services: BTreeMap<(String, String, String), Deployed>,
     pub(super) revisions: Revisions,
     pub(super) generation_counter: u64,
+    /// Cloud Logging's entries: the request log of every service.
+    pub(super) logs: super::logging::Logs,
 }
 
 /// The project number the sim's project has (Cloud Build names its logs bucket by it).

@@ -9,6 +9,7 @@
 
 mod build;
 mod common;
+mod logging;
 mod registry;
 mod revisions;
 mod run;
@@ -125,7 +126,7 @@ impl CloudRunSim {
                  [proxy]\ntype = http\naddress = 127.0.0.1\nport = {port}\n\n\
                  [api_endpoint_overrides]\nrun = http://127.0.0.1:{port}/\nserviceusage = http://127.0.0.1:{port}/\n\
                  storage = http://127.0.0.1:{port}/storage/v1/\ncloudbuild = http://127.0.0.1:{port}/\n\
-                 artifactregistry = http://127.0.0.1:{port}/\n",
+                 artifactregistry = http://127.0.0.1:{port}/\nlogging = http://127.0.0.1:{port}/\n",
                 ca.display()
             ),
         )
@@ -194,8 +195,27 @@ fn handle(cloud: Cloud, request: Request<Incoming>) -> Answer {
                 }),
             );
         }
+        if path == "/v2/entries:list" {
+            return entries_list(&cloud, request).await;
+        }
         run::api(cloud.run.clone(), request).await
     })
+}
+
+/// Cloud Logging's `POST /v2/entries:list`: a page of the request log.
+async fn entries_list(cloud: &Cloud, request: Request<Incoming>) -> Response<Body> {
+    let body = match read_body(request).await {
+        Ok(body) => body,
+        Err(e) => return google_error(400, "INVALID_ARGUMENT", &e),
+    };
+    let asked = match common::json_body(&body) {
+        Ok(asked) => asked,
+        Err(refusal) => return *refusal,
+    };
+    match logging::page(&lock(&cloud.run).logs, &asked) {
+        Ok(answer) => json(StatusCode::OK, &answer),
+        Err(message) => google_error(400, "INVALID_ARGUMENT", &message),
+    }
 }
 
 /// `CONNECT host:443`: yes, then TLS with the sim's CA over the tunnel, and HTTP inside.

@@ -368,13 +368,28 @@ fn retarget(
 
 /// What the service's URL answers: its name and the revision that has the traffic.
 fn responder(state: Arc<Mutex<State>>, key: (String, String, String)) -> Responder {
-    Arc::new(move |_: &str, _| {
-        let state = state.lock().unwrap_or_else(|p| p.into_inner());
-        let revision = state
+    Arc::new(move |request_line: &str, _| {
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        let (revision, url) = state
             .services
             .get(&key)
-            .and_then(|d| super::revisions::serving(&d.service))
+            .map(|d| {
+                let revision = super::revisions::serving(&d.service).unwrap_or_default();
+                (
+                    revision,
+                    d.service["status"]["url"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
             .unwrap_or_default();
+        let served = super::logging::Served {
+            service: (&key.0, &key.1, &key.2),
+            revision: &revision,
+            url: &url,
+        };
+        state.logs.request(&served, request_line, 200);
         (200, format!("Hello from {} (revision {revision})\n", key.2))
     })
 }
