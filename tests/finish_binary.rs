@@ -180,7 +180,7 @@ fn themes_keys_and_the_mouse_in_a_real_terminal() {
     );
     // The remapped key opens help, and help lists it.
     tmux.keys(&["Z"]);
-    let help = tmux.wait_for("Keys (any key closes)", WAIT);
+    let help = tmux.wait_for("Keys · type to filter", WAIT);
     assert!(help.contains(" ? Z ") || help.contains("? Z"), "{help}");
     tmux.keys(&["Escape"]);
     // A click on the Images tab (column 20 of row 2, 1-based, as the terminal reports it).

@@ -1,7 +1,8 @@
-//! What the columns people ask about mean, shown in the help overlay of the
-//! pane that has them.
+//! The help overlay (the keys, the pane's own and its columns first, filtered
+//! and scrolled) and the command palette, drawn from `app::learn::help`.
 
 use crate::app::core::model::Pane;
+use crate::app::learn::help::HelpEntry;
 
 /// Column, meaning. Empty for panes whose columns need no words.
 pub fn column_notes(pane: Pane) -> &'static [(&'static str, &'static str)] {
@@ -70,4 +71,216 @@ pub fn column_notes(pane: Pane) -> &'static [(&'static str, &'static str)] {
         ],
         _ => &[],
     }
+}
+
+/// The help overlay or the palette, when one is open.
+pub fn render(
+    frame: &mut ratatui::Frame,
+    model: &crate::app::core::model::Model,
+    theme: &crate::theme::Theme,
+) {
+    use crate::app::core::model::Overlay;
+    match &model.shared.overlay {
+        Overlay::Help(view) => help_box(frame, model, view, theme),
+        Overlay::Palette(view) => palette_box(frame, model, view, theme),
+        _ => {}
+    }
+}
+
+/// Words wrapped to `width` columns (a column note's meaning under its column).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().map_or(0, |l| l.chars().count());
+        if last > 0 && last + 1 + word.chars().count() > width {
+            lines.push(String::new());
+        }
+        if let Some(line) = lines.last_mut() {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+const KEYS_WIDTH: usize = 14;
+
+/// `?`: one list, the pane's own keys and its columns first, then the keys
+/// that work everywhere, then the other panes'; filtered by what is typed,
+/// scrolled with the arrows.
+fn help_box(
+    frame: &mut ratatui::Frame,
+    model: &crate::app::core::model::Model,
+    view: &crate::app::learn::help::HelpView,
+    theme: &crate::theme::Theme,
+) {
+    use crate::app::learn::help::{entries, matches};
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Clear, Paragraph};
+    let area = super::overlay::centered(frame.area(), 116, frame.area().height.saturating_sub(2));
+    frame.render_widget(Clear, area);
+    let title = if view.filter.is_empty() {
+        "Keys · type to filter · ↑↓ scroll · Esc closes".to_string()
+    } else {
+        format!("Keys /{}▏ · Esc clears", view.filter)
+    };
+    let block = super::overlay::boxed(&title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let pane = model.shared.pane;
+    let shown: Vec<HelpEntry> = entries(&model.view.keymap, pane)
+        .into_iter()
+        .filter(|e| matches(e, &view.filter))
+        .collect();
+    let (own, others): (Vec<&HelpEntry>, Vec<&HelpEntry>) =
+        shown.iter().partition(|e| e.context == pane.context());
+    let mut lines: Vec<Line> = Vec::new();
+    push_entries(&mut lines, &own, theme);
+    push_notes(&mut lines, pane, &view.filter, width, theme);
+    push_entries(&mut lines, &others, theme);
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(" No key matches {:?}. Backspace or Esc.", view.filter),
+            theme.muted,
+        )));
+    }
+    let visible = inner.height as usize;
+    let top = view.scroll.min(lines.len().saturating_sub(visible));
+    frame.render_widget(
+        Paragraph::new(
+            lines
+                .into_iter()
+                .skip(top)
+                .take(visible)
+                .collect::<Vec<_>>(),
+        ),
+        inner,
+    );
+}
+
+/// Entries under a heading for each context, a blank line between groups.
+fn push_entries(
+    lines: &mut Vec<ratatui::text::Line<'static>>,
+    entries: &[&HelpEntry],
+    theme: &crate::theme::Theme,
+) {
+    use ratatui::text::{Line, Span};
+    let mut heading = None;
+    for entry in entries {
+        if heading != Some(entry.context) {
+            if !lines.is_empty() {
+                lines.push(Line::default());
+            }
+            lines.push(Line::from(Span::styled(
+                entry.context.title(),
+                theme.header,
+            )));
+            heading = Some(entry.context);
+        }
+        let mut spans = vec![
+            Span::styled(format!(" {:<KEYS_WIDTH$} ", entry.keys), theme.key),
+            Span::styled(format!("{:<34}", entry.description), theme.text),
+        ];
+        if !entry.stands_for.is_empty() {
+            spans.push(Span::styled(
+                format!(" $ {}", entry.stands_for),
+                theme.muted,
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+}
+
+/// The pane's columns that match the filter, each meaning wrapped under its column.
+fn push_notes(
+    lines: &mut Vec<ratatui::text::Line<'static>>,
+    pane: crate::app::core::model::Pane,
+    filter: &str,
+    width: usize,
+    theme: &crate::theme::Theme,
+) {
+    use ratatui::text::{Line, Span};
+    let notes: Vec<_> = column_notes(pane)
+        .iter()
+        .filter(|(column, meaning)| crate::app::learn::help::note_matches(column, meaning, filter))
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    if !lines.is_empty() {
+        lines.push(Line::default());
+    }
+    lines.push(Line::from(Span::styled(
+        format!("{} columns", pane.title()),
+        theme.header,
+    )));
+    let text_width = width.saturating_sub(KEYS_WIDTH + 2).max(20);
+    for (column, meaning) in notes {
+        for (index, part) in wrap(meaning, text_width).into_iter().enumerate() {
+            let label = if index == 0 { *column } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {label:<KEYS_WIDTH$} "), theme.key),
+                Span::styled(part, theme.text),
+            ]));
+        }
+    }
+}
+
+/// `ctrl-p`: every action that runs something, with its key, pane and command
+/// line, filtered by what is typed; the chosen one is marked.
+fn palette_box(
+    frame: &mut ratatui::Frame,
+    model: &crate::app::core::model::Model,
+    view: &crate::app::learn::help::PaletteView,
+    theme: &crate::theme::Theme,
+) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::{Clear, Paragraph};
+    let entries = crate::app::learn::help::palette_entries(
+        &model.view.keymap,
+        model.shared.pane,
+        &view.filter,
+    );
+    let height = (entries.len() as u16 + 4).clamp(6, frame.area().height.saturating_sub(2));
+    let area = super::overlay::centered(frame.area(), 110, height);
+    frame.render_widget(Clear, area);
+    let block = super::overlay::boxed(
+        "Actions · type to filter · ↑↓ choose · enter runs · Esc",
+        theme,
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("> ", theme.key),
+        Span::styled(format!("{}▏", view.filter), theme.text),
+    ])];
+    let rows = (inner.height as usize).saturating_sub(1);
+    let selected = view.selected.min(entries.len().saturating_sub(1));
+    let first = selected.saturating_sub(rows.saturating_sub(1));
+    for (index, entry) in entries.iter().enumerate().skip(first).take(rows) {
+        let chosen = index == selected;
+        let style = if chosen { theme.selected } else { theme.text };
+        let marker = if chosen { "▶ " } else { "  " };
+        let pane =
+            crate::app::learn::help::pane_of(entry.context).map_or("everywhere", |p| p.title());
+        let mut spans = vec![
+            Span::styled(format!("{marker}{:<10} ", entry.keys), theme.key),
+            Span::styled(format!("{:<30} ", entry.description), style),
+            Span::styled(format!("{pane:<12} "), theme.muted),
+        ];
+        if !entry.stands_for.is_empty() {
+            spans.push(Span::styled(format!("$ {}", entry.stands_for), theme.muted));
+        }
+        lines.push(Line::from(spans));
+    }
+    if entries.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!("  No action matches {:?}.", view.filter),
+            theme.muted,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -39,6 +39,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     chrome::status_line(frame, status, model, theme);
     chrome::footer(frame, footer, model, theme);
     overlay::render(frame, model, theme);
+    help::render(frame, model, theme);
 }
 
 #[cfg(test)]

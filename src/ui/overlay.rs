@@ -1,18 +1,19 @@
-//! Overlays drawn over the pane: help, forms and confirmations.
+//! Overlays drawn over the pane: forms, confirmations, YAML and pickers
+//! (help and the command palette are in `help.rs`).
 
 use crate::app::core::forms::Form;
-use crate::app::core::keymap::Context;
 use crate::app::core::model::{Confirm, Model, Overlay, Picker};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     match &model.shared.overlay {
         Overlay::None => {}
-        Overlay::Help => help(frame, model, theme),
+        // Drawn by `help.rs`.
+        Overlay::Help(_) | Overlay::Palette(_) => {}
         Overlay::Form(form) => form_box(frame, form, theme),
         Overlay::Confirm(confirm) => confirm_box(frame, confirm, theme),
         Overlay::Yaml(view) => yaml_box(frame, view, theme),
@@ -20,7 +21,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     }
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect {
@@ -32,79 +33,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// An overlay's frame; it repaints the theme's background over what `Clear` reset.
-fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+pub(super) fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::bordered()
         .style(theme.base)
         .border_style(theme.border_focus)
         .title(Span::styled(format!(" {title} "), theme.title))
-}
-
-fn help(frame: &mut Frame, model: &Model, theme: &Theme) {
-    let area = centered(frame.area(), 96, frame.area().height.saturating_sub(2));
-    frame.render_widget(Clear, area);
-    let block = boxed("Keys (any key closes)", theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    // The current pane's keys first, then the other panes' as far as they fit.
-    let mut contexts = vec![Context::Global, model.shared.pane.context()];
-    for pane in crate::app::core::model::Pane::ALL {
-        if !contexts.contains(&pane.context()) {
-            contexts.push(pane.context());
-        }
-    }
-    let columns =
-        Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).split(inner);
-    let mut left = Vec::new();
-    let mut right = Vec::new();
-    let notes = super::help::column_notes(model.shared.pane);
-    if !notes.is_empty() {
-        right.push(Line::from(Span::styled(
-            format!("{} columns", model.shared.pane.title()),
-            theme.header,
-        )));
-        for (column, meaning) in notes {
-            right.push(Line::from(vec![
-                Span::styled(format!(" {column} "), theme.key),
-                Span::styled(*meaning, theme.text),
-            ]));
-        }
-        right.push(Line::default());
-    }
-    for context in contexts {
-        let lines = if context == Context::Global {
-            &mut left
-        } else {
-            &mut right
-        };
-        let keys = model.view.keymap.grouped(context);
-        if keys.is_empty() {
-            continue;
-        }
-        lines.push(Line::from(Span::styled(context.title(), theme.header)));
-        // The ten pane keys read as one line: "1 2 … 0  a pane by number".
-        let (panes, others): (Vec<_>, Vec<_>) = keys
-            .into_iter()
-            .partition(|(action, _)| action.is_pane_jump());
-        if !panes.is_empty() {
-            let keys: Vec<String> = panes.into_iter().flat_map(|(_, keys)| keys).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {:<14}", keys.join("")), theme.key),
-                Span::styled("a pane by number (tabs)", theme.text),
-            ]));
-        }
-        for (action, keys) in others {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {:<14}", keys.join(" ")), theme.key),
-                Span::styled(action.description(), theme.text),
-            ]));
-        }
-        lines.push(Line::default());
-    }
-    frame.render_widget(Paragraph::new(left), columns[0]);
-    frame.render_widget(
-        Paragraph::new(right).wrap(ratatui::widgets::Wrap { trim: false }),
-        columns[1],
-    );
 }
 
 fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {

@@ -28,7 +28,8 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         return commands.into();
     }
     match action {
-        Action::Help => model.shared.overlay = Overlay::Help,
+        Action::Help => model.shared.overlay = Overlay::Help(Default::default()),
+        Action::Palette => model.shared.overlay = Overlay::Palette(Default::default()),
         Action::Quit => model.view.quit = true,
         Action::NextPane => switch_pane(model, Pane::ALL[(pane.index() + 1) % Pane::ALL.len()]),
         // Forwards sits after Services: back goes there.

@@ -205,7 +205,7 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
             return crate::app::dev::actions::toggle_watch(&mut model.dev, &mut model.shared);
         }
         "tour" => crate::app::core::bookkeeping::start_tour(model),
-        "help" => model.shared.overlay = Overlay::Help,
+        "help" => model.shared.overlay = Overlay::Help(Default::default()),
         "q" | "quit" => model.view.quit = true,
         _ => match pane_named(name) {
             Some(pane) => model.shared.pane = pane,

@@ -90,6 +90,40 @@ fn submit_workflow(model: &mut Model) -> Vec<Command> {
     }
 }
 
+/// Keys in the command palette: filter, choose, and run the chosen action in
+/// its pane (the pane is shown first, so the action works on its selection).
+pub(crate) fn on_palette_key(model: &mut Model, key: KeyEvent) -> Handled {
+    use crate::app::learn::help::{PaletteKey, palette_entries, pane_of};
+    let Overlay::Palette(view) = &mut model.shared.overlay else {
+        return Handled::unseen();
+    };
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        // ctrl-c or ctrl-p again: away, as Esc.
+        model.shared.overlay = Overlay::None;
+        return Handled::shown(Vec::new());
+    }
+    let filter = view.filter.clone();
+    let entries = palette_entries(&model.view.keymap, model.shared.pane, &filter);
+    let Overlay::Palette(view) = &mut model.shared.overlay else {
+        return Handled::unseen();
+    };
+    match crate::app::learn::help::on_palette_key(view, key.code, entries.len()) {
+        PaletteKey::Stay => Handled::shown(Vec::new()),
+        PaletteKey::Close => {
+            model.shared.overlay = Overlay::None;
+            Handled::shown(Vec::new())
+        }
+        PaletteKey::Run(index) => {
+            model.shared.overlay = Overlay::None;
+            let entry = &entries[index];
+            if let Some(pane) = pane_of(entry.context) {
+                model.shared.pane = pane;
+            }
+            crate::app::core::actions::on_action(model, entry.action)
+        }
+    }
+}
+
 /// Keys in a picker: move, choose with enter, leave with esc.
 pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Handled {
     let Overlay::Pick(picker) = &mut model.shared.overlay else {

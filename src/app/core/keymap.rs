@@ -144,6 +144,7 @@ pub enum Action {
     KeepForward,
     Revisions,
     TrafficToRevision,
+    Palette,
 }
 
 impl Action {
@@ -215,6 +216,7 @@ impl Action {
             Self::KeepForward => "keep on/off",
             Self::Revisions => "revisions",
             Self::TrafficToRevision => "all traffic to revision",
+            Self::Palette => "command palette",
         }
     }
 

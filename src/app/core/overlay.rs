@@ -14,7 +14,10 @@ pub struct Confirm {
 pub enum Overlay {
     #[default]
     None,
-    Help,
+    /// `?`: the keys, filtered as you type.
+    Help(crate::app::learn::help::HelpView),
+    /// `ctrl-p`: every action, filtered as you type; enter runs the chosen one.
+    Palette(crate::app::learn::help::PaletteView),
     Form(Form),
     Confirm(Confirm),
     /// `y`: the YAML of an object, scrollable.

@@ -246,10 +246,16 @@ fn handle(model: &mut Model, event: Event) -> Handled {
 
 fn on_key(model: &mut Model, key: KeyEvent) -> Handled {
     match &mut model.shared.overlay {
-        Overlay::Help => {
-            model.shared.overlay = Overlay::None;
+        Overlay::Help(view) => {
+            let ctrl = key
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL);
+            if ctrl || crate::app::learn::help::on_help_key(view, key.code) {
+                model.shared.overlay = Overlay::None;
+            }
             return Handled::shown(Vec::new());
         }
+        Overlay::Palette(_) => return crate::app::core::input::on_palette_key(model, key),
         Overlay::Confirm(_) => return on_confirm_key(model, key),
         Overlay::Pick(_) => return crate::app::core::input::on_pick_key(model, key),
         Overlay::Form(_) => return on_form_key(model, key),

@@ -33,11 +33,17 @@ fn quit_keys_and_signals_end_the_program() {
 }
 
 #[test]
-fn help_opens_and_any_key_closes_it() {
+fn help_opens_and_esc_closes_it() {
     let mut model = populated();
     press_str(&mut model, "?");
-    assert!(matches!(model.shared.overlay, Overlay::Help));
+    assert!(matches!(model.shared.overlay, Overlay::Help(_)));
     press_str(&mut model, "q");
+    assert!(
+        matches!(model.shared.overlay, Overlay::Help(_)),
+        "q is typed into help's filter"
+    );
+    press(&mut model, KeyCode::Backspace);
+    press(&mut model, KeyCode::Esc);
     assert!(matches!(model.shared.overlay, Overlay::None));
     assert!(
         !model.view.quit,
