@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod admit;
 mod common;
 pub(super) mod pods;
+mod revisions;
 mod services;
 mod workloads;
 

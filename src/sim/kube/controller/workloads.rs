@@ -2,6 +2,7 @@
 
 use super::admit::on_create;
 use super::common::*;
+use super::revisions;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::kube::store::Store;
 use serde_json::{Value, json};
@@ -42,14 +43,28 @@ impl Controller {
                 .cloned()
                 .unwrap_or(json!({}));
             let hash = template_hash(&template);
-            let rs_name = format!("{name}-{hash}");
             let owned: Vec<Value> = store
                 .list("replicasets", Some(&ns))
                 .into_iter()
                 .filter(|r| owned_by(r, &duid))
                 .cloned()
                 .collect();
-            let revision = owned.len() as i64 + 1;
+            let mut rs_name = format!("{name}-{hash}");
+            // A template brought back (`kubectl rollout undo` sends the old set's template,
+            // re-encoded) is the old set's, whatever empty fields it gained.
+            if !owned.iter().any(|r| s(r, "/metadata/name") == rs_name)
+                && let Some(same) = revisions::set_with_template(&owned, &template)
+            {
+                rs_name = same;
+            }
+            // Paused: a changed template waits; the newest set stays the one scaled.
+            if revisions::paused(&deployment)
+                && !owned.iter().any(|r| s(r, "/metadata/name") == rs_name)
+                && let Some(newest) = revisions::newest(&owned)
+            {
+                rs_name = newest;
+            }
+            let revision = revisions::next_revision(&owned);
             match owned.iter().find(|r| s(r, "/metadata/name") == rs_name) {
                 None => {
                     let mut labels = template
@@ -64,9 +79,13 @@ impl Controller {
                     selector["pod-template-hash"] = json!(hash);
                     let mut rs_template = template.clone();
                     rs_template["metadata"]["labels"] = labels.clone();
+                    let mut annotations = revisions::inherited_annotations(&deployment);
+                    annotations["deployment.kubernetes.io/revision"] = json!(revision.to_string());
+                    annotations["deployment.kubernetes.io/desired-replicas"] =
+                        json!(desired.to_string());
                     let rs = json!({
                         "metadata": {"name": rs_name, "namespace": ns, "labels": labels,
-                                     "annotations": {"deployment.kubernetes.io/revision": revision.to_string(), "deployment.kubernetes.io/desired-replicas": desired.to_string()},
+                                     "annotations": annotations,
                                      "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "uid": duid, "controller": true, "blockOwnerDeletion": true}]},
                         "spec": {"replicas": desired, "selector": {"matchLabels": selector}, "template": rs_template},
                         "status": {"replicas": 0},
@@ -129,6 +148,14 @@ impl Controller {
                     );
                 }
             }
+            let owned: Vec<Value> = store
+                .list("replicasets", Some(&ns))
+                .into_iter()
+                .filter(|r| owned_by(r, &duid))
+                .cloned()
+                .collect();
+            revisions::make_current(store, &deployment, &owned, &rs_name);
+            revisions::prune(store, &deployment, &owned, &rs_name);
             self.deployment_status(store, &deployment, &rs_name, desired);
         }
     }
@@ -173,6 +200,10 @@ impl Controller {
         });
         if replicas > ready {
             status["unavailableReplicas"] = json!(replicas - ready);
+        }
+        if revisions::paused(deployment) {
+            status["conditions"][1] = json!({"type": "Progressing", "status": "Unknown", "reason": "DeploymentPaused",
+                "message": "Deployment is paused", "lastUpdateTime": now, "lastTransitionTime": now});
         }
         if let Some(current) = store.get("deployments", ns, s(deployment, "/metadata/name"))
             && !same_status(current.get("status"), &status)
