@@ -8,6 +8,7 @@
 mod common;
 
 use common::kubectl::Kubectl;
+use pilothouse::app::core::model::{JobState, Overlay};
 use pilothouse::cli::SimArgs;
 use pilothouse::sim::Sim;
 
@@ -34,17 +35,26 @@ fn rolled_out(kubectl: &Kubectl) {
     kubectl.ok(&["rollout", "status", DEPLOYMENT, "--timeout=20s"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kubectl_rollout_history_and_undo_work_as_on_a_real_cluster() {
-    let test = "kubectl_rollout_history_and_undo_work_as_on_a_real_cluster";
+/// A sim with the cookbook image built, and kubectl pointed at it; None (the
+/// test skipped, and why printed) without kubectl.
+async fn cookbook_in_a_sim(test: &str) -> Option<(Sim, Kubectl)> {
     if !common::cli_available(test, "kubectl", &["version", "--client"]) {
-        return;
+        return None;
     }
     let sim = Sim::start(&SimArgs::default())
         .await
         .expect("the sim starts");
     common::build_cookbook(&sim).await;
     let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
+    Some((sim, kubectl))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_rollout_history_and_undo_work_as_on_a_real_cluster() {
+    let test = "kubectl_rollout_history_and_undo_work_as_on_a_real_cluster";
+    let Some((_sim, kubectl)) = cookbook_in_a_sim(test).await else {
+        return;
+    };
     tokio::task::spawn_blocking(move || {
         kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
         rolled_out(&kubectl);
@@ -158,4 +168,107 @@ async fn kubectl_rollout_history_and_undo_work_as_on_a_real_cluster() {
     })
     .await
     .expect("the kubectl steps");
+}
+
+/// The cockpit's `h` on the Deployment: its revisions as the sim keeps them,
+/// and a roll back to the first through kube-rs, after a yes; kubectl then
+/// sees the first template back as revision 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cockpit_rolls_a_deployment_back_to_a_chosen_revision() {
+    let test = "the_cockpit_rolls_a_deployment_back_to_a_chosen_revision";
+    let Some((sim, kubectl)) = cookbook_in_a_sim(test).await else {
+        return;
+    };
+    let kubectl = tokio::task::spawn_blocking(move || {
+        kubectl.ok(&["apply", "--server-side", "-f", MANIFEST]);
+        rolled_out(&kubectl);
+        kubectl.ok(&["set", "env", DEPLOYMENT, "GREETING=hello"]);
+        rolled_out(&kubectl);
+        kubectl
+    })
+    .await
+    .expect("the kubectl steps");
+
+    let mut cockpit = common::cockpit::Cockpit::on(&sim);
+    cockpit.keys("5");
+    cockpit.keys("/cookbook\n");
+    cockpit
+        .until("both revisions of cookbook-recipe known", |m| {
+            m.kube
+                .replica_sets
+                .iter()
+                .filter(|r| r.deployment.as_deref() == Some("cookbook-recipe"))
+                .map(|r| r.revision)
+                .max()
+                == Some(2)
+                && m.kube
+                    .deployments
+                    .iter()
+                    .any(|d| d.name == "cookbook-recipe")
+        })
+        .await;
+    cockpit.keys("h");
+    let Overlay::Pick(picker) = &cockpit.model.shared.overlay else {
+        panic!("h opens the history: {:?}", cockpit.model.shared.overlay)
+    };
+    assert!(
+        picker.items[0].label.starts_with("revision 2 (current)"),
+        "{:?}",
+        picker.items
+    );
+    assert_eq!(picker.items[0].detail, "env +GREETING=hello");
+    cockpit.keys("j\n");
+    assert!(
+        matches!(&cockpit.model.shared.overlay, Overlay::Confirm(c)
+            if c.message.contains("kubectl rollout undo deployment/cookbook-recipe --to-revision=1 -n default")),
+        "{:?}",
+        cockpit.model.shared.overlay
+    );
+    cockpit.keys("y");
+    cockpit
+        .until("the roll back done", |m| {
+            m.jobs
+                .list
+                .iter()
+                .any(|j| !matches!(j.state, JobState::Running))
+        })
+        .await;
+    let job = cockpit.model.jobs.list.last().expect("the job").clone();
+    assert!(
+        matches!(&job.state, JobState::Succeeded(s) if s.contains("rolled back to revision 1")),
+        "{:?}",
+        job.state
+    );
+    cockpit
+        .until("the first template back as revision 3", |m| {
+            m.kube.replica_sets.iter().any(|r| {
+                r.deployment.as_deref() == Some("cookbook-recipe")
+                    && r.revision == 3
+                    && r.env.is_empty()
+            })
+        })
+        .await;
+    // Pause from the same list (its second-last row).
+    cockpit.keys("hGk\n");
+    cockpit
+        .until("the pause done", |m| {
+            m.jobs.list.iter().any(|j| {
+                matches!(&j.state, JobState::Succeeded(s) if s == "deployment.apps/cookbook-recipe paused")
+            })
+        })
+        .await;
+    tokio::task::spawn_blocking(move || {
+        let env = kubectl.ok(&[
+            "get",
+            DEPLOYMENT,
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].env}",
+        ]);
+        assert!(env.trim().is_empty(), "{env}");
+        assert_eq!(sets(&kubectl).lines().count(), 2, "the first set reused");
+        let paused = kubectl.ok(&["get", DEPLOYMENT, "-o", "jsonpath={.spec.paused}"]);
+        assert_eq!(paused.trim(), "true");
+    })
+    .await
+    .expect("kubectl sees it");
 }

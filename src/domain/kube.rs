@@ -36,12 +36,24 @@ pub struct PodRow {
     pub replica_set: Option<String>,
 }
 
-/// A ReplicaSet, as far as the cockpit needs it: which Deployment owns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A ReplicaSet, as far as the cockpit needs it: which Deployment owns it,
+/// and the revision of that Deployment it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReplicaSetRow {
     pub namespace: String,
     pub name: String,
     pub deployment: Option<String>,
+    /// `deployment.kubernetes.io/revision` (0 when it has none).
+    pub revision: u64,
+    /// Each container's image, in order.
+    pub images: Vec<String>,
+    /// Each container's environment as `NAME=VALUE` (values from elsewhere as `NAME=(from …)`).
+    pub env: Vec<String>,
+    pub desired: u32,
+    pub ready: u32,
+    pub created: UnixSeconds,
+    /// `kubernetes.io/change-cause`, when someone set it.
+    pub change_cause: String,
 }
 
 impl PodRow {

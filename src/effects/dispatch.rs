@@ -53,6 +53,8 @@ fn family(command: &Command) -> Family {
         | Command::FollowSelectorLogs { .. }
         | Command::ShowYaml { .. }
         | Command::RolloutRestart { .. }
+        | Command::RolloutUndo { .. }
+        | Command::RolloutPause { .. }
         | Command::DeleteObject { .. }
         | Command::SwitchKube(_) => Family::Kube,
         Command::ProbeMinikube { .. }

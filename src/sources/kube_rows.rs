@@ -20,11 +20,9 @@ fn seconds(time: Option<&Time>) -> i64 {
     time.map(|t| t.0.as_second()).unwrap_or(0)
 }
 
-pub fn deployment_row(d: &Deployment) -> DeploymentRow {
-    let status = d.status.as_ref();
-    let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
-    let selector = d
-        .spec
+/// A Deployment's `matchLabels` as a label selector (`app=web,tier=front`).
+pub fn selector_of(d: &Deployment) -> String {
+    d.spec
         .as_ref()
         .and_then(|s| s.selector.match_labels.as_ref())
         .map(|labels| {
@@ -34,7 +32,13 @@ pub fn deployment_row(d: &Deployment) -> DeploymentRow {
                 .collect::<Vec<_>>()
                 .join(",")
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub fn deployment_row(d: &Deployment) -> DeploymentRow {
+    let status = d.status.as_ref();
+    let count = |v: Option<i32>| v.unwrap_or(0).max(0) as u32;
+    let selector = selector_of(d);
     let port = d
         .spec
         .as_ref()
@@ -120,10 +124,50 @@ fn controller(
 }
 
 pub fn replica_set_row(r: &ReplicaSet) -> ReplicaSetRow {
+    let annotation = |key: &str| {
+        r.metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(key))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let containers = r
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.as_ref())
+        .and_then(|t| t.spec.as_ref())
+        .map(|p| p.containers.clone())
+        .unwrap_or_default();
+    let env = containers
+        .iter()
+        .flat_map(|c| c.env.iter().flatten())
+        .map(|e| match &e.value {
+            Some(value) => format!("{}={value}", e.name),
+            None => format!("{}=(from elsewhere)", e.name),
+        })
+        .collect();
     ReplicaSetRow {
         namespace: r.metadata.namespace.clone().unwrap_or_default(),
         name: r.metadata.name.clone().unwrap_or_default(),
         deployment: controller(&r.metadata, "Deployment"),
+        revision: annotation("deployment.kubernetes.io/revision")
+            .parse()
+            .unwrap_or(0),
+        images: containers
+            .iter()
+            .map(|c| c.image.clone().unwrap_or_default())
+            .collect(),
+        env,
+        desired: r.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0).max(0) as u32,
+        ready: r
+            .status
+            .as_ref()
+            .and_then(|s| s.ready_replicas)
+            .unwrap_or(0)
+            .max(0) as u32,
+        created: seconds(r.metadata.creation_timestamp.as_ref()),
+        change_cause: annotation("kubernetes.io/change-cause"),
     }
 }
 

@@ -183,6 +183,20 @@ pub enum Command {
         namespace: String,
         name: String,
     },
+    /// `kubectl rollout undo deployment/NAME --to-revision=N -n NS`.
+    RolloutUndo {
+        job: JobId,
+        namespace: String,
+        name: String,
+        revision: u64,
+    },
+    /// `kubectl rollout pause` (true) or `resume` (false).
+    RolloutPause {
+        job: JobId,
+        namespace: String,
+        name: String,
+        paused: bool,
+    },
     /// `kubectl delete KIND NAME -n NS`.
     DeleteObject {
         job: JobId,
@@ -347,6 +361,8 @@ impl Command {
             Command::FollowSelectorLogs { .. } => "follow selector logs",
             Command::ShowYaml { .. } => "show yaml",
             Command::RolloutRestart { .. } => "rollout restart",
+            Command::RolloutUndo { .. } => "rollout undo",
+            Command::RolloutPause { .. } => "rollout pause",
             Command::DeleteObject { .. } => "delete object",
             Command::ProbeMinikube { .. } => "probe minikube",
             Command::Minikube { .. } => "minikube",
@@ -399,6 +415,8 @@ impl Command {
                 | Self::Scale { .. }
                 | Self::DeleteObject { .. }
                 | Self::RolloutRestart { .. }
+                | Self::RolloutUndo { .. }
+                | Self::RolloutPause { .. }
                 | Self::CheckManifest { .. }
                 | Self::Apply { .. }
                 | Self::Expose { .. }

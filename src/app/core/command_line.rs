@@ -363,7 +363,8 @@ pub(crate) fn on_pick(model: &mut Model, purpose: &PickPurpose, label: String) -
             label,
             *inside,
         ),
-        PickPurpose::Minikube { .. } => Vec::new(),
+        // Chosen by index where the picker is answered.
+        PickPurpose::Minikube { .. } | PickPurpose::Rollout { .. } => Vec::new(),
     }
 }
 

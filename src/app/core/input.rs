@@ -145,8 +145,18 @@ pub(crate) fn on_pick_key(model: &mut Model, key: KeyEvent) -> Handled {
             if picker.items.is_empty() {
                 return Handled::shown(Vec::new());
             }
-            let label = picker.items[picker.selected.min(last)].label.clone();
+            let index = picker.selected.min(last);
+            let label = picker.items[index].label.clone();
             return match picker.purpose {
+                PickPurpose::Rollout {
+                    namespace,
+                    name,
+                    revisions,
+                } => crate::app::kube::rollout::on_choice(
+                    &mut model.shared,
+                    (namespace, name, revisions),
+                    index,
+                ),
                 PickPurpose::Minikube { profile } => {
                     crate::app::kube::minikube::on_menu_choice(&mut model.shared, profile, &label)
                 }

@@ -145,6 +145,7 @@ pub enum Action {
     Revisions,
     TrafficToRevision,
     Palette,
+    RolloutHistory,
 }
 
 impl Action {
@@ -217,6 +218,7 @@ impl Action {
             Self::Revisions => "revisions",
             Self::TrafficToRevision => "all traffic to revision",
             Self::Palette => "command palette",
+            Self::RolloutHistory => "rollout history",
         }
     }
 

@@ -64,6 +64,8 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::Expose { job, .. }
         | Command::DeleteObject { job, .. }
         | Command::RolloutRestart { job, .. }
+        | Command::RolloutUndo { job, .. }
+        | Command::RolloutPause { job, .. }
         | Command::Minikube { job, .. }
         | Command::CloudDeploy { job, .. }
         | Command::CloudCreateRepository { job, .. }
@@ -91,6 +93,15 @@ pub fn job_title(command: &Command) -> String {
             format!("delete {} {name}", kind.kubectl_name())
         }
         Command::RolloutRestart { name, .. } => format!("restart {name}"),
+        Command::RolloutUndo { name, revision, .. } => {
+            format!("roll {name} back to revision {revision}")
+        }
+        Command::RolloutPause { name, paused, .. } => {
+            format!(
+                "{} {name}'s rollouts",
+                if *paused { "pause" } else { "resume" }
+            )
+        }
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::CloudDeploy { service, .. } => format!("deploy {service} to Cloud Run"),
         Command::CloudCreateRepository { repository, .. } => {

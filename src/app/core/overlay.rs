@@ -48,6 +48,12 @@ pub enum PickPurpose {
     },
     Context,
     Namespace,
+    /// A Deployment's revisions (newest first), then pause and resume.
+    Rollout {
+        namespace: String,
+        name: String,
+        revisions: Vec<u64>,
+    },
     /// Which container's logs to follow.
     PodContainer {
         namespace: String,

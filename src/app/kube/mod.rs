@@ -6,6 +6,7 @@ pub mod actions;
 pub mod events;
 pub mod minikube;
 pub mod minikube_state;
+pub mod rollout;
 pub mod state;
 
 #[cfg(test)]
@@ -16,3 +17,5 @@ mod update_kube_tests;
 mod update_minikube_tests;
 #[cfg(test)]
 mod update_refused_tests;
+#[cfg(test)]
+mod update_rollout_tests;

@@ -171,6 +171,9 @@ pub fn stands_for(action: Action, context: Context) -> &'static str {
         }
         (Action::Yaml, _) => "kubectl get KIND NAME -n NS -o yaml",
         (Action::DrillDown, _) => "kubectl get pods -l SELECTOR -n NS",
+        (Action::RolloutHistory, _) => {
+            "kubectl rollout history deployment/NAME; undo --to-revision=N"
+        }
         (Action::Apply, _) => "kubectl apply --server-side -f FILE",
         (Action::Expose, _) => "kubectl expose deployment NAME --type=NodePort --port=PORT",
         (Action::Minikube, _) => "minikube start / stop / pause / unpause / dashboard",

@@ -80,6 +80,8 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::Apply { .. }
         | Command::Expose { .. }
         | Command::RolloutRestart { .. }
+        | Command::RolloutUndo { .. }
+        | Command::RolloutPause { .. }
         | Command::DeleteObject { .. }
         | Command::CloudDeploy { .. }
         | Command::CloudCreateRepository { .. }

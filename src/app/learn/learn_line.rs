@@ -116,6 +116,27 @@ impl Command {
                     quote(namespace)
                 )
             }
+            Self::RolloutUndo {
+                namespace,
+                name,
+                revision,
+                ..
+            } => format!(
+                "kubectl rollout undo deployment/{} --to-revision={revision} -n {}",
+                quote(name),
+                quote(namespace)
+            ),
+            Self::RolloutPause {
+                namespace,
+                name,
+                paused,
+                ..
+            } => format!(
+                "kubectl rollout {} deployment/{} -n {}",
+                if *paused { "pause" } else { "resume" },
+                quote(name),
+                quote(namespace)
+            ),
             Self::RolloutRestart {
                 namespace, name, ..
             } => format!(

@@ -173,9 +173,10 @@ fn the_palette_puts_what_starts_an_actions_words_first() {
             .map(|e| e.description)
     };
     assert_eq!(first("expo"), Some("expose"));
+    assert_eq!(first("rollout"), Some("rollout history"));
     assert_eq!(
-        first("rollout"),
-        Some("restart"),
+        first("rmi"),
+        Some("remove"),
         "by its command line when no word starts so"
     );
     assert_eq!(first("scale d"), Some("scale down"));

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod rollout;
 pub mod selector_logs;
 
 use super::shared::Shared;
@@ -99,6 +100,22 @@ impl KubeEffects {
                     })
                 });
             }
+            Command::RolloutUndo {
+                job,
+                namespace,
+                name,
+                revision,
+            } => shared.with_cluster(job, |client| {
+                tokio::spawn(rollout::undo(client, (job, namespace, name), revision, tx))
+            }),
+            Command::RolloutPause {
+                job,
+                namespace,
+                name,
+                paused,
+            } => shared.with_cluster(job, |client| {
+                tokio::spawn(rollout::pause(client, (job, namespace, name), paused, tx))
+            }),
             Command::RolloutRestart {
                 job,
                 namespace,

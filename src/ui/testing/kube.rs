@@ -161,6 +161,7 @@ pub fn with_cluster() -> Model {
         namespace: "default".into(),
         name: name.into(),
         deployment: deployment.map(String::from),
+        ..Default::default()
     };
     update(
         &mut model,

@@ -21,6 +21,16 @@ fn template_hash(template: &Value) -> String {
         .collect()
 }
 
+/// The ReplicaSets a Deployment (by uid) owns.
+fn owned_sets(store: &Store, namespace: &str, deployment_uid: &str) -> Vec<Value> {
+    store
+        .list("replicasets", Some(namespace))
+        .into_iter()
+        .filter(|r| owned_by(r, deployment_uid))
+        .cloned()
+        .collect()
+}
+
 impl Controller {
     pub(super) fn deployments(&mut self, store: &mut Store) {
         let deployments: Vec<Value> = store
@@ -43,12 +53,7 @@ impl Controller {
                 .cloned()
                 .unwrap_or(json!({}));
             let hash = template_hash(&template);
-            let owned: Vec<Value> = store
-                .list("replicasets", Some(&ns))
-                .into_iter()
-                .filter(|r| owned_by(r, &duid))
-                .cloned()
-                .collect();
+            let owned = owned_sets(store, &ns, &duid);
             let mut rs_name = format!("{name}-{hash}");
             // A template brought back (`kubectl rollout undo` sends the old set's template,
             // re-encoded) is the old set's, whatever empty fields it gained.
@@ -148,12 +153,7 @@ impl Controller {
                     );
                 }
             }
-            let owned: Vec<Value> = store
-                .list("replicasets", Some(&ns))
-                .into_iter()
-                .filter(|r| owned_by(r, &duid))
-                .cloned()
-                .collect();
+            let owned = owned_sets(store, &ns, &duid);
             revisions::make_current(store, &deployment, &owned, &rs_name);
             revisions::prune(store, &deployment, &owned, &rs_name);
             self.deployment_status(store, &deployment, &rs_name, desired);
