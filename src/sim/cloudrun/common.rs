@@ -49,6 +49,23 @@ pub(super) fn json_body(body: &[u8]) -> Result<Value, Box<Response<Body>>> {
     })
 }
 
+/// A request no part of the simulated Google Cloud answers: 404, naming the API.
+pub(super) fn not_served(api: &str, method: &hyper::Method, path: &str) -> Response<Body> {
+    google_error(
+        404,
+        "NOT_FOUND",
+        &format!("the simulated {api} does not serve {method} {path}"),
+    )
+}
+
+/// A request path's segments (`/v1/projects/p/builds` -> `v1`, `projects`, `p`, `builds`).
+pub(super) fn segments_of(path: &str) -> Vec<String> {
+    path.trim_matches('/')
+        .split('/')
+        .map(String::from)
+        .collect()
+}
+
 pub(super) fn not_found(name: &str, region: &str, project: &str) -> Response<Body> {
     google_error(
         404,

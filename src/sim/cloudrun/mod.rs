@@ -300,11 +300,7 @@ async fn storage_api(cloud: &Cloud, request: Request<Incoming>) -> Response<Body
             query.get("alt").is_some_and(|a| a == "media"),
             range.as_deref(),
         ),
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            &format!("the simulated Cloud Storage does not serve {method} {path}"),
-        ),
+        _ => common::not_served("Cloud Storage", &method, &path),
     }
 }
 
@@ -312,11 +308,7 @@ async fn storage_api(cloud: &Cloud, request: Request<Incoming>) -> Response<Body
 async fn build_api(cloud: &Cloud, request: Request<Incoming>) -> Response<Body> {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let segments: Vec<String> = path
-        .trim_matches('/')
-        .split('/')
-        .map(String::from)
-        .collect();
+    let segments = common::segments_of(&path);
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     // `v1/projects/P/builds…` or `v1/projects/P/locations/L/builds…`.
     let (project, location, rest) = match segments.as_slice() {
@@ -370,11 +362,7 @@ async fn build_api(cloud: &Cloud, request: Request<Incoming>) -> Response<Body> 
                 )
             }),
         ),
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            &format!("the simulated Cloud Build does not serve {method} {path}"),
-        ),
+        _ => common::not_served("Cloud Build", &method, &path),
     }
 }
 
@@ -393,11 +381,7 @@ async fn registry_api(cloud: &Cloud, request: Request<Incoming>) -> Response<Bod
         (&Method::POST, Some((parent, "repositories"))) => registry.create(parent, &query, &body),
         (&Method::GET, _) if path.contains("/operations/") => registry.operation(&path),
         (&Method::GET, _) => registry.get(&path),
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            &format!("the simulated Artifact Registry does not serve {method} /v1/{path}"),
-        ),
+        _ => common::not_served("Artifact Registry", &method, &format!("/v1/{path}")),
     }
 }
 

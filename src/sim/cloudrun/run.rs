@@ -3,8 +3,8 @@
 //! 127.0.0.1 that answers `Hello from <service>`).
 
 use super::common::{
-    DENIED_PROJECT, Deployed, READY_AFTER, State, google_error, not_found, region_of,
-    valid_service_name,
+    DENIED_PROJECT, Deployed, READY_AFTER, State, google_error, not_found, not_served, region_of,
+    segments_of, valid_service_name,
 };
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::http::{Body, Responder, hello_server, json, read_body};
@@ -19,11 +19,7 @@ pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) ->
     let path = request.uri().path().to_string();
     let region = region_of(&request);
     tracing::debug!(%method, %path, %region, "cloud run sim");
-    let segments: Vec<String> = path
-        .trim_matches('/')
-        .split('/')
-        .map(String::from)
-        .collect();
+    let segments = segments_of(&path);
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     // One project the caller may not use, so API errors can be shown and tested.
     if segments.contains(&DENIED_PROJECT) && segments.first() != Some(&"v1") {
@@ -83,11 +79,7 @@ pub(super) async fn api(state: Arc<Mutex<State>>, request: Request<Incoming>) ->
                 &json!({"version": 1, "etag": "BwYAAAAAAAA="}),
             )
         }
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            &format!("the simulated Cloud Run does not serve {method} {path}"),
-        ),
+        _ => not_served("Cloud Run", &method, &path),
     }
 }
 
@@ -152,14 +144,7 @@ async fn knative(
                 None => not_found(name, region, project),
             }
         }
-        _ => google_error(
-            404,
-            "NOT_FOUND",
-            &format!(
-                "the simulated Cloud Run does not serve {method} {}",
-                request.uri().path()
-            ),
-        ),
+        _ => not_served("Cloud Run", &method, request.uri().path()),
     }
 }
 
