@@ -112,6 +112,11 @@ fn pod_rows(n: usize) -> Vec<PodRow> {
             node: "minikube".into(),
             container_names: vec!["app".into()],
             replica_set: Some(format!("load-{}-7c9f8d6b5", i % 20)),
+            labels: vec![
+                ("app".into(), format!("load-{}", i % 20)),
+                ("pod-template-hash".into(), "7c9f8d6b5".into()),
+            ],
+            trouble: None,
         })
         .collect()
 }

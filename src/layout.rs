@@ -127,14 +127,47 @@ pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui:
         Pane::Jobs => Some(jobs_areas(body, model)[1]),
         Pane::Cloud => Some(cloud_areas(body, model, model.theme())[1]),
         Pane::Logs => None,
-        Pane::Images
-        | Pane::Deployments
-        | Pane::Pods
-        | Pane::Services
-        | Pane::Events
-        | Pane::History
-        | Pane::Forwards => Some(body),
+        Pane::Deployments | Pane::Pods | Pane::Services => Some(kube_areas(body, model)[0]),
+        Pane::Images | Pane::Events | Pane::History | Pane::Forwards => Some(body),
     }
+}
+
+/// Why the selected Deployment, Pod or Service is not ready, when it is not.
+pub fn diagnosis(model: &Model) -> Option<crate::app::kube::diagnose::Diagnosis> {
+    let engines = crate::app::kube::diagnose::Engines {
+        cluster_engine_in_use: model.minikube.docker_env.is_some(),
+    };
+    crate::app::kube::diagnose::selected(&model.kube, model.shared.pane, engines)
+}
+
+/// A Kubernetes pane's table, and below it the selected row's reason line
+/// (wrapped, at most three rows; empty when the row is healthy).
+pub fn kube_areas(area: Rect, model: &Model) -> [Rect; 2] {
+    let height = diagnosis(model).map_or(0, |d| {
+        wrapped_rows(&format!(" why {}", d.line()), area.width).clamp(1, 4)
+    });
+    let height = height.min(area.height.saturating_sub(4));
+    Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(area)
+}
+
+/// How many rows a text takes wrapped at word boundaries to `width`, as
+/// ratatui's `Wrap` lays it out (a word longer than a row is cut).
+fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = width.max(1) as usize;
+    let mut rows = 1u16;
+    let mut used = 0usize;
+    for word in text.split(' ') {
+        let length = word.chars().count();
+        let needed = if used == 0 { length } else { used + 1 + length };
+        if needed <= width {
+            used = needed;
+        } else {
+            rows += 1;
+            used = length.min(width);
+            rows += (length.saturating_sub(1) / width) as u16;
+        }
+    }
+    rows
 }
 
 /// The table's area and the stats strip's below it (empty when not shown).

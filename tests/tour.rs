@@ -40,7 +40,7 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.send(pilothouse::app::Event::Tick(std::time::SystemTime::now()));
     cockpit.keys(":tour\n");
     assert!(cockpit.model.tour.active);
-    assert!(cockpit.screen(120).contains("Tour 1/12: The engine"));
+    assert!(cockpit.screen(120).contains("Tour 1/13: The engine"));
 
     reach(&mut cockpit, "The Dockerfile").await;
     cockpit.keys("b\n");
@@ -73,6 +73,39 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
     cockpit.keys("5s");
     cockpit.replace_field("3");
     cockpit.keys("\n");
+    reach(&mut cockpit, "When it breaks").await;
+    // Break it: an image the cluster's engine lacks; the new pod says why.
+    // The Deployments pane is still filtered to cookbook from the Service step.
+    cockpit.keys("5:image cookbook:missing\n");
+    cockpit
+        .until("the reason line on the broken deployment", |m| {
+            pilothouse::layout::diagnosis(m).is_some_and(|d| {
+                d.line()
+                    .contains("cookbook:missing is not in the cluster's engine")
+            })
+        })
+        .await;
+    // Fix it: h lists the revisions (newest first); the one before is the last good one.
+    cockpit
+        .until("two revisions known", |m| {
+            m.kube
+                .replica_sets
+                .iter()
+                .filter(|r| r.deployment.as_deref() == Some("cookbook-recipe"))
+                .count()
+                >= 2
+        })
+        .await;
+    cockpit.keys("hj\n");
+    cockpit
+        .until("the roll back's question", |m| {
+            matches!(
+                &m.shared.overlay,
+                pilothouse::app::core::model::Overlay::Confirm(_)
+            )
+        })
+        .await;
+    cockpit.keys("y");
     reach(&mut cockpit, "The dev loop").await;
     cockpit.start_watching().await;
     let run_py = cockpit.model.shared.cwd.join("run.py");
@@ -118,6 +151,8 @@ async fn the_tour_runs_to_its_end_against_the_sim() {
         "kubectl apply",
         "kubectl expose",
         "kubectl scale",
+        "kubectl set image deployment/cookbook-recipe '*=cookbook:missing'",
+        "kubectl rollout undo deployment/cookbook-recipe --to-revision=1",
         "gcloud builds submit",
         "gcloud run deploy",
     ] {

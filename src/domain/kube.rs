@@ -3,7 +3,7 @@
 
 use super::UnixSeconds;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeploymentRow {
     pub namespace: String,
     pub name: String,
@@ -16,9 +16,12 @@ pub struct DeploymentRow {
     pub selector: String,
     /// The first container port its pod template declares (what `F` proposes).
     pub port: Option<u16>,
+    /// Its rollout is stuck: the message of `Progressing=False` (the
+    /// deadline passed) or `ReplicaFailure=True`.
+    pub stuck: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PodRow {
     pub namespace: String,
     pub name: String,
@@ -34,6 +37,33 @@ pub struct PodRow {
     pub container_names: Vec<String>,
     /// The ReplicaSet that controls it, if one does.
     pub replica_set: Option<String>,
+    /// Its labels, sorted by key (what a Service's selector is matched against).
+    pub labels: Vec<(String, String)>,
+    /// What its status says of a pod that is not ready; None for a ready one.
+    pub trouble: Option<Box<PodTrouble>>,
+}
+
+/// A pod that is not ready, in its own status's words: the first container
+/// that is not ready and why, how its last run ended, and the scheduler's
+/// sentence when it has no node.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PodTrouble {
+    pub container: String,
+    pub image: String,
+    /// The waiting reason's message, as the kubelet wrote it.
+    pub message: String,
+    /// How the container's last run ended (`lastState`, or `state` when it
+    /// has just ended).
+    pub exit: Option<ContainerExit>,
+    /// `PodScheduled=False`: why no node takes it.
+    pub unschedulable: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContainerExit {
+    pub code: i32,
+    /// `Error`, `OOMKilled`, `Completed`.
+    pub reason: String,
 }
 
 /// A ReplicaSet, as far as the cockpit needs it: which Deployment owns it,
@@ -91,7 +121,7 @@ impl KubeKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServiceRow {
     pub namespace: String,
     pub name: String,
@@ -107,6 +137,8 @@ pub struct ServiceRow {
     /// LoadBalancer ingress addresses (IP or hostname), once assigned.
     pub ingress: Vec<String>,
     pub created: UnixSeconds,
+    /// `spec.selector`, sorted by key; empty for a Service without one.
+    pub selector: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

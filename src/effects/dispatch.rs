@@ -50,11 +50,13 @@ fn family(command: &Command) -> Family {
         | Command::Apply { .. }
         | Command::Expose { .. }
         | Command::FollowPodLogs { .. }
+        | Command::ReadCrashTail { .. }
         | Command::FollowSelectorLogs { .. }
         | Command::ShowYaml { .. }
         | Command::RolloutRestart { .. }
         | Command::RolloutUndo { .. }
         | Command::RolloutPause { .. }
+        | Command::SetImage { .. }
         | Command::DeleteObject { .. }
         | Command::SwitchKube(_) => Family::Kube,
         Command::ProbeMinikube { .. }

@@ -1,6 +1,6 @@
 //! The parts of a Pod that its row shows, read straight from the API's JSON.
 //! The parser skips the rest of each object (env, volumes, resources,
-//! conditions, probes) instead of building it and dropping it: with 10,000
+//! probes) instead of building it and dropping it: with 10,000
 //! pods, allocating and freeing those was most of the load's CPU.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -23,13 +23,15 @@ pub struct PodSpecSummary {
     #[serde(default)]
     pub node_name: Option<String>,
     #[serde(default)]
-    pub containers: Vec<Named>,
+    pub containers: Vec<ContainerSummary>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct Named {
+pub struct ContainerSummary {
     #[serde(default)]
     pub name: String,
+    #[serde(default)]
+    pub image: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -39,20 +41,37 @@ pub struct PodStatusSummary {
     pub phase: Option<String>,
     #[serde(default)]
     pub container_statuses: Vec<ContainerStatusSummary>,
+    #[serde(default)]
+    pub conditions: Vec<ConditionSummary>,
+}
+
+/// A pod condition, for `PodScheduled=False`'s message.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConditionSummary {
+    #[serde(default, rename = "type")]
+    pub type_: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContainerStatusSummary {
     #[serde(default)]
+    pub name: String,
+    #[serde(default)]
     pub ready: bool,
     #[serde(default)]
     pub restart_count: i32,
     #[serde(default)]
     pub state: Option<StateSummary>,
+    #[serde(default)]
+    pub last_state: Option<StateSummary>,
 }
 
-/// `waiting` or `terminated`, for their reason (`running` has none to show).
+/// `waiting` or `terminated`, for their reason and message (`running` has none to show).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct StateSummary {
     #[serde(default)]
@@ -62,9 +81,15 @@ pub struct StateSummary {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Reason {
     #[serde(default)]
     pub reason: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+    /// A terminated state's exit code.
+    #[serde(default)]
+    pub exit_code: Option<i32>,
 }
 
 /// The same API as `k8s_openapi`'s Pod (core/v1, `pods`, namespaced), so kube's watcher lists and watches it.

@@ -2,7 +2,9 @@
 //! prints them (STATUS reasons, READY counts, PORT(S), EXTERNAL-IP).
 
 use super::kube_pod::PodSummary;
-use crate::domain::kube::{DeploymentRow, EventRow, PodRow, ReplicaSetRow, ServiceRow};
+use crate::domain::kube::{
+    ContainerExit, DeploymentRow, EventRow, PodRow, PodTrouble, ReplicaSetRow, ServiceRow,
+};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Service};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -60,7 +62,27 @@ pub fn deployment_row(d: &Deployment) -> DeploymentRow {
         up_to_date: count(status.and_then(|s| s.updated_replicas)),
         available: count(status.and_then(|s| s.available_replicas)),
         created: seconds(d.metadata.creation_timestamp.as_ref()),
+        stuck: stuck(d),
     }
+}
+
+/// The message of a condition that says the rollout is stuck.
+fn stuck(d: &Deployment) -> Option<String> {
+    d.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| {
+            (c.type_ == "Progressing" && c.status == "False")
+                || (c.type_ == "ReplicaFailure" && c.status == "True")
+        })
+        .map(|c| {
+            c.message
+                .clone()
+                .or_else(|| c.reason.clone())
+                .unwrap_or_default()
+        })
 }
 
 /// STATUS as kubectl shows it: Terminating, a container's waiting or terminated reason, else the phase.
@@ -107,7 +129,63 @@ pub fn pod_row(p: &PodSummary) -> PodRow {
             .as_ref()
             .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
             .unwrap_or_default(),
+        labels: p
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        trouble: trouble(p),
     }
+}
+
+/// What a pod that is not ready says of itself; None for a ready, finished
+/// or terminating one.
+fn trouble(p: &PodSummary) -> Option<Box<PodTrouble>> {
+    let status = p.status.as_ref()?;
+    let phase = status.phase.as_deref().unwrap_or_default();
+    let all_ready =
+        !status.container_statuses.is_empty() && status.container_statuses.iter().all(|c| c.ready);
+    if p.metadata.deletion_timestamp.is_some()
+        || phase == "Succeeded"
+        || (phase == "Running" && all_ready)
+    {
+        return None;
+    }
+    let unschedulable = status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "PodScheduled" && c.status == "False")
+        .and_then(|c| c.message.clone());
+    let not_ready = status.container_statuses.iter().find(|c| !c.ready);
+    let spec_containers = p.spec.as_ref().map(|s| s.containers.as_slice());
+    let container = not_ready
+        .map(|c| c.name.clone())
+        .or_else(|| spec_containers?.first().map(|c| c.name.clone()))
+        .unwrap_or_default();
+    let image = spec_containers
+        .and_then(|all| all.iter().find(|c| c.name == container))
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    let state = not_ready.and_then(|c| c.state.as_ref());
+    let ended = |state: Option<&super::kube_pod::StateSummary>| {
+        let terminated = state?.terminated.as_ref()?;
+        Some(ContainerExit {
+            code: terminated.exit_code.unwrap_or_default(),
+            reason: terminated.reason.clone().unwrap_or_default(),
+        })
+    };
+    Some(Box::new(PodTrouble {
+        message: state
+            .and_then(|s| s.waiting.as_ref())
+            .and_then(|w| w.message.clone())
+            .unwrap_or_default(),
+        exit: ended(state).or_else(|| ended(not_ready.and_then(|c| c.last_state.as_ref()))),
+        container,
+        image,
+        unschedulable,
+    }))
 }
 
 /// The name of the object's controller of this kind (its ownerReference with `controller: true`).
@@ -231,6 +309,10 @@ pub fn service_row(s: &Service) -> ServiceRow {
             ports.join(",")
         },
         created: seconds(s.metadata.creation_timestamp.as_ref()),
+        selector: spec
+            .and_then(|s| s.selector.as_ref())
+            .map(|labels| labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
     }
 }
 

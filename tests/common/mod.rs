@@ -17,7 +17,7 @@ use bollard::query_parameters::{
 };
 use pilothouse::sources::docker_endpoint::{DockerEnv, client_for, resolve};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const TEST_LABEL: (&str, &str) = ("pilothouse.test", "1");
 pub const BUSYBOX: &str = "/bin/busybox";
@@ -235,6 +235,16 @@ pub async fn http_request(
 
 /// Build the sample app on the sim's engine through pilothouse's own effect, as the cockpit would.
 pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
+    build_on_sim(
+        sim,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook").into(),
+        "cookbook:latest",
+    )
+    .await;
+}
+
+/// Build `context`'s Dockerfile on the sim's engine as `tag`.
+pub async fn build_on_sim(sim: &pilothouse::sim::Sim, context: PathBuf, tag: &str) {
     let endpoint = pilothouse::sources::docker_endpoint::Endpoint {
         host: sim.docker.host(),
         tls: None,
@@ -245,9 +255,9 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         .expect("sim engine");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let spec = pilothouse::app::core::command::BuildSpec {
-        context: concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook").into(),
+        context,
         dockerfile: "Dockerfile".into(),
-        tag: "cookbook:latest".into(),
+        tag: tag.into(),
     };
     tokio::spawn(pilothouse::effects::docker::build::build(
         engine, 1, spec, tx,
@@ -260,7 +270,7 @@ pub async fn build_cookbook(sim: &pilothouse::sim::Sim) {
         _ => None,
     })
     .await;
-    result.expect("the sample app builds on the simulated engine");
+    result.unwrap_or_else(|e| panic!("{tag} builds on the simulated engine: {e}"));
 }
 
 /// A simulated engine and cluster with the sample app built (`cookbook:latest`).

@@ -162,6 +162,14 @@ pub enum Command {
         container: Option<String>,
         previous: bool,
     },
+    /// `kubectl logs --previous --tail=3 NAME -c C -n NS`, read once for the
+    /// reason line of a crashed container (not a job, not kept in History).
+    ReadCrashTail {
+        namespace: String,
+        name: String,
+        container: String,
+        restarts: u32,
+    },
     /// `kubectl logs -f -l SELECTOR --prefix -n NS`: every pod the selector
     /// matches, each line led by its pod, pods joined as they appear; from
     /// the last lines of each (`--tail`) or, with `since`, every line of
@@ -196,6 +204,14 @@ pub enum Command {
         namespace: String,
         name: String,
         paused: bool,
+    },
+    /// `kubectl set image deployment/NAME '*=IMAGE' -n NS`: every container
+    /// of its pod template runs IMAGE.
+    SetImage {
+        job: JobId,
+        namespace: String,
+        name: String,
+        image: String,
     },
     /// `kubectl delete KIND NAME -n NS`.
     DeleteObject {
@@ -358,11 +374,13 @@ impl Command {
             Command::Apply { .. } => "apply",
             Command::Expose { .. } => "expose",
             Command::FollowPodLogs { .. } => "follow pod logs",
+            Command::ReadCrashTail { .. } => "read crash tail",
             Command::FollowSelectorLogs { .. } => "follow selector logs",
             Command::ShowYaml { .. } => "show yaml",
             Command::RolloutRestart { .. } => "rollout restart",
             Command::RolloutUndo { .. } => "rollout undo",
             Command::RolloutPause { .. } => "rollout pause",
+            Command::SetImage { .. } => "set image",
             Command::DeleteObject { .. } => "delete object",
             Command::ProbeMinikube { .. } => "probe minikube",
             Command::Minikube { .. } => "minikube",
@@ -417,6 +435,7 @@ impl Command {
                 | Self::RolloutRestart { .. }
                 | Self::RolloutUndo { .. }
                 | Self::RolloutPause { .. }
+                | Self::SetImage { .. }
                 | Self::CheckManifest { .. }
                 | Self::Apply { .. }
                 | Self::Expose { .. }

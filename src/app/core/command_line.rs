@@ -12,7 +12,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 23] = [
+pub const COMMANDS: [(&str, &str); 24] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
     ("theme", "switch theme (:theme NAME; T cycles)"),
@@ -34,6 +34,10 @@ pub const COMMANDS: [(&str, &str); 23] = [
     (
         "exec",
         "run a command in the selected container or pod (:exec -- CMD ARGS; X)",
+    ),
+    (
+        "image",
+        "set the selected deployment's image (:image IMAGE; kubectl set image)",
     ),
     ("cloud", "Cloud Run"),
     ("help", "every key"),
@@ -198,6 +202,9 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
                     Vec::new()
                 }
             };
+        }
+        "image" => {
+            return crate::app::kube::actions::set_image(&model.kube, &mut model.shared, argument);
         }
         "theme" => theme(model, argument),
         "learn" => crate::app::core::launch::toggle_learn(model),

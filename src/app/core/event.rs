@@ -329,6 +329,13 @@ pub enum KubeEvent {
     ReplicaSets(Vec<ReplicaSetRow>),
     Services(RowsUpdate<ServiceRow>),
     Events(RowsUpdate<EventRow>),
+    /// The last lines of a crashed container's previous run (empty when they could not be read).
+    CrashTail {
+        namespace: String,
+        name: String,
+        restarts: u32,
+        lines: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

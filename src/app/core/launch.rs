@@ -66,6 +66,7 @@ pub fn job_id(command: &Command) -> Option<JobId> {
         | Command::RolloutRestart { job, .. }
         | Command::RolloutUndo { job, .. }
         | Command::RolloutPause { job, .. }
+        | Command::SetImage { job, .. }
         | Command::Minikube { job, .. }
         | Command::CloudDeploy { job, .. }
         | Command::CloudCreateRepository { job, .. }
@@ -102,6 +103,7 @@ pub fn job_title(command: &Command) -> String {
                 if *paused { "pause" } else { "resume" }
             )
         }
+        Command::SetImage { name, image, .. } => format!("set {name}'s image to {image}"),
         Command::Minikube { profile, op, .. } => format!("minikube {} {profile}", op.verb()),
         Command::CloudDeploy { service, .. } => format!("deploy {service} to Cloud Run"),
         Command::CloudCreateRepository { repository, .. } => {
@@ -150,6 +152,7 @@ pub fn job_title(command: &Command) -> String {
         | Command::InspectImage(_)
         | Command::ShowYaml { .. }
         | Command::FollowPodLogs { .. }
+        | Command::ReadCrashTail { .. }
         | Command::FollowSelectorLogs { .. }
         | Command::FollowCloudLogs { .. }
         | Command::CloudRevisions { .. }

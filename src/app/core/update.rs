@@ -24,6 +24,10 @@ pub fn step(model: &mut Model, event: Event) -> Handled {
         mut visible,
     } = handle(model, event);
     commands.extend(crate::app::docker::events::sync_stats(&mut model.docker));
+    commands.extend(crate::app::kube::diagnose::ask_crash_tail(
+        &mut model.kube,
+        model.shared.pane,
+    ));
     commands.extend(crate::app::cloud::revisions::stop_unseen_logs(
         &mut model.docker.logs,
         model.shared.pane,

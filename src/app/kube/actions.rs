@@ -43,6 +43,42 @@ pub(crate) fn selected_deployment(kube: &KubeState) -> Option<(String, String, u
         .map(|d| (d.namespace.clone(), d.name.clone(), d.desired))
 }
 
+/// `:image IMAGE`: every container of the selected Deployment runs IMAGE
+/// (`kubectl set image`); the Deployment rolls out a new revision.
+pub(crate) fn set_image(
+    kube: &KubeState,
+    shared: &mut Shared,
+    image: Option<String>,
+) -> Vec<Command> {
+    let Some(image) = image else {
+        shared.set_status(
+            Level::Warn,
+            ":image IMAGE sets the selected deployment's image, e.g. :image cookbook:v2",
+        );
+        return Vec::new();
+    };
+    let selected = (shared.pane == crate::app::core::pane::Pane::Deployments)
+        .then(|| selected_deployment(kube))
+        .flatten();
+    let Some((namespace, name, _)) = selected else {
+        shared.set_status(
+            Level::Warn,
+            ":image works on a deployment: select one in 5 (Deployments) first.",
+        );
+        return Vec::new();
+    };
+    let job = shared.alloc_job();
+    crate::app::core::launch::launch(
+        shared,
+        Command::SetImage {
+            job,
+            namespace,
+            name,
+            image,
+        },
+    )
+}
+
 pub(crate) fn open_scale_form(kube: &mut KubeState, shared: &mut Shared) -> Vec<Command> {
     if shared.refuse_if_readonly("scale") {
         return Vec::new();

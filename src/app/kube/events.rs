@@ -126,6 +126,15 @@ pub fn on_kube(kube: &mut KubeState, window: usize, event: KubeEvent) -> KubeRep
                 window,
             );
         }
+        KubeEvent::CrashTail {
+            namespace,
+            name,
+            restarts,
+            lines,
+        } => {
+            report.visible =
+                super::diagnose::on_crash_tail(kube, &namespace, &name, restarts, lines);
+        }
     }
     report.connection_changed = kind(&kube.connection) != before;
     report

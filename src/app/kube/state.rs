@@ -49,6 +49,15 @@ pub struct KubeState {
     pub replica_sets: Vec<ReplicaSetRow>,
     /// `enter` on a deployment: the Pods pane shows only its pods (namespace, deployment).
     pub pods_of: Option<(String, String)>,
+    /// The last lines of a crashed container's previous run, by `namespace/pod`.
+    pub crash_tails: std::collections::HashMap<String, CrashTail>,
+}
+
+/// What a crashed container last wrote, read for the restart count it had.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CrashTail {
+    pub restarts: u32,
+    pub lines: Vec<String>,
 }
 
 impl Default for KubeState {
@@ -81,6 +90,7 @@ impl Default for KubeState {
             namespaces: Vec::new(),
             replica_sets: Vec::new(),
             pods_of: None,
+            crash_tails: Default::default(),
             services_table: TableState {
                 sort_column: Some(0),
                 ..Default::default()

@@ -82,6 +82,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::RolloutRestart { .. }
         | Command::RolloutUndo { .. }
         | Command::RolloutPause { .. }
+        | Command::SetImage { .. }
         | Command::DeleteObject { .. }
         | Command::CloudDeploy { .. }
         | Command::CloudCreateRepository { .. }

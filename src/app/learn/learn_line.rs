@@ -71,6 +71,17 @@ impl Command {
                     quote(namespace)
                 )
             }
+            Self::ReadCrashTail {
+                namespace,
+                name,
+                container,
+                ..
+            } => format!(
+                "kubectl logs --previous --tail=3 {} -c {} -n {}",
+                quote(name),
+                quote(container),
+                quote(namespace)
+            ),
             Self::Expose { spec, .. } => {
                 let mut line = format!(
                     "kubectl expose deployment {} --type={} --port={}",
@@ -135,6 +146,17 @@ impl Command {
                 "kubectl rollout {} deployment/{} -n {}",
                 if *paused { "pause" } else { "resume" },
                 quote(name),
+                quote(namespace)
+            ),
+            Self::SetImage {
+                namespace,
+                name,
+                image,
+                ..
+            } => format!(
+                "kubectl set image deployment/{} {} -n {}",
+                quote(name),
+                quote(&format!("*={image}")),
                 quote(namespace)
             ),
             Self::RolloutRestart {

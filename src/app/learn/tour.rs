@@ -217,11 +217,42 @@ fn check_step(tour: &mut Tour, seen: &Seen, step: usize) -> bool {
                 .any(|h| marks.iter().any(|mark| h.line.contains(mark.as_str())))
         }
         8 => tour_deployment(tour, seen).is_some_and(|d| d.desired >= 3 && d.ready == d.desired),
-        9 => tour_jobs(tour, seen, "dev: ").any(succeeded),
-        10 => tour_jobs(tour, seen, "deploy ").any(succeeded),
-        11 => seen.cloud.workflow_written.is_some(),
+        9 => recovered(tour, seen),
+        10 => tour_jobs(tour, seen, "dev: ").any(succeeded),
+        11 => tour_jobs(tour, seen, "deploy ").any(succeeded),
+        12 => seen.cloud.workflow_written.is_some(),
         _ => true,
     }
+}
+
+/// "When it breaks": a pod of the tour's Deployment was seen failing, and
+/// now the Deployment is whole again (every replica ready and up to date, no
+/// pod of it failing).
+fn recovered(tour: &mut Tour, seen: &Seen) -> bool {
+    let Some(deployment) = tour_deployment(tour, seen) else {
+        return false;
+    };
+    let sets: Vec<&str> = seen
+        .kube
+        .replica_sets
+        .iter()
+        .filter(|r| {
+            r.namespace == deployment.namespace && r.deployment.as_deref() == Some(&deployment.name)
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    let failing = seen.kube.pods.iter().any(|p| {
+        p.namespace == deployment.namespace
+            && p.replica_set
+                .as_deref()
+                .is_some_and(|rs| sets.contains(&rs))
+            && p.is_failing()
+    });
+    tour.broken |= failing;
+    let whole = deployment.ready == deployment.desired
+        && deployment.up_to_date == deployment.desired
+        && deployment.stuck.is_none();
+    tour.broken && whole && !failing
 }
 
 fn split_reference(reference: &str) -> (&str, &str) {

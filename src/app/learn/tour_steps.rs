@@ -18,6 +18,8 @@ pub struct Tour {
     pub deployment: Option<(String, String)>,
     /// The Deployments (namespace, name) the applies sent during the tour named.
     pub applied: Vec<(String, String)>,
+    /// A pod of the tour's Deployment was seen failing (the "When it breaks" step).
+    pub broken: bool,
     pub finished: bool,
 }
 
@@ -33,7 +35,7 @@ pub struct Step {
     pub pane: Pane,
 }
 
-pub const STEPS: [Step; 12] = [
+pub const STEPS: [Step; 13] = [
     Step {
         title: "The engine",
         about: "Docker builds images and runs containers. The header shows which engine pilothouse talks to, its version and where it came from (DOCKER_HOST, a docker context, minikube's docker-env).",
@@ -95,6 +97,13 @@ pub const STEPS: [Step; 12] = [
         about: "Ask for three copies and the Deployment's ReplicaSet starts two more pods; the Service spreads requests over all three. + and - change it by one.",
         key: "s on the deployment, 3, enter",
         command: "kubectl scale --replicas=3 deployment/cookbook-recipe",
+        pane: Pane::Deployments,
+    },
+    Step {
+        title: "When it breaks",
+        about: "Break it on purpose: ask for an image the cluster's engine does not have. The new pod waits in ErrImageNeverPull, the old ones keep serving, and the line under the selected row says why and what fixes it. Then go back: h lists the revisions, enter rolls back to the one that worked.",
+        key: "5, :image cookbook:missing; 6 to read why; 5, h, enter on the last good revision",
+        command: "kubectl set image deployment/cookbook-recipe '*=cookbook:missing' && kubectl rollout undo deployment/cookbook-recipe",
         pane: Pane::Deployments,
     },
     Step {

@@ -39,6 +39,7 @@ fn deployment(ready: u32, desired: u32) -> DeploymentRow {
         created: 1_800_000_000,
         selector: "app=cookbook-recipe".into(),
         port: Some(8000),
+        ..Default::default()
     }
 }
 
@@ -53,11 +54,11 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The engine");
     assert!(
-        status_text(&model).contains("step 1 of 12"),
+        status_text(&model).contains("step 1 of 13"),
         "{}",
         status_text(&model)
     );
-    assert!(screen_text(&model, 120, 40).contains("Tour 1/12: The engine"));
+    assert!(screen_text(&model, 120, 40).contains("Tour 1/13: The engine"));
 
     // The engine answers: done by itself, no key.
     model = connected(model);
@@ -173,6 +174,39 @@ fn the_tour_notices_each_step_from_the_model_and_ends() {
         &mut model,
         Event::Kube(KubeEvent::Deployments(vec![deployment(3, 3)].into())),
     );
+    assert_eq!(step_title(&model), "When it breaks");
+
+    // Broken on purpose: a new pod of its set cannot get its image.
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::ReplicaSets(vec![
+            crate::domain::kube::ReplicaSetRow {
+                namespace: "default".into(),
+                name: "cookbook-recipe-5d8f7c6b4".into(),
+                deployment: Some("cookbook-recipe".into()),
+                ..Default::default()
+            },
+        ])),
+    );
+    let pod = |status: &str| crate::domain::kube::PodRow {
+        namespace: "default".into(),
+        name: "cookbook-recipe-5d8f7c6b4-x1".into(),
+        status: status.into(),
+        containers: 1,
+        replica_set: Some("cookbook-recipe-5d8f7c6b4".into()),
+        ..Default::default()
+    };
+    update(
+        &mut model,
+        Event::Kube(KubeEvent::Pods(vec![pod("ErrImageNeverPull")].into())),
+    );
+    assert_eq!(
+        step_title(&model),
+        "When it breaks",
+        "whole again is still to come"
+    );
+    // Rolled back: the failing pod is gone and every replica is ready.
+    update(&mut model, Event::Kube(KubeEvent::Pods(vec![].into())));
     assert_eq!(step_title(&model), "The dev loop");
 
     // The dev loop: a save's cycle succeeds.
@@ -250,6 +284,7 @@ fn service(node_port: u16) -> ServiceRow {
         port: Some(8000),
         ingress: Vec::new(),
         created: 1_800_000_000,
+        ..Default::default()
     }
 }
 
@@ -270,7 +305,7 @@ fn esc_leaves_the_tour_and_tour_resumes_at_the_same_step() {
         "{}",
         status_text(&model)
     );
-    assert!(!screen_text(&model, 120, 40).contains("Tour 2/12"));
+    assert!(!screen_text(&model, 120, 40).contains("Tour 2/13"));
     run_command(&mut model, "tour");
     assert!(model.tour.active);
     assert_eq!(step_title(&model), "The Dockerfile");

@@ -283,6 +283,42 @@ pub async fn follow_logs(client: Option<Client>, source: PodLogs, tx: UnboundedS
     });
 }
 
+/// The last three lines of a crashed container's previous run, for its
+/// reason line; none when they cannot be read (the line then goes without).
+pub async fn crash_tail(
+    client: Option<Client>,
+    pod: PodLogs,
+    restarts: u32,
+    tx: UnboundedSender<Event>,
+) {
+    let params = kube::api::LogParams {
+        tail_lines: Some(3),
+        container: pod.container,
+        previous: true,
+        ..Default::default()
+    };
+    let text = match client {
+        Some(client) => Api::<Pod>::namespaced(client, &pod.namespace)
+            .logs(&pod.name, &params)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::debug!(error = %e, pod = %pod.name, "the previous run's log could not be read");
+                String::new()
+            }),
+        None => String::new(),
+    };
+    let _ = tx.send(Event::Kube(crate::app::core::event::KubeEvent::CrashTail {
+        namespace: pod.namespace,
+        name: pod.name,
+        restarts,
+        lines: text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(String::from)
+            .collect(),
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

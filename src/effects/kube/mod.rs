@@ -41,6 +41,20 @@ impl KubeEffects {
                 let task = tokio::spawn(api::follow_logs(shared.kube(), source, tx));
                 shared.follow_logs(Some(task));
             }
+            Command::ReadCrashTail {
+                namespace,
+                name,
+                container,
+                restarts,
+            } => {
+                let pod = api::PodLogs {
+                    namespace,
+                    name,
+                    container: Some(container),
+                    previous: true,
+                };
+                tokio::spawn(api::crash_tail(shared.kube(), pod, restarts, tx));
+            }
             Command::FollowSelectorLogs {
                 namespace,
                 selector,
@@ -115,6 +129,19 @@ impl KubeEffects {
                 paused,
             } => shared.with_cluster(job, |client| {
                 tokio::spawn(rollout::pause(client, (job, namespace, name), paused, tx))
+            }),
+            Command::SetImage {
+                job,
+                namespace,
+                name,
+                image,
+            } => shared.with_cluster(job, |client| {
+                tokio::spawn(rollout::set_image(
+                    client,
+                    (job, namespace, name),
+                    image,
+                    tx,
+                ))
             }),
             Command::RolloutRestart {
                 job,

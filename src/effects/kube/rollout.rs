@@ -3,7 +3,7 @@
 //! owner), refuses while the Deployment is paused, says so when the template
 //! is that revision's already, and otherwise puts that set's pod template
 //! back (without its `pod-template-hash` label); the controller then makes
-//! it the newest revision.
+//! it the newest revision. `set image` gives every container one image.
 
 use crate::app::core::command::JobId;
 use crate::app::core::event::Event;
@@ -122,5 +122,41 @@ pub async fn pause(
         .await
         .map(|_| format!("deployment.apps/{name} {verb}"))
         .map_err(|e| format!("{name} could not be {verb}: {}", describe(&e)));
+    finish(&tx, job, result);
+}
+
+/// `kubectl set image deployment/NAME '*=IMAGE'`: every container of the
+/// pod template (read first, as kubectl reads it) gets the image, in one
+/// strategic merge patch keyed by container name.
+pub async fn set_image(
+    client: Client,
+    (job, namespace, name): (JobId, String, String),
+    image: String,
+    tx: UnboundedSender<Event>,
+) {
+    let api: Api<Deployment> = Api::namespaced(client, &namespace);
+    let result = async {
+        let deployment = api
+            .get(&name)
+            .await
+            .map_err(|e| format!("reading deployment {name} failed: {}", describe(&e)))?;
+        let containers: Vec<serde_json::Value> = deployment
+            .spec
+            .and_then(|s| s.template.spec)
+            .map(|s| s.containers)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| serde_json::json!({"name": c.name, "image": image}))
+            .collect();
+        if containers.is_empty() {
+            return Err(format!("deployment {name} has no containers to set"));
+        }
+        let patch = serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}});
+        api.patch(&name, &PatchParams::default(), &Patch::Strategic(patch))
+            .await
+            .map(|_| format!("deployment.apps/{name} image updated to {image}"))
+            .map_err(|e| format!("setting the image of {name} failed: {}", describe(&e)))
+    }
+    .await;
     finish(&tx, job, result);
 }

@@ -47,6 +47,8 @@ pub struct Store {
     /// Pod uid -> log lines.
     pub pod_logs: HashMap<String, VecDeque<LogLine>>,
     pub pod_log_tx: broadcast::Sender<(String, LogLine)>,
+    /// Pod uid -> what the container's last ended run printed (`logs --previous`).
+    pub last_runs: HashMap<String, Vec<String>>,
     /// Event names per namespace, oldest first, so old events can be dropped cheaply.
     pub event_order: HashMap<String, VecDeque<String>>,
     seed: u64,
@@ -63,6 +65,7 @@ impl Store {
             watchers: broadcast::channel(16_384).0,
             pod_logs: HashMap::new(),
             pod_log_tx: broadcast::channel(4096).0,
+            last_runs: HashMap::new(),
             event_order: HashMap::new(),
             seed,
             draws: HashMap::new(),
@@ -256,6 +259,7 @@ impl Store {
             && let Some(uid) = object.pointer("/metadata/uid").and_then(Value::as_str)
         {
             self.pod_logs.remove(uid);
+            self.last_runs.remove(uid);
         }
         self.record(
             resource.plural,
@@ -264,6 +268,11 @@ impl Store {
             Arc::new(object.clone()),
         );
         Some(object)
+    }
+
+    /// What an ended run printed, for `logs --previous` once it is the last state.
+    pub fn keep_last_run(&mut self, uid: &str, output: Vec<String>) {
+        self.last_runs.insert(uid.to_string(), output);
     }
 
     pub fn append_pod_log(&mut self, uid: &str, text: String) {

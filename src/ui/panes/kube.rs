@@ -11,7 +11,7 @@ use crate::ui::table::{Column, TableView};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Cell;
+use ratatui::widgets::{Cell, Paragraph, Wrap};
 
 /// Why a Kubernetes table is empty, and what to do.
 fn empty<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
@@ -45,7 +45,24 @@ fn empty<'a>(model: &Model, theme: &Theme, when_connected: &str) -> Line<'a> {
     Line::from(Span::styled(text, theme.muted))
 }
 
+/// The selected row's reason line under the table, when it is not ready.
+fn reason_line(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let Some(diagnosis) = crate::layout::diagnosis(model) else {
+        return;
+    };
+    if area.height == 0 {
+        return;
+    }
+    let line = Line::from(vec![
+        Span::styled(" why ", theme.error),
+        Span::raw(diagnosis.line()),
+    ]);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
+}
+
 pub fn deployments(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let [area, why] = crate::layout::kube_areas(area, model);
+    reason_line(frame, why, model, theme);
     let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |d: &DeploymentRow| {
@@ -84,6 +101,8 @@ pub fn deployments(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) 
 }
 
 pub fn pods(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let [area, why] = crate::layout::kube_areas(area, model);
+    reason_line(frame, why, model, theme);
     let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |p: &PodRow| {
@@ -133,6 +152,8 @@ pub fn pods(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
 }
 
 pub fn services(frame: &mut Frame, area: Rect, model: &Model, theme: &Theme) {
+    let [area, why] = crate::layout::kube_areas(area, model);
+    reason_line(frame, why, model, theme);
     let now = model.shared.now;
     let columns = vec![
         Column::new("NAMESPACE", Constraint::Length(14), |s: &ServiceRow| {
@@ -281,6 +302,23 @@ mod tests {
             },
         );
         snap!("yaml_service_120x40", &model, 120, 40);
+    }
+
+    #[test]
+    fn reason_lines_under_the_selected_row() {
+        // Pods: the missing image (fourth row: big-batch, 2xkqp, h8w4z, q5m7d).
+        let mut pods = on_pane(with_trouble(), '6');
+        press_str(&mut pods, "gjjj");
+        for (w, h) in SIZES {
+            snap!(format!("pods_reason_missing_image_{w}x{h}"), &pods, w, h);
+        }
+        // The scheduler's sentence wraps at 80 columns.
+        press_str(&mut pods, "g");
+        snap!("pods_reason_unschedulable_80x24", &pods, 80, 24);
+        let deployments = on_pane(with_trouble(), '5');
+        snap!("deployments_reason_120x40", &deployments, 120, 40);
+        let services = on_pane(with_trouble(), '7');
+        snap!("services_reason_no_endpoints_120x40", &services, 120, 40);
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub fn with_cluster() -> Model {
             up_to_date: 3,
             available: 1,
             created: t(95),
+            ..Default::default()
         },
         DeploymentRow {
             namespace: "kube-system".into(),
@@ -41,6 +42,7 @@ pub fn with_cluster() -> Model {
             up_to_date: 1,
             available: 1,
             created: t(90_000),
+            ..Default::default()
         },
     ];
     let pod = |ns: &str, name: &str, ready: u32, status: &str, restarts: u32, age: u64| PodRow {
@@ -58,6 +60,7 @@ pub fn with_cluster() -> Model {
             .rsplit_once('-')
             .filter(|(rs, _)| rs.contains('-'))
             .map(|(rs, _)| rs.to_string()),
+        ..Default::default()
     };
     let pods = vec![
         pod(
@@ -106,6 +109,7 @@ pub fn with_cluster() -> Model {
             port: Some(8000),
             ingress: vec![],
             created: t(40),
+            ..Default::default()
         },
         ServiceRow {
             namespace: "default".into(),
@@ -118,6 +122,7 @@ pub fn with_cluster() -> Model {
             port: Some(443),
             ingress: vec![],
             created: t(90_000),
+            ..Default::default()
         },
     ];
     let event = |age: u64, warning: bool, reason: &str, object: &str, message: &str| EventRow {

@@ -15,7 +15,9 @@ use ratatui::backend::TestBackend;
 use std::time::{Duration, SystemTime};
 
 mod kube;
+mod trouble;
 pub use kube::{with_cluster, without_cluster};
+pub use trouble::with_trouble;
 
 pub const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 pub const NOW_SECS: u64 = 1_800_000_000;

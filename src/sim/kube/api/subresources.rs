@@ -120,14 +120,7 @@ pub fn log(
         );
     }
     if query.get("previous").is_some_and(|p| p == "true") {
-        return status_response(
-            &Refusal::bad_request(format!(
-                "previous terminated container \"{}\" in pod \"{name}\" not found",
-                first_container(pod)
-            )),
-            None,
-            None,
-        );
+        return previous_log(&store, pod, name, query);
     }
     let uid = pod
         .pointer("/metadata/uid")
@@ -165,6 +158,49 @@ pub fn log(
         });
     }
     streaming(StatusCode::OK, "text/plain", rx)
+}
+
+/// `previous=true`: what the container's last ended run printed, once the
+/// kubelet reports that run in `lastState`; the API server's refusal before.
+fn previous_log(
+    store: &crate::sim::kube::store::Store,
+    pod: &Value,
+    name: &str,
+    query: &HashMap<String, String>,
+) -> Response<Body> {
+    let uid = pod
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let container = query
+        .get("container")
+        .cloned()
+        .unwrap_or_else(|| first_container(pod));
+    let ended_before = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|all| all.iter().find(|c| c["name"] == json!(container)))
+        .is_some_and(|c| c.pointer("/lastState/terminated").is_some());
+    match store.last_runs.get(uid).filter(|_| ended_before) {
+        Some(lines) => {
+            let tail = query
+                .get("tailLines")
+                .and_then(|t| t.parse::<usize>().ok())
+                .unwrap_or(usize::MAX);
+            let (tx, rx) = mpsc::unbounded_channel();
+            for line in lines.iter().skip(lines.len().saturating_sub(tail)) {
+                let _ = tx.send(Bytes::from(format!("{line}\n")));
+            }
+            streaming(StatusCode::OK, "text/plain", rx)
+        }
+        None => status_response(
+            &Refusal::bad_request(format!(
+                "previous terminated container \"{container}\" in pod \"{name}\" not found"
+            )),
+            None,
+            None,
+        ),
+    }
 }
 
 /// Which lines of a pod's log a request asks for and how they are written:

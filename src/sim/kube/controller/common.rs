@@ -50,7 +50,7 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
         ))
     );
     let component = match reason {
-        "Scheduled" => "default-scheduler",
+        "Scheduled" | "FailedScheduling" => "default-scheduler",
         "SuccessfulCreate" | "SuccessfulDelete" => "replicaset-controller",
         "ScalingReplicaSet" => "deployment-controller",
         _ => "kubelet",
@@ -117,6 +117,17 @@ pub(super) struct Tracked {
     pub(super) since: Instant,
 }
 
+/// A pod with a container that ends, and where it is in the restart cycle.
+pub(super) struct Crashing {
+    pub(super) namespace: String,
+    pub(super) name: String,
+    pub(super) container: String,
+    pub(super) argv: Vec<String>,
+    pub(super) machine: crate::sim::shell::Machine,
+    pub(super) since: Instant,
+    pub(super) backing_off: bool,
+}
+
 /// What the ReplicaSet controller needs of each pod, gathered in one pass.
 pub(super) struct PodInfo {
     pub(super) name: String,
@@ -131,6 +142,8 @@ pub struct Controller {
     pub(super) stage_since: HashMap<String, Tracked>,
     /// Pods being deleted, by uid.
     pub(super) terminating_since: HashMap<String, Tracked>,
+    /// Pods whose container ends and restarts, by uid.
+    pub(super) crashing: HashMap<String, Crashing>,
     pub(super) listeners: HashMap<String, (Vec<i64>, Vec<JoinHandle<()>>)>,
     pub(super) round_robin: Arc<std::sync::atomic::AtomicUsize>,
     pub(super) last_rv: u64,

@@ -11,8 +11,10 @@ use std::sync::Arc;
 
 mod admit;
 mod common;
+mod crash;
 pub(super) mod pods;
 mod revisions;
+mod scheduler;
 mod services;
 mod workloads;
 
@@ -84,6 +86,7 @@ impl Controller {
         let images = shared.engine_images();
         let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
         let busy = !self.stage_since.is_empty()
+            || !self.crashing.is_empty()
             || !self.terminating_since.is_empty()
             || store.resource_version() != self.last_rv;
         if !busy {
@@ -95,7 +98,8 @@ impl Controller {
         self.last_rv = store.resource_version();
         self.deployments(&mut store);
         self.replicasets(&mut store);
-        self.pods(&mut store, &shared.timing, &images);
+        self.pods(&mut store, &shared.timing, &images, shared.engine.as_ref());
+        self.crashes(&mut store, &shared.timing);
         self.services(&mut store, shared);
     }
 }

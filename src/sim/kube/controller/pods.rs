@@ -2,9 +2,12 @@
 //! stuck on an image the simulated engine does not have.
 
 use super::common::*;
+use super::{crash, scheduler};
 use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::docker::Shared as EngineShared;
 use crate::sim::kube::shared::Timing;
 use crate::sim::kube::store::Store;
+use crate::sim::shell::Machine;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -27,10 +30,12 @@ impl Controller {
             };
             match change.kind {
                 "DELETED" => {
+                    self.crashing.remove(&pod_uid);
                     self.stage_since.remove(&pod_uid);
                     self.terminating_since.remove(&pod_uid);
                 }
                 _ if pod.pointer("/metadata/deletionTimestamp").is_some() => {
+                    self.crashing.remove(&pod_uid);
                     self.stage_since.remove(&pod_uid);
                     self.terminating_since
                         .entry(pod_uid)
@@ -44,7 +49,13 @@ impl Controller {
         }
     }
 
-    pub(super) fn pods(&mut self, store: &mut Store, timing: &Timing, images: &HashSet<String>) {
+    pub(super) fn pods(
+        &mut self,
+        store: &mut Store,
+        timing: &Timing,
+        images: &HashSet<String>,
+        engine: Option<&EngineShared>,
+    ) {
         let done: Vec<(String, String, String)> = self
             .terminating_since
             .iter()
@@ -85,12 +96,19 @@ impl Controller {
             let waiting = s(&pod, "/status/containerStatuses/0/state/waiting/reason").to_string();
             let scheduled = !s(&pod, "/spec/nodeName").is_empty();
             let next = if !scheduled && elapsed >= timing.schedule {
-                Some(self.schedule(store, &pod))
+                let placed = self.schedule(store, &pod);
+                if placed.is_none()
+                    && let Some(tracked) = self.stage_since.get_mut(&pod_uid)
+                {
+                    // Still no room: look again after a while, not every tick.
+                    tracked.since = Instant::now();
+                }
+                placed
             } else if scheduled && phase == "Pending" && elapsed >= timing.create {
                 self.start_containers(
                     store,
                     &pod,
-                    images,
+                    (images, engine),
                     &waiting,
                     elapsed >= timing.create + timing.back_off,
                 )
@@ -113,9 +131,21 @@ impl Controller {
         }
     }
 
-    fn schedule(&self, store: &mut Store, pod: &Value) -> Value {
-        let mut next = pod.clone();
+    /// The pod placed on the node, or kept Pending with the scheduler's
+    /// reason; None when nothing changed since the last look.
+    fn schedule(&self, store: &mut Store, pod: &Value) -> Option<Value> {
         let now = rfc3339(now_secs());
+        if let Some(why) = scheduler::unschedulable(store, pod) {
+            if s(pod, "/status/conditions/0/message") == why {
+                return None;
+            }
+            let mut next = pod.clone();
+            next["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                "message": why, "lastProbeTime": null, "lastTransitionTime": now}]);
+            record_event(store, pod, "Warning", "FailedScheduling", &why);
+            return Some(next);
+        }
+        let mut next = pod.clone();
         next["spec"]["nodeName"] = json!("minikube");
         next["status"]["hostIP"] = json!("127.0.0.1");
         next["status"]["startTime"] = json!(now);
@@ -138,7 +168,7 @@ impl Controller {
             "Scheduled",
             &format!("Successfully assigned {pod_ref} to minikube"),
         );
-        next
+        Some(next)
     }
 
     /// Images present on the simulated engine (or preloaded, as on minikube) start; others fail as minikube's would.
@@ -146,7 +176,7 @@ impl Controller {
         &mut self,
         store: &mut Store,
         pod: &Value,
-        images: &HashSet<String>,
+        (images, engine): (&HashSet<String>, Option<&EngineShared>),
         waiting: &str,
         backed_off: bool,
     ) -> Option<Value> {
@@ -228,6 +258,11 @@ impl Controller {
         next["status"]["containerStatuses"] =
             container_statuses(pod, |_| json!({"running": {"startedAt": now}}), true);
         let pod_uid = uid(pod);
+        let ending = containers.iter().find_map(|container| {
+            let machine = container_machine(engine, pod, container);
+            let argv = crash::ending_command(container, &machine)?;
+            Some((s(container, "/name").to_string(), argv, machine))
+        });
         for container in &containers {
             let (cname, image) = (s(container, "/name"), s(container, "/image"));
             record_event(
@@ -251,6 +286,9 @@ impl Controller {
                 "Started",
                 &format!("Started container {cname}"),
             );
+            if ending.as_ref().is_some_and(|(name, ..)| name == cname) {
+                continue;
+            }
             store.append_pod_log(
                 &pod_uid,
                 format!(
@@ -259,8 +297,49 @@ impl Controller {
                 ),
             );
         }
+        if let Some((container, argv, machine)) = ending {
+            let run = crash::run(&machine, &argv);
+            for line in &run.output {
+                store.append_pod_log(&pod_uid, line.clone());
+            }
+            let (ended, last) = crash::ended(&next, &container, &run);
+            next = ended;
+            store.keep_last_run(&pod_uid, run.output);
+            if !last {
+                self.crashing.insert(
+                    pod_uid,
+                    Crashing {
+                        namespace: s(pod, "/metadata/namespace").to_string(),
+                        name: s(pod, "/metadata/name").to_string(),
+                        container,
+                        argv,
+                        machine,
+                        since: Instant::now(),
+                        backing_off: false,
+                    },
+                );
+            }
+        }
         Some(next)
     }
+}
+
+/// What the built-in shell sees in the container: its image's files and
+/// environment, then the container's own variables.
+fn container_machine(engine: Option<&EngineShared>, pod: &Value, container: &Value) -> Machine {
+    let mut machine = engine
+        .and_then(|engine| {
+            let engine = engine.lock().unwrap_or_else(|p| p.into_inner());
+            engine.image_machine(s(container, "/image"))
+        })
+        .unwrap_or_default();
+    machine.hostname = s(pod, "/metadata/name").to_string();
+    for pair in container["env"].as_array().into_iter().flatten() {
+        if let (Some(k), Some(v)) = (pair["name"].as_str(), pair["value"].as_str()) {
+            machine.env.push(format!("{k}={v}"));
+        }
+    }
+    machine
 }
 
 fn container_statuses(pod: &Value, state: impl Fn(&Value) -> Value, ready: bool) -> Value {

@@ -3,7 +3,7 @@
 use super::admit::on_create;
 use super::common::*;
 use super::revisions;
-use crate::sim::clock::{now_secs, rfc3339};
+use crate::sim::clock::{now_secs, parse_rfc3339, rfc3339};
 use crate::sim::kube::store::Store;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -29,6 +29,22 @@ fn owned_sets(store: &Store, namespace: &str, deployment_uid: &str) -> Vec<Value
         .filter(|r| owned_by(r, deployment_uid))
         .cloned()
         .collect()
+}
+
+/// When the rollout last moved: the stored Progressing condition's update
+/// time while the counts stay as they were, now when they changed.
+fn last_progress(current: Option<&Value>, next: &Value) -> i64 {
+    let counts = |status: &Value| {
+        ["replicas", "updatedReplicas", "readyReplicas"].map(|k| status[k].as_i64())
+    };
+    current
+        .and_then(|d| d.get("status"))
+        .filter(|stored| counts(stored) == counts(next))
+        .and_then(|stored| stored["conditions"].as_array())
+        .and_then(|conditions| conditions.iter().find(|c| c["type"] == "Progressing"))
+        .and_then(|c| c["lastUpdateTime"].as_str())
+        .and_then(parse_rfc3339)
+        .unwrap_or_else(now_secs)
 }
 
 impl Controller {
@@ -200,6 +216,19 @@ impl Controller {
         });
         if replicas > ready {
             status["unavailableReplicas"] = json!(replicas - ready);
+        }
+        let deadline = deployment
+            .pointer("/spec/progressDeadlineSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(600);
+        let progressed_at = last_progress(
+            store.get("deployments", ns, s(deployment, "/metadata/name")),
+            &status,
+        );
+        if !complete && now_secs() - progressed_at > deadline {
+            status["conditions"][1] = json!({"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+                "message": format!("ReplicaSet \"{rs_name}\" has timed out progressing."),
+                "lastUpdateTime": rfc3339(progressed_at), "lastTransitionTime": now});
         }
         if revisions::paused(deployment) {
             status["conditions"][1] = json!({"type": "Progressing", "status": "Unknown", "reason": "DeploymentPaused",
