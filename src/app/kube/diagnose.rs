@@ -41,7 +41,8 @@ impl Diagnosis {
 }
 
 /// Whether the cockpit's Docker engine is the cluster's own (minikube's
-/// docker-env in use), which changes how a missing image is fixed.
+/// docker-env in use, or the demo's simulated cluster, which shares its
+/// engine), which changes how a missing image is fixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Engines {
     pub cluster_engine_in_use: bool,

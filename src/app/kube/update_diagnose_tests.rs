@@ -200,3 +200,16 @@ fn a_service_names_the_label_that_differs_or_the_pod_that_is_not_ready() {
             .is_some_and(|l| l.contains("(cookbook-recipe-7c9f8d6b5-2xkqp has no label tier)")),
     );
 }
+
+#[test]
+fn in_the_demo_the_missing_image_is_built_with_b_alone() {
+    // The demo's cluster shares the cockpit's engine: docker-env has nothing to switch.
+    let mut model = on_pane(with_trouble(), '6');
+    model.shared.demo = true;
+    assert_eq!(
+        line_of(&mut model, "cookbook-recipe-7c9f8d6b5-q5m7d").as_deref(),
+        Some(
+            "ErrImageNeverPull · cookbook:latest is not in the cluster's engine: press b to build it there"
+        )
+    );
+}
