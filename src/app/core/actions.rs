@@ -196,6 +196,9 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         Action::ScaleDown => return scale_by(&mut model.kube, &mut model.shared, -1),
         Action::Yaml => return show_yaml(&mut model.kube, &mut model.shared).into(),
         Action::RolloutHistory => crate::app::kube::rollout::open(&model.kube, &mut model.shared),
+        Action::Undo => {
+            crate::app::learn::undo::undo(&model.history.last_change, &mut model.shared)
+        }
         Action::DrillDown => {
             model.view.filter_input = None;
             drill_down(&mut model.kube, &mut model.shared);

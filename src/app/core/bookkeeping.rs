@@ -21,6 +21,7 @@ pub fn record(model: &mut Model, commands: &[Command]) {
     }
     add_jobs(model, commands);
     add_history(model, commands);
+    crate::app::learn::undo::note(&mut model.kube, &mut model.history.last_change, commands);
 }
 
 fn add_history(model: &mut Model, commands: &[Command]) {

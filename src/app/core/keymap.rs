@@ -146,6 +146,7 @@ pub enum Action {
     TrafficToRevision,
     Palette,
     RolloutHistory,
+    Undo,
 }
 
 impl Action {
@@ -219,6 +220,7 @@ impl Action {
             Self::TrafficToRevision => "all traffic to revision",
             Self::Palette => "command palette",
             Self::RolloutHistory => "rollout history",
+            Self::Undo => "undo the last change (asks first)",
         }
     }
 

@@ -118,6 +118,11 @@ pub(crate) fn scale_to(
         return Vec::new();
     }
     let job = shared.alloc_job();
+    kube.scaled_from = kube
+        .deployments
+        .iter()
+        .find(|d| d.namespace == namespace && d.name == name)
+        .map(|d| (namespace.clone(), name.clone(), d.desired));
     // Shown at once, so a second + counts from the new number; the watch confirms it.
     if replicas > 0
         && let Some(row) = kube

@@ -49,6 +49,9 @@ pub struct KubeState {
     pub replica_sets: Vec<ReplicaSetRow>,
     /// `enter` on a deployment: the Pods pane shows only its pods (namespace, deployment).
     pub pods_of: Option<(String, String)>,
+    /// The count the last scale started from (namespace, name, replicas): the
+    /// row shows the new count at once, and `z` scales back to this one.
+    pub scaled_from: Option<(String, String, u32)>,
     /// The last lines of a crashed container's previous run, by `namespace/pod`.
     pub crash_tails: std::collections::HashMap<String, CrashTail>,
 }
@@ -91,6 +94,7 @@ impl Default for KubeState {
             replica_sets: Vec::new(),
             pods_of: None,
             crash_tails: Default::default(),
+            scaled_from: None,
             services_table: TableState {
                 sort_column: Some(0),
                 ..Default::default()

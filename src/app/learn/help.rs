@@ -182,6 +182,7 @@ pub fn stands_for(action: Action, context: Context) -> &'static str {
             "kubectl create deployment NAME --image=IMAGE --dry-run=client -o yaml > FILE"
         }
         (Action::PreviousLogs, _) => "kubectl logs --previous POD -n NS",
+        (Action::Undo, _) => "the last change's inverse (kubectl scale back, rollout undo…)",
         (Action::Deploy, _) => "gcloud builds submit --tag IMAGE && gcloud run deploy SERVICE",
         (Action::Refresh, _) => "gcloud config list && gcloud run services list",
         (Action::CloudSettings, _) => "cat > pilothouse.toml",

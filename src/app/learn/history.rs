@@ -46,6 +46,8 @@ impl Outcome {
 pub struct History {
     pub entries: Vec<HistoryEntry>,
     pub table: TableState,
+    /// The last change started, and what undoes it (`z`).
+    pub last_change: Option<crate::app::learn::last_change::LastChange>,
 }
 
 impl History {
