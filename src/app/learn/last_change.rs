@@ -1,7 +1,7 @@
 //! The last change and what undoes it, as History keeps it for `z`
 //! (worked out and used in `undo.rs`).
 
-use crate::app::core::command::{Command, JobId};
+use crate::app::core::command::{Command, ContainerOp, JobId};
 use crate::domain::forward::ForwardId;
 use crate::domain::kube::KubeKind;
 
@@ -29,6 +29,11 @@ pub enum Inverse {
         name: String,
     },
     StopForward(ForwardId),
+    /// A container by name (docker takes names where it takes ids).
+    Container {
+        name: String,
+        op: ContainerOp,
+    },
 }
 
 impl Inverse {
@@ -61,6 +66,12 @@ impl Inverse {
                 name,
             },
             Self::StopForward(id) => Command::StopForward(id),
+            Self::Container { name, op } => Command::Container {
+                job,
+                id: name.clone(),
+                name,
+                op,
+            },
         }
     }
 }

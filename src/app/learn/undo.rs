@@ -4,7 +4,7 @@
 //! an image change or a roll back). `z` shows the inverse command line and
 //! asks; actions without an inverse (a delete, a push, a deploy) say so.
 
-use crate::app::core::command::Command;
+use crate::app::core::command::{Command, ContainerOp};
 use crate::app::core::overlay::Level;
 use crate::app::core::shared::Shared;
 use crate::app::kube::state::KubeState;
@@ -76,6 +76,27 @@ fn change_of(kube: &KubeState, command: &Command) -> Option<LastChange> {
             name: spec.service.clone(),
         }),
         Command::StartForward { id, .. } => reversible(Inverse::StopForward(*id)),
+        Command::Run { spec, .. } => match &spec.name {
+            Some(name) => reversible(Inverse::Container {
+                name: name.clone(),
+                op: ContainerOp::Remove,
+            }),
+            None => irreversible("the container it started has no name to find it by"),
+        },
+        Command::Container { name, op, .. } => match op {
+            ContainerOp::Stop => reversible(Inverse::Container {
+                name: name.clone(),
+                op: ContainerOp::Start,
+            }),
+            ContainerOp::Start => reversible(Inverse::Container {
+                name: name.clone(),
+                op: ContainerOp::Stop,
+            }),
+            ContainerOp::Restart => irreversible("a restart has nothing to go back to"),
+            ContainerOp::Remove => {
+                irreversible("a removed container is gone (r on its image runs a new one)")
+            }
+        },
         Command::DeleteObject { .. } => irreversible("a deleted object is gone"),
         Command::RemoveImage { .. } => irreversible("a removed image is gone (b builds it again)"),
         Command::CloudDeploy { .. } | Command::CloudUpdateTraffic { .. } => {

@@ -143,3 +143,34 @@ fn a_port_forward_is_undone_by_stopping_it() {
     let (_, commands) = undo(&mut model);
     assert_eq!(commands, [Command::StopForward(4)]);
 }
+
+#[test]
+fn a_run_is_undone_by_removing_its_container_and_a_removal_cannot_be() {
+    let mut model = on_pane(with_cluster(), '1');
+    let run = Command::Run {
+        job: 80,
+        spec: crate::app::core::command::RunSpec {
+            image: "cookbook:latest".into(),
+            name: Some("cookbook-web".into()),
+            ports: Vec::new(),
+            env: Vec::new(),
+            labels: Vec::new(),
+        },
+    };
+    crate::app::core::bookkeeping::record(&mut model, &[run]);
+    let (question, commands) = undo(&mut model);
+    assert!(
+        question.ends_with("$ docker rm -f cookbook-web"),
+        "{question}"
+    );
+    assert!(matches!(
+        commands.as_slice(),
+        [Command::Container { op: crate::app::core::command::ContainerOp::Remove, name, .. }] if name == "cookbook-web"
+    ));
+    assert!(press_str(&mut model, "z").is_empty());
+    assert!(
+        status_text(&model).contains("a removed container is gone"),
+        "{}",
+        status_text(&model)
+    );
+}
