@@ -226,18 +226,18 @@ fn the_demo_tour_starts_leaves_and_resumes() {
     let root = tempfile::tempdir().expect("tempdir");
     let tmux = Tmux::start_with("tour", root.path(), root.path(), "--demo --tour");
     let screen = tmux.wait_for("$ cat Dockerfile", WAIT);
-    assert!(screen.contains("Tour 2/12: The Dockerfile"), "{screen}");
+    assert!(screen.contains("Tour 2/13: The Dockerfile"), "{screen}");
     tmux.keys(&["Escape"]);
-    tmux.wait_for("Left the tour at step 2 of 12", WAIT);
+    tmux.wait_for("Left the tour at step 2 of 13", WAIT);
     tmux.keys(&[":", "tour", "Enter"]);
-    tmux.wait_for("Tour 2/12: The Dockerfile", WAIT);
+    tmux.wait_for("Tour 2/13: The Dockerfile", WAIT);
     // The build, in learn mode (the demo's default), moves it on.
     tmux.keys(&["b"]);
     tmux.wait_for("Build an image", WAIT);
     tmux.keys(&["Enter"]);
     tmux.wait_for("Learn mode: build", WAIT);
     tmux.keys(&["y"]);
-    tmux.wait_for("Tour 4/12: The container", WAIT);
+    tmux.wait_for("Tour 4/13: The container", WAIT);
     tmux.keys(&["q"]);
     tmux.wait_for("pilothouse-exited:0", WAIT);
 }
