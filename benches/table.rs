@@ -117,6 +117,13 @@ fn pod_rows(n: usize) -> Vec<PodRow> {
                 ("pod-template-hash".into(), "7c9f8d6b5".into()),
             ],
             trouble: None,
+            container_states: vec![pilothouse::domain::kube::PodContainer {
+                name: "app".into(),
+                image: "load:1".into(),
+                state: "running".into(),
+                ready: true,
+                restarts: (i % 3) as u32,
+            }],
         })
         .collect()
 }

@@ -134,11 +134,7 @@ pub fn table_area(model: &Model, body: ratatui::layout::Rect) -> Option<ratatui:
 
 /// Why the selected Deployment, Pod or Service is not ready, when it is not.
 pub fn diagnosis(model: &Model) -> Option<crate::app::kube::diagnose::Diagnosis> {
-    let engines = crate::app::kube::diagnose::Engines {
-        // The demo's cluster runs on the cockpit's own (simulated) engine.
-        cluster_engine_in_use: model.minikube.docker_env.is_some() || model.shared.demo,
-    };
-    crate::app::kube::diagnose::selected(&model.kube, model.shared.pane, engines)
+    crate::app::kube::diagnose::selected(&model.kube, model.shared.pane, model.engines())
 }
 
 /// A Kubernetes pane's table, and below it the selected row's reason line

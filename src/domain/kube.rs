@@ -41,6 +41,20 @@ pub struct PodRow {
     pub labels: Vec<(String, String)>,
     /// What its status says of a pod that is not ready; None for a ready one.
     pub trouble: Option<Box<PodTrouble>>,
+    /// Each container of its spec with its image and state, in order.
+    pub container_states: Vec<PodContainer>,
+}
+
+/// One container of a pod as the relationships view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PodContainer {
+    pub name: String,
+    pub image: String,
+    /// `running`, `waiting: ErrImageNeverPull`, `terminated: Error (exit 1)`;
+    /// `unknown` before the kubelet reports it.
+    pub state: String,
+    pub ready: bool,
+    pub restarts: u32,
 }
 
 /// A pod that is not ready, in its own status's words: the first container
@@ -109,6 +123,7 @@ pub enum KubeKind {
     Deployment,
     Pod,
     Service,
+    ReplicaSet,
 }
 
 impl KubeKind {
@@ -117,6 +132,7 @@ impl KubeKind {
             Self::Deployment => "deployment",
             Self::Pod => "pod",
             Self::Service => "service",
+            Self::ReplicaSet => "replicaset",
         }
     }
 }

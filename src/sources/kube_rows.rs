@@ -3,7 +3,8 @@
 
 use super::kube_pod::PodSummary;
 use crate::domain::kube::{
-    ContainerExit, DeploymentRow, EventRow, PodRow, PodTrouble, ReplicaSetRow, ServiceRow,
+    ContainerExit, DeploymentRow, EventRow, PodContainer, PodRow, PodTrouble, ReplicaSetRow,
+    ServiceRow,
 };
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Event as K8sEvent, Node, Service};
@@ -137,6 +138,45 @@ pub fn pod_row(p: &PodSummary) -> PodRow {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         trouble: trouble(p),
+        container_states: container_states(p),
+    }
+}
+
+/// Each container of the spec, joined by name with its status.
+fn container_states(p: &PodSummary) -> Vec<PodContainer> {
+    let statuses = p
+        .status
+        .as_ref()
+        .map(|s| s.container_statuses.as_slice())
+        .unwrap_or_default();
+    let spec = p.spec.as_ref().map(|s| s.containers.as_slice());
+    spec.unwrap_or_default()
+        .iter()
+        .map(|c| {
+            let status = statuses.iter().find(|s| s.name == c.name);
+            PodContainer {
+                name: c.name.clone(),
+                image: c.image.clone().unwrap_or_default(),
+                state: status
+                    .and_then(|s| s.state.as_ref())
+                    .map_or_else(|| "unknown".to_string(), state_words),
+                ready: status.is_some_and(|s| s.ready),
+                restarts: status.map_or(0, |s| s.restart_count.max(0) as u32),
+            }
+        })
+        .collect()
+}
+
+fn state_words(state: &super::kube_pod::StateSummary) -> String {
+    let reason = |r: &super::kube_pod::Reason| r.reason.clone().unwrap_or_default();
+    match (&state.waiting, &state.terminated) {
+        (Some(waiting), _) => format!("waiting: {}", reason(waiting)),
+        (None, Some(ended)) => format!(
+            "terminated: {} (exit {})",
+            reason(ended),
+            ended.exit_code.unwrap_or_default()
+        ),
+        (None, None) => "running".to_string(),
     }
 }
 

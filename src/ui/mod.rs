@@ -7,6 +7,7 @@ mod overlay;
 pub mod panes;
 pub mod table;
 mod tour;
+mod xray;
 
 use crate::app::core::model::{Model, Pane};
 use crate::theme::Theme;
@@ -40,6 +41,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     chrome::footer(frame, footer, model, theme);
     overlay::render(frame, model, theme);
     help::render(frame, model, theme);
+    xray::render(frame, model, theme);
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
         Overlay::None => {}
         // Drawn by `help.rs`.
         Overlay::Help(_) | Overlay::Palette(_) => {}
+        // Drawn by `xray.rs`.
+        Overlay::Xray(_) => {}
         Overlay::Form(form) => form_box(frame, form, theme),
         Overlay::Confirm(confirm) => confirm_box(frame, confirm, theme),
         Overlay::Yaml(view) => yaml_box(frame, view, theme),

@@ -196,6 +196,12 @@ pub(crate) fn on_action(model: &mut Model, action: Action) -> Handled {
         Action::ScaleDown => return scale_by(&mut model.kube, &mut model.shared, -1),
         Action::Yaml => return show_yaml(&mut model.kube, &mut model.shared).into(),
         Action::RolloutHistory => crate::app::kube::rollout::open(&model.kube, &mut model.shared),
+        Action::Xray => match crate::app::kube::xray_open::selected_target(&model.kube, pane) {
+            Some(target) => {
+                crate::app::kube::xray_open::open(&model.kube, &mut model.shared, target)
+            }
+            None => model.set_status(Level::Warn, "Nothing selected."),
+        },
         Action::Undo => {
             crate::app::learn::undo::undo(&model.history.last_change, &mut model.shared)
         }

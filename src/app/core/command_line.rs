@@ -12,7 +12,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
 /// Every command, with what it does, for completion and the "did you mean".
-pub const COMMANDS: [(&str, &str); 24] = [
+pub const COMMANDS: [(&str, &str); 25] = [
     ("ctx", "switch context (a picker without a name)"),
     ("ns", "switch namespace (all: every namespace)"),
     ("theme", "switch theme (:theme NAME; T cycles)"),
@@ -38,6 +38,10 @@ pub const COMMANDS: [(&str, &str); 24] = [
     (
         "image",
         "set the selected deployment's image (:image IMAGE; kubectl set image)",
+    ),
+    (
+        "xray",
+        "how an object hangs together (:xray deploy NAME, rs, pod, svc; t)",
     ),
     ("cloud", "Cloud Run"),
     ("help", "every key"),
@@ -203,6 +207,19 @@ pub(crate) fn run(model: &mut Model, text: &str) -> Vec<Command> {
                 }
             };
         }
+        "xray" => match argument {
+            None => match crate::app::kube::xray_open::selected_target(&model.kube, model.shared.pane) {
+                Some(target) => crate::app::kube::xray_open::open(&model.kube, &mut model.shared, target),
+                None => model.set_status(
+                    Level::Warn,
+                    ":xray KIND NAME (deploy, rs, pod or svc), or :xray on a selected Deployment, Pod or Service.",
+                ),
+            },
+            Some(_) => {
+                let words: Vec<&str> = text.split_whitespace().skip(1).collect();
+                crate::app::kube::xray_open::open_named(&model.kube, &mut model.shared, &words);
+            }
+        },
         "image" => {
             return crate::app::kube::actions::set_image(&model.kube, &mut model.shared, argument);
         }

@@ -147,6 +147,7 @@ pub enum Action {
     Palette,
     RolloutHistory,
     Undo,
+    Xray,
 }
 
 impl Action {
@@ -221,6 +222,7 @@ impl Action {
             Self::Palette => "command palette",
             Self::RolloutHistory => "rollout history",
             Self::Undo => "undo the last change (asks first)",
+            Self::Xray => "tree",
         }
     }
 

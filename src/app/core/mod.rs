@@ -26,6 +26,7 @@ pub mod shared;
 pub mod table;
 pub mod update;
 pub mod validate;
+pub(crate) mod xray_keys;
 
 #[cfg(test)]
 mod update_events_tests;

@@ -173,4 +173,12 @@ impl Model {
     pub fn set_status(&mut self, level: Level, text: impl Into<String>) {
         self.shared.set_status(level, text);
     }
+
+    /// Whether the cockpit's engine is the cluster's own, which changes how a missing image is fixed.
+    pub fn engines(&self) -> crate::app::kube::diagnose::Engines {
+        crate::app::kube::diagnose::Engines {
+            // The demo's cluster runs on the cockpit's own (simulated) engine.
+            cluster_engine_in_use: self.minikube.docker_env.is_some() || self.shared.demo,
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub enum Overlay {
     Yaml(YamlView),
     /// A list to choose from: the minikube menu, contexts, namespaces, a pod's containers.
     Pick(Picker),
+    /// `t`: how the selected object hangs together with the others, as a live tree.
+    Xray(crate::app::kube::xray_state::XrayView),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +85,8 @@ pub struct YamlView {
     /// None while it loads.
     pub lines: Option<Vec<String>>,
     pub scroll: usize,
+    /// The relationships view it was opened from, shown again when it closes.
+    pub back: Option<Box<crate::app::kube::xray_state::XrayView>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

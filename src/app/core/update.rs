@@ -269,10 +269,14 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Handled {
                 || key.code == crossterm::event::KeyCode::Char('q')
                 || key.code == crossterm::event::KeyCode::Char('y')
             {
-                model.shared.overlay = Overlay::None;
+                model.shared.overlay = match view.back.take() {
+                    Some(tree) => Overlay::Xray(*tree),
+                    None => Overlay::None,
+                };
             }
             return Handled::shown(Vec::new());
         }
+        Overlay::Xray(_) => return crate::app::core::xray_keys::on_xray_key(model, key),
         Overlay::None => {}
     }
     if model.view.command_input.is_some() {

@@ -207,11 +207,22 @@ pub(crate) fn show_yaml(kube: &mut KubeState, shared: &mut Shared) -> Vec<Comman
         shared.set_status(Level::Warn, "Nothing selected.");
         return Vec::new();
     };
+    open_yaml(shared, kind, namespace, name)
+}
+
+/// The YAML view of one object, loading.
+pub(crate) fn open_yaml(
+    shared: &mut Shared,
+    kind: KubeKind,
+    namespace: String,
+    name: String,
+) -> Vec<Command> {
     let title = format!("{}/{name} -n {namespace}", kind.kubectl_name());
     shared.overlay = Overlay::Yaml(YamlView {
         title,
         lines: None,
         scroll: 0,
+        back: None,
     });
     let command = Command::ShowYaml {
         kind,

@@ -159,7 +159,7 @@ fn with_tag(image: &str) -> String {
     }
 }
 
-fn is_ready(pod: &PodRow) -> bool {
+pub(crate) fn is_ready(pod: &PodRow) -> bool {
     pod.status == "Running" && pod.containers > 0 && pod.ready == pod.containers
 }
 

@@ -9,6 +9,9 @@ pub mod minikube;
 pub mod minikube_state;
 pub mod rollout;
 pub mod state;
+pub mod xray;
+pub mod xray_open;
+pub mod xray_state;
 
 #[cfg(test)]
 mod update_diagnose_tests;
@@ -22,3 +25,5 @@ mod update_minikube_tests;
 mod update_refused_tests;
 #[cfg(test)]
 mod update_rollout_tests;
+#[cfg(test)]
+mod update_xray_tests;

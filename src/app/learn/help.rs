@@ -174,6 +174,8 @@ pub fn stands_for(action: Action, context: Context) -> &'static str {
         (Action::RolloutHistory, _) => {
             "kubectl rollout history deployment/NAME; undo --to-revision=N"
         }
+        (Action::Xray, C::Services) => "kubectl get pods -n NS --show-labels (beside the selector)",
+        (Action::Xray, _) => "kubectl get deployment,replicaset,pod,service -l SELECTOR -o wide",
         (Action::Apply, _) => "kubectl apply --server-side -f FILE",
         (Action::Expose, _) => "kubectl expose deployment NAME --type=NodePort --port=PORT",
         (Action::Minikube, _) => "minikube start / stop / pause / unpause / dashboard",

@@ -4,7 +4,7 @@ use crate::app::core::command::JobId;
 use crate::app::core::event::Event;
 use crate::domain::kube::KubeKind;
 use crate::sources::describe;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::Client;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
@@ -78,6 +78,10 @@ pub async fn delete(
             .delete(&name, &params)
             .await
             .map(|_| ()),
+        KubeKind::ReplicaSet => Api::<ReplicaSet>::namespaced(client, &namespace)
+            .delete(&name, &params)
+            .await
+            .map(|_| ()),
     };
     let result = result
         .map(|_| format!("{} \"{name}\" deleted", kind.kubectl_name()))
@@ -117,6 +121,10 @@ async fn fetch(
             .await
             .map(serde_json::to_value),
         KubeKind::Service => Api::<Service>::namespaced(client, namespace)
+            .get(name)
+            .await
+            .map(serde_json::to_value),
+        KubeKind::ReplicaSet => Api::<ReplicaSet>::namespaced(client, namespace)
             .get(name)
             .await
             .map(serde_json::to_value),

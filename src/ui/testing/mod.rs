@@ -15,8 +15,10 @@ use ratatui::backend::TestBackend;
 use std::time::{Duration, SystemTime};
 
 mod kube;
+mod sample_app;
 mod trouble;
 pub use kube::{with_cluster, without_cluster};
+pub use sample_app::{sample_app, with_stray_pod};
 pub use trouble::with_trouble;
 
 pub const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
