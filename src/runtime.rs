@@ -396,6 +396,7 @@ fn event_kind(event: &Event) -> &'static str {
         Event::Scaffolded(_) => "scaffolded",
         Event::EffectFailed(_) => "effect failed",
         Event::YamlLoaded { .. } => "yaml loaded",
+        Event::Explained { .. } => "explained",
         Event::ShellFound { .. } => "shell found",
         Event::ShellEnded { .. } => "shell ended",
         Event::Forward(_) => "forward",

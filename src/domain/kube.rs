@@ -135,6 +135,22 @@ impl KubeKind {
             Self::ReplicaSet => "replicaset",
         }
     }
+
+    pub fn from_kubectl_name(name: &str) -> Option<Self> {
+        [Self::Deployment, Self::Pod, Self::Service, Self::ReplicaSet]
+            .into_iter()
+            .find(|kind| kind.kubectl_name() == name)
+    }
+
+    /// Its API group, version and kind, as the OpenAPI document declares them.
+    pub fn group_version_kind(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Deployment => ("apps", "v1", "Deployment"),
+            Self::ReplicaSet => ("apps", "v1", "ReplicaSet"),
+            Self::Pod => ("", "v1", "Pod"),
+            Self::Service => ("", "v1", "Service"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod forward;
 pub mod kube;
 pub mod minikube;
+pub mod openapi;
 pub mod protobuf;
 pub mod since;
 pub mod text;

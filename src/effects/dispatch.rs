@@ -53,6 +53,7 @@ fn family(command: &Command) -> Family {
         | Command::ReadCrashTail { .. }
         | Command::FollowSelectorLogs { .. }
         | Command::ShowYaml { .. }
+        | Command::Explain { .. }
         | Command::RolloutRestart { .. }
         | Command::RolloutUndo { .. }
         | Command::RolloutPause { .. }

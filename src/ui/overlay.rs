@@ -5,7 +5,7 @@ use crate::app::core::forms::Form;
 use crate::app::core::model::{Confirm, Model, Overlay, Picker};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
@@ -150,7 +150,7 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: 
         height: area.height.saturating_sub(2),
     };
     frame.render_widget(Clear, area);
-    let title = format!("{} (j/k scroll, esc closes)", view.title);
+    let title = format!("{} (j/k move · e explain · esc close)", view.title);
     let block = boxed(&title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -161,11 +161,28 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: 
         );
         return;
     };
+    let (inner, explained_area) = match &view.explained {
+        Some(_) => {
+            let height = (inner.height / 3)
+                .clamp(4, 12)
+                .min(inner.height.saturating_sub(3));
+            let [top, bottom] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(height)]).areas(inner);
+            (top, Some(bottom))
+        }
+        None => (inner, None),
+    };
+    let rows = inner.height as usize;
+    let first = view.cursor.saturating_sub(rows.saturating_sub(1));
     let shown: Vec<Line> = lines
         .iter()
-        .skip(view.scroll)
-        .take(inner.height as usize)
-        .map(|line| {
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(i, line)| {
+            if i == view.cursor {
+                return Line::from(Span::styled(line.clone(), theme.selected));
+            }
             let indent = line.len() - line.trim_start_matches([' ', '-']).len();
             match line[indent..].split_once(':') {
                 Some((key, rest)) if !key.contains(' ') => Line::from(vec![
@@ -178,6 +195,51 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: 
         })
         .collect();
     frame.render_widget(Paragraph::new(shown), inner);
+    if let (Some(explained), Some(area)) = (&view.explained, explained_area) {
+        explanation_box(frame, explained, area, theme);
+    }
+}
+
+/// Under the YAML: the field under the cursor as `kubectl explain` tells it.
+fn explanation_box(
+    frame: &mut Frame,
+    explained: &crate::app::core::overlay::Explained,
+    area: Rect,
+    theme: &Theme,
+) {
+    let block = Block::default()
+        .borders(ratatui::widgets::Borders::TOP)
+        .border_style(theme.border)
+        .title(Span::styled(
+            format!(" kubectl explain {} ", explained.path),
+            theme.title,
+        ));
+    let lines: Vec<Line> = match &explained.text {
+        None => vec![Line::from(Span::styled("asking the cluster…", theme.muted))],
+        Some(Err(why)) => vec![Line::from(Span::styled(why.clone(), theme.warn))],
+        Some(Ok(explanation)) => {
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled(explanation.field.clone(), theme.key),
+                    Span::styled(format!(" {}", explanation.type_name), theme.muted),
+                ]),
+                Line::from(Span::styled(explanation.description.clone(), theme.text)),
+            ];
+            if !explanation.fields.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    format!("fields: {}", explanation.fields.join(", ")),
+                    theme.muted,
+                )));
+            }
+            lines
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 /// A list to choose from; only the rows that fit are laid out.

@@ -179,6 +179,11 @@ pub enum Command {
         selector: String,
         since: Option<u32>,
     },
+    /// `kubectl explain KIND.PATH`: the field from the cluster's OpenAPI v3 schema.
+    Explain {
+        kind: KubeKind,
+        path: Vec<String>,
+    },
     /// `kubectl get KIND NAME -n NS -o yaml`.
     ShowYaml {
         kind: KubeKind,
@@ -377,6 +382,7 @@ impl Command {
             Command::ReadCrashTail { .. } => "read crash tail",
             Command::FollowSelectorLogs { .. } => "follow selector logs",
             Command::ShowYaml { .. } => "show yaml",
+            Command::Explain { .. } => "explain a field",
             Command::RolloutRestart { .. } => "rollout restart",
             Command::RolloutUndo { .. } => "rollout undo",
             Command::RolloutPause { .. } => "rollout pause",

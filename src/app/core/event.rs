@@ -68,6 +68,12 @@ pub enum Event {
         matches: Vec<String>,
     },
     Dev(DevEvent),
+    /// A field explained (`e` in the YAML view), or why it could not be.
+    Explained {
+        /// `deployment.spec.replicas`, as asked.
+        path: String,
+        result: Result<crate::domain::openapi::Explanation, String>,
+    },
     /// The YAML asked for with `y` (or why it could not be read).
     YamlLoaded {
         title: String,

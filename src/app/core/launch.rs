@@ -151,6 +151,7 @@ pub fn job_title(command: &Command) -> String {
         | Command::FollowLogs(_)
         | Command::InspectImage(_)
         | Command::ShowYaml { .. }
+        | Command::Explain { .. }
         | Command::FollowPodLogs { .. }
         | Command::ReadCrashTail { .. }
         | Command::FollowSelectorLogs { .. }

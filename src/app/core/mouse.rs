@@ -19,10 +19,10 @@ pub(crate) fn on_mouse(model: &mut Model, mouse: MouseEvent) -> Handled {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = mouse.kind == MouseEventKind::ScrollDown;
             if let Overlay::Yaml(view) = &mut model.shared.overlay {
-                view.scroll = if down {
-                    view.scroll + WHEEL_ROWS
+                view.cursor = if down {
+                    view.cursor + WHEEL_ROWS
                 } else {
-                    view.scroll.saturating_sub(WHEEL_ROWS)
+                    view.cursor.saturating_sub(WHEEL_ROWS)
                 };
                 return Handled::shown(Vec::new());
             }

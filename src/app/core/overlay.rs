@@ -84,9 +84,20 @@ pub struct YamlView {
     pub title: String,
     /// None while it loads.
     pub lines: Option<Vec<String>>,
-    pub scroll: usize,
+    /// The line under the cursor (the view keeps it in sight); `e` explains its field.
+    pub cursor: usize,
+    /// `e`: the field under the cursor, explained from the cluster's schema.
+    pub explained: Option<Explained>,
     /// The relationships view it was opened from, shown again when it closes.
     pub back: Option<Box<crate::app::kube::xray_state::XrayView>>,
+}
+
+/// A field explained (`kubectl explain KIND.PATH`): None while it loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explained {
+    /// `deployment.spec.replicas`
+    pub path: String,
+    pub text: Option<Result<crate::domain::openapi::Explanation, String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -226,6 +226,12 @@ fn handle(model: &mut Model, event: Event) -> Handled {
             });
             Vec::new()
         }
+        Event::Explained { path, result } => {
+            if !crate::app::kube::explain::on_explained(&mut model.shared, path, result) {
+                return Handled::unseen();
+            }
+            Vec::new()
+        }
         Event::YamlLoaded { title, text } => {
             match (&mut model.shared.overlay, text) {
                 (Overlay::Yaml(view), Ok(text)) if view.title == title => {
@@ -263,6 +269,9 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Handled {
         Overlay::Confirm(_) => return on_confirm_key(model, key),
         Overlay::Pick(_) => return crate::app::core::input::on_pick_key(model, key),
         Overlay::Form(_) => return on_form_key(model, key),
+        Overlay::Yaml(_) if key.code == crossterm::event::KeyCode::Char('e') => {
+            return Handled::shown(crate::app::kube::explain::explain_at(&mut model.shared));
+        }
         Overlay::Yaml(view) => {
             scroll_yaml(view, key.code);
             if key.code == crossterm::event::KeyCode::Esc
@@ -419,9 +428,14 @@ fn scroll_yaml(view: &mut crate::app::core::model::YamlView, code: crossterm::ev
         KeyCode::End | KeyCode::Char('G') => isize::MAX / 2,
         _ => 0,
     };
-    view.scroll = (view.scroll as isize)
+    let cursor = (view.cursor as isize)
         .saturating_add(delta)
         .clamp(0, last as isize) as usize;
+    if cursor != view.cursor {
+        // It explained the line the cursor left.
+        view.explained = None;
+    }
+    view.cursor = cursor;
 }
 
 fn on_manifest(

@@ -221,7 +221,8 @@ pub(crate) fn open_yaml(
     shared.overlay = Overlay::Yaml(YamlView {
         title,
         lines: None,
-        scroll: 0,
+        cursor: 0,
+        explained: None,
         back: None,
     });
     let command = Command::ShowYaml {

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod diagnose;
 pub mod events;
+pub mod explain;
 pub mod minikube;
 pub mod minikube_state;
 pub mod rollout;
@@ -15,6 +16,8 @@ pub mod xray_state;
 
 #[cfg(test)]
 mod update_diagnose_tests;
+#[cfg(test)]
+mod update_explain_tests;
 #[cfg(test)]
 mod update_kube_actions_tests;
 #[cfg(test)]

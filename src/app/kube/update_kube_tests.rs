@@ -139,12 +139,12 @@ fn yaml_view_loads_scrolls_and_closes_and_enter_drills_down() {
             .shared
             .overlay
             .clone_yaml()
-            .map(|v: YamlView| v.scroll),
+            .map(|v: YamlView| v.cursor),
         Some(3)
     );
     press(&mut model, KeyCode::End);
     assert_eq!(
-        model.shared.overlay.clone_yaml().map(|v| v.scroll),
+        model.shared.overlay.clone_yaml().map(|v| v.cursor),
         Some(49)
     );
     press_str(&mut model, "\x1b");

@@ -102,6 +102,7 @@ pub fn replay_of(command: &Command) -> Option<Replay> {
         | Command::WriteWorkflow { .. }
         | Command::OpenUrl(_)
         | Command::ShowYaml { .. }
+        | Command::Explain { .. }
         | Command::FollowPodLogs { .. }
         | Command::FollowSelectorLogs { .. }
         | Command::FollowCloudLogs { .. }

@@ -115,6 +115,14 @@ impl Command {
                     .as_ref()
                     .map_or(String::new(), |ns| format!(" -n {}", quote(ns)))
             ),
+            Self::Explain { kind, path } => {
+                let mut dotted = kind.kubectl_name().to_string();
+                for field in path {
+                    dotted.push('.');
+                    dotted.push_str(field);
+                }
+                format!("kubectl explain {dotted}")
+            }
             Self::ShowYaml {
                 kind,
                 namespace,

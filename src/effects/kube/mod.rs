@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod explain;
 pub mod rollout;
 pub mod selector_logs;
 
@@ -86,6 +87,9 @@ impl KubeEffects {
                     client, job, path, documents, force, namespace, tx,
                 ))
             }),
+            Command::Explain { kind, path } => {
+                tokio::spawn(explain::explain(shared.kube(), kind, path, tx));
+            }
             Command::ShowYaml {
                 kind,
                 namespace,

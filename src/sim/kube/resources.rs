@@ -222,8 +222,10 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     )
 }
 
-/// The smallest OpenAPI v3 that lets `kubectl apply --server-side` validate:
-/// an index, and per group version a patch operation per kind.
+/// OpenAPI v3: an index, and per group version a get and a patch operation
+/// per kind (what lets `kubectl apply --server-side` validate) and the
+/// Kubernetes v1.33 schemas with their descriptions (what `kubectl explain`
+/// reads; assets/openapi/README.md says where they come from).
 pub fn openapi_index() -> Value {
     json!({"paths": {
         "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=pilothouse"},
@@ -265,6 +267,22 @@ pub fn openapi_group(path: &str) -> Option<Value> {
     }
     Some(json!({
         "openapi": "3.0.0", "info": {"title": "Kubernetes (pilothouse simulated)", "version": "v1.33.1"},
-        "paths": paths, "components": {"schemas": {}},
+        "paths": paths, "components": {"schemas": schemas().clone()},
     }))
+}
+
+/// The embedded schemas, read once.
+fn schemas() -> &'static Value {
+    static SCHEMAS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let packed: &[u8] = include_bytes!("../../../assets/openapi/schemas-v1.33.json.gz");
+        let mut text = String::new();
+        let read =
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(packed), &mut text);
+        // Built into the binary and checked by the tests: unreadable only if the build is broken.
+        match read.ok().and_then(|_| serde_json::from_str(&text).ok()) {
+            Some(value) => value,
+            None => json!({}),
+        }
+    })
 }
