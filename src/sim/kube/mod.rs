@@ -13,6 +13,7 @@ mod faults;
 mod managed;
 mod patch;
 mod proto;
+mod proto_json;
 pub mod resources;
 mod seed;
 mod selectors;

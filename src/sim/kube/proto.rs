@@ -1,11 +1,11 @@
-//! The little of Kubernetes' protobuf wire form the sim reads so far: the
-//! `k8s\0` envelope around a `runtime.Unknown`, and the
-//! SelfSubjectAccessReview kubectl sends for `auth can-i` (its bodies are
-//! protobuf since kubectl 1.32), turned into the JSON the rest of the sim
-//! speaks. Field numbers are those of the Kubernetes `generated.proto` files.
+//! Kubernetes' protobuf request bodies: the `k8s\0` envelope around a
+//! `runtime.Unknown` (its TypeMeta, then the object's bytes), read here; the
+//! object inside is turned into JSON by `proto_json.rs`. kubectl 1.32 sends
+//! `create` (deployment, namespace, configmap, secret) and `auth can-i`
+//! bodies this way; answers stay JSON, which kubectl also accepts.
 
-use crate::domain::protobuf::{Field, bytes_of, fields, text_of};
-use serde_json::{Value, json};
+use crate::domain::protobuf::{bytes_of, fields, text_of};
+use serde_json::Value;
 
 /// The envelope's magic: "k8s" and a zero byte.
 const MAGIC: &[u8] = b"k8s\0";
@@ -21,30 +21,19 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
     let type_meta = fields(bytes_of(&unknown, 1).unwrap_or_default())
         .ok_or("the protobuf type is not well formed")?;
     let (api_version, kind) = (text_of(&type_meta, 1), text_of(&type_meta, 2));
-    let raw = fields(bytes_of(&unknown, 2).unwrap_or_default())
-        .ok_or("the protobuf object is not well formed")?;
-    match (api_version.as_str(), kind.as_str()) {
-        ("authorization.k8s.io/v1", "SelfSubjectAccessReview") => Ok(access_review(&raw)),
-        _ => Err(format!(
+    let Some(message) = super::proto_json::message_for(&api_version, &kind) else {
+        return Err(format!(
             "{api_version} {kind} is not read from protobuf by the simulated cluster; send it as JSON"
-        )),
+        ));
+    };
+    let object = super::proto_json::to_json(&message, bytes_of(&unknown, 2).unwrap_or_default())?;
+    let mut typed = serde_json::Map::new();
+    typed.insert("apiVersion".into(), Value::String(api_version));
+    typed.insert("kind".into(), Value::String(kind));
+    if let Value::Object(fields) = object {
+        typed.extend(fields);
     }
-}
-
-/// SelfSubjectAccessReview: spec (2) -> resourceAttributes (1) -> namespace
-/// (1), verb (2), group (3), version (4), resource (5), subresource (6), name (7).
-fn access_review(review: &[Field<'_>]) -> Value {
-    let spec = fields(bytes_of(review, 2).unwrap_or_default()).unwrap_or_default();
-    let attributes = fields(bytes_of(&spec, 1).unwrap_or_default()).unwrap_or_default();
-    let text = |n| text_of(&attributes, n);
-    json!({
-        "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-        "metadata": {},
-        "spec": {"resourceAttributes": {
-            "namespace": text(1), "verb": text(2), "group": text(3), "version": text(4),
-            "resource": text(5), "subresource": text(6), "name": text(7)
-        }}
-    })
+    Ok(Value::Object(typed))
 }
 
 #[cfg(test)]
@@ -82,17 +71,20 @@ mod tests {
             ),
             (Some("kube-system"), Some("list"), Some("pods"))
         );
-        assert_eq!(asked["group"], "");
+        assert_eq!(asked["group"].as_str().unwrap_or_default(), "");
 
         let other = [
             MAGIC.to_vec(),
-            field(1, &[field(1, b"v1"), field(2, b"ConfigMap")].concat()),
+            field(
+                1,
+                &[field(1, b"example.com/v1"), field(2, b"Widget")].concat(),
+            ),
         ]
         .concat();
         assert!(
             decode(&other)
                 .unwrap_err()
-                .contains("v1 ConfigMap is not read from protobuf")
+                .contains("example.com/v1 Widget is not read from protobuf")
         );
         assert!(decode(b"{}").is_err());
         assert!(
