@@ -9,7 +9,10 @@
 mod common;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Endpoints, Event, Namespace, Node, Pod, Secret, Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams};
 use serde::Serialize;
@@ -169,6 +172,16 @@ async fn every_served_kind_decodes_strictly_after_the_walkthrough() {
     );
     assert!(
         decodes_whole::<ReplicaSet>(&client, "/apis/apps/v1/replicasets", "ReplicaSet").await >= 2
+    );
+    assert!(decodes_whole::<Endpoints>(&client, "/api/v1/endpoints", "Endpoints").await >= 1);
+    assert!(
+        decodes_whole::<EndpointSlice>(
+            &client,
+            "/apis/discovery.k8s.io/v1/endpointslices",
+            "EndpointSlice"
+        )
+        .await
+            >= 1
     );
 
     // What the server returns, given back to it by kubectl with strict validation, is accepted.

@@ -26,6 +26,8 @@ ROOTS = [
     "io.k8s.api.core.v1.Secret",
     "io.k8s.api.core.v1.ConfigMap",
     "io.k8s.api.core.v1.Event",
+    "io.k8s.api.core.v1.Endpoints",
+    "io.k8s.api.discovery.v1.EndpointSlice",
     "io.k8s.api.apps.v1.Deployment",
     "io.k8s.api.apps.v1.ReplicaSet",
 ]

@@ -19,10 +19,11 @@ impl Kubectl {
 
     /// Whether it succeeded, and what it printed (stdout, then stderr).
     pub fn run(&self, args: &[&str]) -> (bool, String) {
+        // The global flag goes first: after `exec POD --` it would be the command's.
         let out = Command::new("kubectl")
-            .args(args)
             .arg("--cache-dir")
             .arg(self.cache.path())
+            .args(args)
             .env("KUBECONFIG", &self.kubeconfig)
             .output()
             .expect("run kubectl");

@@ -20,6 +20,7 @@ mod selectors;
 mod shared;
 pub mod store;
 mod table;
+mod table_more;
 
 pub use shared::{Fault, KubeShared, Timing};
 

@@ -28,7 +28,7 @@ const VERBS: [&str; 8] = [
     "watch",
 ];
 
-pub const RESOURCES: [Resource; 9] = [
+pub const RESOURCES: [Resource; 11] = [
     Resource {
         plural: "namespaces",
         singular: "namespace",
@@ -100,6 +100,26 @@ pub const RESOURCES: [Resource; 9] = [
         subresources: &[],
     },
     Resource {
+        plural: "endpoints",
+        singular: "endpoints",
+        kind: "Endpoints",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["ep"],
+        subresources: &[],
+    },
+    Resource {
+        plural: "endpointslices",
+        singular: "endpointslice",
+        kind: "EndpointSlice",
+        group: "discovery.k8s.io",
+        version: "v1",
+        namespaced: true,
+        short_names: &[],
+        subresources: &[],
+    },
+    Resource {
         plural: "deployments",
         singular: "deployment",
         kind: "Deployment",
@@ -163,18 +183,36 @@ pub fn core_versions(server: &str) -> Value {
     json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server}]})
 }
 
+/// The named groups served, in the order of `RESOURCES`.
+fn groups() -> Vec<(&'static str, &'static str)> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for r in RESOURCES.iter().filter(|r| !r.group.is_empty()) {
+        if !seen.contains(&(r.group, r.version)) {
+            seen.push((r.group, r.version));
+        }
+    }
+    seen
+}
+
+fn group_entry(name: &str, version: &str) -> Value {
+    let gv = json!({"groupVersion": format!("{name}/{version}"), "version": version});
+    json!({"name": name, "versions": [gv], "preferredVersion": gv})
+}
+
 pub fn group_list() -> Value {
-    json!({
-        "kind": "APIGroupList", "apiVersion": "v1",
-        "groups": [{"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}],
-    })
+    let groups: Vec<Value> = groups()
+        .into_iter()
+        .map(|(name, version)| group_entry(name, version))
+        .collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 pub fn group(name: &str) -> Option<Value> {
-    (name == "apps").then(|| {
-        json!({"kind": "APIGroup", "apiVersion": "v1", "name": "apps",
-               "versions": [{"groupVersion": "apps/v1", "version": "v1"}], "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}})
-    })
+    let (name, version) = groups().into_iter().find(|(g, _)| *g == name)?;
+    let mut entry = group_entry(name, version);
+    entry["kind"] = json!("APIGroup");
+    entry["apiVersion"] = json!("v1");
+    Some(entry)
 }
 
 /// The APIResourceList of one group version, subresources included.
@@ -227,16 +265,23 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
 /// Kubernetes v1.33 schemas with their descriptions (what `kubectl explain`
 /// reads; assets/openapi/README.md says where they come from).
 pub fn openapi_index() -> Value {
-    json!({"paths": {
-        "api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=pilothouse"},
-        "apis/apps/v1": {"serverRelativeURL": "/openapi/v3/apis/apps/v1?hash=pilothouse"},
-    }})
+    let mut paths = serde_json::Map::new();
+    paths.insert(
+        "api/v1".into(),
+        json!({"serverRelativeURL": "/openapi/v3/api/v1?hash=pilothouse"}),
+    );
+    for (group, version) in groups() {
+        let key = format!("apis/{group}/{version}");
+        let url = format!("/openapi/v3/{key}?hash=pilothouse");
+        paths.insert(key, json!({"serverRelativeURL": url}));
+    }
+    json!({"paths": paths})
 }
 
 pub fn openapi_group(path: &str) -> Option<Value> {
-    let (group, version) = match path {
-        "api/v1" => ("", "v1"),
-        "apis/apps/v1" => ("apps", "v1"),
+    let (group, version) = match path.split('/').collect::<Vec<_>>().as_slice() {
+        ["api", "v1"] => ("", "v1"),
+        ["apis", group, version] => groups().into_iter().find(|g| g == &(*group, *version))?,
         _ => return None,
     };
     let mut paths = serde_json::Map::new();

@@ -99,11 +99,13 @@ pub fn columns(resource: &Resource) -> Vec<Value> {
             column("Object", "string", 0),
             column("Message", "string", 0),
         ],
-        _ => vec![
-            column("Name", "string", 0),
-            column("Status", "string", 0),
-            column("Age", "string", 0),
-        ],
+        other => super::table_more::columns(other).unwrap_or_else(|| {
+            vec![
+                column("Name", "string", 0),
+                column("Status", "string", 0),
+                column("Age", "string", 0),
+            ]
+        }),
     }
 }
 
@@ -279,7 +281,8 @@ pub fn cells(resource: &Resource, o: &Value, now: i64) -> Vec<Value> {
                 json!(s(o, "/message")),
             ]
         }
-        _ => vec![json!(name), json!(s(o, "/status/phase")), json!(age)],
+        other => super::table_more::cells(other, o, name, &age)
+            .unwrap_or_else(|| vec![json!(name), json!(s(o, "/status/phase")), json!(age)]),
     }
 }
 

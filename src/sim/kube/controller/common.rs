@@ -15,12 +15,10 @@ use tokio::task::JoinHandle;
 pub(super) const EVENTS_KEPT: usize = 1_000;
 
 pub(super) fn res(plural: &str) -> &'static Resource {
-    let group = if matches!(plural, "deployments" | "replicasets") {
-        "apps"
-    } else {
-        ""
-    };
-    resources::by_plural(group, plural).unwrap_or(&resources::RESOURCES[0])
+    resources::RESOURCES
+        .iter()
+        .find(|r| r.plural == plural)
+        .unwrap_or(&resources::RESOURCES[0])
 }
 
 pub(super) fn s<'a>(object: &'a Value, pointer: &str) -> &'a str {

@@ -12,6 +12,7 @@ use std::sync::Arc;
 mod admit;
 mod common;
 mod crash;
+mod endpoints;
 pub(super) mod pods;
 mod revisions;
 mod scheduler;
@@ -101,5 +102,6 @@ impl Controller {
         self.pods(&mut store, &shared.timing, &images, shared.engine.as_ref());
         self.crashes(&mut store, &shared.timing);
         self.services(&mut store, shared);
+        self.endpoints(&mut store);
     }
 }
