@@ -4,11 +4,12 @@
 
 mod common;
 
+use common::docker_cli::DockerCli;
 use common::scenario::{self, Expect};
 use pilothouse::sim::docker::DockerSim;
 use pilothouse::sources::docker_endpoint::{DockerEnv, Endpoint, client_for};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 async fn start_sim(dir: &Path) -> DockerSim {
     DockerSim::start(&dir.join("docker.sock"))
@@ -59,41 +60,6 @@ async fn pilothouse_source_and_effects_drive_the_sim() {
     }
 }
 
-/// The docker CLI with the sim as its host and a throwaway config dir.
-struct Cli {
-    host: String,
-    config: tempfile::TempDir,
-}
-
-impl Cli {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("docker")
-            .args(args)
-            .env("DOCKER_HOST", &self.host)
-            .env("DOCKER_CONFIG", self.config.path())
-            .env("DOCKER_BUILDKIT", "0")
-            .env_remove("DOCKER_CONTEXT")
-            .output()
-            .expect("run docker")
-    }
-
-    /// Run and require success; the output as text.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            out.status.success(),
-            "docker {} failed:\n{text}",
-            args.join(" ")
-        );
-        text
-    }
-}
-
 fn docker_cli_available(test: &str) -> bool {
     common::cli_available(test, "docker", &["--version"])
 }
@@ -106,10 +72,7 @@ async fn the_docker_cli_runs_the_walkthrough_against_the_sim() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let sim = start_sim(dir.path()).await;
-    let cli = Cli {
-        host: sim.host(),
-        config: tempfile::tempdir().expect("config dir"),
-    };
+    let cli = DockerCli::new(sim.host());
     let app = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/cookbook");
     // The CLI blocks; run it off the runtime that serves the sim.
     let transcript = tokio::task::spawn_blocking(move || {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod cockpit;
+pub mod docker_cli;
 pub mod kubectl;
 pub mod proxy;
 pub mod pty;

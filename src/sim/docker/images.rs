@@ -81,6 +81,11 @@ pub fn tag(shared: &Shared, name: &str, query: &HashMap<String, String>) -> Resp
         .get("tag")
         .filter(|t| !t.is_empty())
         .map_or("latest", String::as_str);
+    // The CLI sends Docker Hub names in full; the engine shows them short.
+    let repo = repo
+        .strip_prefix("docker.io/library/")
+        .or_else(|| repo.strip_prefix("docker.io/"))
+        .unwrap_or(repo);
     let reference = normalize_reference(&format!("{repo}:{tag}"));
     if let Err(message) = crate::app::core::validate::image_reference(&reference, false) {
         return error(

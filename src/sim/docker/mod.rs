@@ -5,6 +5,7 @@ mod archive;
 mod buildkit;
 mod containers;
 mod context;
+mod everyday;
 mod exec;
 pub(crate) mod images;
 mod preload;
@@ -200,6 +201,18 @@ async fn route(
         (&Method::GET, ["containers", id, "stats"]) => streams::stats(shared, id, query),
         (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),
         (&Method::GET, ["images", "json"]) => images::list(shared),
+        (&Method::POST, ["images", "prune"]) => everyday::prune_images(shared, query),
+        (&Method::GET, ["images", .., "history"]) => everyday::history(
+            shared,
+            path.trim_start_matches("/images/")
+                .trim_end_matches("/history"),
+        ),
+        (&Method::GET, ["containers", id, "top"]) => everyday::top(shared, id),
+        (&Method::POST, ["containers", id, "rename"]) => everyday::rename(shared, id, query),
+        (&Method::GET, ["system", "df"]) => everyday::disk_usage(shared),
+        (&Method::GET, ["networks"]) => everyday::network_list(),
+        (&Method::GET, ["networks", id]) => everyday::network_inspect(id),
+        (&Method::GET, ["volumes"]) => everyday::volume_list(),
         (&Method::POST, ["images", "create"]) => error(
             StatusCode::NOT_FOUND,
             "pull access denied: the pilothouse simulated engine has no registry; build the image instead",
@@ -281,24 +294,55 @@ fn info(shared: &Shared) -> Response<Body> {
     )
 }
 
-/// `/events`: one JSON object per line as things happen; `type` filters honoured.
+/// `/events`: one JSON object per line as things happen; `type` filters
+/// honoured; `since` replays the kept ones from then on, `until` ends the
+/// stream at that time (at once when it is past).
 fn events(shared: &Shared, query: &HashMap<String, String>) -> Response<Body> {
     let types: Vec<String> = query
         .get("filters")
         .and_then(|f| containers::parse_filters(f))
         .and_then(|mut f| f.remove("type"))
         .unwrap_or_default();
-    let mut events = lock(shared).events.subscribe();
+    let wanted = move |text: &str| {
+        types.is_empty()
+            || types
+                .iter()
+                .any(|t| text.contains(&format!("\"Type\":\"{t}\"")))
+    };
+    let stamp = |key: &str| query.get(key).and_then(|v| unix_nanos(v));
+    let (since, until) = (stamp("since"), stamp("until"));
     let (tx, rx) = mpsc::unbounded_channel();
+    let engine = lock(shared);
+    let mut events = engine.events.subscribe();
+    if let (Some(since), Ok(past)) = (since, engine.past_events.lock()) {
+        for (at, text) in past.iter() {
+            if *at >= since && until.is_none_or(|u| *at <= u) && wanted(text) {
+                let _ = tx.send(Bytes::from(format!("{text}\n")));
+            }
+        }
+    }
+    drop(engine);
+    let now = crate::sim::clock::now_nanos();
+    if until.is_some_and(|u| u <= now) {
+        drop(tx);
+        return streaming(StatusCode::OK, "application/json", rx);
+    }
+    let deadline = until.map(|u| {
+        tokio::time::Instant::now()
+            + std::time::Duration::from_nanos(u64::try_from(u - now).unwrap_or(0))
+    });
     tokio::spawn(async move {
         loop {
-            match events.recv().await {
+            let next = match deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, events.recv()).await {
+                    Ok(next) => next,
+                    Err(_) => return,
+                },
+                None => events.recv().await,
+            };
+            match next {
                 Ok(text) => {
-                    let wanted = types.is_empty()
-                        || types
-                            .iter()
-                            .any(|t| text.contains(&format!("\"Type\":\"{t}\"")));
-                    if wanted && tx.send(Bytes::from(format!("{text}\n"))).is_err() {
+                    if wanted(&text) && tx.send(Bytes::from(format!("{text}\n"))).is_err() {
                         return;
                     }
                 }
@@ -308,6 +352,19 @@ fn events(shared: &Shared, query: &HashMap<String, String>) -> Response<Body> {
         }
     });
     streaming(StatusCode::OK, "application/json", rx)
+}
+
+/// `1733380000` or `1733380000.123456789`, as the docker CLI sends times.
+fn unix_nanos(text: &str) -> Option<i128> {
+    let (seconds, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let seconds: i128 = seconds.parse().ok()?;
+    let digits: String = fraction.chars().take(9).collect();
+    let nanos: i128 = if digits.is_empty() {
+        0
+    } else {
+        format!("{digits:0<9}").parse().ok()?
+    };
+    Some(seconds * 1_000_000_000 + nanos)
 }
 
 /// `docker run` without `-d` waits; the sim's containers run until stopped.
@@ -341,6 +398,9 @@ mod tests {
         assert_eq!(strip_version("/v1.41/_ping"), "/_ping");
         assert_eq!(strip_version("/_ping"), "/_ping");
         assert_eq!(strip_version("/version"), "/version");
+        assert_eq!(unix_nanos("1733380000"), Some(1_733_380_000_000_000_000));
+        assert_eq!(unix_nanos("1733380000.5"), Some(1_733_380_000_500_000_000));
+        assert_eq!(unix_nanos("soon"), None);
         assert_eq!(
             image_name("/images/localhost:5000/team/app:v1/json", true),
             "localhost:5000/team/app:v1"

@@ -139,7 +139,14 @@ pub struct Engine {
     pub writes: std::collections::VecDeque<String>,
     /// `docker exec` instances by id, with how they ended.
     pub execs: std::collections::HashMap<String, SimExec>,
+    /// Events already sent, (nanoseconds, JSON), oldest first, for `docker
+    /// events --since`. Capped; behind a lock of its own because events are
+    /// emitted through a shared reference.
+    pub past_events: Mutex<std::collections::VecDeque<(i128, String)>>,
 }
+
+/// Events kept for `--since`.
+pub const EVENTS_KEPT: usize = 1_000;
 
 /// Writes remembered by the sim; older ones go first.
 pub const WRITES_KEPT: usize = 1_000;
@@ -156,6 +163,7 @@ impl Default for Engine {
             log_lines: broadcast::channel(4096).0,
             execs: Default::default(),
             writes: std::collections::VecDeque::new(),
+            past_events: Default::default(),
         }
     }
 }
@@ -228,7 +236,14 @@ impl Engine {
             "Actor": {"ID": id, "Attributes": attributes},
             "scope": "local", "time": (now / 1_000_000_000) as i64, "timeNano": now as i64,
         });
-        let _ = self.events.send(event.to_string());
+        let text = event.to_string();
+        if let Ok(mut past) = self.past_events.lock() {
+            if past.len() >= EVENTS_KEPT {
+                past.pop_front();
+            }
+            past.push_back((now, text.clone()));
+        }
+        let _ = self.events.send(text);
     }
 
     pub fn container_event(&self, index: usize, action: &str) {

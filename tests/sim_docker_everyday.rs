@@ -1,0 +1,120 @@
+//! Docker's everyday commands with the real docker CLI against the
+//! simulated engine, in the order the getting-started guide meets them
+//! (build, run, ps, tag, images) and then the ones people type next: top,
+//! rename, history, system df, network ls / inspect, volume ls, events with
+//! --since and --until, image prune.
+
+mod common;
+
+use common::docker_cli::DockerCli;
+use pilothouse::sim::docker::DockerSim;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_everyday_docker_commands_work_against_the_sim() {
+    let test = "the_everyday_docker_commands_work_against_the_sim";
+    if !common::cli_available(test, "docker", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = DockerSim::start(&dir.path().join("docker.sock"))
+        .await
+        .expect("the simulated engine starts");
+    let cli = DockerCli::new(sim.host());
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).expect("the app folder");
+    std::fs::write(
+        app.join("Dockerfile"),
+        "FROM scratch\nWORKDIR /app\nENV GREETING=hi\nEXPOSE 3000\nCMD [\"sh\"]\n",
+    )
+    .expect("the Dockerfile");
+    let app = app.display().to_string();
+    tokio::task::spawn_blocking(move || {
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        cli.ok(&["build", "-t", "getting-started", &app]);
+        let port = common::free_port().to_string();
+        cli.ok(&[
+            "run",
+            "-d",
+            "--name",
+            "todo",
+            "-p",
+            &format!("127.0.0.1:{port}:3000"),
+            "getting-started",
+        ]);
+        assert!(cli.ok(&["ps"]).contains("todo"));
+        cli.ok(&["tag", "getting-started", "getting-started:v2"]);
+        let images = cli.ok(&["image", "ls", "--format", "{{.Repository}}:{{.Tag}}"]);
+        assert!(
+            images.contains("getting-started:v2") && images.contains("getting-started:latest"),
+            "{images}"
+        );
+
+        let top = cli.ok(&["top", "todo"]);
+        assert!(top.starts_with("UID") && top.contains("sh"), "{top}");
+        cli.ok(&["rename", "todo", "todo-app"]);
+        assert_eq!(cli.ok(&["ps", "--format", "{{.Names}}"]).trim(), "todo-app");
+        let taken = cli.run(&["rename", "todo-app", "todo-app"]);
+        assert!(!taken.status.success(), "a name in use is refused");
+
+        let history = cli.ok(&["history", "getting-started"]);
+        for step in [
+            "CMD [\"sh\"]",
+            "EXPOSE map[3000/tcp:{}]",
+            "ENV GREETING=hi",
+            "WORKDIR /app",
+        ] {
+            assert!(history.contains(step), "{step} in:\n{history}");
+        }
+        let df = cli.ok(&["system", "df"]);
+        assert!(
+            df.contains("Images          1         1")
+                && df.contains("Containers      1         1"),
+            "{df}"
+        );
+        let networks = cli.ok(&["network", "ls", "--format", "{{.Name}} {{.Driver}}"]);
+        assert_eq!(networks.trim(), "bridge bridge\nhost host\nnone null");
+        assert_eq!(
+            cli.ok(&[
+                "network",
+                "inspect",
+                "bridge",
+                "--format",
+                "{{(index .IPAM.Config 0).Subnet}}"
+            ])
+            .trim(),
+            "172.17.0.0/16"
+        );
+        assert_eq!(cli.ok(&["volume", "ls", "-q"]).trim(), "");
+
+        // Events since the start, up to now: the ones already past come back, and the stream ends.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let until = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        let events = cli.ok(&["events", "--since", &start, "--until", &until]);
+        for action in [
+            "container create",
+            "container start",
+            "container rename",
+            "image tag",
+        ] {
+            assert!(events.contains(action), "{action} in:\n{events}");
+        }
+
+        cli.ok(&["rm", "-f", "todo-app"]);
+        let pruned = cli.ok(&["image", "prune", "-a", "-f"]);
+        assert!(
+            pruned.contains("untagged: getting-started:latest"),
+            "{pruned}"
+        );
+        assert_eq!(cli.ok(&["images", "-q"]).trim(), "");
+    })
+    .await
+    .expect("the docker CLI");
+}
