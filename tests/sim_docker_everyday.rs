@@ -1,7 +1,7 @@
 //! Docker's everyday commands with the real docker CLI against the
 //! simulated engine, in the order the getting-started guide meets them
 //! (build, run, ps, tag, images) and then the ones people type next: top,
-//! rename, history, system df, network ls / inspect, volume ls, events with
+//! rename, cp both ways, history, system df, network ls / inspect, volume ls, events with
 //! --since and --until, image prune.
 
 mod common;
@@ -24,9 +24,14 @@ async fn the_everyday_docker_commands_work_against_the_sim() {
     std::fs::create_dir(&app).expect("the app folder");
     std::fs::write(
         app.join("Dockerfile"),
-        "FROM scratch\nWORKDIR /app\nENV GREETING=hi\nEXPOSE 3000\nCMD [\"sh\"]\n",
+        "FROM scratch\nWORKDIR /app\nCOPY site /app/site\nENV GREETING=hi\nEXPOSE 3000\nCMD [\"sh\"]\n",
     )
     .expect("the Dockerfile");
+    std::fs::create_dir(app.join("site")).expect("the site folder");
+    std::fs::write(app.join("site/index.html"), "<h1>todo</h1>\n").expect("a page");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("the out folder");
+    let out = out.display().to_string();
     let app = app.display().to_string();
     tokio::task::spawn_blocking(move || {
         let start = std::time::SystemTime::now()
@@ -59,6 +64,24 @@ async fn the_everyday_docker_commands_work_against_the_sim() {
         assert_eq!(cli.ok(&["ps", "--format", "{{.Names}}"]).trim(), "todo-app");
         let taken = cli.run(&["rename", "todo-app", "todo-app"]);
         assert!(!taken.status.success(), "a name in use is refused");
+
+        // cp both ways: a folder out of the container, a file into it.
+        cli.ok(&["cp", "todo-app:/app/site", &format!("{out}/copy")]);
+        assert_eq!(
+            std::fs::read_to_string(format!("{out}/copy/index.html")).expect("copied out"),
+            "<h1>todo</h1>\n"
+        );
+        std::fs::write(format!("{out}/note.txt"), "copied in\n").expect("a note");
+        cli.ok(&["cp", &format!("{out}/note.txt"), "todo-app:/app/site/"]);
+        assert_eq!(
+            cli.ok(&["exec", "todo-app", "cat", "/app/site/note.txt"]),
+            "copied in\n"
+        );
+        let missing = cli.run(&["cp", "todo-app:/nowhere", &out]);
+        assert!(
+            String::from_utf8_lossy(&missing.stderr).contains("Could not find the file /nowhere"),
+            "{missing:?}"
+        );
 
         let history = cli.ok(&["history", "getting-started"]);
         for step in [

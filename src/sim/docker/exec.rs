@@ -36,7 +36,7 @@ impl Engine {
         })
     }
 
-    fn container_machine(&self, index: usize) -> Machine {
+    pub(super) fn container_machine(&self, index: usize) -> Machine {
         let container = &self.containers[index];
         let mut machine = self.image_machine(&container.image_id).unwrap_or_default();
         for (path, content) in &container.files {

@@ -186,6 +186,8 @@ async fn route(
         (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
         (&Method::POST, ["containers", id, "wait"]) => wait(shared, id).await,
         (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),
+        (&Method::GET, ["containers", id, "archive"]) => archive::download(shared, id, query),
+        (&Method::HEAD, ["containers", id, "archive"]) => archive::stat(shared, id, query),
         (&Method::PUT, ["containers", id, "archive"]) => match read_body(request).await {
             Ok(body) => archive::upload(shared, id, query, &body),
             Err(e) => error(StatusCode::BAD_REQUEST, &e),
