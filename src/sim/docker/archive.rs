@@ -64,12 +64,12 @@ fn container_and_path(
     shared: &Shared,
     key: &str,
     query: &HashMap<String, String>,
-) -> Result<(crate::sim::shell::Machine, String), Response<Body>> {
+) -> Result<(crate::sim::shell::Machine, String), Box<Response<Body>>> {
     let Some(path) = query.get("path").filter(|p| p.starts_with('/')) else {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::BAD_REQUEST,
             "the path must be absolute (path=/app/file.txt)",
-        ));
+        )));
     };
     let path = match path.trim_end_matches('/') {
         "" => "/".to_string(),
@@ -77,7 +77,7 @@ fn container_and_path(
     };
     let engine = lock(shared);
     let Some(index) = engine.find_container(key) else {
-        return Err(no_such(key));
+        return Err(Box::new(no_such(key)));
     };
     Ok((engine.container_machine(index), path))
 }
@@ -95,7 +95,7 @@ fn with_stat(mut response: Response<Body>, stat: &str) -> Response<Body> {
 pub fn stat(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Response<Body> {
     let (machine, path) = match container_and_path(shared, key, query) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match path_stat(&machine, &path) {
         Some(stat) => with_stat(empty(StatusCode::OK), &stat),
@@ -111,7 +111,7 @@ pub fn stat(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Resp
 pub fn download(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Response<Body> {
     let (machine, path) = match container_and_path(shared, key, query) {
         Ok(found) => found,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let Some(stat) = path_stat(&machine, &path) else {
         return error(
