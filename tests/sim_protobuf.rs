@@ -3,6 +3,7 @@
 //! around a runtime.Unknown). The simulated API server reads them as a real
 //! one does: the objects are stored with the values kubectl put in them
 //! (a secret's bytes, an explicit `--replicas=0`), and the Deployment runs.
+//! `kubectl auth whoami` names the user.
 
 mod common;
 
@@ -62,6 +63,9 @@ async fn the_create_commands_learners_type_first_work() {
         );
         kubectl.ok(&["rollout", "status", "deployment/hello", "--timeout=20s"]);
         kubectl.says(&["get", "deployment", "hello"], true, "2/2");
+        // `auth whoami` (a SelfSubjectReview): who the kubeconfig's token is.
+        let whoami = kubectl.says(&["auth", "whoami"], true, "Username    pilothouse-sim");
+        assert!(whoami.contains("system:masters"), "{whoami}");
         // A protobuf body with a mistake in it is refused as a real server refuses it.
         kubectl.says(
             &["create", "deployment", "Bad_Name", "--image=cookbook:latest"],

@@ -154,6 +154,20 @@ pub fn forbidden(message: &str, asked: &Attributes) -> Value {
 }
 
 /// `POST .../selfsubjectaccessreviews`: the review, answered for `user`.
+/// `kubectl auth whoami`: who the token belongs to, and its groups (the
+/// admin is in system:masters, as minikube's is).
+pub fn self_review(user: &User) -> Value {
+    let mut groups = vec!["system:authenticated"];
+    if user.namespace.is_none() {
+        groups.insert(0, "system:masters");
+    }
+    serde_json::json!({
+        "kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"creationTimestamp": null},
+        "status": {"userInfo": {"username": user.name, "groups": groups}},
+    })
+}
+
 pub fn access_review(user: &User, mut review: Value) -> Value {
     let spec = &review["spec"]["resourceAttributes"];
     let text = |key: &str| spec[key].as_str().unwrap_or_default().to_string();

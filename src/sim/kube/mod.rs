@@ -266,6 +266,16 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
                 Err(response) => response,
             };
         }
+        (&Method::POST, ["apis", "authentication.k8s.io", "v1", "selfsubjectreviews"]) => {
+            let asker = user.clone().unwrap_or(auth::User {
+                name: auth::ADMIN_USER.into(),
+                namespace: None,
+            });
+            return match body_value(request, &content_type).await {
+                Ok(_) => json(StatusCode::CREATED, &auth::self_review(&asker)),
+                Err(response) => response,
+            };
+        }
         (&Method::GET, ["api", "v1"]) => return resource_list("", "v1", &path),
         (&Method::GET, ["apis", group, version]) => return resource_list(group, version, &path),
         _ => {}
@@ -345,6 +355,10 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
         },
         (&Method::DELETE, true, None) => match read_body(request).await {
             Ok(body) => api::delete(&shared, &target, &body),
+            Err(e) => bad_request(&e),
+        },
+        (&Method::DELETE, false, None) => match read_body(request).await {
+            Ok(body) => api::delete_collection(&shared, &target, &query, &body),
             Err(e) => bad_request(&e),
         },
         _ => {

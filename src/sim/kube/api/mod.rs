@@ -32,6 +32,52 @@ pub use subresources::{log, scale};
 pub use watch::watch;
 pub use write::{create, delete, patch, update};
 
+/// `DELETE` on a collection (`deletecollection`): every object the label
+/// and field selectors match, deleted one by one as a single delete would
+/// be (pods go through Terminating); the answer lists them.
+pub fn delete_collection(
+    shared: &KubeShared,
+    target: &Target,
+    query: &HashMap<String, String>,
+    body: &[u8],
+) -> Response<Body> {
+    let (labels, fields) = match selectors(query) {
+        Ok(s) => s,
+        Err(r) => return status_response(&r, None, None),
+    };
+    let names: Vec<(String, String)> = lock(shared)
+        .list(target.resource.plural, target.namespace.as_deref())
+        .into_iter()
+        .filter(|o| labels.matches(o.pointer("/metadata/labels")) && fields.matches(o))
+        .map(|o| {
+            let text = |p: &str| {
+                o.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (text("/metadata/namespace"), text("/metadata/name"))
+        })
+        .collect();
+    let mut items = Vec::new();
+    for (namespace, name) in names {
+        let one = Target {
+            resource: target.resource,
+            namespace: (!namespace.is_empty()).then_some(namespace),
+            name: Some(name.clone()),
+            sub: None,
+        };
+        if delete(shared, &one, body).status().is_success() {
+            items.push(json!({"metadata": {"name": name}}));
+        }
+    }
+    json(
+        StatusCode::OK,
+        &json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(),
+                "metadata": {}, "items": items}),
+    )
+}
+
 #[derive(Debug, Clone)]
 pub struct Target {
     pub resource: &'static Resource,
