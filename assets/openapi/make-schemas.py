@@ -30,6 +30,8 @@ ROOTS = [
     "io.k8s.api.discovery.v1.EndpointSlice",
     "io.k8s.api.apps.v1.Deployment",
     "io.k8s.api.apps.v1.ReplicaSet",
+    "io.k8s.api.batch.v1.Job",
+    "io.k8s.api.batch.v1.CronJob",
 ]
 
 

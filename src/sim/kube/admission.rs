@@ -142,6 +142,12 @@ pub fn check(resource: &Resource, namespace: Option<&str>, object: &Value) -> Re
         "deployments" | "replicasets" => check_workload(object, &mut causes),
         "services" => check_service(object, &mut causes),
         "pods" => check_pod_spec(object.get("spec"), "spec", &mut causes),
+        "jobs" => super::admission_batch::check_job(object.get("spec"), "spec", &mut causes),
+        "cronjobs" => super::admission_batch::check_job(
+            object.pointer("/spec/jobTemplate/spec"),
+            "spec.jobTemplate.spec",
+            &mut causes,
+        ),
         _ => {}
     }
     if causes.is_empty() {
@@ -326,6 +332,14 @@ pub fn defaults(resource: &Resource, object: &mut Value) {
             }
         }
         "pods" => default_containers(object.get_mut("spec")),
+        "jobs" => {
+            super::admission_batch::default_job(&mut object["spec"]);
+            default_containers(object.pointer_mut("/spec/template/spec"));
+        }
+        "cronjobs" => {
+            super::admission_batch::default_cronjob(&mut object["spec"]);
+            default_containers(object.pointer_mut("/spec/jobTemplate/spec/template/spec"));
+        }
         "services" => {
             let spec = &mut object["spec"];
             if spec.get("type").is_none() {

@@ -4,6 +4,7 @@
 //! controllers that behave like minikube's.
 
 mod admission;
+mod admission_batch;
 mod api;
 pub mod auth;
 mod chatter;

@@ -28,7 +28,7 @@ const VERBS: [&str; 8] = [
     "watch",
 ];
 
-pub const RESOURCES: [Resource; 11] = [
+pub const RESOURCES: [Resource; 13] = [
     Resource {
         plural: "namespaces",
         singular: "namespace",
@@ -118,6 +118,26 @@ pub const RESOURCES: [Resource; 11] = [
         namespaced: true,
         short_names: &[],
         subresources: &[],
+    },
+    Resource {
+        plural: "jobs",
+        singular: "job",
+        kind: "Job",
+        group: "batch",
+        version: "v1",
+        namespaced: true,
+        short_names: &[],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "cronjobs",
+        singular: "cronjob",
+        kind: "CronJob",
+        group: "batch",
+        version: "v1",
+        namespaced: true,
+        short_names: &["cj"],
+        subresources: &["status"],
     },
     Resource {
         plural: "deployments",
@@ -229,7 +249,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         resources.push(json!({
             "name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
             "verbs": VERBS, "shortNames": r.short_names,
-            "categories": if matches!(r.plural, "pods" | "services" | "deployments" | "replicasets") { json!(["all"]) } else { json!([]) },
+            "categories": if matches!(r.plural, "pods" | "services" | "deployments" | "replicasets" | "jobs" | "cronjobs") { json!(["all"]) } else { json!([]) },
         }));
         for sub in r.subresources {
             let (kind, group, version, verbs) = match *sub {

@@ -281,7 +281,7 @@ pub fn cells(resource: &Resource, o: &Value, now: i64) -> Vec<Value> {
                 json!(s(o, "/message")),
             ]
         }
-        other => super::table_more::cells(other, o, name, &age)
+        other => super::table_more::cells(other, o, name, &age, &|t| short_age(t, now))
             .unwrap_or_else(|| vec![json!(name), json!(s(o, "/status/phase")), json!(age)]),
     }
 }

@@ -1,5 +1,5 @@
 //! kubectl's columns for the kinds beyond the workloads: ConfigMaps,
-//! Secrets, Endpoints and EndpointSlices (`table.rs` has the others, and
+//! Secrets, Endpoints, EndpointSlices, Jobs and CronJobs (`table.rs` has the others, and
 //! falls back to these, then to NAME STATUS AGE).
 
 use serde_json::{Value, json};
@@ -26,6 +26,22 @@ pub(super) fn columns(plural: &str) -> Option<Vec<Value>> {
             column("Endpoints", "string"),
             column("Age", "string"),
         ],
+        "jobs" => vec![
+            column("Name", "string"),
+            column("Status", "string"),
+            column("Completions", "string"),
+            column("Duration", "string"),
+            column("Age", "string"),
+        ],
+        "cronjobs" => vec![
+            column("Name", "string"),
+            column("Schedule", "string"),
+            column("Timezone", "string"),
+            column("Suspend", "boolean"),
+            column("Active", "integer"),
+            column("Last Schedule", "date"),
+            column("Age", "string"),
+        ],
         "endpointslices" => vec![
             column("Name", "string"),
             column("AddressType", "string"),
@@ -37,7 +53,14 @@ pub(super) fn columns(plural: &str) -> Option<Vec<Value>> {
     })
 }
 
-pub(super) fn cells(plural: &str, o: &Value, name: &str, age: &str) -> Option<Vec<Value>> {
+/// `ago` writes a timestamp's age as kubectl does.
+pub(super) fn cells(
+    plural: &str,
+    o: &Value,
+    name: &str,
+    age: &str,
+    ago: &dyn Fn(&str) -> String,
+) -> Option<Vec<Value>> {
     let count = |pointer: &str| {
         o.pointer(pointer)
             .and_then(Value::as_object)
@@ -60,6 +83,71 @@ pub(super) fn cells(plural: &str, o: &Value, name: &str, age: &str) -> Option<Ve
             json!(age),
         ],
         "endpoints" => vec![json!(name), json!(endpoints_text(o)), json!(age)],
+        "jobs" => {
+            let done = |kind: &str| {
+                list(o, "/status/conditions")
+                    .iter()
+                    .any(|c| c["type"] == kind && c["status"] == "True")
+            };
+            let status = if done("Complete") {
+                "Complete"
+            } else if done("Failed") {
+                "Failed"
+            } else if o.pointer("/spec/suspend") == Some(&json!(true)) {
+                "Suspended"
+            } else {
+                "Running"
+            };
+            let number = |p: &str| o.pointer(p).and_then(Value::as_i64).unwrap_or(0);
+            let stamp = |p: &str| {
+                o.pointer(p)
+                    .and_then(Value::as_str)
+                    .and_then(crate::sim::clock::parse_rfc3339)
+            };
+            let duration = match (stamp("/status/startTime"), stamp("/status/completionTime")) {
+                (Some(start), Some(end)) => format!("{}s", (end - start).max(0)),
+                (Some(start), None) => {
+                    format!("{}s", (crate::sim::clock::now_secs() - start).max(0))
+                }
+                _ => String::new(),
+            };
+            vec![
+                json!(name),
+                json!(status),
+                json!(format!(
+                    "{}/{}",
+                    number("/status/succeeded"),
+                    o.pointer("/spec/completions")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(1)
+                )),
+                json!(duration),
+                json!(age),
+            ]
+        }
+        "cronjobs" => {
+            let last = o
+                .pointer("/status/lastScheduleTime")
+                .and_then(Value::as_str)
+                .map_or("<none>".to_string(), ago);
+            vec![
+                json!(name),
+                json!(
+                    o.pointer("/spec/schedule")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                ),
+                json!(
+                    o.pointer("/spec/timeZone")
+                        .and_then(Value::as_str)
+                        .unwrap_or("<none>")
+                ),
+                json!(o.pointer("/spec/suspend") == Some(&json!(true))),
+                json!(list(o, "/status/active").len()),
+                json!(last),
+                json!(age),
+            ]
+        }
         "endpointslices" => {
             let ports: Vec<String> = list(o, "/ports")
                 .iter()

@@ -327,7 +327,7 @@ mod tests {
             (t.resource.plural, t.name.as_deref()),
             ("namespaces", Some("kube-system"))
         );
-        assert!(parse_target(&["apis", "batch", "v1", "jobs"]).is_none());
+        assert!(parse_target(&["apis", "networking.k8s.io", "v1", "ingresses"]).is_none());
         assert!(parse_target(&["api", "v1", "namespaces", "default", "nodes"]).is_none());
     }
 }

@@ -47,10 +47,12 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
             s(involved, "/metadata/name")
         ))
     );
-    let component = match reason {
-        "Scheduled" | "FailedScheduling" => "default-scheduler",
-        "SuccessfulCreate" | "SuccessfulDelete" => "replicaset-controller",
-        "ScalingReplicaSet" => "deployment-controller",
+    let component = match (s(involved, "/kind"), reason) {
+        ("Job", _) => "job-controller",
+        ("CronJob", _) => "cronjob-controller",
+        (_, "Scheduled" | "FailedScheduling") => "default-scheduler",
+        (_, "SuccessfulCreate" | "SuccessfulDelete") => "replicaset-controller",
+        (_, "ScalingReplicaSet") => "deployment-controller",
         _ => "kubelet",
     };
     let now = rfc3339(now_secs());
@@ -146,6 +148,8 @@ pub struct Controller {
     pub(super) round_robin: Arc<std::sync::atomic::AtomicUsize>,
     pub(super) last_rv: u64,
     pub(super) next_ip: u32,
+    /// The minute CronJobs were last looked at: a new one wakes the controller.
+    pub(super) cron_minute: i64,
 }
 
 impl Drop for Controller {

@@ -11,7 +11,7 @@ use super::common::*;
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::kube::shared::Timing;
 use crate::sim::kube::store::Store;
-use crate::sim::shell::{Machine, is_shell, run_argv};
+use crate::sim::shell::{BUILTINS, Machine, is_shell, run_argv};
 use serde_json::{Value, json};
 use std::time::Instant;
 
@@ -21,9 +21,14 @@ pub(super) struct Run {
     pub(super) output: Vec<String>,
 }
 
-/// The container's command (spec, else the image's), when it is a shell
-/// line that ends by `exit`: the run's code and output.
-pub(super) fn ending_command(container: &Value, machine: &Machine) -> Option<Vec<String>> {
+/// The container's command (spec, else the image's), when it ends: a shell
+/// line with an `exit`, or, in a pod that is not restarted (`finite`: a
+/// Job's, `restartPolicy` Never or OnFailure), any command at all.
+pub(super) fn ending_command(
+    container: &Value,
+    machine: &Machine,
+    finite: bool,
+) -> Option<Vec<String>> {
     let words = |key: &str| -> Vec<String> {
         container[key]
             .as_array()
@@ -47,6 +52,22 @@ pub(super) fn ending_command(container: &Value, machine: &Machine) -> Option<Vec
         [shell, flag, line, ..] if is_shell(shell) && flag == "-c" && line.contains("exit") => {
             Some(argv)
         }
+        _ if finite => {
+            let argv = if argv.is_empty() {
+                machine
+                    .command
+                    .split_whitespace()
+                    .map(String::from)
+                    .collect()
+            } else {
+                argv
+            };
+            Some(if argv.is_empty() {
+                vec!["exit".to_string()]
+            } else {
+                argv
+            })
+        }
         _ => None,
     }
 }
@@ -64,6 +85,20 @@ fn shell_words(command_line: &str) -> Vec<String> {
 }
 
 pub(super) fn run(machine: &Machine, argv: &[String]) -> Run {
+    // A program the built-in shell does not have (a Job's `perl`, `python`)
+    // ends as if it had done its work, and its log says so.
+    if let Some(program) = argv.first()
+        && !is_shell(program)
+        && !BUILTINS.contains(&program.rsplit('/').next().unwrap_or(program))
+    {
+        return Run {
+            code: 0,
+            output: vec![format!(
+                "[pilothouse sim] {} is not run in the simulated cluster; the container ends as if it had succeeded",
+                argv.join(" ")
+            )],
+        };
+    }
     let ran = run_argv(machine, argv);
     let text =
         String::from_utf8_lossy(&ran.stdout).to_string() + &String::from_utf8_lossy(&ran.stderr);
@@ -218,7 +253,7 @@ mod tests {
     #[test]
     fn only_a_shell_line_that_exits_ends() {
         let machine = Machine::default();
-        let spec = |c: Value| ending_command(&c, &machine);
+        let spec = |c: Value| ending_command(&c, &machine, false);
         assert!(spec(json!({"command": ["sh", "-c", "echo no config; exit 3"]})).is_some());
         assert!(spec(json!({"command": ["sh"], "args": ["-c", "exit 1"]})).is_some());
         assert!(spec(json!({"command": ["python", "app.py"]})).is_none());
@@ -227,9 +262,34 @@ mod tests {
             command: "/bin/sh -c echo starting; exit 2".into(),
             ..Default::default()
         };
-        let argv = ending_command(&json!({}), &image).expect("the image's CMD ends");
+        let argv = ending_command(&json!({}), &image, false).expect("the image's CMD ends");
         let ran = run(&image, &argv);
         assert_eq!((ran.code, ran.output), (2, vec!["starting".to_string()]));
+    }
+
+    #[test]
+    fn a_jobs_command_runs_to_its_end() {
+        let machine = Machine::default();
+        let argv = ending_command(&json!({"command": ["echo", "hello"]}), &machine, true)
+            .expect("a finite pod's command ends");
+        let ran = run(&machine, &argv);
+        assert_eq!((ran.code, ran.output), (0, vec!["hello".to_string()]));
+        let argv = ending_command(
+            &json!({"command": ["perl", "-e", "print 1"]}),
+            &machine,
+            true,
+        )
+        .expect("ends");
+        let ran = run(&machine, &argv);
+        assert_eq!(ran.code, 0);
+        assert!(ran.output[0].contains("perl -e print 1 is not run in the simulated cluster"));
+        let argv = ending_command(
+            &json!({"command": ["sh", "-c", "echo no; exit 4"]}),
+            &machine,
+            true,
+        )
+        .expect("ends");
+        assert_eq!(run(&machine, &argv).code, 4);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod admit;
 mod common;
 mod crash;
 mod endpoints;
+mod jobs;
 pub(super) mod pods;
 mod revisions;
 mod scheduler;
@@ -26,12 +27,12 @@ use common::{mark_terminating, res, s, uid};
 /// Delete what lost its owner (ReplicaSets of a deleted Deployment, Pods of a deleted ReplicaSet).
 pub fn collect_garbage(store: &mut Store) {
     loop {
-        let live: HashSet<String> = ["deployments", "replicasets"]
+        let live: HashSet<String> = ["deployments", "replicasets", "jobs", "cronjobs"]
             .iter()
             .flat_map(|p| store.list(p, None))
             .map(uid)
             .collect();
-        let orphans: Vec<(&'static str, String, String)> = ["replicasets", "pods"]
+        let orphans: Vec<(&'static str, String, String)> = ["replicasets", "pods", "jobs"]
             .iter()
             .flat_map(|plural| {
                 store
@@ -42,8 +43,10 @@ pub fn collect_garbage(store: &mut Store) {
                             .and_then(Value::as_array)
                             .is_some_and(|refs| {
                                 refs.iter().any(|r| {
-                                    matches!(r["kind"].as_str(), Some("Deployment" | "ReplicaSet"))
-                                        && !live.contains(r["uid"].as_str().unwrap_or(""))
+                                    matches!(
+                                        r["kind"].as_str(),
+                                        Some("Deployment" | "ReplicaSet" | "Job" | "CronJob")
+                                    ) && !live.contains(r["uid"].as_str().unwrap_or(""))
                                 })
                             })
                     })
@@ -89,7 +92,9 @@ impl Controller {
         let busy = !self.stage_since.is_empty()
             || !self.crashing.is_empty()
             || !self.terminating_since.is_empty()
-            || store.resource_version() != self.last_rv;
+            || store.resource_version() != self.last_rv
+            || (store.count("cronjobs", None) > 0
+                && crate::sim::clock::now_secs() / 60 != self.cron_minute);
         if !busy {
             return;
         }
@@ -97,11 +102,14 @@ impl Controller {
         // What this pass writes is looked at again on the next one (statuses follow pods a tick
         // later); a pass that writes nothing leaves the version alone, and the loop goes quiet.
         self.last_rv = store.resource_version();
+        self.cron_minute = crate::sim::clock::now_secs() / 60;
         self.deployments(&mut store);
         self.replicasets(&mut store);
         self.pods(&mut store, &shared.timing, &images, shared.engine.as_ref());
         self.crashes(&mut store, &shared.timing);
         self.services(&mut store, shared);
         self.endpoints(&mut store);
+        self.jobs(&mut store);
+        self.cronjobs(&mut store);
     }
 }

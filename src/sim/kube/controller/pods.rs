@@ -258,9 +258,10 @@ impl Controller {
         next["status"]["containerStatuses"] =
             container_statuses(pod, |_| json!({"running": {"startedAt": now}}), true);
         let pod_uid = uid(pod);
+        let finite = matches!(s(pod, "/spec/restartPolicy"), "Never" | "OnFailure");
         let ending = containers.iter().find_map(|container| {
             let machine = container_machine(engine, pod, container);
-            let argv = crash::ending_command(container, &machine)?;
+            let argv = crash::ending_command(container, &machine, finite)?;
             Some((s(container, "/name").to_string(), argv, machine))
         });
         for container in &containers {
