@@ -32,6 +32,11 @@ ROOTS = [
     "io.k8s.api.apps.v1.ReplicaSet",
     "io.k8s.api.batch.v1.Job",
     "io.k8s.api.batch.v1.CronJob",
+    "io.k8s.api.core.v1.PersistentVolumeClaim",
+    "io.k8s.api.core.v1.PersistentVolume",
+    "io.k8s.api.storage.v1.StorageClass",
+    "io.k8s.api.networking.v1.Ingress",
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler",
 ]
 
 

@@ -29,6 +29,8 @@ ROOTS = [
     "k8s.io.api.core.v1.Event",
     "k8s.io.api.core.v1.Endpoints",
     "k8s.io.api.core.v1.PersistentVolumeClaim",
+    "k8s.io.api.core.v1.PersistentVolume",
+    "k8s.io.api.storage.v1.StorageClass",
     "k8s.io.api.apps.v1.Deployment",
     "k8s.io.api.apps.v1.ReplicaSet",
     "k8s.io.api.batch.v1.Job",

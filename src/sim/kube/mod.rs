@@ -12,6 +12,7 @@ mod churn;
 mod controller;
 mod faults;
 mod managed;
+mod metrics;
 mod patch;
 mod proto;
 mod proto_json;
@@ -275,6 +276,13 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
             return match body_value(request, &content_type).await {
                 Ok(_) => json(StatusCode::CREATED, &auth::self_review(&asker)),
                 Err(response) => response,
+            };
+        }
+        (&Method::GET, ["apis", "metrics.k8s.io", "v1beta1", rest @ ..]) if !rest.is_empty() => {
+            let store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
+            return match metrics::answer(&store, rest) {
+                Some(answer) => json(StatusCode::OK, &answer),
+                None => not_found(&path),
             };
         }
         (&Method::GET, ["api", "v1"]) => return resource_list("", "v1", &path),

@@ -28,7 +28,7 @@ const VERBS: [&str; 8] = [
     "watch",
 ];
 
-pub const RESOURCES: [Resource; 13] = [
+pub const RESOURCES: [Resource; 18] = [
     Resource {
         plural: "namespaces",
         singular: "namespace",
@@ -140,6 +140,56 @@ pub const RESOURCES: [Resource; 13] = [
         subresources: &["status"],
     },
     Resource {
+        plural: "persistentvolumeclaims",
+        singular: "persistentvolumeclaim",
+        kind: "PersistentVolumeClaim",
+        group: "",
+        version: "v1",
+        namespaced: true,
+        short_names: &["pvc"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "persistentvolumes",
+        singular: "persistentvolume",
+        kind: "PersistentVolume",
+        group: "",
+        version: "v1",
+        namespaced: false,
+        short_names: &["pv"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "storageclasses",
+        singular: "storageclass",
+        kind: "StorageClass",
+        group: "storage.k8s.io",
+        version: "v1",
+        namespaced: false,
+        short_names: &["sc"],
+        subresources: &[],
+    },
+    Resource {
+        plural: "ingresses",
+        singular: "ingress",
+        kind: "Ingress",
+        group: "networking.k8s.io",
+        version: "v1",
+        namespaced: true,
+        short_names: &["ing"],
+        subresources: &["status"],
+    },
+    Resource {
+        plural: "horizontalpodautoscalers",
+        singular: "horizontalpodautoscaler",
+        kind: "HorizontalPodAutoscaler",
+        group: "autoscaling",
+        version: "v2",
+        namespaced: true,
+        short_names: &["hpa"],
+        subresources: &["status"],
+    },
+    Resource {
         plural: "deployments",
         singular: "deployment",
         kind: "Deployment",
@@ -211,7 +261,19 @@ fn groups() -> Vec<(&'static str, &'static str)> {
             seen.push((r.group, r.version));
         }
     }
+    seen.push((METRICS_GROUP, METRICS_VERSION));
     seen
+}
+
+/// The metrics API (`kubectl top`), answered from the pods themselves by
+/// `metrics.rs`, not stored: pods and nodes, read only.
+pub const METRICS_GROUP: &str = "metrics.k8s.io";
+pub const METRICS_VERSION: &str = "v1beta1";
+
+fn metrics_list() -> Value {
+    let entry = |name: &str, kind: &str, namespaced: bool| json!({"name": name, "singularName": "", "namespaced": namespaced, "kind": kind, "verbs": ["get", "list"]});
+    json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": format!("{METRICS_GROUP}/{METRICS_VERSION}"),
+           "resources": [entry("nodes", "NodeMetrics", false), entry("pods", "PodMetrics", true)]})
 }
 
 fn group_entry(name: &str, version: &str) -> Value {
@@ -237,6 +299,9 @@ pub fn group(name: &str) -> Option<Value> {
 
 /// The APIResourceList of one group version, subresources included.
 pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    if (group, version) == (METRICS_GROUP, METRICS_VERSION) {
+        return Some(metrics_list());
+    }
     let members: Vec<&Resource> = RESOURCES
         .iter()
         .filter(|r| r.group == group && r.version == version)
@@ -249,7 +314,7 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
         resources.push(json!({
             "name": r.plural, "singularName": r.singular, "namespaced": r.namespaced, "kind": r.kind,
             "verbs": VERBS, "shortNames": r.short_names,
-            "categories": if matches!(r.plural, "pods" | "services" | "deployments" | "replicasets" | "jobs" | "cronjobs") { json!(["all"]) } else { json!([]) },
+            "categories": if matches!(r.plural, "pods" | "services" | "deployments" | "replicasets" | "jobs" | "cronjobs" | "horizontalpodautoscalers") { json!(["all"]) } else { json!([]) },
         }));
         for sub in r.subresources {
             let (kind, group, version, verbs) = match *sub {

@@ -118,6 +118,17 @@ pub fn minikube(store: &mut Store) {
             "status": {"loadBalancer": {}},
         }),
     );
+    // minikube's default StorageClass, which binds a claim at once.
+    insert(
+        store,
+        "storage.k8s.io",
+        "storageclasses",
+        json!({
+            "metadata": {"name": "standard", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+                         "labels": {"addonmanager.kubernetes.io/mode": "EnsureExists"}},
+            "provisioner": "k8s.io/minikube-hostpath", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate",
+        }),
+    );
 }
 
 fn workload(namespace: &str, name: &str, image: &str, replicas: usize) -> Value {

@@ -1,5 +1,6 @@
 //! kubectl's columns for the kinds beyond the workloads: ConfigMaps,
-//! Secrets, Endpoints, EndpointSlices, Jobs and CronJobs (`table.rs` has the others, and
+//! Secrets, Endpoints, EndpointSlices, Jobs, CronJobs, storage, Ingresses
+//! and HorizontalPodAutoscalers (`table.rs` has the others, and
 //! falls back to these, then to NAME STATUS AGE).
 
 use serde_json::{Value, json};
@@ -31,6 +32,53 @@ pub(super) fn columns(plural: &str) -> Option<Vec<Value>> {
             column("Status", "string"),
             column("Completions", "string"),
             column("Duration", "string"),
+            column("Age", "string"),
+        ],
+        "persistentvolumeclaims" => vec![
+            column("Name", "string"),
+            column("Status", "string"),
+            column("Volume", "string"),
+            column("Capacity", "string"),
+            column("Access Modes", "string"),
+            column("StorageClass", "string"),
+            column("VolumeAttributesClass", "string"),
+            column("Age", "string"),
+        ],
+        "persistentvolumes" => vec![
+            column("Name", "string"),
+            column("Capacity", "string"),
+            column("Access Modes", "string"),
+            column("Reclaim Policy", "string"),
+            column("Status", "string"),
+            column("Claim", "string"),
+            column("StorageClass", "string"),
+            column("VolumeAttributesClass", "string"),
+            column("Reason", "string"),
+            column("Age", "string"),
+        ],
+        "storageclasses" => vec![
+            column("Name", "string"),
+            column("Provisioner", "string"),
+            column("ReclaimPolicy", "string"),
+            column("VolumeBindingMode", "string"),
+            column("AllowVolumeExpansion", "string"),
+            column("Age", "string"),
+        ],
+        "ingresses" => vec![
+            column("Name", "string"),
+            column("Class", "string"),
+            column("Hosts", "string"),
+            column("Address", "string"),
+            column("Ports", "string"),
+            column("Age", "string"),
+        ],
+        "horizontalpodautoscalers" => vec![
+            column("Name", "string"),
+            column("Reference", "string"),
+            column("Targets", "string"),
+            column("MinPods", "string"),
+            column("MaxPods", "string"),
+            column("Replicas", "string"),
             column("Age", "string"),
         ],
         "cronjobs" => vec![
@@ -125,6 +173,95 @@ pub(super) fn cells(
                 json!(age),
             ]
         }
+        "persistentvolumeclaims" => vec![
+            json!(name),
+            json!(text(o, "/status/phase", "Pending")),
+            json!(text(o, "/spec/volumeName", "")),
+            json!(text(o, "/status/capacity/storage", "")),
+            json!(modes(o, "/status/accessModes")),
+            json!(text(o, "/spec/storageClassName", "<unset>")),
+            json!("<unset>"),
+            json!(age),
+        ],
+        "persistentvolumes" => vec![
+            json!(name),
+            json!(text(o, "/spec/capacity/storage", "")),
+            json!(modes(o, "/spec/accessModes")),
+            json!(text(o, "/spec/persistentVolumeReclaimPolicy", "Retain")),
+            json!(text(o, "/status/phase", "Available")),
+            json!(match text(o, "/spec/claimRef/name", "") {
+                claim if claim.is_empty() => String::new(),
+                claim => format!("{}/{claim}", text(o, "/spec/claimRef/namespace", "")),
+            }),
+            json!(text(o, "/spec/storageClassName", "")),
+            json!("<unset>"),
+            json!(""),
+            json!(age),
+        ],
+        "storageclasses" => {
+            let default = o
+                .pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class")
+                == Some(&json!("true"));
+            vec![
+                json!(if default {
+                    format!("{name} (default)")
+                } else {
+                    name.to_string()
+                }),
+                json!(text(o, "/provisioner", "")),
+                json!(text(o, "/reclaimPolicy", "Delete")),
+                json!(text(o, "/volumeBindingMode", "Immediate")),
+                json!(o.pointer("/allowVolumeExpansion") == Some(&json!(true))),
+                json!(age),
+            ]
+        }
+        "ingresses" => {
+            let hosts: Vec<String> = list(o, "/spec/rules")
+                .iter()
+                .map(|r| r["host"].as_str().unwrap_or("*").to_string())
+                .collect();
+            let tls = !list(o, "/spec/tls").is_empty();
+            vec![
+                json!(name),
+                json!(text(o, "/spec/ingressClassName", "<none>")),
+                json!(if hosts.is_empty() {
+                    "*".to_string()
+                } else {
+                    hosts.join(",")
+                }),
+                json!(text(o, "/status/loadBalancer/ingress/0/ip", "")),
+                json!(if tls { "80, 443" } else { "80" }),
+                json!(age),
+            ]
+        }
+        "horizontalpodautoscalers" => {
+            let number = |p: &str| o.pointer(p).and_then(Value::as_i64);
+            let targets: Vec<String> = list(o, "/spec/metrics")
+                .iter()
+                .filter_map(|m| {
+                    let resource = m.pointer("/resource/name")?.as_str()?;
+                    let target = m.pointer("/resource/target/averageUtilization")?.as_i64()?;
+                    Some(format!("{resource}: <unknown>/{target}%"))
+                })
+                .collect();
+            vec![
+                json!(name),
+                json!(format!(
+                    "{}/{}",
+                    text(o, "/spec/scaleTargetRef/kind", ""),
+                    text(o, "/spec/scaleTargetRef/name", "")
+                )),
+                json!(if targets.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    targets.join(", ")
+                }),
+                json!(number("/spec/minReplicas").unwrap_or(1).to_string()),
+                json!(number("/spec/maxReplicas").unwrap_or(0).to_string()),
+                json!(number("/status/currentReplicas").unwrap_or(0).to_string()),
+                json!(age),
+            ]
+        }
         "cronjobs" => {
             let last = o
                 .pointer("/status/lastScheduleTime")
@@ -177,6 +314,29 @@ pub(super) fn cells(
         }
         _ => return None,
     })
+}
+
+fn text(o: &Value, pointer: &str, otherwise: &str) -> String {
+    o.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or(otherwise)
+        .to_string()
+}
+
+/// `RWO,RWX`, as kubectl shortens access modes.
+fn modes(o: &Value, pointer: &str) -> String {
+    list(o, pointer)
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|m| match m {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn list(o: &Value, pointer: &str) -> Vec<Value> {

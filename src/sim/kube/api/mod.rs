@@ -88,9 +88,9 @@ pub struct Target {
 
 /// `/api/v1/namespaces/default/pods/x/log` and friends.
 pub fn parse_target(segments: &[&str]) -> Option<Target> {
-    let (group, rest) = match segments {
-        ["api", "v1", rest @ ..] => ("", rest),
-        ["apis", group, "v1", rest @ ..] => (*group, rest),
+    let (group, version, rest) = match segments {
+        ["api", "v1", rest @ ..] => ("", "v1", rest),
+        ["apis", group, version, rest @ ..] => (*group, *version, rest),
         _ => return None,
     };
     let (namespace, rest) = match rest {
@@ -100,7 +100,7 @@ pub fn parse_target(segments: &[&str]) -> Option<Target> {
         other => (None, other.to_vec()),
     };
     let resource = resources::by_plural(group, rest.first()?)?;
-    if namespace.is_some() && !resource.namespaced {
+    if resource.version != version || (namespace.is_some() && !resource.namespaced) {
         return None;
     }
     Some(Target {
@@ -327,7 +327,11 @@ mod tests {
             (t.resource.plural, t.name.as_deref()),
             ("namespaces", Some("kube-system"))
         );
-        assert!(parse_target(&["apis", "networking.k8s.io", "v1", "ingresses"]).is_none());
+        assert!(parse_target(&["apis", "apps", "v1", "statefulsets"]).is_none());
+        assert!(
+            parse_target(&["apis", "autoscaling", "v1", "horizontalpodautoscalers"]).is_none(),
+            "served as v2 only"
+        );
         assert!(parse_target(&["api", "v1", "namespaces", "default", "nodes"]).is_none());
     }
 }

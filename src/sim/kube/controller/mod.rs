@@ -18,6 +18,7 @@ pub(super) mod pods;
 mod revisions;
 mod scheduler;
 mod services;
+mod storage;
 mod workloads;
 
 pub use admit::{on_create, on_update};
@@ -111,5 +112,7 @@ impl Controller {
         self.endpoints(&mut store);
         self.jobs(&mut store);
         self.cronjobs(&mut store);
+        self.claims(&mut store);
+        self.autoscalers(&mut store);
     }
 }
