@@ -1,7 +1,7 @@
 //! Docker's everyday commands with the real docker CLI against the
 //! simulated engine, in the order the getting-started guide meets them
 //! (build, run, ps, tag, images) and then the ones people type next: top,
-//! rename, cp both ways, history, system df, network ls / inspect, volume ls, events with
+//! rename, cp both ways, save and load, history, system df, network ls / inspect, volume ls, events with
 //! --since and --until, image prune.
 
 mod common;
@@ -129,6 +129,34 @@ async fn the_everyday_docker_commands_work_against_the_sim() {
         ] {
             assert!(events.contains(action), "{action} in:\n{events}");
         }
+
+        // save and load: the image back whole, files and tags.
+        let saved = format!("{out}/saved.tar");
+        cli.ok(&[
+            "save",
+            "-o",
+            &saved,
+            "getting-started",
+            "getting-started:v2",
+        ]);
+        cli.ok(&["rm", "-f", "todo-app"]);
+        cli.ok(&["rmi", "getting-started", "getting-started:v2"]);
+        let loaded = cli.ok(&["load", "-i", &saved]);
+        assert!(
+            loaded.contains("Loaded image: getting-started:latest")
+                && loaded.contains("Loaded image: getting-started:v2"),
+            "{loaded}"
+        );
+        cli.ok(&["run", "-d", "--name", "todo-app", "getting-started"]);
+        assert_eq!(
+            cli.ok(&["exec", "todo-app", "cat", "/app/site/index.html"]),
+            "<h1>todo</h1>\n"
+        );
+        let not_an_archive = cli.run(&["load", "-i", &format!("{out}/note.txt")]);
+        assert!(
+            !not_an_archive.status.success(),
+            "a file that is no archive is refused"
+        );
 
         cli.ok(&["rm", "-f", "todo-app"]);
         let pruned = cli.ok(&["image", "prune", "-a", "-f"]);

@@ -10,6 +10,7 @@ mod exec;
 pub(crate) mod images;
 mod preload;
 mod registry;
+mod save_load;
 pub mod state;
 mod streams;
 pub mod tls;
@@ -204,6 +205,25 @@ async fn route(
         (&Method::DELETE, ["containers", id]) => containers::remove(shared, id, query),
         (&Method::GET, ["images", "json"]) => images::list(shared),
         (&Method::POST, ["images", "prune"]) => everyday::prune_images(shared, query),
+        (&Method::GET, ["images", "get"]) => {
+            let names: Vec<String> = http::query_pairs(&request)
+                .into_iter()
+                .filter(|(k, _)| k == "names")
+                .map(|(_, v)| v)
+                .collect();
+            save_load::save(shared, &names)
+        }
+        (&Method::GET, ["images", .., "get"]) => save_load::save(
+            shared,
+            &[path
+                .trim_start_matches("/images/")
+                .trim_end_matches("/get")
+                .to_string()],
+        ),
+        (&Method::POST, ["images", "load"]) => match read_body(request).await {
+            Ok(body) => save_load::load(shared, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
         (&Method::GET, ["images", .., "history"]) => everyday::history(
             shared,
             path.trim_start_matches("/images/")
