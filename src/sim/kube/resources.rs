@@ -57,7 +57,7 @@ pub const RESOURCES: [Resource; 18] = [
         version: "v1",
         namespaced: true,
         short_names: &["po"],
-        subresources: &["log", "status"],
+        subresources: &["exec", "log", "portforward", "status"],
     },
     Resource {
         plural: "services",
@@ -325,6 +325,8 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
                     json!(["get", "patch", "update"]),
                 ),
                 "log" => ("Pod", "", "", json!(["get"])),
+                "exec" => ("PodExecOptions", "", "", json!(["create", "get"])),
+                "portforward" => ("PodPortForwardOptions", "", "", json!(["create", "get"])),
                 _ => (r.kind, "", "", json!(["get", "patch", "update"])),
             };
             let mut entry = json!({"name": format!("{}/{sub}", r.plural), "singularName": "", "namespaced": r.namespaced, "kind": kind, "verbs": verbs});
