@@ -76,3 +76,99 @@ async fn the_create_commands_learners_type_first_work() {
     .await
     .expect("kubectl");
 }
+
+/// A ConfigMap in the `k8s\0` envelope: TypeMeta, then the object.
+fn config_map_body(name: &str, value: &str, resource_version: Option<&str>) -> Vec<u8> {
+    use pilothouse::domain::protobuf::Writer;
+    let mut metadata = Writer::default().text(1, name).text(3, "default");
+    if let Some(version) = resource_version {
+        metadata = metadata.text(6, version);
+    }
+    let entry = Writer::default().text(1, "greeting").text(2, value);
+    let object = Writer::default().message(1, metadata).message(2, entry);
+    let type_meta = Writer::default().text(1, "v1").text(2, "ConfigMap");
+    let unknown = Writer::default()
+        .message(1, type_meta)
+        .bytes(2, &object.finish());
+    [b"k8s\0".to_vec(), unknown.finish()].concat()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protobuf_and_json_bodies_create_and_update_alike() {
+    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs::default())
+        .await
+        .expect("the sim starts");
+    let client = common::sim_client(&sim).await;
+    let send = |method: &str, url: &str, body: Vec<u8>, media: &str| {
+        http::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("content-type", media)
+            .body(body)
+            .expect("a request")
+    };
+    const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
+    let created: serde_json::Value = client
+        .request(send(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            config_map_body("pb", "hello", None),
+            PROTOBUF,
+        ))
+        .await
+        .expect("a protobuf create");
+    assert_eq!(created["data"]["greeting"], "hello");
+    let version = created["metadata"]["resourceVersion"]
+        .as_str()
+        .expect("a version")
+        .to_string();
+    let updated: serde_json::Value = client
+        .request(send(
+            "PUT",
+            "/api/v1/namespaces/default/configmaps/pb",
+            config_map_body("pb", "bonjour", Some(&version)),
+            PROTOBUF,
+        ))
+        .await
+        .expect("a protobuf update");
+    assert_eq!(updated["data"]["greeting"], "bonjour");
+    // The same through JSON.
+    let json_body = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "js", "namespace": "default"}, "data": {"greeting": "hello"}});
+    let created: serde_json::Value = client
+        .request(send(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            json_body.to_string().into_bytes(),
+            "application/json",
+        ))
+        .await
+        .expect("a JSON create");
+    let mut changed = created.clone();
+    changed["data"]["greeting"] = serde_json::json!("bonjour");
+    let updated: serde_json::Value = client
+        .request(send(
+            "PUT",
+            "/api/v1/namespaces/default/configmaps/js",
+            changed.to_string().into_bytes(),
+            "application/json",
+        ))
+        .await
+        .expect("a JSON update");
+    assert_eq!(updated["data"]["greeting"], "bonjour");
+    // A stale version in protobuf is a conflict, as in JSON.
+    let stale = client
+        .request::<serde_json::Value>(send(
+            "PUT",
+            "/api/v1/namespaces/default/configmaps/pb",
+            config_map_body("pb", "hola", Some(&version)),
+            PROTOBUF,
+        ))
+        .await;
+    assert!(
+        stale
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("Conflict") || e.to_string().contains("409")),
+        "{stale:?}"
+    );
+}
