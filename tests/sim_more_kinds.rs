@@ -2,19 +2,18 @@
 //! real kubectl against the simulated cluster: `kubectl top` (the metrics
 //! API), a PersistentVolumeClaim bound to a volume of the default
 //! StorageClass (and the volume gone with the claim), an Ingress, and an
-//! autoscaler recording its target; then every one of them decoded by
-//! kube-rs into k8s-openapi's types.
+//! autoscaler recording its target; then every one of them decoded
+//! strictly by kube-rs into k8s-openapi's types (nothing sent is lost).
 
 mod common;
 
 use common::kubectl::Kubectl;
+use common::strict::decodes_whole;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::storage::v1::StorageClass;
-use kube::Api;
-use kube::api::ListParams;
 
 const CLAIM: &str = r#"
 apiVersion: v1
@@ -121,38 +120,52 @@ async fn top_storage_ingress_and_autoscalers_work() {
     .await
     .expect("kubectl");
 
+    // Every new kind, decoded strictly by kube-rs's types: nothing the server sent is lost.
     let client = common::sim_client(&sim).await;
-    let all = ListParams::default();
-    let claims = Api::<PersistentVolumeClaim>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("claims decode");
-    assert_eq!(claims.items.len(), 1);
-    let volumes = Api::<PersistentVolume>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("volumes decode");
-    assert_eq!(volumes.items.len(), 1);
-    Api::<StorageClass>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("classes decode");
-    Api::<Ingress>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("ingresses decode");
-    Api::<HorizontalPodAutoscaler>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("autoscalers decode");
-    Api::<Job>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("jobs decode");
-    Api::<CronJob>::all(client.clone())
-        .list(&all)
-        .await
-        .expect("cronjobs decode");
+    assert_eq!(
+        decodes_whole::<PersistentVolumeClaim>(
+            &client,
+            "/api/v1/persistentvolumeclaims",
+            "PersistentVolumeClaim"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<PersistentVolume>(&client, "/api/v1/persistentvolumes", "PersistentVolume")
+            .await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<StorageClass>(
+            &client,
+            "/apis/storage.k8s.io/v1/storageclasses",
+            "StorageClass"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<Ingress>(&client, "/apis/networking.k8s.io/v1/ingresses", "Ingress").await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<HorizontalPodAutoscaler>(
+            &client,
+            "/apis/autoscaling/v2/horizontalpodautoscalers",
+            "HorizontalPodAutoscaler"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<Job>(&client, "/apis/batch/v1/jobs", "Job").await,
+        1
+    );
+    assert_eq!(
+        decodes_whole::<CronJob>(&client, "/apis/batch/v1/cronjobs", "CronJob").await,
+        1
+    );
 
     // The claim deleted, its volume goes too (reclaimPolicy Delete).
     let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());

@@ -8,6 +8,9 @@
 mod common;
 
 use common::kubectl::Kubectl;
+use common::strict::decodes_whole;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_create_commands_learners_type_first_work() {
@@ -75,6 +78,15 @@ async fn the_create_commands_learners_type_first_work() {
     })
     .await
     .expect("kubectl");
+
+    // What the protobuf bodies made decodes strictly: nothing in it is a field the schema lacks.
+    let client = common::sim_client(&sim).await;
+    assert!(
+        decodes_whole::<Deployment>(&client, "/apis/apps/v1/deployments", "Deployment").await >= 3
+    );
+    assert!(decodes_whole::<ConfigMap>(&client, "/api/v1/configmaps", "ConfigMap").await >= 1);
+    assert!(decodes_whole::<Secret>(&client, "/api/v1/secrets", "Secret").await >= 1);
+    assert!(decodes_whole::<Namespace>(&client, "/api/v1/namespaces", "Namespace").await >= 5);
 }
 
 /// A ConfigMap in the `k8s\0` envelope: TypeMeta, then the object.

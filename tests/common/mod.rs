@@ -10,6 +10,7 @@ pub mod kubectl;
 pub mod proxy;
 pub mod pty;
 pub mod scenario;
+pub mod strict;
 pub mod tmux;
 
 use bollard::Docker;

@@ -115,6 +115,10 @@ pub fn to_json(name: &str, bytes: &[u8]) -> Result<Value, String> {
                 }
             }
             _ => match scalar_or_message(&spec.kind, field)? {
+                // An embedded struct: its fields are the parent's in JSON.
+                Some(Value::Object(fields)) if INLINE.contains(&spec.name.as_str()) => {
+                    object.extend(fields);
+                }
                 Some(value) if is_unset(spec, &value) => {}
                 Some(value) => {
                     object.insert(spec.name.clone(), value);
@@ -125,6 +129,19 @@ pub fn to_json(name: &str, bytes: &[u8]) -> Result<Value, String> {
     }
     Ok(Value::Object(object))
 }
+
+/// The fields that are embedded structs in Go (`json:",inline"`), written
+/// as their own message in protobuf but flattened into the parent in JSON:
+/// every one in the packages the table holds (k8s.io/api v0.33.9's
+/// types.go), by their protobuf names.
+const INLINE: [&str; 6] = [
+    "volumeSource",
+    "persistentVolumeSource",
+    "localObjectReference",
+    "handler",
+    "ephemeralContainerCommon",
+    "ingressRuleValue",
+];
 
 /// Go's protobuf writes every plain field, zeros too, while its JSON leaves
 /// a zero out; a zero is read as unset except where the field is a pointer
@@ -296,6 +313,33 @@ mod tests {
                     "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%"}}
                 }
             })
+        );
+    }
+
+    #[test]
+    fn embedded_structs_are_flattened_as_json_writes_them() {
+        let backend = Writer::default().message(
+            4,
+            Writer::default()
+                .text(1, "web")
+                .message(2, Writer::default().varint(2, 8000)),
+        );
+        let path = Writer::default()
+            .text(1, "/")
+            .message(2, backend)
+            .text(3, "Prefix");
+        let rule = Writer::default().text(1, "web.local").message(
+            2,
+            Writer::default().message(1, Writer::default().message(1, path)),
+        );
+        let json =
+            to_json("k8s.io.api.networking.v1.IngressRule", &rule.finish()).expect("decoded");
+        assert_eq!(
+            json,
+            serde_json::json!({"host": "web.local", "http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": "web", "port": {"number": 8000}}}
+            }]}})
         );
     }
 
