@@ -26,16 +26,8 @@ async fn jobs_complete_or_fail_and_cronjobs_make_jobs() {
     if !common::cli_available(test, "kubectl", &["version", "--client"]) {
         return;
     }
-    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs::default())
-        .await
-        .expect("the sim starts");
-    let context = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        "FROM scratch\nCMD [\"sh\"]\n",
-    )
-    .expect("the Dockerfile");
-    common::build_on_sim(&sim, context.path().to_path_buf(), "worker:1").await;
+    let (sim, context) =
+        common::sim_with_images("FROM scratch\nCMD [\"sh\"]\n", &["worker:1"]).await;
     let manifest = context.path().join("fails.yaml");
     std::fs::write(&manifest, FAILING).expect("the manifest");
     let forever = context.path().join("forever.yaml");

@@ -33,18 +33,7 @@ async fn the_kubernetes_basics_tutorial_runs_against_the_sim() {
     if !common::cli_available(test, "kubectl", &["version", "--client"]) {
         return;
     }
-    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs::default())
-        .await
-        .expect("the sim starts");
-    let context = tempfile::tempdir().expect("a temporary directory");
-    std::fs::write(
-        context.path().join("Dockerfile"),
-        "FROM scratch\nEXPOSE 8080\n",
-    )
-    .expect("the Dockerfile is written");
-    for tag in [V1, V2] {
-        common::build_on_sim(&sim, context.path().to_path_buf(), tag).await;
-    }
+    let (sim, _context) = common::sim_with_images("FROM scratch\nEXPOSE 8080\n", &[V1, V2]).await;
     let kubectl = Kubectl::new(sim.kubeconfig_path.display().to_string());
     tokio::task::spawn_blocking(move || {
         // Module 2: create a Deployment.

@@ -141,7 +141,9 @@ fn form_box(frame: &mut Frame, form: &Form, theme: &Theme) {
 }
 
 /// The YAML view: only the visible lines are styled; keys stand out from values.
-fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: &Theme) {
+/// A box that covers the screen but for a margin, cleared: the YAML view's
+/// and the relationships view's.
+pub(super) fn full_box(frame: &mut Frame) -> Rect {
     let area = frame.area();
     let area = Rect {
         x: area.x + 2,
@@ -150,6 +152,11 @@ fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: 
         height: area.height.saturating_sub(2),
     };
     frame.render_widget(Clear, area);
+    area
+}
+
+fn yaml_box(frame: &mut Frame, view: &crate::app::core::model::YamlView, theme: &Theme) {
+    let area = full_box(frame);
     let title = format!("{} (j/k move · e explain · esc close)", view.title);
     let block = boxed(&title, theme);
     let inner = block.inner(area);

@@ -7,9 +7,8 @@ use crate::app::core::model::{Model, Overlay};
 use crate::app::kube::xray::{self, Health, XrayView};
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
     if let Overlay::Xray(view) = &model.shared.overlay {
@@ -18,14 +17,7 @@ pub fn render(frame: &mut Frame, model: &Model, theme: &Theme) {
 }
 
 fn xray_box(frame: &mut Frame, model: &Model, view: &XrayView, theme: &Theme) {
-    let area = frame.area();
-    let area = Rect {
-        x: area.x + 2,
-        y: area.y + 1,
-        width: area.width.saturating_sub(4),
-        height: area.height.saturating_sub(2),
-    };
-    frame.render_widget(Clear, area);
+    let area = super::overlay::full_box(frame);
     let title = format!(
         "{}/{} -n {} · how it hangs together",
         view.root.kind.kubectl_name(),

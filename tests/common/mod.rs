@@ -275,6 +275,24 @@ pub async fn build_on_sim(sim: &pilothouse::sim::Sim, context: PathBuf, tag: &st
     result.unwrap_or_else(|e| panic!("{tag} builds on the simulated engine: {e}"));
 }
 
+/// A simulated cluster whose engine has `dockerfile` built under each of
+/// `tags`, and the folder it was built in (for the test's own files).
+pub async fn sim_with_images(
+    dockerfile: &str,
+    tags: &[&str],
+) -> (pilothouse::sim::Sim, tempfile::TempDir) {
+    let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs::default())
+        .await
+        .expect("the sim starts");
+    let context = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(context.path().join("Dockerfile"), dockerfile)
+        .expect("the Dockerfile is written");
+    for tag in tags {
+        build_on_sim(&sim, context.path().to_path_buf(), tag).await;
+    }
+    (sim, context)
+}
+
 /// A simulated engine and cluster with the sample app built (`cookbook:latest`).
 pub async fn sim_with_cookbook(seed: u64) -> pilothouse::sim::Sim {
     let sim = pilothouse::sim::Sim::start(&pilothouse::cli::SimArgs {

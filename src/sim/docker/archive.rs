@@ -154,8 +154,8 @@ pub fn download(shared: &Shared, key: &str, query: &HashMap<String, String>) -> 
     }
 }
 
-/// The tar's regular files, each under `dir`; a path that climbs out is refused.
-fn unpack(dir: &str, tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// A tar's regular files: name (without a leading `./`) and content.
+pub(super) fn tar_files(tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut archive = tar::Archive::new(tar_bytes);
     let entries = archive
         .entries()
@@ -172,16 +172,27 @@ fn unpack(dir: &str, tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String>
             .to_string_lossy()
             .trim_start_matches("./")
             .to_string();
-        if name.split('/').any(|part| part == "..") {
-            return Err(format!("the archive entry {name} climbs out of {dir}"));
-        }
         let mut content = Vec::new();
         entry
             .read_to_end(&mut content)
             .map_err(|e| format!("the archive entry {name} cannot be read: {e}"))?;
-        files.push((format!("{}/{name}", dir.trim_end_matches('/')), content));
+        files.push((name, content));
     }
     Ok(files)
+}
+
+/// The tar's regular files, each under `dir`; a path that climbs out is refused.
+fn unpack(dir: &str, tar_bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    tar_files(tar_bytes)?
+        .into_iter()
+        .map(|(name, content)| {
+            if name.split('/').any(|part| part == "..") {
+                Err(format!("the archive entry {name} climbs out of {dir}"))
+            } else {
+                Ok((format!("{}/{name}", dir.trim_end_matches('/')), content))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use crate::sim::http::{Body, full};
 use hyper::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::Read;
 
 /// Where an image's files go inside the archive.
 const FILES: &str = "files";
@@ -219,27 +218,5 @@ pub fn load(shared: &Shared, archive: &[u8]) -> Response<Body> {
 }
 
 fn read_entries(archive: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let mut out = BTreeMap::new();
-    let mut tar = tar::Archive::new(archive);
-    let entries = tar
-        .entries()
-        .map_err(|e| format!("the archive cannot be read: {e}"))?;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| format!("the archive cannot be read: {e}"))?;
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = entry
-            .path()
-            .map_err(|e| format!("an archive entry has a bad name: {e}"))?
-            .to_string_lossy()
-            .trim_start_matches("./")
-            .to_string();
-        let mut content = Vec::new();
-        entry
-            .read_to_end(&mut content)
-            .map_err(|e| format!("{name} cannot be read: {e}"))?;
-        out.insert(name, content);
-    }
-    Ok(out)
+    Ok(super::archive::tar_files(archive)?.into_iter().collect())
 }
