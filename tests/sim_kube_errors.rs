@@ -75,7 +75,7 @@ async fn bad_requests_get_real_status_errors_and_store_nothing() {
         ),
         (
             "an unknown kind",
-            "/apis/batch/v1/namespaces/default/jobs",
+            "/apis/apps/v1/namespaces/default/statefulsets",
             "{}".into(),
             "application/json",
             404,
