@@ -45,14 +45,7 @@ pub fn rename(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Re
     let Some(name) = query.get("name").map(|n| n.trim_start_matches('/')) else {
         return error(StatusCode::BAD_REQUEST, "a new name is required (name=)");
     };
-    let valid = !name.is_empty()
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let valid = crate::app::core::validate::is_container_name(name);
     if !valid {
         return error(
             StatusCode::BAD_REQUEST,
