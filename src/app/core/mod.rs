@@ -16,6 +16,7 @@ pub(crate) mod input;
 pub mod jobs;
 pub mod keyed;
 pub mod keymap;
+mod keymap_actions;
 pub(crate) mod launch;
 pub mod model;
 pub(crate) mod mouse;
