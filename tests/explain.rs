@@ -2,6 +2,7 @@
 //! the Kubernetes schemas the sim serves (fields of Deployment, Pod and
 //! Service, with their real descriptions), and the cockpit's `e` in the
 //! YAML view asks the same OpenAPI v3 documents and shows the same words.
+//! `--output plaintext-openapiv2` reads the v2 document, in protobuf.
 
 mod common;
 
@@ -62,6 +63,28 @@ async fn kubectl_explain_and_the_cockpits_e_read_the_sims_schemas() {
             &["explain", "deployment.spec.replics"],
             false,
             "field \"replics\" does not exist",
+        );
+        // OpenAPI v2, in the protobuf kubectl asks for: explain's older output reads it.
+        let v2 = kubectl.says(
+            &[
+                "explain",
+                "pod.spec.containers.imagePullPolicy",
+                "--output",
+                "plaintext-openapiv2",
+            ],
+            true,
+            "FIELD:    imagePullPolicy <string>",
+        );
+        assert!(v2.contains("Image pull policy."), "{v2}");
+        kubectl.says(
+            &[
+                "explain",
+                "deployment.spec.replicas",
+                "--output",
+                "plaintext-openapiv2",
+            ],
+            true,
+            "Number of desired pods.",
         );
     })
     .await

@@ -6,8 +6,6 @@
 
 mod common;
 
-use common::docker_cli::DockerCli;
-use pilothouse::sim::docker::DockerSim;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_everyday_docker_commands_work_against_the_sim() {
@@ -15,11 +13,7 @@ async fn the_everyday_docker_commands_work_against_the_sim() {
     if !common::cli_available(test, "docker", &["--version"]) {
         return;
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let sim = DockerSim::start(&dir.path().join("docker.sock"))
-        .await
-        .expect("the simulated engine starts");
-    let cli = DockerCli::new(sim.host());
+    let (_sim, cli, dir) = common::docker_cli::sim_and_cli().await;
     let app = dir.path().join("app");
     std::fs::create_dir(&app).expect("the app folder");
     std::fs::write(

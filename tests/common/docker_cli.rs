@@ -1,7 +1,19 @@
 //! The docker CLI with a simulated engine as its host and a throwaway
 //! config folder, blocking: call it from `spawn_blocking`.
 
+use pilothouse::sim::docker::DockerSim;
 use std::process::{Command, Output};
+
+/// A simulated engine on a socket in a fresh folder, and the CLI pointed at
+/// it; the folder goes when the last of the three is dropped.
+pub async fn sim_and_cli() -> (DockerSim, DockerCli, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = DockerSim::start(&dir.path().join("docker.sock"))
+        .await
+        .expect("the simulated engine starts");
+    let cli = DockerCli::new(sim.host());
+    (sim, cli, dir)
+}
 
 pub struct DockerCli {
     pub host: String,

@@ -33,7 +33,12 @@ pub fn upload(
         return no_such(key);
     };
     let count = files.len();
-    engine.containers[index].files.extend(files);
+    for (path, content) in files {
+        // Into a volume or bind mount when the path is under one, as the kernel would.
+        if let Err(problem) = engine.write_file(index, &path, content, false) {
+            return error(StatusCode::BAD_REQUEST, &problem);
+        }
+    }
     engine.append_log(
         index,
         format!("[pilothouse sim] {count} file(s) copied into {dir}"),

@@ -14,61 +14,21 @@ use tokio::sync::mpsc;
 pub fn list(engine: &Shared, query: &HashMap<String, String>) -> Response<Body> {
     let engine = lock(engine);
     let all = flag(query, "all");
-    let filters: HashMap<String, Vec<String>> = query
-        .get("filters")
-        .and_then(|f| parse_filters(f))
-        .unwrap_or_default();
+    let filters = super::filters::of_query(query);
     let now = Engine::now();
-    let mut rows: Vec<&SimContainer> = engine
-        .containers
-        .iter()
-        .filter(|c| all || c.state == RunState::Running || filters.contains_key("status"))
-        .filter(|c| matches_filters(c, &filters))
+    let mut rows: Vec<usize> = (0..engine.containers.len())
+        .filter(|&i| {
+            let c = &engine.containers[i];
+            (all || c.state == RunState::Running || filters.contains_key("status"))
+                && super::filters::container_matches(c, &filters)
+        })
         .collect();
-    rows.sort_by_key(|c| std::cmp::Reverse(c.created));
+    rows.sort_by_key(|&i| std::cmp::Reverse(engine.containers[i].created));
     let list: Vec<Value> = rows
         .into_iter()
-        .map(|c| engine.container_summary(c, now))
+        .map(|i| engine.container_summary(i, now))
         .collect();
     json(StatusCode::OK, &Value::Array(list))
-}
-
-/// Filters arrive as JSON: `{"label":["a=b"]}` or the older `{"label":{"a=b":true}}`.
-pub fn parse_filters(text: &str) -> Option<HashMap<String, Vec<String>>> {
-    let value: Value = serde_json::from_str(text).ok()?;
-    let object = value.as_object()?;
-    Some(
-        object
-            .iter()
-            .map(|(k, v)| {
-                let values = match v {
-                    Value::Array(items) => items
-                        .iter()
-                        .filter_map(|i| i.as_str().map(String::from))
-                        .collect(),
-                    Value::Object(map) => map.keys().cloned().collect(),
-                    _ => Vec::new(),
-                };
-                (k.clone(), values)
-            })
-            .collect(),
-    )
-}
-
-fn matches_filters(c: &SimContainer, filters: &HashMap<String, Vec<String>>) -> bool {
-    filters.iter().all(|(key, values)| {
-        values.iter().any(|value| match key.as_str() {
-            "label" => match value.split_once('=') {
-                Some((k, v)) => c.labels.get(k).is_some_and(|l| l == v),
-                None => c.labels.contains_key(value),
-            },
-            "name" => c.name.contains(value.trim_start_matches('/')),
-            "id" => c.id.starts_with(value),
-            "status" => c.state_word() == value,
-            "ancestor" => c.image == *value || c.image_id.contains(value),
-            _ => true,
-        })
-    })
 }
 
 pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> Response<Body> {
@@ -188,6 +148,15 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
     }
     exposed.sort();
     exposed.dedup();
+    let (network_mode, networks) = match super::networks::networks_of(&engine, &config) {
+        Ok(found) => found,
+        Err(problem) => return error(StatusCode::NOT_FOUND, &problem),
+    };
+    let mounts = match super::mounts::mounts_of(&mut engine, &config) {
+        Ok(mounts) => mounts,
+        Err(problem) => return error(StatusCode::BAD_REQUEST, &problem),
+    };
+    let yes = |pointer: &str| config.pointer(pointer).and_then(Value::as_bool) == Some(true);
     let id = engine.new_id(&name);
     let mut full_cmd = entrypoint;
     full_cmd.extend(cmd);
@@ -210,6 +179,13 @@ pub fn create(engine: &Shared, query: &HashMap<String, String>, body: &[u8]) -> 
         logs: Vec::new(),
         listeners: Vec::new(),
         files: BTreeMap::new(),
+        mounts,
+        network_mode,
+        networks,
+        auto_remove: yes("/HostConfig/AutoRemove"),
+        open_stdin: yes("/OpenStdin"),
+        tty: yes("/Tty"),
+        exits: 0,
     });
     let index = engine.containers.len() - 1;
     engine.container_event(index, "create");
@@ -295,13 +271,22 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
     container.started_at = Some(Engine::now());
     container.bound = bound;
     container.listeners = tasks;
+    if let Some(ran) = super::process::run_to_end(&engine, index) {
+        engine.container_event(index, "start");
+        super::process::end(&mut engine, index, ran);
+        return empty(StatusCode::NO_CONTENT);
+    }
+    let container = &engine.containers[index];
     let ports: Vec<String> = container
         .bound
         .iter()
         .map(|b| format!("127.0.0.1:{}", b.host_port))
         .collect();
     let command = container.command_line();
-    engine.append_log(index, format!("[pilothouse sim] started {command}"));
+    // An interactive shell's output is the conversation itself; a note would sit in it.
+    if !super::process::is_interactive(&engine, index) {
+        engine.append_log(index, format!("[pilothouse sim] started {command}"));
+    }
     if !ports.is_empty() {
         engine.append_log(
             index,
@@ -334,22 +319,6 @@ fn answer(shared: &Shared, id: &str, request_line: &str) -> String {
     }
 }
 
-/// Stop (or kill) a running container; `exit_code` is what it "exited" with.
-fn halt(engine: &mut Engine, index: usize, exit_code: i64) {
-    let container = &mut engine.containers[index];
-    if container.state != RunState::Running {
-        return;
-    }
-    for task in container.listeners.drain(..) {
-        task.abort();
-    }
-    container.state = RunState::Exited;
-    container.exit_code = exit_code;
-    container.finished_at = Some(Engine::now());
-    container.bound.clear();
-    engine.container_event(index, "die");
-}
-
 pub fn stop(shared: &Shared, key: &str, signal_exit: i64, action: &str) -> Response<Body> {
     let mut engine = lock(shared);
     let Some(index) = engine.find_container(key) else {
@@ -365,7 +334,7 @@ pub fn stop(shared: &Shared, key: &str, signal_exit: i64, action: &str) -> Respo
             empty(StatusCode::NOT_MODIFIED)
         };
     }
-    halt(&mut engine, index, signal_exit);
+    engine.halt(index, signal_exit);
     engine.container_event(index, action);
     empty(StatusCode::NO_CONTENT)
 }
@@ -376,7 +345,7 @@ pub fn restart(shared: &Shared, key: &str) -> Response<Body> {
         let Some(index) = engine.find_container(key) else {
             return no_such(key);
         };
-        halt(&mut engine, index, 0);
+        engine.halt(index, 0);
     }
     let response = start(shared, key);
     if response.status() == StatusCode::NO_CONTENT {
@@ -403,20 +372,20 @@ pub fn remove(shared: &Shared, key: &str, query: &HashMap<String, String>) -> Re
                 ),
             );
         }
-        halt(&mut engine, index, 137);
+        engine.halt(index, 137);
     }
     engine.container_event(index, "destroy");
-    engine.containers.remove(index);
+    let gone = engine.containers.remove(index);
+    if flag(query, "v") {
+        engine.remove_anonymous_volumes(&gone.mounts);
+    }
     empty(StatusCode::NO_CONTENT)
 }
 
 pub fn inspect(shared: &Shared, key: &str) -> Response<Body> {
     let engine = lock(shared);
     match engine.find_container(key) {
-        Some(index) => json(
-            StatusCode::OK,
-            &engine.container_inspect(&engine.containers[index]),
-        ),
+        Some(index) => json(StatusCode::OK, &engine.container_inspect(index)),
         None => no_such(key),
     }
 }

@@ -1,7 +1,7 @@
 //! The simulated engine's everyday commands beyond build and run: `docker
-//! top`, `rename`, `history`, `image prune`, `system df`, `network ls` /
-//! `inspect` (the default bridge, host and none) and `volume ls` (none),
-//! answered in the shapes the docker CLI prints.
+//! top`, `rename`, `history`, `image prune` and `system df`, answered in
+//! the shapes the docker CLI prints (networks and volumes have modules of
+//! their own).
 
 use super::containers::no_such;
 use super::state::{RunState, Shared, error, lock};
@@ -164,8 +164,9 @@ pub fn disk_usage(shared: &Shared) -> Response<Body> {
     let containers: Vec<Value> = engine
         .containers
         .iter()
-        .map(|c| {
-            let mut summary = engine.container_summary(c, now);
+        .enumerate()
+        .map(|(index, c)| {
+            let mut summary = engine.container_summary(index, now);
             let written: usize = c.files.values().map(Vec::len).sum();
             summary["SizeRw"] = json!(written);
             summary["SizeRootFs"] = json!(written);
@@ -175,56 +176,6 @@ pub fn disk_usage(shared: &Shared) -> Response<Body> {
     let layers: u64 = engine.images.iter().map(|i| i.size).sum();
     json(
         StatusCode::OK,
-        &json!({"LayersSize": layers, "Images": images, "Containers": containers, "Volumes": [], "BuildCache": []}),
+        &json!({"LayersSize": layers, "Images": images, "Containers": containers, "Volumes": engine.volumes_summary(), "BuildCache": []}),
     )
-}
-
-/// The three networks every engine has.
-fn networks() -> Vec<Value> {
-    let network = |name: &str, driver: &str, id_seed: &str, subnet: Option<(&str, &str)>| {
-        let id = super::state::sha256_hex(&[b"pilothouse-network-", id_seed.as_bytes()]);
-        let config = subnet.map_or(
-            json!([]),
-            |(subnet, gateway)| json!([{"Subnet": subnet, "Gateway": gateway}]),
-        );
-        json!({
-            "Name": name, "Id": id, "Created": "2026-01-01T00:00:00Z", "Scope": "local", "Driver": driver,
-            "EnableIPv6": false, "IPAM": {"Driver": "default", "Options": null, "Config": config},
-            "Internal": false, "Attachable": false, "Ingress": false, "ConfigFrom": {"Network": ""},
-            "ConfigOnly": false, "Containers": {}, "Options": {}, "Labels": {},
-        })
-    };
-    vec![
-        network(
-            "bridge",
-            "bridge",
-            "bridge",
-            Some(("172.17.0.0/16", "172.17.0.1")),
-        ),
-        network("host", "host", "host", None),
-        network("none", "null", "none", None),
-    ]
-}
-
-/// `docker network ls`.
-pub fn network_list() -> Response<Body> {
-    json(StatusCode::OK, &json!(networks()))
-}
-
-/// `docker network inspect NAME` (by name or id prefix).
-pub fn network_inspect(key: &str) -> Response<Body> {
-    match networks().into_iter().find(|n| {
-        n["Name"] == key
-            || n["Id"]
-                .as_str()
-                .is_some_and(|id| key.len() >= 3 && id.starts_with(key))
-    }) {
-        Some(network) => json(StatusCode::OK, &network),
-        None => error(StatusCode::NOT_FOUND, &format!("network {key} not found")),
-    }
-}
-
-/// `docker volume ls`: the sim has no volumes.
-pub fn volume_list() -> Response<Body> {
-    json(StatusCode::OK, &json!({"Volumes": [], "Warnings": []}))
 }

@@ -45,7 +45,23 @@ impl Engine {
         machine.env.extend(container.env.iter().cloned());
         machine.hostname = container.id.chars().take(12).collect();
         machine.command = container.command_line();
+        machine.writable = true;
+        self.overlay_mounts(index, &mut machine);
         machine
+    }
+
+    /// Keep what an exec wrote; a write that cannot be kept is said on stderr.
+    fn keep_writes(&mut self, container_id: &str, writes: Vec<shell::Written>) -> Vec<u8> {
+        let mut problems = Vec::new();
+        let Some(index) = self.find_container(container_id) else {
+            return problems;
+        };
+        for written in writes {
+            if let Err(e) = self.write_file(index, &written.path, written.content, written.append) {
+                problems.extend(format!("sh: {e}\n").into_bytes());
+            }
+        }
+        problems
     }
 }
 
@@ -196,7 +212,10 @@ pub async fn start(shared: &Shared, id: &str, mut request: Request<Incoming>) ->
         "application/vnd.docker.multiplexed-stream"
     };
     if detach || !upgrade {
-        let ran = shell::run_argv(&machine, &exec.cmd);
+        let mut ran = shell::run_argv(&machine, &exec.cmd);
+        let problems =
+            lock(shared).keep_writes(&exec.container_id, std::mem::take(&mut ran.writes));
+        ran.stderr.extend(problems);
         finished(shared, id, ran.code);
         if detach {
             return full(StatusCode::OK, "text/plain", Bytes::new());
@@ -213,7 +232,7 @@ pub async fn start(shared: &Shared, id: &str, mut request: Request<Incoming>) ->
         let code = match on_upgrade.await {
             Ok(upgraded) => {
                 let io = hyper_util::rt::TokioIo::new(upgraded);
-                run(io, &exec, machine).await
+                run(io, &exec, machine, &shared).await
             }
             Err(e) => {
                 tracing::debug!(%e, "exec: the client did not take the connection");
@@ -222,7 +241,28 @@ pub async fn start(shared: &Shared, id: &str, mut request: Request<Incoming>) ->
         };
         finished(&shared, &id, code);
     });
-    let mut response = full(StatusCode::SWITCHING_PROTOCOLS, content_type, Bytes::new());
+    upgraded(full(
+        StatusCode::SWITCHING_PROTOCOLS,
+        content_type,
+        Bytes::new(),
+    ))
+}
+
+/// Read what the client still sends (piped stdin the command never read)
+/// before closing: a socket closed with unread bytes is reset, and the
+/// docker CLI reports the reset as a failure.
+pub(super) async fn drain_input<IO: AsyncRead + Unpin>(io: &mut IO) {
+    let mut buffer = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
+    while let Ok(Ok(read)) = tokio::time::timeout_at(deadline, io.read(&mut buffer)).await {
+        if read == 0 {
+            break;
+        }
+    }
+}
+
+/// A 101 answer that hands the connection over to raw TCP, as dockerd's does.
+pub(super) fn upgraded(mut response: Response<Body>) -> Response<Body> {
     for (name, value) in [("connection", "Upgrade"), ("upgrade", "tcp")] {
         if let Ok(value) = value.parse() {
             response.headers_mut().insert(name, value);
@@ -240,12 +280,12 @@ fn finished(shared: &Shared, id: &str, code: i32) {
 
 /// How output goes on the wire: raw with a terminal, else in frames
 /// `[stream, 0, 0, 0, size as u32 big-endian]` (1 stdout, 2 stderr).
-struct Framing {
-    tty: bool,
+pub(super) struct Framing {
+    pub(super) tty: bool,
 }
 
 impl Framing {
-    fn push(&mut self, out: &mut Vec<u8>, output: &Output) {
+    pub(super) fn push(&mut self, out: &mut Vec<u8>, output: &Output) {
         let (stream, bytes) = match output {
             Output::Stdout(bytes) => (1u8, bytes),
             Output::Stderr(bytes) => (2u8, bytes),
@@ -267,15 +307,22 @@ async fn run<IO: AsyncRead + AsyncWrite + Unpin>(
     mut io: IO,
     exec: &SimExec,
     machine: Machine,
+    shared: &Shared,
 ) -> i32 {
     let mut framing = Framing { tty: exec.tty };
     let interactive = exec.cmd.len() == 1 && shell::is_shell(&exec.cmd[0]);
     if !interactive {
-        let ran = shell::run_argv(&machine, &exec.cmd);
+        let mut ran = shell::run_argv(&machine, &exec.cmd);
+        let problems =
+            lock(shared).keep_writes(&exec.container_id, std::mem::take(&mut ran.writes));
+        ran.stderr.extend(problems);
         let mut out = Vec::new();
         framing.push(&mut out, &Output::Stdout(ran.stdout));
         framing.push(&mut out, &Output::Stderr(ran.stderr));
         let _ = io.write_all(&out).await;
+        if exec.stdin {
+            drain_input(&mut io).await;
+        }
         let _ = io.shutdown().await;
         return ran.code;
     }
@@ -293,6 +340,10 @@ async fn run<IO: AsyncRead + AsyncWrite + Unpin>(
     send(session.start(), &mut out);
     let mut buffer = vec![0u8; 4096];
     loop {
+        let problems = lock(shared).keep_writes(&exec.container_id, session.take_writes());
+        if !problems.is_empty() {
+            Framing { tty: exec.tty }.push(&mut out, &Output::Stderr(problems));
+        }
         if io.write_all(&out).await.is_err() {
             break;
         }

@@ -7,13 +7,19 @@ mod containers;
 mod context;
 mod everyday;
 mod exec;
+mod filters;
 pub(crate) mod images;
+mod mounts;
+mod networks;
 mod preload;
+mod process;
+mod records;
 mod registry;
 mod save_load;
 pub mod state;
 mod streams;
 pub mod tls;
+mod volumes;
 
 use crate::sim::http::{self, Body, flag, json, read_body, streaming};
 use bytes::Bytes;
@@ -185,7 +191,8 @@ async fn route(
         (&Method::POST, ["containers", id, "stop"]) => containers::stop(shared, id, 0, "stop"),
         (&Method::POST, ["containers", id, "kill"]) => containers::stop(shared, id, 137, "kill"),
         (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
-        (&Method::POST, ["containers", id, "wait"]) => wait(shared, id).await,
+        (&Method::POST, ["containers", id, "wait"]) => process::wait(shared, id, query),
+        (&Method::POST, ["containers", id, "attach"]) => process::attach(shared, id, request).await,
         (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),
         (&Method::GET, ["containers", id, "archive"]) => archive::download(shared, id, query),
         (&Method::HEAD, ["containers", id, "archive"]) => archive::stat(shared, id, query),
@@ -232,9 +239,28 @@ async fn route(
         (&Method::GET, ["containers", id, "top"]) => everyday::top(shared, id),
         (&Method::POST, ["containers", id, "rename"]) => everyday::rename(shared, id, query),
         (&Method::GET, ["system", "df"]) => everyday::disk_usage(shared),
-        (&Method::GET, ["networks"]) => everyday::network_list(),
-        (&Method::GET, ["networks", id]) => everyday::network_inspect(id),
-        (&Method::GET, ["volumes"]) => everyday::volume_list(),
+        (&Method::GET, ["networks"]) => networks::list(shared, query),
+        (&Method::GET, ["networks", id]) => networks::inspect(shared, id),
+        (&Method::POST, ["networks", "create"]) => match read_body(request).await {
+            Ok(body) => networks::create(shared, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
+        (&Method::POST, ["networks", "prune"]) => networks::prune(shared),
+        (&Method::DELETE, ["networks", id]) => networks::remove(shared, id),
+        (&Method::POST, ["networks", id, action @ ("connect" | "disconnect")]) => {
+            match read_body(request).await {
+                Ok(body) => networks::connect(shared, id, &body, *action == "connect"),
+                Err(e) => error(StatusCode::BAD_REQUEST, &e),
+            }
+        }
+        (&Method::GET, ["volumes"]) => volumes::list(shared, query),
+        (&Method::POST, ["volumes", "create"]) => match read_body(request).await {
+            Ok(body) => volumes::create(shared, &body),
+            Err(e) => error(StatusCode::BAD_REQUEST, &e),
+        },
+        (&Method::POST, ["volumes", "prune"]) => volumes::prune(shared, query),
+        (&Method::GET, ["volumes", name]) => volumes::inspect(shared, name),
+        (&Method::DELETE, ["volumes", name]) => volumes::remove(shared, name, query),
         (&Method::POST, ["images", "create"]) => error(
             StatusCode::NOT_FOUND,
             "pull access denied: the pilothouse simulated engine has no registry; build the image instead",
@@ -320,11 +346,7 @@ fn info(shared: &Shared) -> Response<Body> {
 /// honoured; `since` replays the kept ones from then on, `until` ends the
 /// stream at that time (at once when it is past).
 fn events(shared: &Shared, query: &HashMap<String, String>) -> Response<Body> {
-    let types: Vec<String> = query
-        .get("filters")
-        .and_then(|f| containers::parse_filters(f))
-        .and_then(|mut f| f.remove("type"))
-        .unwrap_or_default();
+    let types: Vec<String> = filters::of_query(query).remove("type").unwrap_or_default();
     let wanted = move |text: &str| {
         types.is_empty()
             || types
@@ -390,26 +412,6 @@ fn unix_nanos(text: &str) -> Option<i128> {
 }
 
 /// `docker run` without `-d` waits; the sim's containers run until stopped.
-async fn wait(shared: &Shared, key: &str) -> Response<Body> {
-    if lock(shared).find_container(key).is_none() {
-        return error(StatusCode::NOT_FOUND, &format!("No such container: {key}"));
-    }
-    loop {
-        let done = {
-            let engine = lock(shared);
-            match engine.find_container(key) {
-                Some(i) if engine.containers[i].state == state::RunState::Running => None,
-                Some(i) => Some(engine.containers[i].exit_code),
-                None => Some(0),
-            }
-        };
-        if let Some(code) = done {
-            return json(StatusCode::OK, &json!({"StatusCode": code}));
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,13 @@ impl Engine {
                 logs: Vec::new(),
                 listeners: Vec::new(),
                 files: BTreeMap::new(),
+                mounts: Vec::new(),
+                network_mode: "default".into(),
+                networks: Vec::new(),
+                auto_remove: false,
+                open_stdin: false,
+                tty: false,
+                exits: 0,
             });
         }
     }

@@ -84,6 +84,17 @@ pub struct SimContainer {
     pub listeners: Vec<JoinHandle<()>>,
     /// Files copied in (`PUT /containers/{id}/archive`) by absolute path; served over HTTP.
     pub files: BTreeMap<String, Vec<u8>>,
+    pub mounts: Vec<super::records::SimMount>,
+    /// `HostConfig.NetworkMode` as asked (`default`, `host`, a network's name).
+    pub network_mode: String,
+    pub networks: Vec<super::records::Attachment>,
+    /// `--rm`: removed, with its anonymous volumes, when it ends.
+    pub auto_remove: bool,
+    /// `-i`: its main process reads what `docker attach` (or `run -i`) sends.
+    pub open_stdin: bool,
+    pub tty: bool,
+    /// How many times it has ended, for `wait?condition=next-exit`.
+    pub exits: u64,
 }
 
 impl SimContainer {
@@ -130,6 +141,11 @@ pub struct Engine {
     /// Registries `docker login` succeeded to, oldest first.
     pub logins: Vec<String>,
     pub containers: Vec<SimContainer>,
+    pub volumes: Vec<super::records::SimVolume>,
+    pub networks: Vec<super::records::SimNetwork>,
+    /// (id, exit code) of containers that ended, newest last, capped: a
+    /// `wait` on one `--rm` already removed still learns its code.
+    pub ended: std::collections::VecDeque<(String, i64)>,
     serial: u64,
     pub events: broadcast::Sender<String>,
     /// (container id, log line) as they are written.
@@ -158,6 +174,9 @@ impl Default for Engine {
             pushes: Vec::new(),
             logins: Vec::new(),
             containers: Vec::new(),
+            volumes: Vec::new(),
+            networks: super::records::predefined(),
+            ended: Default::default(),
             serial: 0,
             events: broadcast::channel(1024).0,
             log_lines: broadcast::channel(4096).0,
@@ -246,6 +265,23 @@ impl Engine {
         let _ = self.events.send(text);
     }
 
+    /// Stop (or kill) a running container; `exit_code` is what it "exited" with.
+    pub fn halt(&mut self, index: usize, exit_code: i64) {
+        let container = &mut self.containers[index];
+        if container.state != RunState::Running {
+            return;
+        }
+        for task in container.listeners.drain(..) {
+            task.abort();
+        }
+        container.state = RunState::Exited;
+        container.exit_code = exit_code;
+        container.finished_at = Some(Engine::now());
+        container.exits += 1;
+        container.bound.clear();
+        self.container_event(index, "die");
+    }
+
     pub fn container_event(&self, index: usize, action: &str) {
         let c = &self.containers[index];
         let mut attributes = json!({"name": c.name, "image": c.image});
@@ -290,7 +326,8 @@ impl Engine {
         })
     }
 
-    pub fn container_summary(&self, c: &SimContainer, now: i64) -> Value {
+    pub fn container_summary(&self, index: usize, now: i64) -> Value {
+        let c = &self.containers[index];
         let bindings = if c.state == RunState::Running {
             &c.bound
         } else {
@@ -313,11 +350,13 @@ impl Engine {
             "Id": c.id, "Names": [format!("/{}", c.name)], "Image": c.image, "ImageID": c.image_id,
             "Command": c.command_line(), "Created": c.created, "Ports": ports, "Labels": c.labels,
             "State": c.state_word(), "Status": c.status_text(now),
-            "HostConfig": {"NetworkMode": "default"}, "NetworkSettings": {"Networks": {}}, "Mounts": [],
+            "HostConfig": {"NetworkMode": c.network_mode}, "NetworkSettings": {"Networks": self.networks_json(index)},
+            "Mounts": super::records::mounts_json(&c.mounts),
         })
     }
 
-    pub fn container_inspect(&self, c: &SimContainer) -> Value {
+    pub fn container_inspect(&self, index: usize) -> Value {
+        let c = &self.containers[index];
         let port_map = |bindings: &[PortBinding]| -> Value {
             let mut map = serde_json::Map::new();
             for b in bindings {
@@ -343,15 +382,20 @@ impl Engine {
                 "FinishedAt": c.finished_at.map(rfc3339).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
             },
             "Image": c.image_id, "Name": format!("/{}", c.name), "RestartCount": 0, "Driver": "overlay2",
+            "Mounts": super::records::mounts_json(&c.mounts),
             "Platform": "linux", "MountLabel": "", "ProcessLabel": "", "AppArmorProfile": "",
             "Config": {
                 "Hostname": c.id.get(..12).unwrap_or(&c.id), "Image": c.image, "Env": c.env, "Cmd": c.cmd,
-                "Labels": c.labels, "ExposedPorts": exposed, "Tty": false, "OpenStdin": false,
-                "AttachStdin": false, "AttachStdout": true, "AttachStderr": true, "StdinOnce": false,
+                "Labels": c.labels, "ExposedPorts": exposed, "Tty": c.tty, "OpenStdin": c.open_stdin,
+                "AttachStdin": c.open_stdin, "AttachStdout": true, "AttachStderr": true, "StdinOnce": c.open_stdin,
             },
-            "HostConfig": {"NetworkMode": "default", "PortBindings": port_map(&c.requested), "RestartPolicy": {"Name": "no"}},
-            "NetworkSettings": {"Ports": if running { port_map(&c.bound) } else { json!({}) }, "Networks": {}},
-            "Mounts": [],
+            "HostConfig": {
+                "NetworkMode": c.network_mode, "PortBindings": port_map(&c.requested), "RestartPolicy": {"Name": "no"},
+                "AutoRemove": c.auto_remove, "LogConfig": {"Type": "json-file", "Config": {}},
+                "Binds": c.mounts.iter().filter(|m| m.kind == super::records::MountKind::Bind)
+                    .map(|m| format!("{}:{}", m.source, m.target)).collect::<Vec<_>>(),
+            },
+            "NetworkSettings": {"Ports": if running { port_map(&c.bound) } else { json!({}) }, "Networks": self.networks_json(index)},
         })
     }
 

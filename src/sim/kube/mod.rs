@@ -13,6 +13,8 @@ mod controller;
 mod faults;
 mod managed;
 mod metrics;
+mod openapi;
+mod openapi_proto;
 mod patch;
 mod proto;
 mod proto_json;
@@ -238,10 +240,21 @@ async fn handle(shared: Arc<KubeShared>, request: Request<Incoming>) -> Response
         }
         (&Method::GET, ["apis"]) => return json(StatusCode::OK, &resources::group_list()),
         (&Method::GET, ["openapi", "v3"]) => {
-            return json(StatusCode::OK, &resources::openapi_index());
+            return json(StatusCode::OK, &openapi::v3_index());
+        }
+        (&Method::GET, ["openapi", "v2"]) => {
+            return if header(&request, "accept").contains(openapi::V2_PROTOBUF) {
+                http::full(
+                    StatusCode::OK,
+                    openapi::V2_PROTOBUF_ANSWER,
+                    openapi::v2_protobuf(),
+                )
+            } else {
+                json(StatusCode::OK, &openapi::v2_document())
+            };
         }
         (&Method::GET, ["openapi", "v3", rest @ ..]) => {
-            return match resources::openapi_group(&rest.join("/")) {
+            return match openapi::v3_group(&rest.join("/")) {
                 Some(doc) => json(StatusCode::OK, &doc),
                 None => not_found(&path),
             };

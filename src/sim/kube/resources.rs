@@ -254,7 +254,7 @@ pub fn core_versions(server: &str) -> Value {
 }
 
 /// The named groups served, in the order of `RESOURCES`.
-fn groups() -> Vec<(&'static str, &'static str)> {
+pub(super) fn groups() -> Vec<(&'static str, &'static str)> {
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for r in RESOURCES.iter().filter(|r| !r.group.is_empty()) {
         if !seen.contains(&(r.group, r.version)) {
@@ -345,76 +345,4 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
     )
-}
-
-/// OpenAPI v3: an index, and per group version a get and a patch operation
-/// per kind (what lets `kubectl apply --server-side` validate) and the
-/// Kubernetes v1.33 schemas with their descriptions (what `kubectl explain`
-/// reads; assets/openapi/README.md says where they come from).
-pub fn openapi_index() -> Value {
-    let mut paths = serde_json::Map::new();
-    paths.insert(
-        "api/v1".into(),
-        json!({"serverRelativeURL": "/openapi/v3/api/v1?hash=pilothouse"}),
-    );
-    for (group, version) in groups() {
-        let key = format!("apis/{group}/{version}");
-        let url = format!("/openapi/v3/{key}?hash=pilothouse");
-        paths.insert(key, json!({"serverRelativeURL": url}));
-    }
-    json!({"paths": paths})
-}
-
-pub fn openapi_group(path: &str) -> Option<Value> {
-    let (group, version) = match path.split('/').collect::<Vec<_>>().as_slice() {
-        ["api", "v1"] => ("", "v1"),
-        ["apis", group, version] => groups().into_iter().find(|g| g == &(*group, *version))?,
-        _ => return None,
-    };
-    let mut paths = serde_json::Map::new();
-    for r in RESOURCES
-        .iter()
-        .filter(|r| r.group == group && r.version == version)
-    {
-        let prefix = if group.is_empty() {
-            "/api/v1".to_string()
-        } else {
-            format!("/apis/{group}/{version}")
-        };
-        let url = if r.namespaced {
-            format!("{prefix}/namespaces/{{namespace}}/{}/{{name}}", r.plural)
-        } else {
-            format!("{prefix}/{}/{{name}}", r.plural)
-        };
-        let gvk = json!({"group": group, "version": version, "kind": r.kind});
-        let parameters = json!([
-            {"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
-            {"name": "fieldManager", "in": "query", "schema": {"type": "string", "uniqueItems": true}},
-            {"name": "force", "in": "query", "schema": {"type": "boolean", "uniqueItems": true}},
-        ]);
-        paths.insert(url, json!({
-            "get": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "get"},
-            "patch": {"x-kubernetes-group-version-kind": gvk, "x-kubernetes-action": "patch", "parameters": parameters},
-        }));
-    }
-    Some(json!({
-        "openapi": "3.0.0", "info": {"title": "Kubernetes (pilothouse simulated)", "version": "v1.33.1"},
-        "paths": paths, "components": {"schemas": schemas().clone()},
-    }))
-}
-
-/// The embedded schemas, read once.
-fn schemas() -> &'static Value {
-    static SCHEMAS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        let packed: &[u8] = include_bytes!("../../../assets/openapi/schemas-v1.33.json.gz");
-        let mut text = String::new();
-        let read =
-            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(packed), &mut text);
-        // Built into the binary and checked by the tests: unreadable only if the build is broken.
-        match read.ok().and_then(|_| serde_json::from_str(&text).ok()) {
-            Some(value) => value,
-            None => json!({}),
-        }
-    })
 }

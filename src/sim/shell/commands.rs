@@ -1,7 +1,8 @@
 //! One command line of the built-in shell: split into words (quotes and
 //! `$VAR` as sh does), then one of the few commands it has.
 
-use super::machine::{BUILTINS, Machine, Ran, ShellState, failed, is_shell, resolve};
+use super::machine::{BUILTINS, Machine, Ran, ShellState, Written, failed, is_shell, resolve};
+use std::borrow::Cow;
 
 /// A line: commands joined by `;`, `&&` and `||`, run as sh runs them.
 pub fn run_line(machine: &Machine, state: &mut ShellState, line: &str) -> Ran {
@@ -12,12 +13,14 @@ pub fn run_line(machine: &Machine, state: &mut ShellState, line: &str) -> Ran {
     let mut total = Ran::default();
     let mut words = Vec::new();
     let mut run_next = true;
+    // What earlier commands of the line wrote is there for the later ones.
+    let mut machine = Cow::Borrowed(machine);
     for token in tokens {
         match token {
             Token::Word(word) => words.push(word),
             Token::Op(op) => {
                 if run_next && !words.is_empty() {
-                    step(machine, state, &std::mem::take(&mut words), &mut total);
+                    step(&mut machine, state, &std::mem::take(&mut words), &mut total);
                 }
                 words.clear();
                 if total.exit {
@@ -33,27 +36,76 @@ pub fn run_line(machine: &Machine, state: &mut ShellState, line: &str) -> Ran {
         }
     }
     if run_next && !words.is_empty() && !total.exit {
-        step(machine, state, &words, &mut total);
+        step(&mut machine, state, &words, &mut total);
     }
     total
 }
 
-fn step(machine: &Machine, state: &mut ShellState, words: &[String], total: &mut Ran) {
+fn step(machine: &mut Cow<Machine>, state: &mut ShellState, words: &[String], total: &mut Ran) {
     let ran = run_words(machine, state, words);
     total.stdout.extend(ran.stdout);
     total.stderr.extend(ran.stderr);
     total.code = ran.code;
     total.exit = ran.exit;
+    for written in &ran.writes {
+        machine.to_mut().apply(written);
+    }
+    total.writes.extend(ran.writes);
+}
+
+/// `COMMAND > FILE` and `>> FILE`: the command's output goes to the file.
+fn redirect(machine: &Machine, state: &mut ShellState, words: &[String], at: usize) -> Ran {
+    let operator = &words[at];
+    let append = operator.starts_with(">>");
+    let attached = operator.trim_start_matches('>');
+    let (target, rest) = if attached.is_empty() {
+        (words.get(at + 1), at + 2)
+    } else {
+        (None, at + 1)
+    };
+    let target = match target
+        .map(String::as_str)
+        .or((!attached.is_empty()).then_some(attached))
+    {
+        Some(target) => target,
+        None => return failed(2, "sh: syntax error: a file name must follow '>'\n"),
+    };
+    if !machine.writable {
+        return failed(
+            2,
+            "sh: '>' is not available here: a simulated pod keeps no files written to it\n",
+        );
+    }
+    let path = resolve(&state.cwd, target);
+    if machine.is_dir(&path) {
+        return failed(1, &format!("sh: can't create {target}: Is a directory\n"));
+    }
+    let command: Vec<String> = words[..at]
+        .iter()
+        .chain(words.get(rest..).unwrap_or_default())
+        .cloned()
+        .collect();
+    let mut ran = if command.is_empty() {
+        Ran::default()
+    } else {
+        run_words(machine, state, &command)
+    };
+    ran.writes.push(Written {
+        path,
+        content: std::mem::take(&mut ran.stdout),
+        append,
+    });
+    ran
 }
 
 pub fn run_words(machine: &Machine, state: &mut ShellState, words: &[String]) -> Ran {
     let Some((program, args)) = words.split_first() else {
         return Ran::default();
     };
-    if let Some(operator) = words
-        .iter()
-        .find(|w| matches!(w.as_str(), "|" | ">" | ">>" | "<" | "&"))
-    {
+    if let Some(at) = words.iter().position(|w| w.starts_with('>')) {
+        return redirect(machine, state, words, at);
+    }
+    if let Some(operator) = words.iter().find(|w| matches!(w.as_str(), "|" | "<" | "&")) {
         return failed(
             2,
             &format!(

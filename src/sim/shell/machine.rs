@@ -19,6 +19,18 @@ pub struct Machine {
     pub workdir: String,
     /// The main process's command line, as `ps` shows it as PID 1.
     pub command: String,
+    /// Whether `>` and `>>` may write files (a container's are kept; a pod's are not).
+    pub writable: bool,
+    /// Folders that exist though no file is in them (where an empty volume is mounted).
+    pub dirs: Vec<String>,
+}
+
+/// A file a command line wrote (`echo hi > /data/greeting`), for the caller to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: String,
+    pub content: Vec<u8>,
+    pub append: bool,
 }
 
 /// What one command line left: its output, and its exit code.
@@ -29,6 +41,8 @@ pub struct Ran {
     pub code: i32,
     /// `exit` was run: the shell ends with `code`.
     pub exit: bool,
+    /// Files written by `>` and `>>`, in order.
+    pub writes: Vec<Written>,
 }
 
 /// `sh`, `/bin/sh`, `ash`: the shells the built-in one stands for.
@@ -83,6 +97,18 @@ pub fn resolve(cwd: &str, path: &str) -> String {
 }
 
 impl Machine {
+    /// The machine as it is after a write, so later commands of the same session see it.
+    pub fn apply(&mut self, written: &Written) {
+        let entry = self
+            .files
+            .entry(written.path.clone())
+            .or_insert(Some(Vec::new()));
+        match entry {
+            Some(content) if written.append => content.extend_from_slice(&written.content),
+            other => *other = Some(written.content.clone()),
+        }
+    }
+
     /// The files, with the few a Linux container always has.
     pub fn file(&self, path: &str) -> Option<Option<&[u8]>> {
         if path == "/etc/hostname" {
@@ -92,7 +118,10 @@ impl Machine {
     }
 
     pub fn is_dir(&self, path: &str) -> bool {
-        if path == "/" || matches!(path, "/etc" | "/bin" | "/proc" | "/tmp") {
+        if path == "/"
+            || matches!(path, "/etc" | "/bin" | "/proc" | "/tmp")
+            || self.dirs.iter().any(|d| d == path)
+        {
             return true;
         }
         let prefix = format!("{path}/");
@@ -120,6 +149,11 @@ impl Machine {
         }
         if dir == "/etc" {
             names.push("hostname".into());
+        }
+        for folder in &self.dirs {
+            if let Some(rest) = folder.strip_prefix(&prefix) {
+                names.push(format!("{}/", rest.split('/').next().unwrap_or(rest)));
+            }
         }
         names.sort();
         names.dedup();

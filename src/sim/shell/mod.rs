@@ -1,16 +1,16 @@
 //! The built-in shell of a simulated container or pod. A simulated
 //! container runs no processes, so `docker exec` and `kubectl exec` reach
 //! this instead: a few commands (`ls`, `cat`, `pwd`, `cd`, `env`,
-//! `hostname`, `echo`, `ps`, `exit`, `command -v`) over the files the image
-//! was built with and the files copied in since, and a clear sentence for
-//! anything else. Pure: bytes in, bytes out, no I/O; the engine and the API
+//! `hostname`, `echo`, `ps`, `exit`, `command -v`, and `>`/`>>` where the
+//! machine keeps files) over the files the image was built with and the
+//! files copied in since, and a clear sentence for anything else. Pure: bytes in, bytes out, no I/O; the engine and the API
 //! server carry it over their own protocols (see `sim/STREAMS.md`).
 
 mod commands;
 mod machine;
 mod session;
 
-pub use machine::{BUILTINS, Machine, Ran, ShellState, is_shell, resolve};
+pub use machine::{BUILTINS, Machine, Ran, ShellState, Written, is_shell, resolve};
 pub use session::{Output, Session};
 
 use machine::failed;

@@ -4,7 +4,7 @@
 //! and a prompt. Without one it reads lines and prints only their output.
 
 use super::commands;
-use super::machine::{Machine, ShellState};
+use super::machine::{Machine, ShellState, Written};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -22,6 +22,8 @@ pub struct Session {
     /// Inside an escape sequence (arrow keys and the like), which the shell ignores.
     escape: Escape,
     ended: bool,
+    /// Files written since the caller last took them.
+    writes: Vec<Written>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +43,13 @@ impl Session {
             line: Vec::new(),
             escape: Escape::None,
             ended: false,
+            writes: Vec::new(),
         }
+    }
+
+    /// The files written since the last call, for the caller to keep.
+    pub fn take_writes(&mut self) -> Vec<Written> {
+        std::mem::take(&mut self.writes)
     }
 
     pub fn ended(&self) -> bool {
@@ -152,7 +160,11 @@ impl Session {
 
     fn run(&mut self, outputs: &mut Vec<Output>) {
         let line = String::from_utf8_lossy(&std::mem::take(&mut self.line)).into_owned();
-        let ran = commands::run_line(&self.machine, &mut self.state, &line);
+        let mut ran = commands::run_line(&self.machine, &mut self.state, &line);
+        for written in &ran.writes {
+            self.machine.apply(written);
+        }
+        self.writes.append(&mut ran.writes);
         let shape = |bytes: Vec<u8>| {
             if self.tty { crlf(&bytes) } else { bytes }
         };

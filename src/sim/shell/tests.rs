@@ -15,6 +15,8 @@ fn machine() -> Machine {
         hostname: "cookbook-recipe-7d4b9-abcde".into(),
         workdir: "/app".into(),
         command: "python run.py".into(),
+        writable: false,
+        dirs: Vec::new(),
     }
 }
 
@@ -161,4 +163,50 @@ fn ctrl_d_on_an_empty_line_ends_a_terminal_session() {
         stdout_of(&session.feed(b"\x03\x04")),
         "^C\r\n/app # \r\n<exit 0>"
     );
+}
+
+#[test]
+fn redirects_write_files_that_later_commands_see() {
+    let writable = Machine {
+        writable: true,
+        ..machine()
+    };
+    let line = |l: &str| run_argv(&writable, &["sh".into(), "-c".into(), l.into()]);
+    let ran = line("echo one > /data/n.txt && echo two >>/data/n.txt; cat /data/n.txt");
+    assert_eq!(
+        text(&ran.stdout),
+        "one\ntwo\n",
+        "the line sees its own writes"
+    );
+    assert_eq!(ran.code, 0);
+    assert_eq!(
+        ran.writes,
+        vec![
+            Written {
+                path: "/data/n.txt".into(),
+                content: b"one\n".to_vec(),
+                append: false
+            },
+            Written {
+                path: "/data/n.txt".into(),
+                content: b"two\n".to_vec(),
+                append: true
+            },
+        ]
+    );
+    let relative = line("echo hi > note");
+    assert_eq!(
+        relative.writes[0].path, "/app/note",
+        "relative to the workdir"
+    );
+    assert_eq!(line("echo hi > /app").code, 1, "a folder is not a file");
+    assert_eq!(line("echo hi >").code, 2);
+    let refused = run(&["sh", "-c", "echo hi > /tmp/x"]);
+    assert_eq!(refused.code, 2);
+    assert!(text(&refused.stderr).contains("keeps no files"));
+    assert!(refused.writes.is_empty());
+    let mut session = Session::new(writable, false);
+    session.feed(b"echo kept > /tmp/k\ncat /tmp/k\n");
+    assert_eq!(session.take_writes().len(), 1);
+    assert!(session.take_writes().is_empty(), "taken once");
 }
