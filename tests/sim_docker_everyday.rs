@@ -6,7 +6,6 @@
 
 mod common;
 
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_everyday_docker_commands_work_against_the_sim() {
     let test = "the_everyday_docker_commands_work_against_the_sim";
