@@ -23,7 +23,6 @@ benches/README.md (unless --no-record). Nothing outside a temporary folder
 is touched.
 """
 import argparse
-import datetime
 import os
 import shutil
 import signal
@@ -34,22 +33,21 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import COLS, ROWS, rss_mb  # noqa: E402  (shared readers of /proc)
+from harness import COLS, ROOT, ROWS, AnsweringScreen, Cockpit, record, rss_mb  # noqa: E402
 
 import fcntl  # noqa: E402
 import pty  # noqa: E402
-import select  # noqa: E402
 import struct  # noqa: E402
 import termios  # noqa: E402
 
 import pyte  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+class Demo(Cockpit):
+    """`pilothouse --demo` in a pseudo-terminal, its screen read as it comes
+    (the harness's `Cockpit`, started without a sim of its own)."""
 
-class Demo:
-    """`pilothouse --demo` in a pseudo-terminal, its screen read as it comes."""
-
+    # Its own start: Cockpit.__init__ points the client at a sim; reading is Cockpit's.
     def __init__(self, binary, home):
         env = dict(os.environ, TERM="xterm-256color", HOME=home, TMPDIR=home,
                    XDG_CONFIG_HOME=os.path.join(home, "config"), XDG_STATE_HOME=home,
@@ -59,34 +57,17 @@ class Demo:
         if self.pid == 0:
             os.execve(binary, [binary, "--demo"], env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        self.screen = pyte.Screen(COLS, ROWS)
+        self.screen = AnsweringScreen(COLS, ROWS, self.fd)
         self.stream = pyte.ByteStream(self.screen)
         self.first_output = None
 
-    def read(self, timeout):
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if not ready:
-            return b""
-        try:
-            data = os.read(self.fd, 1 << 16)
-        except OSError:
-            return b""
-        if data and self.first_output is None:
-            self.first_output = time.monotonic() - self.started
-        self.stream.feed(data)
-        return data
-
-    def until(self, texts, timeout=30):
+    def until_all(self, texts, timeout=30):
         deadline = time.monotonic() + timeout
         while not all(any(t in line for line in self.screen.display) for t in texts):
             if time.monotonic() > deadline:
                 raise SystemExit(f"never saw {texts!r}:\n" + "\n".join(self.screen.display))
             self.read(0.02)
         return time.monotonic() - self.started
-
-    def drain(self, quiet):
-        while self.read(quiet):
-            pass
 
     def key_latency(self, samples):
         times = []
@@ -126,7 +107,7 @@ def run_once(binary, work, keys):
     home = tempfile.mkdtemp(dir=work)
     demo = Demo(binary, home)
     try:
-        frame = demo.until(["1 Containers", "q quit"])
+        frame = demo.until_all(["1 Containers", "q quit"])
         time.sleep(3)
         demo.drain(0.1)
         rss = rss_mb(demo.pid)
@@ -170,12 +151,8 @@ def main():
     text = "\n".join(lines)
     print(text)
     if not args.no_record:
-        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        command = "python3 benches/first_run.py " + " ".join(sys.argv[1:])
-        with open(os.path.join(ROOT, "benches", "README.md"), "a") as readme:
-            readme.write(f"\n### {when}, {os.cpu_count()} cores, `{command}`\n\n"
-                         f"Medians of {args.runs} runs each; key latency over all runs' keys.\n\n{text}\n")
-
+        record("first_run.py", sys.argv[1:],
+               f"Medians of {args.runs} runs each; key latency over all runs' keys.", text)
 
 if __name__ == "__main__":
     main()

@@ -62,6 +62,14 @@ SEEDED_SYSTEM_PODS = 7
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def record(script, argv, detail, text):
+    """Append a run's table to benches/README.md under a heading with the date and command."""
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    command = f"python3 benches/{script} " + " ".join(argv)
+    with open(os.path.join(ROOT, "benches", "README.md"), "a") as readme:
+        readme.write(f"\n### {when}, {os.cpu_count()} cores, `{command}`\n\n{detail}\n\n{text}\n")
+
+
 def cpu_ticks(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime, stime

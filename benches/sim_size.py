@@ -12,7 +12,6 @@ Prints a Markdown table and appends it, with the date and the command, to
 benches/README.md (unless --no-record). Uses benches/harness.py's `Sim`.
 """
 import argparse
-import datetime
 import os
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, Sim, rss_mb  # noqa: E402
+from harness import Sim, record, rss_mb  # noqa: E402
 
 
 def timed(action, runs):
@@ -77,12 +76,7 @@ def main():
     text = "\n".join(lines)
     print(text)
     if not args.no_record:
-        when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        command = "python3 benches/sim_size.py " + " ".join(sys.argv[1:])
-        with open(os.path.join(ROOT, "benches", "README.md"), "a") as readme:
-            readme.write(f"\n### {when}, {os.cpu_count()} cores, release build, `{command}`\n\n"
-                         f"Medians of {args.runs} lists each.\n\n{text}\n")
-
+        record("sim_size.py", sys.argv[1:], f"Release build. Medians of {args.runs} lists each.", text)
 
 if __name__ == "__main__":
     main()
