@@ -69,26 +69,9 @@ class Demo(Cockpit):
             self.read(0.02)
         return time.monotonic() - self.started
 
-    def key_latency(self, samples):
-        times = []
-        for i in range(samples):
-            self.drain(0.3)
-            sent = time.monotonic()
-            os.write(self.fd, b"2" if i % 2 == 0 else b"1")
-            if self.read(2.0):
-                times.append(time.monotonic() - sent)
-        return times
-
     def stop(self):
         os.kill(self.pid, signal.SIGTERM)
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            if os.waitpid(self.pid, os.WNOHANG)[0]:
-                return
-            self.read(0.1)
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-
+        self.reap()
 
 def build(profile, work):
     clone = os.path.join(work, "clone")
@@ -111,7 +94,7 @@ def run_once(binary, work, keys):
         time.sleep(3)
         demo.drain(0.1)
         rss = rss_mb(demo.pid)
-        latencies = demo.key_latency(keys)
+        latencies = demo.key_latency(keys, (b"2", b"1"))  # Images, Containers
         return demo.first_output, frame, rss, latencies
     finally:
         demo.stop()

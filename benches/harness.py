@@ -215,13 +215,14 @@ class Cockpit:
         while self.read(quiet) and time.monotonic() < end:
             pass
 
-    def key_latency(self, samples):
-        """Seconds from an arrow key (down, then up) until the first byte of the frame it changes."""
+    def key_latency(self, samples, keys=(b"\x1b[B", b"\x1b[A")):
+        """Seconds from a key (in turn: down, then up arrow by default) until the first
+        byte of the frame it changes."""
         times = []
         for i in range(samples):
             self.drain(0.3)
             sent = time.monotonic()
-            os.write(self.fd, b"\x1b[B" if i % 2 == 0 else b"\x1b[A")
+            os.write(self.fd, keys[i % 2])
             if self.read(2.0):
                 times.append(time.monotonic() - sent)
         return times
@@ -230,6 +231,10 @@ class Cockpit:
         os.write(self.fd, b"\x1b")  # leave any view kdash opened, then quit
         time.sleep(0.2)
         os.write(self.fd, b"q")
+        self.reap()
+
+    def reap(self):
+        """Wait up to 5 s for the client to end (reading what it still writes), then kill it."""
         deadline = time.time() + 5
         while time.time() < deadline:
             if os.waitpid(self.pid, os.WNOHANG)[0]:
