@@ -51,7 +51,11 @@ impl Engine {
     }
 
     /// Keep what an exec wrote; a write that cannot be kept is said on stderr.
-    fn keep_writes(&mut self, container_id: &str, writes: Vec<shell::Written>) -> Vec<u8> {
+    pub(super) fn keep_writes(
+        &mut self,
+        container_id: &str,
+        writes: Vec<shell::Written>,
+    ) -> Vec<u8> {
         let mut problems = Vec::new();
         let Some(index) = self.find_container(container_id) else {
             return problems;
@@ -326,44 +330,52 @@ async fn run<IO: AsyncRead + AsyncWrite + Unpin>(
         let _ = io.shutdown().await;
         return ran.code;
     }
-    let mut session = Session::new(machine, exec.tty);
-    let mut code = None;
-    let mut send = |outputs: Vec<Output>, out: &mut Vec<u8>| {
-        for output in &outputs {
-            if let Output::Exit(c) = output {
-                code = Some(*c);
-            }
-            framing.push(out, output);
-        }
-    };
-    let mut out = Vec::new();
-    send(session.start(), &mut out);
+    let session = Session::new(machine, exec.tty);
+    let code = converse(&mut io, session, exec.stdin, shared, &exec.container_id).await;
+    let _ = io.shutdown().await;
+    code
+}
+
+/// A shell session over a connection until it ends (or the client goes):
+/// its output in the connection's framing, what it writes kept in the
+/// container. Without stdin there is nothing to read and the shell sees its
+/// input end. The shell's exit code.
+pub(super) async fn converse<IO: AsyncRead + AsyncWrite + Unpin>(
+    io: &mut IO,
+    mut session: Session,
+    stdin: bool,
+    shared: &Shared,
+    container_id: &str,
+) -> i32 {
+    let tty = session.tty();
+    let mut code = 0;
+    let mut outputs = session.start();
     let mut buffer = vec![0u8; 4096];
     loop {
-        let problems = lock(shared).keep_writes(&exec.container_id, session.take_writes());
+        let mut out = Vec::new();
+        for output in &outputs {
+            if let Output::Exit(c) = output {
+                code = *c;
+            }
+            Framing { tty }.push(&mut out, output);
+        }
+        let problems = lock(shared).keep_writes(container_id, session.take_writes());
         if !problems.is_empty() {
-            Framing { tty: exec.tty }.push(&mut out, &Output::Stderr(problems));
+            Framing { tty }.push(&mut out, &Output::Stderr(problems));
         }
-        if io.write_all(&out).await.is_err() {
+        if io.write_all(&out).await.is_err() || session.ended() {
             break;
         }
-        out.clear();
-        if session.ended() {
-            break;
-        }
-        // Without stdin attached there is nothing to read: the shell sees its input end.
-        let read = if exec.stdin {
+        let read = if stdin {
             io.read(&mut buffer).await.unwrap_or(0)
         } else {
             0
         };
-        let outputs = if read == 0 {
+        outputs = if read == 0 {
             session.end_of_input()
         } else {
             session.feed(&buffer[..read])
         };
-        send(outputs, &mut out);
     }
-    let _ = io.shutdown().await;
-    code.unwrap_or(0)
+    code
 }

@@ -16,7 +16,7 @@ use hyper::{Request, Response, StatusCode};
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 /// Exit codes of containers already removed (`--rm`), for a `wait` that comes late.
 pub const ENDED_KEPT: usize = 100;
@@ -240,7 +240,7 @@ impl Attached {
                     break;
                 }
                 Seen::Interactive(machine) => {
-                    self.converse(&mut io, machine, &mut framing).await;
+                    self.converse(&mut io, machine).await;
                     break;
                 }
                 Seen::NotStarted | Seen::Running => {
@@ -256,31 +256,9 @@ impl Attached {
         &self,
         io: &mut IO,
         machine: shell::Machine,
-        framing: &mut Framing,
     ) {
-        let mut session = Session::new(machine, self.tty);
-        let mut code = 0;
-        let mut outputs = session.start();
-        let mut buffer = vec![0u8; 4096];
-        loop {
-            let mut out = Vec::new();
-            for output in &outputs {
-                if let Output::Exit(c) = output {
-                    code = *c;
-                }
-                framing.push(&mut out, output);
-            }
-            self.keep(&mut session);
-            if io.write_all(&out).await.is_err() || session.ended() {
-                break;
-            }
-            let read = io.read(&mut buffer).await.unwrap_or(0);
-            outputs = if read == 0 {
-                session.end_of_input()
-            } else {
-                session.feed(&buffer[..read])
-            };
-        }
+        let session = Session::new(machine, self.tty);
+        let code = super::exec::converse(io, session, true, &self.shared, &self.id).await;
         let mut engine = lock(&self.shared);
         if let Some(index) = engine.containers.iter().position(|c| c.id == self.id) {
             end(
@@ -291,20 +269,6 @@ impl Attached {
                     ..Default::default()
                 },
             );
-        }
-    }
-
-    /// What the shell wrote goes into the container's files (or its mounts).
-    fn keep(&self, session: &mut Session) {
-        let writes = session.take_writes();
-        if writes.is_empty() {
-            return;
-        }
-        let mut engine = lock(&self.shared);
-        if let Some(index) = engine.containers.iter().position(|c| c.id == self.id) {
-            for written in writes {
-                let _ = engine.write_file(index, &written.path, written.content, written.append);
-            }
         }
     }
 }

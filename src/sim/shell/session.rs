@@ -52,6 +52,11 @@ impl Session {
         std::mem::take(&mut self.writes)
     }
 
+    /// Whether it speaks to a terminal.
+    pub fn tty(&self) -> bool {
+        self.tty
+    }
+
     pub fn ended(&self) -> bool {
         self.ended
     }
