@@ -162,3 +162,43 @@ async fn the_everyday_docker_commands_work_against_the_sim() {
     .await
     .expect("the docker CLI");
 }
+
+/// `docker restart` and `docker rm -f` then `docker run` on the same published
+/// port, each after a request was answered there: the port is free again as
+/// soon as the engine has answered, as on dockerd (the dev loop's container
+/// replace depends on it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_published_port_is_free_again_once_stop_or_remove_has_answered() {
+    let test = "a_published_port_is_free_again_once_stop_or_remove_has_answered";
+    if !common::cli_available(test, "docker", &["--version"]) {
+        return;
+    }
+    let (_sim, cli, dir) = common::docker_cli::sim_and_cli().await;
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCMD [\"server\"]\n",
+    )
+    .expect("the Dockerfile");
+    let context = dir.path().display().to_string();
+    tokio::task::spawn_blocking(move || {
+        cli.ok(&["build", "-t", "web", &context]);
+        let port = common::free_port();
+        let publish = format!("127.0.0.1:{port}:80");
+        cli.ok(&["run", "-d", "--name", "web", "-p", &publish, "web"]);
+        for _ in 0..5 {
+            cli.ok(&["restart", "web"]);
+        }
+        for _ in 0..5 {
+            cli.ok(&["rm", "-f", "web"]);
+            cli.ok(&["run", "-d", "--name", "web", "-p", &publish, "web"]);
+        }
+        let answer = std::net::TcpStream::connect(("127.0.0.1", port));
+        assert!(
+            answer.is_ok(),
+            "the last container serves the port: {answer:?}"
+        );
+        cli.ok(&["rm", "-f", "web"]);
+    })
+    .await
+    .expect("the CLI steps");
+}

@@ -339,7 +339,7 @@ pub fn stop(shared: &Shared, key: &str, signal_exit: i64, action: &str) -> Respo
     empty(StatusCode::NO_CONTENT)
 }
 
-pub fn restart(shared: &Shared, key: &str) -> Response<Body> {
+pub async fn restart(shared: &Shared, key: &str) -> Response<Body> {
     {
         let mut engine = lock(shared);
         let Some(index) = engine.find_container(key) else {
@@ -347,6 +347,8 @@ pub fn restart(shared: &Shared, key: &str) -> Response<Body> {
         };
         engine.halt(index, 0);
     }
+    // The same ports are bound again at once.
+    super::state::ports_released(shared).await;
     let response = start(shared, key);
     if response.status() == StatusCode::NO_CONTENT {
         let engine = lock(shared);

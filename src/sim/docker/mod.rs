@@ -146,7 +146,9 @@ async fn handle(shared: Shared, request: Request<Incoming>) -> Response<Body> {
         }
         engine.writes.push_back(format!("{method} {path}"));
     }
+    state::ports_released(&shared).await;
     let mut response = route(&shared, &method, &path, &query, request).await;
+    state::ports_released(&shared).await;
     let headers = response.headers_mut();
     for (name, value) in [
         ("api-version", API_VERSION),
@@ -190,7 +192,7 @@ async fn route(
         (&Method::POST, ["containers", id, "start"]) => containers::start(shared, id),
         (&Method::POST, ["containers", id, "stop"]) => containers::stop(shared, id, 0, "stop"),
         (&Method::POST, ["containers", id, "kill"]) => containers::stop(shared, id, 137, "kill"),
-        (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id),
+        (&Method::POST, ["containers", id, "restart"]) => containers::restart(shared, id).await,
         (&Method::POST, ["containers", id, "wait"]) => process::wait(shared, id, query),
         (&Method::POST, ["containers", id, "attach"]) => process::attach(shared, id, request).await,
         (&Method::GET, ["containers", id, "json"]) => containers::inspect(shared, id),

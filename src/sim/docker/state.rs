@@ -17,6 +17,20 @@ use tokio::task::JoinHandle;
 /// The engine's state, shared by the handlers.
 pub type Shared = Arc<Mutex<Engine>>;
 
+/// Wait until the listeners of every halted container are dropped, so their
+/// ports can be bound again.
+pub async fn ports_released(shared: &Shared) {
+    // One waiter at a time: a request that finds the list already taken by
+    // another must still wait until those listeners are gone.
+    let releasing = lock(shared).releasing.clone();
+    let _turn = releasing.lock().await;
+    let closing = std::mem::take(&mut lock(shared).closing);
+    for task in closing {
+        // An aborted task ends as cancelled; that is the wanted end.
+        let _ = task.await;
+    }
+}
+
 pub fn lock(shared: &Shared) -> MutexGuard<'_, Engine> {
     // A handler that panicked mid-change leaves a usable engine: the data is plain.
     shared
@@ -159,6 +173,11 @@ pub struct Engine {
     /// events --since`. Capped; behind a lock of its own because events are
     /// emitted through a shared reference.
     pub past_events: Mutex<std::collections::VecDeque<(i128, String)>>,
+    /// Port listeners of halted containers, aborted but perhaps not yet dropped:
+    /// awaited (by `ports_released`) so a port is free again before the next
+    /// request, as it is on dockerd once `stop` or `rm -f` has answered.
+    pub closing: Vec<JoinHandle<()>>,
+    releasing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Events kept for `--since`.
@@ -183,6 +202,8 @@ impl Default for Engine {
             execs: Default::default(),
             writes: std::collections::VecDeque::new(),
             past_events: Default::default(),
+            closing: Vec::new(),
+            releasing: Default::default(),
         }
     }
 }
@@ -271,9 +292,12 @@ impl Engine {
         if container.state != RunState::Running {
             return;
         }
-        for task in container.listeners.drain(..) {
+        let listeners: Vec<_> = container.listeners.drain(..).collect();
+        for task in listeners {
             task.abort();
+            self.closing.push(task);
         }
+        let container = &mut self.containers[index];
         container.state = RunState::Exited;
         container.exit_code = exit_code;
         container.finished_at = Some(Engine::now());
