@@ -20,8 +20,16 @@ and reads:
   second), CPU over the same window and RSS at its end; with `--soak 600`,
   ten minutes of churn at 10,000 pods: RSS each minute and key latency at the
   end;
+- for pods, pilothouse's `/` filter: a digit typed and erased over every row,
+  key to frame as above;
+- for pods, the floor: `kubectl get pods -A` on the same cluster, timed just
+  before the client starts, beside the client's first full table;
 - then the criterion benches of benches/table.rs: the draw time of a frame
   and the model's update time per watch event.
+
+The pods are dealt 1,000 to a namespace (`--per-namespace`), so 50,000 pods
+are 500 Deployments over 50 namespaces; at 50,000 and more the report says
+which targets are met (benches/harness_report.py).
 
 Each run prints a Markdown table and appends it, with the date and the
 command, to benches/README.md.
@@ -29,6 +37,7 @@ command, to benches/README.md.
     cargo build --release
     cargo install --locked --root ~/.cache/pilothouse-bench-tools kdash oxker
     python3 benches/harness.py --soak 600
+    python3 benches/harness.py --pods 50000 --containers '' --clients pilothouse,kdash
 
 Needs pyte (`pip install pyte`), a terminal emulator in Python, to read the
 screen the way a terminal shows it (it also answers kdash's cursor query).
@@ -38,6 +47,8 @@ directory is touched.
 import argparse
 import datetime
 import fcntl
+import json
+import math
 import os
 import pty
 import re
@@ -54,6 +65,8 @@ import time
 import urllib.request
 
 import pyte
+
+import harness_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "pilothouse")
@@ -85,13 +98,15 @@ def rss_mb(pid, field="VmRSS"):
 class Sim:
     """`pilothouse sim` in its own process, until every preloaded pod runs."""
 
-    def __init__(self, home, pods=0, churn=0, containers=0):
-        tag = f"{pods}-{churn}-{containers}"
+    def __init__(self, home, pods=0, churn=0, containers=0, namespaces=1):
+        tag = f"{pods}-{churn}-{containers}-{namespaces}"
         self.kubeconfig = os.path.join(home, f"kubeconfig-{tag}")
         self.socket = os.path.join(home, f"docker-{tag}.sock")
         args = [BIN, "sim", "--plain-http", "--pods", str(pods), "--kubeconfig", self.kubeconfig,
                 "--docker-socket", self.socket, "--pod-start-ms", "100",
                 "--containers", str(containers)]
+        if pods:
+            args += ["--namespaces", str(namespaces)]
         if churn:
             args += ["--churn", str(churn)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -100,11 +115,16 @@ class Sim:
             if time.time() > deadline:
                 raise SystemExit("the sim wrote no kubeconfig")
             time.sleep(0.05)
-        server = next(l.split()[1] for l in open(self.kubeconfig) if "server:" in l)
+        self.server = next(l.split()[1] for l in open(self.kubeconfig) if "server:" in l)
+        # Ready when the preloaded Deployments count every replica ready: a small
+        # list to poll, where the pods' own would be tens of megabytes.
         while pods:
-            with urllib.request.urlopen(f"{server}/api/v1/namespaces/load/pods") as answer:
-                if answer.read().count(b'"phase":"Running"') >= pods:
-                    break
+            with urllib.request.urlopen(f"{self.server}/apis/apps/v1/deployments") as answer:
+                ready = sum(d.get("status", {}).get("readyReplicas", 0)
+                            for d in json.load(answer)["items"]
+                            if d["metadata"]["name"].startswith("load-"))
+            if ready >= pods:
+                break
             if time.time() > deadline + 240:
                 raise SystemExit("the sim's pods never all ran")
             time.sleep(0.5)
@@ -112,6 +132,23 @@ class Sim:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+    def kubectl_seconds(self, home, runs=1):
+        """`kubectl get pods -A` on this cluster, the median of `runs`: the floor, the
+        time a client needs just to list and print every pod."""
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig, KUBECACHEDIR=os.path.join(home, "kubectl-cache"))
+        times = []
+        for _ in range(runs):
+            started = time.monotonic()
+            subprocess.run(["kubectl", "get", "pods", "-A", "--no-headers"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            times.append(time.monotonic() - started)
+        return statistics.median(times)
+
+
+def namespaces_for(pods, per_namespace):
+    """How many namespaces the preloaded pods are dealt over: 50 for 50,000 at 1,000 each."""
+    return max(1, math.ceil(pods / per_namespace)) if pods else 1
 
 
 BENCH_TOOLS = os.path.expanduser("~/.cache/pilothouse-bench-tools/bin")
@@ -135,6 +172,9 @@ def oxker_argv(sim):
 
 # For each client: its argv for a sim, and per workload the keys that open its
 # view and the text on screen that says the view holds every row.
+# pilothouse's `/` filters the pane as each key is typed: FILTER_KEYS type a
+# digit (the rows holding it stay) and erase it (every row is back).
+FILTER_OPEN, FILTER_KEYS, FILTER_CLOSE = b"/", (b"7", b"\x7f"), b"\x1b"
 CLIENTS = {
     "pilothouse": (pilothouse_argv, {
         "pods": (b"6", lambda n: f"Pods [{n + SEEDED_SYSTEM_PODS}]"),
@@ -274,8 +314,12 @@ def measure(home, client, workload, count, args):
     row = {"client": client, "workload": workload, "count": count}
     pods = count if workload == "pods" else 0
     containers = count if workload == "containers" else 0
-    sim = Sim(home, pods=pods, containers=containers)
+    namespaces = namespaces_for(pods, args.per_namespace)
+    sim = Sim(home, pods=pods, containers=containers, namespaces=namespaces)
     try:
+        if pods:
+            row["namespaces"] = namespaces
+            row["kubectl_s"] = sim.kubectl_seconds(home)
         cockpit, elapsed = start(home, sim, client, workload, count)
         row["first_frame_ms"] = cockpit.first_output * 1000
         row["full_table_ms"] = elapsed * 1000
@@ -284,12 +328,16 @@ def measure(home, client, workload, count, args):
         row["anon_load_mb"] = rss_mb(cockpit.pid, "RssAnon")
         row["idle_cpu"] = cpu_percent(cockpit.pid, args.window, cockpit)
         latency_stats(row, "key", cockpit.key_latency(args.samples))
+        if client == "pilothouse" and pods:
+            os.write(cockpit.fd, FILTER_OPEN)
+            latency_stats(row, "filter", cockpit.key_latency(args.samples, FILTER_KEYS))
+            os.write(cockpit.fd, FILTER_CLOSE)
         cockpit.stop()
     finally:
         sim.stop()
     if workload != "pods":
         return row
-    sim = Sim(home, pods=pods, churn=args.churn)
+    sim = Sim(home, pods=pods, churn=args.churn, namespaces=namespaces)
     try:
         cockpit, _ = start(home, sim, client, workload, count)
         row["churn_cpu"] = cpu_percent(cockpit.pid, args.window, cockpit)
@@ -317,72 +365,6 @@ def criterion(filter_):
     return found
 
 
-def fmt(value, unit, digits=1):
-    if value is None or value != value:
-        return "—"
-    return f"{value:.{digits}f} {unit}"
-
-
-def table(rows, args):
-    head = ("| client | load | first frame | first full table | RSS after load (anonymous) | idle CPU | "
-            f"key to frame (median / p95) | CPU under {args.churn} pod changes/s | RSS after the churn window |")
-    lines = [head, "| " + " | ".join(["---"] * 9) + " |"]
-    for r in rows:
-        lines.append(
-            f"| {r['client']} | {r['count']} {r['workload']} | {r['first_frame_ms']:.0f} ms | "
-            f"{r['full_table_ms']:.0f} ms | {r['rss_load_mb']:.1f} MB ({r['anon_load_mb']:.1f}) | "
-            f"{r['idle_cpu']:.2f} % | "
-            f"{r['key_median_ms']:.1f} / {r['key_p95_ms']:.1f} ms | {fmt(r.get('churn_cpu'), '%', 2)} | "
-            f"{fmt(r.get('rss_churn_mb'), 'MB')} |")
-    lines.append("")
-    for workload in ("pods", "containers"):
-        ours = [r for r in rows if r["client"] == "pilothouse" and r["workload"] == workload]
-        if len(ours) > 1:
-            first, last = ours[0], ours[-1]
-            growth = (f"pilothouse's growth from {first['count']} to {last['count']} {workload} "
-                      f"(x{last['count'] / first['count']:.0f}): first full table "
-                      f"x{last['full_table_ms'] / first['full_table_ms']:.1f}, RSS "
-                      f"x{last['rss_load_mb'] / first['rss_load_mb']:.1f}")
-            if "churn_cpu" in last:
-                growth += (f", CPU under churn "
-                           f"x{max(last['churn_cpu'], 0.01) / max(first['churn_cpu'], 0.01):.1f}")
-            lines.append(growth + ".")
-        for r in ours:
-            other = next((o for o in rows if o["client"] != "pilothouse"
-                          and o["workload"] == workload and o["count"] == r["count"]), None)
-            if other:
-                ratio = lambda key: r[key] / other[key] if other[key] else float("inf")
-                text = (f"{r['count']} {workload}, pilothouse / {other['client']}: first full table "
-                        f"{ratio('full_table_ms'):.2f}, RSS {ratio('rss_load_mb'):.2f}, idle CPU "
-                        f"{ratio('idle_cpu'):.2f}")
-                if "churn_cpu" in r:
-                    text += f", CPU under churn {ratio('churn_cpu'):.2f}"
-                lines.append(text + ".")
-    lines.append("")
-    lines.append("RSS is VmRSS; in brackets RssAnon, the heap and stacks without the code "
-                 "pages read from the binary.")
-    lines.append(f"CPU is a percentage of one core over {args.window} s windows, from /proc. "
-                 "A ratio of 0.00 is a client that used no measurable CPU over the window "
-                 "(less than one 10 ms clock tick).")
-    soaked = [r for r in rows if "soak_rss_mb" in r]
-    if soaked:
-        lines += ["", f"Under {args.churn} pod changes a second for {args.soak} s "
-                      f"({args.soak_pods} pods): RSS each minute, and key to frame at the end.", "",
-                  "| client | RSS, first minute to last | growth | key to frame at the end (median / p95) |",
-                  "| --- | --- | --- | --- |"]
-        for r in soaked:
-            series = r["soak_rss_mb"]
-            lines.append(f"| {r['client']} | {', '.join(f'{m:.1f}' for m in series)} MB | "
-                         f"{series[-1] - series[0]:+.1f} MB | "
-                         f"{r['soak_key_median_ms']:.1f} / {r['soak_key_p95_ms']:.1f} ms |")
-    if args.benches:
-        lines += ["", f"`cargo bench --profile bench-quick --bench table -- '{args.benches}'` "
-                      "(criterion medians):", "",
-                  "| benchmark | median |", "| --- | --- |"]
-        lines += [f"| {name} | {median} |" for name, median in criterion(args.benches)]
-    return "\n".join(lines)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pods", default="100,1000,10000", help="pod counts ('' for none)")
@@ -393,6 +375,8 @@ def main():
     parser.add_argument("--soak", type=int, default=0,
                         help="seconds of churn at --soak-pods (600 for the 10-minute run; 0: none)")
     parser.add_argument("--soak-pods", type=int, default=10000)
+    parser.add_argument("--per-namespace", type=int, default=1000,
+                        help="preloaded pods a namespace (50,000 pods: 500 Deployments over 50 namespaces)")
     parser.add_argument("--benches", default="frame_120x40|per_event",
                         help="criterion filter for benches/table.rs ('' for none)")
     parser.add_argument("--clients", default="pilothouse,kdash,oxker",
@@ -426,31 +410,12 @@ def main():
             rows.append(measure(home, client, workload, n, args))
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    command = "python3 benches/harness.py " + " ".join(sys.argv[1:])
-    text = table(rows, args)
+    text = harness_report.table(rows, args, criterion(args.benches) if args.benches else [])
     print(text)
     if not args.no_append:
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        with open(os.path.join(ROOT, "benches", "README.md"), "a") as readme:
-            readme.write(f"\n### {stamp}, `{command.strip()}`\n\n{text}\n")
+        record("harness.py", sys.argv[1:], "Release build, a 120x40 pseudo-terminal.", text)
     if args.check_flat:
-        check_flat(rows)
-
-
-def check_flat(rows):
-    """The soak's verdict: memory flat (bounded buffers), key latency not growing."""
-    soaked = [r for r in rows if r["client"] == "pilothouse" and "soak_rss_mb" in r]
-    if not soaked:
-        raise SystemExit("--check-flat needs a --soak run of pilothouse")
-    for r in soaked:
-        series = r["soak_rss_mb"]
-        growth = (series[-1] - series[0]) / series[0]
-        key_start, key_end = r["key_p95_ms"], r["soak_key_p95_ms"]
-        verdict = (f"RSS {series[0]:.1f} -> {series[-1]:.1f} MB ({growth:+.1%}); "
-                   f"key p95 {key_start:.1f} -> {key_end:.1f} ms")
-        if growth >= 0.10 or key_end > 2 * key_start + 2:
-            raise SystemExit(f"not flat: {verdict}")
-        print(f"flat: {verdict}")
+        harness_report.check_flat(rows)
 
 
 if __name__ == "__main__":

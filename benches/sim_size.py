@@ -14,14 +14,13 @@ benches/README.md (unless --no-record). Uses benches/harness.py's `Sim`.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Sim, record, rss_mb  # noqa: E402
+from harness import Sim, namespaces_for, record, rss_mb  # noqa: E402
 
 
 def timed(action, runs):
@@ -33,26 +32,22 @@ def timed(action, runs):
     return statistics.median(times)
 
 
-def measure(pods, runs):
+def measure(pods, runs, per_namespace):
     with tempfile.TemporaryDirectory(prefix="pilothouse-sim-size-") as home:
         started = time.monotonic()
-        sim = Sim(home, pods=pods)
+        sim = Sim(home, pods=pods, namespaces=namespaces_for(pods, per_namespace))
         ready = time.monotonic() - started
         try:
             rss = rss_mb(sim.process.pid)
-            server = next(l.split()[1] for l in open(sim.kubeconfig) if "server:" in l)
             size = 0
 
             def list_all():
                 nonlocal size
-                with urllib.request.urlopen(f"{server}/api/v1/namespaces/load/pods") as answer:
+                with urllib.request.urlopen(f"{sim.server}/api/v1/pods") as answer:
                     size = len(answer.read())
 
             listing = timed(list_all, runs)
-            env = dict(os.environ, KUBECONFIG=sim.kubeconfig, KUBECACHEDIR=os.path.join(home, "cache"))
-            kubectl = timed(lambda: subprocess.run(
-                ["kubectl", "get", "pods", "-A", "--no-headers"], env=env, check=True,
-                stdout=subprocess.DEVNULL), runs)
+            kubectl = sim.kubectl_seconds(home, runs)
             rss_after = rss_mb(sim.process.pid)
         finally:
             sim.stop()
@@ -63,6 +58,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pods", default="10000,50000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--per-namespace", type=int, default=1000,
+                        help="preloaded pods a namespace (50,000 pods: 50 namespaces)")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
     lines = [
@@ -70,7 +67,7 @@ def main():
         "| --- | --- | --- | --- | --- |",
     ]
     for pods in [int(p) for p in args.pods.split(",")]:
-        ready, rss, rss_after, listing, size, kubectl = measure(pods, args.runs)
+        ready, rss, rss_after, listing, size, kubectl = measure(pods, args.runs, args.per_namespace)
         lines.append(f"| {pods:,} | {ready:.1f} s | {rss:.0f} / {rss_after:.0f} MB "
                      f"| {listing * 1000:.0f} ms ({size / 1e6:.1f} MB) | {kubectl:.2f} s |")
     text = "\n".join(lines)

@@ -116,6 +116,10 @@ pub struct SimArgs {
     /// Preload this many pods over several deployments (namespace `load`), for scale tests.
     #[arg(long, default_value = "0")]
     pub pods: usize,
+    /// Deal the preloaded deployments over this many namespaces: `load` for one,
+    /// `load-00`, `load-01`, ... for more.
+    #[arg(long, default_value = "1", requires = "pods", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub namespaces: u16,
     /// Changes a second to the preloaded pods (a restart count each), for measuring under churn.
     #[arg(long, default_value = "0", requires = "pods")]
     pub churn: u32,
@@ -150,6 +154,7 @@ impl Default for SimArgs {
             port: 0,
             seed: 1,
             pods: 0,
+            namespaces: 1,
             churn: 0,
             log_rate: 0,
             plain_http: false,
@@ -189,6 +194,14 @@ mod tests {
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "-1"]).is_err());
         assert!(Cli::try_parse_from(["pilothouse", "--refresh", "soon"]).is_err());
         assert!(Cli::try_parse_from(["pilothouse", "completions", "bash"]).is_ok());
+        assert!(
+            Cli::try_parse_from(["pilothouse", "sim", "--pods", "10", "--namespaces", "0"])
+                .is_err(),
+            "at least one namespace"
+        );
+        assert!(
+            Cli::try_parse_from(["pilothouse", "sim", "--pods", "10", "--namespaces", "5"]).is_ok()
+        );
         assert!(
             Cli::try_parse_from(["pilothouse", "-n", "web", "-A"]).is_err(),
             "-n and -A conflict"

@@ -124,6 +124,7 @@ impl Sim {
             port: args.port,
             seed: args.seed,
             preload_pods: args.pods,
+            preload_namespaces: usize::from(args.namespaces),
             churn_per_second: args.churn,
             log_lines_per_second: args.log_rate,
             secure: !args.plain_http,

@@ -1,4 +1,4 @@
-//! `--churn N`: N pod changes a second in the preloaded namespace `load`, as a
+//! `--churn N`: N pod changes a second in the preloaded namespaces, as a
 //! crash-looping fleet makes them: each change bumps one Running pod's
 //! restart count (round robin), so every watcher gets a MODIFIED event and the
 //! RESTARTS column moves. For measuring a client under a steady stream.
@@ -23,7 +23,15 @@ pub async fn run(shared: Arc<KubeShared>, per_second: u32, pods: &'static Resour
         owed %= BATCHES_PER_SECOND;
         let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
         let running: Vec<serde_json::Value> = {
-            let all = store.list("pods", Some("load"));
+            let all: Vec<_> = store
+                .list("pods", None)
+                .into_iter()
+                .filter(|pod| {
+                    pod.pointer("/metadata/namespace")
+                        .and_then(|n| n.as_str())
+                        .is_some_and(super::seed::is_load_namespace)
+                })
+                .collect();
             if all.is_empty() {
                 continue;
             }

@@ -43,6 +43,8 @@ pub struct KubeConfig {
     pub timing: Timing,
     /// Pods preloaded over several deployments, for scale tests.
     pub preload_pods: usize,
+    /// Namespaces the preloaded deployments are dealt over (0 or 1: `load` alone).
+    pub preload_namespaces: usize,
     /// Changes a second to the preloaded pods (their restart counts), for churn tests.
     pub churn_per_second: u32,
     /// Lines a second each running pod writes to its log (`--log-rate`).
@@ -84,7 +86,7 @@ impl KubeSim {
             config.seed
         });
         seed::minikube(&mut store);
-        seed::preload(&mut store, config.preload_pods);
+        seed::preload(&mut store, config.preload_pods, config.preload_namespaces);
         let shared = Arc::new(KubeShared {
             store: Mutex::new(store),
             timing: config.timing,

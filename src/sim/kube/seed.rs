@@ -142,17 +142,38 @@ fn workload(namespace: &str, name: &str, image: &str, replicas: usize) -> Value 
     })
 }
 
-/// `--pods N`: N pods over deployments of up to 100 replicas in namespace `load`.
-pub fn preload(store: &mut Store, pods: usize) {
+/// The namespaces `--pods N --namespaces K` fills: `load` for one, else
+/// `load-00`, `load-01`, ...
+pub fn load_namespaces(count: usize) -> Vec<String> {
+    if count <= 1 {
+        return vec!["load".to_string()];
+    }
+    (0..count).map(|i| format!("load-{i:02}")).collect()
+}
+
+/// Whether a namespace is one `--pods` fills (what `--churn` changes).
+pub fn is_load_namespace(name: &str) -> bool {
+    name == "load"
+        || name
+            .strip_prefix("load-")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// `--pods N --namespaces K`: N pods over deployments of up to 100 replicas,
+/// dealt round robin over the K namespaces of `load_namespaces`.
+pub fn preload(store: &mut Store, pods: usize, namespaces: usize) {
     if pods == 0 {
         return;
     }
-    insert(
-        store,
-        "",
-        "namespaces",
-        json!({"metadata": {"name": "load"}, "status": {"phase": "Active"}}),
-    );
+    let namespaces = load_namespaces(namespaces);
+    for namespace in &namespaces {
+        insert(
+            store,
+            "",
+            "namespaces",
+            json!({"metadata": {"name": namespace}, "status": {"phase": "Active"}}),
+        );
+    }
     let mut left = pods;
     let mut index = 0;
     while left > 0 {
@@ -162,7 +183,7 @@ pub fn preload(store: &mut Store, pods: usize) {
             "apps",
             "deployments",
             workload(
-                "load",
+                &namespaces[index % namespaces.len()],
                 &format!("load-{index:03}"),
                 "registry.k8s.io/pause:3.10",
                 replicas,
@@ -170,5 +191,62 @@ pub fn preload(store: &mut Store, pods: usize) {
         );
         left -= replicas;
         index += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn namespaces_of_deployments(store: &Store) -> Vec<(String, String, u64)> {
+        store
+            .list("deployments", None)
+            .into_iter()
+            .map(|d| {
+                (
+                    d["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    d["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                    d["spec"]["replicas"].as_u64().unwrap_or(0),
+                )
+            })
+            .filter(|(ns, _, _)| is_load_namespace(ns))
+            .collect()
+    }
+
+    #[test]
+    fn preloaded_deployments_are_dealt_over_the_namespaces_asked_for() {
+        let mut store = Store::new(1);
+        preload(&mut store, 250, 1);
+        assert_eq!(
+            namespaces_of_deployments(&store),
+            vec![
+                ("load".into(), "load-000".into(), 100),
+                ("load".into(), "load-001".into(), 100),
+                ("load".into(), "load-002".into(), 50),
+            ]
+        );
+
+        let mut store = Store::new(1);
+        preload(&mut store, 450, 2);
+        let dealt = namespaces_of_deployments(&store);
+        assert_eq!(dealt.len(), 5);
+        assert_eq!(dealt.iter().filter(|(ns, _, _)| ns == "load-00").count(), 3);
+        assert_eq!(dealt.iter().filter(|(ns, _, _)| ns == "load-01").count(), 2);
+        assert_eq!(dealt.iter().map(|(_, _, r)| r).sum::<u64>(), 450);
+        assert!(store.get("namespaces", "", "load-01").is_some());
+        assert!(store.get("namespaces", "", "load").is_none());
+    }
+
+    #[test]
+    fn only_the_preloaded_namespaces_churn() {
+        for name in ["load", "load-00", "load-49"] {
+            assert!(is_load_namespace(name), "{name}");
+        }
+        for name in ["loader", "load-", "load-web", "default", "kube-system"] {
+            assert!(!is_load_namespace(name), "{name}");
+        }
     }
 }

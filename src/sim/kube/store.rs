@@ -49,8 +49,8 @@ pub struct Store {
     pub pod_log_tx: broadcast::Sender<(String, LogLine)>,
     /// Pod uid -> what the container's last ended run printed (`logs --previous`).
     pub last_runs: HashMap<String, Vec<String>>,
-    /// Event names per namespace, oldest first, so old events can be dropped cheaply.
-    pub event_order: HashMap<String, VecDeque<String>>,
+    /// Events as (namespace, name), oldest first, so old ones can be dropped cheaply.
+    pub event_order: VecDeque<(String, String)>,
     seed: u64,
     /// How many times each key was drawn from.
     draws: HashMap<String, u64>,
@@ -66,7 +66,7 @@ impl Store {
             pod_logs: HashMap::new(),
             pod_log_tx: broadcast::channel(4096).0,
             last_runs: HashMap::new(),
-            event_order: HashMap::new(),
+            event_order: VecDeque::new(),
             seed,
             draws: HashMap::new(),
         }

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::task::JoinHandle;
 
-/// Events kept per namespace; older ones are deleted, as the API server's TTL would.
-pub(super) const EVENTS_KEPT: usize = 1_000;
+/// Events kept in all, over every namespace; older ones are deleted, as the API
+/// server's TTL would. One cap for the cluster, not one a namespace: 50,000
+/// preloaded pods over 50 namespaces would otherwise keep 50,000 events.
+pub(super) const EVENTS_KEPT: usize = 2_000;
 
 pub(super) fn res(plural: &str) -> &'static Resource {
     resources::RESOURCES
@@ -67,14 +69,14 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
     let events = res("events");
     store.insert(events, event);
     // Oldest first out, in O(1): the order is kept beside the store.
-    let order = store.event_order.entry(namespace.clone()).or_default();
-    order.push_back(name);
-    let expired: Vec<String> = if order.len() > EVENTS_KEPT {
+    let order = &mut store.event_order;
+    order.push_back((namespace, name));
+    let expired: Vec<(String, String)> = if order.len() > EVENTS_KEPT {
         order.drain(..order.len() - EVENTS_KEPT).collect()
     } else {
         Vec::new()
     };
-    for old in expired {
+    for (namespace, old) in expired {
         store.remove(events, &namespace, &old);
     }
 }
@@ -184,4 +186,48 @@ pub fn pod_ready(pod: &Value) -> bool {
             c.iter()
                 .any(|c| c["type"] == "Ready" && c["status"] == "True")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_capped_over_the_whole_cluster_oldest_first() {
+        let mut store = Store::new(1);
+        let pod = |namespace: &str, name: &str| {
+            json!({"kind": "Pod", "apiVersion": "v1",
+                   "metadata": {"namespace": namespace, "name": name, "uid": name}})
+        };
+        for i in 0..EVENTS_KEPT {
+            record_event(
+                &mut store,
+                &pod("load-00", &format!("p{i}")),
+                "Normal",
+                "Pulled",
+                "pulled",
+            );
+        }
+        for i in 0..50 {
+            record_event(
+                &mut store,
+                &pod("load-01", &format!("q{i}")),
+                "Normal",
+                "Pulled",
+                "pulled",
+            );
+        }
+        let kept = |ns| store.count("events", Some(ns));
+        assert_eq!(kept("load-00") + kept("load-01"), EVENTS_KEPT);
+        assert_eq!(kept("load-01"), 50, "the newest stay");
+        let first = store.list("events", Some("load-00"));
+        assert!(
+            first.iter().all(|e| e["involvedObject"]["name"] != "p0"),
+            "the oldest went first"
+        );
+        assert!(
+            first.iter().any(|e| e["involvedObject"]["name"] == "p50"),
+            "p50 is the oldest left"
+        );
+    }
 }
