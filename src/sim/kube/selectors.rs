@@ -46,6 +46,10 @@ impl LabelSelector {
         Ok(Self(requirements))
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn matches(&self, labels: Option<&Value>) -> bool {
         let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
         self.0.iter().all(|r| match r {
@@ -125,6 +129,10 @@ impl FieldSelector {
             terms.push((path.trim().to_string(), equal, value.trim().to_string()));
         }
         Ok(Self(terms))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn matches(&self, object: &Value) -> bool {

@@ -155,14 +155,36 @@ impl Store {
         plural: &'static str,
         namespace: Option<&str>,
     ) -> impl Iterator<Item = (&Key, &Arc<Value>)> {
-        let start = Key {
-            plural,
-            namespace: namespace.unwrap_or("").to_string(),
-            name: String::new(),
+        self.range_after(plural, namespace, None)
+    }
+
+    /// Objects of one resource (in one namespace) in key order, starting after
+    /// `after` (namespace, name) when given: a page of a long list costs its
+    /// own objects and a seek, never a walk over the pages before it.
+    pub fn range_after(
+        &self,
+        plural: &'static str,
+        namespace: Option<&str>,
+        after: Option<(&str, &str)>,
+    ) -> impl Iterator<Item = (&Key, &Arc<Value>)> {
+        use std::ops::Bound;
+        let start = match after {
+            Some((ns, name)) => Bound::Excluded(Key {
+                plural,
+                namespace: ns.to_string(),
+                name: name.to_string(),
+            }),
+            None => Bound::Included(Key {
+                plural,
+                namespace: namespace.unwrap_or("").to_string(),
+                name: String::new(),
+            }),
         };
-        self.objects.range(start..).take_while(move |(k, _)| {
-            k.plural == plural && namespace.is_none_or(|ns| k.namespace == ns)
-        })
+        self.objects
+            .range((start, Bound::Unbounded))
+            .take_while(move |(k, _)| {
+                k.plural == plural && namespace.is_none_or(|ns| k.namespace == ns)
+            })
     }
 
     fn record(

@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 mod exec;
 mod forwarded_pod;
+mod paging;
 mod portforward;
 mod portforward_spdy;
 mod subresources;
@@ -183,27 +184,16 @@ pub fn list(
         Err(r) => return status_response(&r, None, None),
     };
     let store = lock(shared);
-    let mut items: Vec<&Value> = store
-        .list(target.resource.plural, target.namespace.as_deref())
-        .into_iter()
-        .filter(|o| labels.matches(o.pointer("/metadata/labels")) && fields.matches(o))
-        .collect();
-    let offset: usize = query
-        .get("continue")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let limit: usize = query
-        .get("limit")
-        .and_then(|l| l.parse().ok())
-        .filter(|l| *l > 0)
-        .unwrap_or(usize::MAX);
-    let total = items.len();
-    items = items.into_iter().skip(offset).take(limit).collect();
-    let mut metadata = json!({"resourceVersion": store.resource_version().to_string()});
-    if offset + items.len() < total {
-        metadata["continue"] = json!((offset + items.len()).to_string());
-        metadata["remainingItemCount"] = json!(total - offset - items.len());
-    }
+    let paging::Page { items, metadata } = match paging::page(
+        &store,
+        target.resource.plural,
+        target.namespace.as_deref(),
+        (&labels, &fields),
+        query,
+    ) {
+        Ok(page) => page,
+        Err(r) => return status_response(&r, None, None),
+    };
     if wants_table(accept) {
         let mut t = table::table(
             target.resource,
