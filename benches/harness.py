@@ -98,7 +98,7 @@ def rss_mb(pid, field="VmRSS"):
 class Sim:
     """`pilothouse sim` in its own process, until every preloaded pod runs."""
 
-    def __init__(self, home, pods=0, churn=0, containers=0, namespaces=1):
+    def __init__(self, home, pods=0, churn=0, containers=0, namespaces=1, extra=()):
         tag = f"{pods}-{churn}-{containers}-{namespaces}"
         self.kubeconfig = os.path.join(home, f"kubeconfig-{tag}")
         self.socket = os.path.join(home, f"docker-{tag}.sock")
@@ -109,6 +109,7 @@ class Sim:
             args += ["--namespaces", str(namespaces)]
         if churn:
             args += ["--churn", str(churn)]
+        args += list(extra)
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while not (os.path.exists(self.kubeconfig) and os.path.getsize(self.kubeconfig)):

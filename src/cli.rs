@@ -126,6 +126,10 @@ pub struct SimArgs {
     /// Lines a second each running pod writes to its log, for measuring a client that follows many logs.
     #[arg(long, default_value = "0")]
     pub log_rate: u32,
+    /// With --log-rate: only this many pods write, the first running ones of the
+    /// preloaded namespaces by name (0: every running pod).
+    #[arg(long, default_value = "0", requires = "log_rate")]
+    pub log_pods: usize,
     /// Serve the API over plain HTTP with no authentication (for scripts that read it raw);
     /// by default it is HTTPS with its own CA and a token for each user, as a real cluster.
     #[arg(long)]
@@ -157,6 +161,7 @@ impl Default for SimArgs {
             namespaces: 1,
             churn: 0,
             log_rate: 0,
+            log_pods: 0,
             plain_http: false,
             containers: 0,
             pod_start_ms: 600,
@@ -201,6 +206,14 @@ mod tests {
         );
         assert!(
             Cli::try_parse_from(["pilothouse", "sim", "--pods", "10", "--namespaces", "5"]).is_ok()
+        );
+        assert!(
+            Cli::try_parse_from(["pilothouse", "sim", "--log-pods", "20"]).is_err(),
+            "--log-pods limits --log-rate"
+        );
+        assert!(
+            Cli::try_parse_from(["pilothouse", "sim", "--log-rate", "5", "--log-pods", "20"])
+                .is_ok()
         );
         assert!(
             Cli::try_parse_from(["pilothouse", "-n", "web", "-A"]).is_err(),

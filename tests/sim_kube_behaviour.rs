@@ -433,3 +433,57 @@ async fn log_rate_makes_every_running_pod_write_lines_at_the_rate_asked() {
         );
     }
 }
+
+/// `--log-pods N`: only the first N running pods of the preloaded namespaces write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_pods_limits_the_writers_to_the_first_running_pods_by_name() {
+    let sim = KubeSim::start(
+        KubeConfig {
+            preload_pods: 3,
+            log_lines_per_second: 50,
+            log_pods: 1,
+            ..fast(47)
+        },
+        None,
+    )
+    .await
+    .expect("sim");
+    let port = port_of(&sim);
+    let load = "/api/v1/namespaces/load/pods";
+    let pods = until(port, load, "3 running pods", |p| running(p).len() == 3).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut names = running(&pods);
+    names.sort();
+    let mut written = Vec::new();
+    for name in &names {
+        let (status, body) = http_request(
+            port,
+            "GET",
+            &format!("{load}/{name}/log"),
+            "text/plain",
+            b"",
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        written.push(
+            body.lines()
+                .filter(|l| l.contains(" GET /recipes/"))
+                .count(),
+        );
+    }
+    assert!(written[0] > 0, "the first pod by name writes: {written:?}");
+    assert_eq!(&written[1..], [0, 0], "the others are quiet");
+    let system = "/api/v1/namespaces/kube-system/pods";
+    let list = get_json(port, system).await;
+    let system_pods = running(list["items"].as_array().map(Vec::as_slice).unwrap_or(&[]));
+    assert!(!system_pods.is_empty(), "{list}");
+    let (_, body) = http_request(
+        port,
+        "GET",
+        &format!("{system}/{}/log", system_pods[0]),
+        "text/plain",
+        b"",
+    )
+    .await;
+    assert!(!body.contains(" GET /recipes/"), "{body}");
+}

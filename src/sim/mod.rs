@@ -127,6 +127,7 @@ impl Sim {
             preload_namespaces: usize::from(args.namespaces),
             churn_per_second: args.churn,
             log_lines_per_second: args.log_rate,
+            log_pods: args.log_pods,
             secure: !args.plain_http,
             timing,
         };

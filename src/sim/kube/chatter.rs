@@ -1,17 +1,18 @@
 //! `--log-rate N`: every running pod writes N lines a second to its log, as
 //! a web server's access log does under steady traffic. For measuring a
 //! client that follows many pods' logs (`kubectl logs -f -l`, the cockpit's
-//! logs of a Deployment).
+//! logs of a Deployment). With a pod count, only that many write: the first
+//! running pods of the preloaded namespaces by name (`--log-pods`).
 
 use super::KubeShared;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// Lines are written in ten batches a second.
 const BATCHES_PER_SECOND: u32 = 10;
 
-pub async fn run(shared: Arc<KubeShared>, per_second: u32) {
+pub async fn run(shared: Arc<KubeShared>, per_second: u32, pods_writing: usize) {
     let mut tick = tokio::time::interval(Duration::from_secs(1) / BATCHES_PER_SECOND);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Per pod: lines written so far, so each line has a number of its own.
@@ -29,14 +30,27 @@ pub async fn run(shared: Arc<KubeShared>, per_second: u32) {
         let running: Vec<(String, String)> = store
             .list("pods", None)
             .iter()
+            .filter(|pod| {
+                pods_writing == 0
+                    || pod
+                        .pointer("/metadata/namespace")
+                        .and_then(|n| n.as_str())
+                        .is_some_and(super::seed::is_load_namespace)
+            })
             .filter(|pod| pod.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Running"))
             .filter_map(|pod| {
                 let uid = pod.pointer("/metadata/uid")?.as_str()?;
                 let name = pod.pointer("/metadata/name")?.as_str()?;
                 Some((uid.to_string(), name.to_string()))
             })
+            .take(if pods_writing == 0 {
+                usize::MAX
+            } else {
+                pods_writing
+            })
             .collect();
-        written.retain(|uid, _| running.iter().any(|(u, _)| u == uid));
+        let live: HashSet<&str> = running.iter().map(|(uid, _)| uid.as_str()).collect();
+        written.retain(|uid, _| live.contains(uid.as_str()));
         for (uid, name) in running {
             let count = written.entry(uid.clone()).or_default();
             for _ in 0..batch {

@@ -49,6 +49,9 @@ pub struct KubeConfig {
     pub churn_per_second: u32,
     /// Lines a second each running pod writes to its log (`--log-rate`).
     pub log_lines_per_second: u32,
+    /// Only this many pods write (`--log-pods`): the first running ones of
+    /// the preloaded namespaces by name. 0: every running pod.
+    pub log_pods: usize,
     /// HTTPS with its own CA, and bearer tokens that name the user (what
     /// `pilothouse sim` and the demo serve). false: plain HTTP, no
     /// authentication: for tests that speak raw HTTP, and `--plain-http`.
@@ -124,6 +127,7 @@ impl KubeSim {
             tasks.push(tokio::spawn(chatter::run(
                 shared.clone(),
                 config.log_lines_per_second,
+                config.log_pods,
             )));
         }
         Ok(Self {
