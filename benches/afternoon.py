@@ -49,16 +49,11 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import logs_many  # noqa: E402
+from dev_loop import free_port  # noqa: E402
 
 HELP = "Keys · type to filter"
 HELP_BYTES = "type to filter".encode()
 DEPLOYMENT_SIZE = 100  # the sim's preloaded Deployments have up to 100 replicas
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def app_directory(home, forwards):
@@ -171,11 +166,6 @@ def open_descriptors(cockpit):
     return min(looks)
 
 
-def p95(values):
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else float("nan")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30)
@@ -234,11 +224,11 @@ def main():
                 "cpu": (harness.cpu_ticks(cockpit.pid) - cpu_before) / harness.TICKS / window * 100,
                 "rss": harness.rss_mb(cockpit.pid),
                 "fds": open_descriptors(cockpit),
-                "key_p95_ms": p95(keys) * 1000, "key_median_ms": statistics.median(keys) * 1000 if keys else float("nan"),
                 "keys": len(keys), "requests": requests, "failures": failures, "saves": saves,
                 "builds": dev_builds(sim.socket) - builds_before,
             })
             m = minutes[-1]
+            harness.latency_stats(m, "key", keys)  # key_median_ms, key_p95_ms
             print(f"minute {len(minutes)}: CPU {m['cpu']:.2f} %, RSS {m['rss']:.1f} MB, {m['fds']} fds, "
                   f"key p50/p95 {m['key_median_ms']:.1f}/{m['key_p95_ms']:.1f} ms ({m['keys']} keys), "
                   f"forwards {m['requests'] - m['failures']}/{m['requests']} answered, "
