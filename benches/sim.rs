@@ -110,7 +110,6 @@ fn list(c: &mut Criterion) {
                         .list("pods", Some("load"))
                         .into_iter()
                         .take(100)
-                        .cloned()
                         .collect();
                     for mut pod in names {
                         pod["metadata"]["annotations"] =

@@ -152,8 +152,7 @@ async fn no_secret_reaches_a_frame_or_the_log() {
         .store
         .lock()
         .expect("the store")
-        .get("secrets", "default", "db")
-        .cloned();
+        .get("secrets", "default", "db");
     let stored = stored.expect("the Secret is stored");
     assert_eq!(
         stored["data"]["password"],

@@ -28,21 +28,10 @@ pub async fn run(shared: Arc<KubeShared>, per_second: u32, pods_writing: usize) 
         }
         let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
         let running: Vec<(String, String)> = store
-            .list("pods", None)
-            .iter()
-            .filter(|pod| {
-                pods_writing == 0
-                    || pod
-                        .pointer("/metadata/namespace")
-                        .and_then(|n| n.as_str())
-                        .is_some_and(super::seed::is_load_namespace)
-            })
-            .filter(|pod| pod.pointer("/status/phase").and_then(|p| p.as_str()) == Some("Running"))
-            .filter_map(|pod| {
-                let uid = pod.pointer("/metadata/uid")?.as_str()?;
-                let name = pod.pointer("/metadata/name")?.as_str()?;
-                Some((uid.to_string(), name.to_string()))
-            })
+            .briefs("pods", None)
+            .filter(|(key, _)| pods_writing == 0 || super::seed::is_load_namespace(&key.namespace))
+            .filter(|(_, pod)| pod.phase == "Running")
+            .map(|(key, pod)| (pod.uid.clone(), key.name.clone()))
             .take(if pods_writing == 0 {
                 usize::MAX
             } else {

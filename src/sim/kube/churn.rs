@@ -23,21 +23,18 @@ pub async fn run(shared: Arc<KubeShared>, per_second: u32, pods: &'static Resour
         owed %= BATCHES_PER_SECOND;
         let mut store = shared.store.lock().unwrap_or_else(|p| p.into_inner());
         let running: Vec<serde_json::Value> = {
+            // Chosen from the briefs; only the batch's own pods are parsed.
             let all: Vec<_> = store
-                .list("pods", None)
-                .into_iter()
-                .filter(|pod| {
-                    pod.pointer("/metadata/namespace")
-                        .and_then(|n| n.as_str())
-                        .is_some_and(super::seed::is_load_namespace)
-                })
+                .briefs("pods", None)
+                .filter(|(key, _)| super::seed::is_load_namespace(&key.namespace))
                 .collect();
             if all.is_empty() {
                 continue;
             }
             (0..batch.min(all.len()))
-                .map(|i| all[(next + i) % all.len()].clone())
-                .filter(|pod| pod.pointer("/status/containerStatuses/0").is_some())
+                .map(|i| all[(next + i) % all.len()])
+                .filter(|(_, pod)| pod.has_container_status)
+                .filter_map(|(key, _)| store.get("pods", &key.namespace, &key.name))
                 .collect()
         };
         next = next.wrapping_add(batch);

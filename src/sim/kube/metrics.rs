@@ -56,14 +56,14 @@ fn pod_metrics(pod: &Value) -> Value {
 
 fn node_metrics(store: &Store, node: &Value) -> Value {
     let name = text(node, "/metadata/name");
-    let pods: Vec<&Value> = store
-        .list("pods", None)
-        .into_iter()
-        .filter(|p| running(p) && text(p, "/spec/nodeName") == name)
-        .collect();
+    // Counted from the briefs: a node of 50,000 pods is not parsed for a number.
+    let pods = store
+        .briefs("pods", None)
+        .filter(|(_, p)| p.phase == "Running" && !p.terminating && p.node_name == name)
+        .count();
     // The node's system work, plus what its pods use.
-    let cpu_milli = 180 + pods.len() as u64 * 20;
-    let memory_mi = 700 + pods.len() as u64 * 48;
+    let cpu_milli = 180 + pods as u64 * 20;
+    let memory_mi = 700 + pods as u64 * 48;
     json!({
         "metadata": {"name": name, "labels": node.pointer("/metadata/labels").cloned().unwrap_or(json!({})),
                      "creationTimestamp": rfc3339(now_secs())},
@@ -89,7 +89,7 @@ pub fn answer(store: &Store, rest: &[&str]) -> Option<Value> {
             "PodMetrics",
             store
                 .list("pods", None)
-                .into_iter()
+                .iter()
                 .filter(|p| running(p))
                 .map(pod_metrics)
                 .collect(),
@@ -98,26 +98,26 @@ pub fn answer(store: &Store, rest: &[&str]) -> Option<Value> {
             "PodMetrics",
             store
                 .list("pods", Some(namespace))
-                .into_iter()
+                .iter()
                 .filter(|p| running(p))
                 .map(pod_metrics)
                 .collect(),
         ),
         ["namespaces", namespace, "pods", name] => {
-            let pod = store.get("pods", namespace, name).filter(|p| running(p))?;
-            with_kind("PodMetrics", pod_metrics(pod))
+            let pod = store.get("pods", namespace, name).filter(running)?;
+            with_kind("PodMetrics", pod_metrics(&pod))
         }
         ["nodes"] => list(
             "NodeMetrics",
             store
                 .list("nodes", None)
                 .into_iter()
-                .map(|n| node_metrics(store, n))
+                .map(|n| node_metrics(store, &n))
                 .collect(),
         ),
         ["nodes", name] => with_kind(
             "NodeMetrics",
-            node_metrics(store, store.get("nodes", "", name)?),
+            node_metrics(store, &store.get("nodes", "", name)?),
         ),
         _ => return None,
     })

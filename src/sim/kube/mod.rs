@@ -23,6 +23,7 @@ mod seed;
 mod selectors;
 mod shared;
 pub mod store;
+mod stored;
 mod table;
 mod table_more;
 

@@ -5,7 +5,7 @@ use super::resources::by_plural;
 use super::store::Store;
 use serde_json::{Value, json};
 
-fn insert(store: &mut Store, group: &str, plural: &str, object: Value) -> std::sync::Arc<Value> {
+fn insert(store: &mut Store, group: &str, plural: &str, object: Value) -> Value {
     let resource = by_plural(group, plural).expect("seeded resources are served");
     store.insert(resource, object)
 }

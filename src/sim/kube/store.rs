@@ -3,10 +3,10 @@
 //! replay from, and pod logs.
 
 use super::resources::Resource;
+pub use super::stored::{Brief, Stored};
 use crate::sim::clock::{now_nanos, now_secs, rfc3339};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::Arc;
 use tokio::sync::broadcast;
 
 /// Changes kept for watches that resume from a resourceVersion; older ones get 410 Gone.
@@ -25,10 +25,12 @@ pub struct Change {
     pub rv: u64,
     pub plural: &'static str,
     pub namespace: String,
+    pub name: String,
     /// ADDED, MODIFIED or DELETED.
     pub kind: &'static str,
-    /// Shared with the store while it is the current version: the log costs no copies.
-    pub object: Arc<Value>,
+    /// Shared with the store while it is the current version: the log costs no copies,
+    /// and a superseded version costs its compact text.
+    pub object: Stored,
 }
 
 /// One line of a pod's log and when it was written.
@@ -40,7 +42,7 @@ pub struct LogLine {
 }
 
 pub struct Store {
-    pub objects: BTreeMap<Key, Arc<Value>>,
+    objects: BTreeMap<Key, Stored>,
     rv: u64,
     changes: VecDeque<Change>,
     pub watchers: broadcast::Sender<Change>,
@@ -131,30 +133,55 @@ impl Store {
         )
     }
 
-    pub fn get(&self, plural: &'static str, namespace: &str, name: &str) -> Option<&Value> {
-        self.objects
-            .get(&Key {
-                plural,
-                namespace: namespace.to_string(),
-                name: name.to_string(),
-            })
-            .map(|object| &**object)
+    /// The object, parsed from its stored text.
+    pub fn get(&self, plural: &'static str, namespace: &str, name: &str) -> Option<Value> {
+        self.stored(plural, namespace, name).map(Stored::value)
+    }
+
+    /// The object as stored: its text and brief, without parsing it.
+    pub fn stored(&self, plural: &'static str, namespace: &str, name: &str) -> Option<&Stored> {
+        self.objects.get(&Key {
+            plural,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        })
     }
 
     /// Objects of one resource (in one namespace), by a range of the sorted keys: O(log n + k).
-    pub fn list(&self, plural: &'static str, namespace: Option<&str>) -> Vec<&Value> {
-        self.range(plural, namespace).map(|(_, v)| &**v).collect()
+    /// Each is parsed: a scan over every pod reads `briefs` instead.
+    pub fn list(&self, plural: &'static str, namespace: Option<&str>) -> Vec<Value> {
+        self.range(plural, namespace)
+            .map(|(_, v)| v.value())
+            .collect()
+    }
+
+    /// Objects of one resource in a namespace that `owner_uid` owns: chosen by
+    /// their briefs, so only the owned ones are parsed.
+    pub fn owned(&self, plural: &'static str, namespace: &str, owner_uid: &str) -> Vec<Value> {
+        self.range(plural, Some(namespace))
+            .filter(|(_, v)| v.brief.owners.iter().any(|(_, uid)| uid == owner_uid))
+            .map(|(_, v)| v.value())
+            .collect()
+    }
+
+    /// The briefs of one resource's objects (in one namespace), with their keys.
+    pub fn briefs(
+        &self,
+        plural: &'static str,
+        namespace: Option<&str>,
+    ) -> impl Iterator<Item = (&Key, &Brief)> {
+        self.range(plural, namespace).map(|(k, v)| (k, &*v.brief))
     }
 
     pub fn count(&self, plural: &'static str, namespace: Option<&str>) -> usize {
         self.range(plural, namespace).count()
     }
 
-    fn range(
+    pub fn range(
         &self,
         plural: &'static str,
         namespace: Option<&str>,
-    ) -> impl Iterator<Item = (&Key, &Arc<Value>)> {
+    ) -> impl Iterator<Item = (&Key, &Stored)> {
         self.range_after(plural, namespace, None)
     }
 
@@ -166,7 +193,7 @@ impl Store {
         plural: &'static str,
         namespace: Option<&str>,
         after: Option<(&str, &str)>,
-    ) -> impl Iterator<Item = (&Key, &Arc<Value>)> {
+    ) -> impl Iterator<Item = (&Key, &Stored)> {
         use std::ops::Bound;
         let start = match after {
             Some((ns, name)) => Bound::Excluded(Key {
@@ -190,14 +217,15 @@ impl Store {
     fn record(
         &mut self,
         plural: &'static str,
-        namespace: &str,
+        (namespace, name): (&str, &str),
         kind: &'static str,
-        object: Arc<Value>,
+        object: Stored,
     ) {
         let change = Change {
             rv: self.rv,
             plural,
             namespace: namespace.to_string(),
+            name: name.to_string(),
             kind,
             object,
         };
@@ -209,7 +237,7 @@ impl Store {
     }
 
     /// Store a new object: fills uid, resourceVersion, creationTimestamp and generation.
-    pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
+    pub fn insert(&mut self, resource: &Resource, mut object: Value) -> Value {
         self.rv += 1;
         let (namespace, name) = namespace_and_name(&object);
         object["apiVersion"] = json!(resource.api_version());
@@ -222,21 +250,26 @@ impl Store {
         if matches!(resource.plural, "deployments" | "replicasets") {
             metadata["generation"] = json!(1);
         }
-        let object = Arc::new(object);
+        let stored = Stored::new(&object);
+        self.record(
+            resource.plural,
+            (&namespace, &name),
+            "ADDED",
+            stored.clone(),
+        );
         self.objects.insert(
             Key {
                 plural: resource.plural,
-                namespace: namespace.clone(),
+                namespace,
                 name,
             },
-            object.clone(),
+            stored,
         );
-        self.record(resource.plural, &namespace, "ADDED", object.clone());
         object
     }
 
     /// Replace a stored object; a change to `spec` bumps `metadata.generation`.
-    pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Arc<Value> {
+    pub fn replace(&mut self, resource: &Resource, mut object: Value) -> Value {
         self.rv += 1;
         let (namespace, name) = namespace_and_name(&object);
         let key = Key {
@@ -245,26 +278,33 @@ impl Store {
             name,
         };
         if let Some(old) = self.objects.get(&key) {
-            if let Some(generation) = old.pointer("/metadata/generation").and_then(Value::as_i64) {
-                let bumped = if old.get("spec") != object.get("spec") {
+            let brief = &old.brief;
+            // Only what has a generation is parsed: its spec decides the bump.
+            if let Some(generation) = brief.generation {
+                let bumped = if old.value().get("spec") != object.get("spec") {
                     generation + 1
                 } else {
                     generation
                 };
                 object["metadata"]["generation"] = json!(bumped);
             }
-            for field in ["uid", "creationTimestamp"] {
-                if let Some(value) = old["metadata"].get(field) {
-                    object["metadata"][field] = value.clone();
+            for (field, value) in [("uid", &brief.uid), ("creationTimestamp", &brief.created)] {
+                if !value.is_empty() {
+                    object["metadata"][field] = json!(value);
                 }
             }
         }
         object["apiVersion"] = json!(resource.api_version());
         object["kind"] = json!(resource.kind);
         object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        let object = Arc::new(object);
-        self.objects.insert(key, object.clone());
-        self.record(resource.plural, &namespace, "MODIFIED", object.clone());
+        let stored = Stored::new(&object);
+        self.record(
+            resource.plural,
+            (&namespace, &key.name),
+            "MODIFIED",
+            stored.clone(),
+        );
+        self.objects.insert(key, stored);
         object
     }
 
@@ -274,7 +314,7 @@ impl Store {
             namespace: namespace.to_string(),
             name: name.to_string(),
         };
-        let mut object = Arc::unwrap_or_clone(self.objects.remove(&key)?);
+        let mut object = self.objects.remove(&key)?.value();
         self.rv += 1;
         object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
         if resource.plural == "pods"
@@ -285,9 +325,9 @@ impl Store {
         }
         self.record(
             resource.plural,
-            namespace,
+            (namespace, name),
             "DELETED",
-            Arc::new(object.clone()),
+            Stored::new(&object),
         );
         Some(object)
     }
@@ -343,7 +383,7 @@ mod tests {
             .unwrap()
             .parse()
             .unwrap();
-        let mut changed = (*created).clone();
+        let mut changed = created.clone();
         changed["spec"]["replicas"] = json!(3);
         let updated = store.replace(deployments, changed);
         assert_eq!(updated["metadata"]["generation"], json!(2));

@@ -135,7 +135,7 @@ fn machine_of(
             Some(name),
         )));
     };
-    let container = container.map_or_else(|| first_container(pod), String::from);
+    let container = container.map_or_else(|| first_container(&pod), String::from);
     let Some(spec) = pod
         .pointer("/spec/containers")
         .and_then(Value::as_array)

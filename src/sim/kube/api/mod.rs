@@ -7,7 +7,7 @@ use super::managed;
 use super::patch::{json_patch, merge_patch, strategic_merge};
 use super::resources::{self, Resource};
 use super::selectors::{FieldSelector, LabelSelector};
-use super::store::Store;
+use super::store::{Store, Stored};
 use super::{KubeShared, table};
 use crate::sim::clock::{now_secs, rfc3339};
 use crate::sim::http::{Body, json, streaming};
@@ -142,7 +142,7 @@ fn lock(shared: &KubeShared) -> std::sync::MutexGuard<'_, Store> {
 
 fn namespace_missing(store: &Store, target: &Target) -> Option<Refusal> {
     let ns = target.namespace.as_deref()?;
-    store.get("namespaces", "", ns).is_none().then(|| {
+    store.stored("namespaces", "", ns).is_none().then(|| {
         Refusal::not_found(
             resources::by_plural("", "namespaces").expect("namespaces"),
             ns,
@@ -195,16 +195,17 @@ pub fn list(
         Err(r) => return status_response(&r, None, None),
     };
     if wants_table(accept) {
+        let objects: Vec<Value> = items.iter().map(|stored| stored.value()).collect();
         let mut t = table::table(
             target.resource,
-            &items,
+            &objects.iter().collect::<Vec<_>>(),
             store.resource_version(),
             now_secs(),
         );
         t["metadata"] = metadata;
         return json(StatusCode::OK, &t);
     }
-    // Written item by item: building one big Value would deep-copy every object first.
+    // Written item by item from the stored text: nothing is parsed or re-encoded.
     let mut body = Vec::with_capacity(items.len() * 1024 + 256);
     let head = json!({"kind": format!("{}List", target.resource.kind), "apiVersion": target.resource.api_version(), "metadata": metadata});
     let head = head.to_string();
@@ -214,18 +215,7 @@ pub fn list(
         if i > 0 {
             body.push(b',');
         }
-        if serde_json::to_writer(&mut body, item).is_err() {
-            return status_response(
-                &Refusal {
-                    code: 500,
-                    reason: "InternalError",
-                    message: "cannot encode the list".into(),
-                    causes: Vec::new(),
-                },
-                None,
-                None,
-            );
-        }
+        body.extend_from_slice(item.json());
     }
     body.extend_from_slice(b"]}");
     crate::sim::http::full(StatusCode::OK, "application/json", body)
@@ -239,12 +229,12 @@ pub fn get(shared: &KubeShared, target: &Target, accept: &str) -> Response<Body>
             StatusCode::OK,
             &table::table(
                 target.resource,
-                &[object],
+                &[&object],
                 store.resource_version(),
                 now_secs(),
             ),
         ),
-        Some(object) => json(StatusCode::OK, object),
+        Some(object) => json(StatusCode::OK, &object),
         None => status_response(
             &Refusal::not_found(target.resource, name),
             Some(target.resource),

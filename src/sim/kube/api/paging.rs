@@ -7,7 +7,7 @@
 
 use super::super::admission::Refusal;
 use super::super::selectors::{FieldSelector, LabelSelector};
-use super::super::store::Store;
+use super::super::store::{Store, Stored};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -56,7 +56,7 @@ fn resume(token: &str) -> Result<Resume, Refusal> {
 /// One page of a list: its objects and the list's metadata (resourceVersion,
 /// and `continue` with `remainingItemCount` when more follow).
 pub struct Page<'a> {
-    pub items: Vec<&'a Value>,
+    pub items: Vec<&'a Stored>,
     pub metadata: Value,
 }
 
@@ -93,13 +93,20 @@ pub fn page<'a>(
     let after = resumed
         .as_ref()
         .map(|r| (r.namespace.as_str(), r.name.as_str()));
+    let unfiltered = labels.is_empty() && fields.is_empty();
     let mut matching = store
         .range_after(plural, namespace, after)
-        .filter(|(_, o)| labels.matches(o.pointer("/metadata/labels")) && fields.matches(o));
+        .filter(|(_, stored)| {
+            // Parsed only when a selector has to look inside.
+            unfiltered || {
+                let o = stored.value();
+                labels.matches(o.pointer("/metadata/labels")) && fields.matches(&o)
+            }
+        });
     let mut items = Vec::new();
     let mut last = None;
     for (key, object) in matching.by_ref().take(limit) {
-        items.push(&**object);
+        items.push(object);
         last = Some(key);
     }
     let rv = resumed.as_ref().map_or(store.resource_version(), |r| r.rv);
@@ -107,7 +114,7 @@ pub fn page<'a>(
     if let Some(last) = last.filter(|_| matching.next().is_some()) {
         metadata["continue"] = json!(token(rv, &last.namespace, &last.name));
         // As the API server does: counted only when no selector makes it a guess.
-        if labels.is_empty() && fields.is_empty() {
+        if unfiltered {
             let remaining = store
                 .range_after(plural, namespace, Some((&last.namespace, &last.name)))
                 .count();
@@ -144,7 +151,8 @@ mod tests {
     fn names(page: &Page) -> Vec<String> {
         page.items
             .iter()
-            .map(|o| {
+            .map(|stored| {
+                let o = stored.value();
                 format!(
                     "{}/{}",
                     o["metadata"]["namespace"].as_str().unwrap_or(""),

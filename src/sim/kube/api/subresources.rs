@@ -87,7 +87,6 @@ pub fn scale(
     }
     let stored = store
         .get(target.resource.plural, &ns, &name)
-        .cloned()
         .unwrap_or(next);
     json(StatusCode::OK, &scale_of(&stored))
 }
@@ -120,7 +119,7 @@ pub fn log(
         );
     }
     if query.get("previous").is_some_and(|p| p == "true") {
-        return previous_log(&store, pod, name, query);
+        return previous_log(&store, &pod, name, query);
     }
     let uid = pod
         .pointer("/metadata/uid")
@@ -149,7 +148,7 @@ pub fn log(
                         Err(_) => return,
                     },
                     change = changes.recv() => match change {
-                        Ok(c) if c.kind == "DELETED" && c.object.pointer("/metadata/uid").and_then(Value::as_str) == Some(uid.as_str()) => return,
+                        Ok(c) if c.kind == "DELETED" && c.object.brief.uid == uid => return,
                         Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(_) => return,
                     },

@@ -18,29 +18,42 @@ pub fn watch(
     // `kubectl get -w` asks for Tables: each event then carries a one-row Table.
     let as_table = wants_table(accept);
     let resource = target.resource;
-    let send = move |kind: &str, object: &Value| {
-        let object = if as_table && kind != "ERROR" && kind != "BOOKMARK" {
-            let rv = object
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            table::table(resource, &[object], rv, now_secs())
+    // ERROR and BOOKMARK events: objects of the watch itself, not stored ones.
+    let send_value = {
+        let tx = tx.clone();
+        move |kind: &str, object: &Value| {
+            tx.send(Bytes::from(format!(
+                "{}\n",
+                json!({"type": kind, "object": object})
+            )))
+            .is_ok()
+        }
+    };
+    // A stored object: its text goes out as it is, unless a Table is asked for.
+    let send = move |kind: &str, stored: &Stored| {
+        let line = if as_table {
+            let object = stored.value();
+            let rv = stored.brief.resource_version;
+            let table = table::table(resource, &[&object], rv, now_secs());
+            format!("{}\n", json!({"type": kind, "object": table})).into_bytes()
         } else {
-            object.clone()
+            let mut line = format!("{{\"type\":\"{kind}\",\"object\":").into_bytes();
+            line.extend_from_slice(stored.json());
+            line.extend_from_slice(b"}\n");
+            line
         };
-        tx.send(Bytes::from(format!(
-            "{}\n",
-            json!({"type": kind, "object": object})
-        )))
-        .is_ok()
+        tx.send(Bytes::from(line)).is_ok()
     };
     let plural = target.resource.plural;
     let namespace = target.namespace.clone();
-    let matches = move |object: &Value, ns: &str| {
+    let unfiltered = labels.is_empty() && fields.is_empty();
+    let matches = move |stored: &Stored, ns: &str| {
         namespace.as_deref().is_none_or(|n| n == ns)
-            && labels.matches(object.pointer("/metadata/labels"))
-            && fields.matches(object)
+            && (unfiltered || {
+                // Parsed only when a selector has to look inside.
+                let object = stored.value();
+                labels.matches(object.pointer("/metadata/labels")) && fields.matches(&object)
+            })
     };
     let store = lock(shared);
     let mut live = store.watchers.subscribe();
@@ -53,7 +66,7 @@ pub fn watch(
         Some(rv) if rv != 0 && rv < store.oldest_resumable() => {
             let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                                 "message": format!("too old resource version: {rv} ({})", store.oldest_resumable()), "reason": "Expired", "code": 410});
-            send("ERROR", &status);
+            send_value("ERROR", &status);
             return streaming(StatusCode::OK, "application/json", rx);
         }
         Some(rv) if rv != 0 => {
@@ -64,12 +77,8 @@ pub fn watch(
             }
         }
         _ => {
-            for object in store.list(plural, None) {
-                let ns = object
-                    .pointer("/metadata/namespace")
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
-                if matches(object, ns) {
+            for (key, object) in store.range(plural, None) {
+                if matches(object, &key.namespace) {
                     send("ADDED", object);
                 }
             }
@@ -108,7 +117,7 @@ pub fn watch(
                 },
                 _ = bookmark.tick(), if bookmarks => {
                     let object = json!({"kind": kind, "apiVersion": api_version, "metadata": {"resourceVersion": last_rv.to_string()}});
-                    if !send("BOOKMARK", &object) {
+                    if !send_value("BOOKMARK", &object) {
                         return;
                     }
                 }

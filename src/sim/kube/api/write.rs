@@ -51,7 +51,10 @@ pub fn create(
     } else {
         ""
     };
-    if store.get(target.resource.plural, ns_key, &name).is_some() {
+    if store
+        .stored(target.resource.plural, ns_key, &name)
+        .is_some()
+    {
         let refusal = Refusal {
             code: 409,
             reason: "AlreadyExists",
@@ -288,7 +291,7 @@ fn apply(
     }
     let (ns, name) = key_of(target);
     let (ns, name) = (ns.to_string(), name.to_string());
-    let current = store.get(target.resource.plural, &ns, &name).cloned();
+    let current = store.get(target.resource.plural, &ns, &name);
     match managed::apply(current.as_ref(), &applied, manager, force) {
         Err(conflicts) => {
             let fields: Vec<String> = conflicts

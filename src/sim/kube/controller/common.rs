@@ -81,15 +81,8 @@ pub fn record_event(store: &mut Store, involved: &Value, kind: &str, reason: &st
     }
 }
 
-pub(super) fn owned_by(object: &Value, owner_uid: &str) -> bool {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == json!(owner_uid)))
-}
-
 pub(super) fn mark_terminating(store: &mut Store, ns: &str, name: &str) -> bool {
-    let Some(pod) = store.get("pods", ns, name).cloned() else {
+    let Some(pod) = store.get("pods", ns, name) else {
         return false;
     };
     if pod.pointer("/metadata/deletionTimestamp").is_some() {

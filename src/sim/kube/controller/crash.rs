@@ -185,7 +185,6 @@ impl super::Controller {
             let Some(pod) = store
                 .get("pods", &crash.namespace, &crash.name)
                 .filter(|p| uid(p) == pod_uid)
-                .cloned()
             else {
                 self.crashing.remove(&pod_uid);
                 continue;

@@ -24,7 +24,7 @@ struct Backend {
 
 impl Controller {
     pub(super) fn endpoints(&mut self, store: &mut Store) {
-        let services: Vec<Value> = store.list("services", None).into_iter().cloned().collect();
+        let services: Vec<Value> = store.list("services", None).into_iter().collect();
         let mut kept: HashSet<(String, String)> = HashSet::new();
         for service in &services {
             let Some(selector) = service
@@ -43,9 +43,9 @@ impl Controller {
                 .filter(|p| selector.matches(p.pointer("/metadata/labels")))
                 .filter(|p| !s(p, "/status/podIP").is_empty())
                 .map(|p| Backend {
-                    ip: s(p, "/status/podIP").to_string(),
-                    node: s(p, "/spec/nodeName").to_string(),
-                    ready: pod_ready(p),
+                    ip: s(&p, "/status/podIP").to_string(),
+                    node: s(&p, "/spec/nodeName").to_string(),
+                    ready: pod_ready(&p),
                     terminating: p.pointer("/metadata/deletionTimestamp").is_some(),
                     pod: p.clone(),
                 })
@@ -61,8 +61,8 @@ impl Controller {
             .into_iter()
             .map(|e| {
                 (
-                    s(e, "/metadata/namespace").to_string(),
-                    s(e, "/metadata/name").to_string(),
+                    s(&e, "/metadata/namespace").to_string(),
+                    s(&e, "/metadata/name").to_string(),
                 )
             })
             .filter(|key| !kept.contains(key) && key.1 != "kubernetes")
@@ -86,8 +86,8 @@ impl Controller {
             })
             .map(|e| {
                 (
-                    s(e, "/metadata/namespace").to_string(),
-                    s(e, "/metadata/name").to_string(),
+                    s(&e, "/metadata/namespace").to_string(),
+                    s(&e, "/metadata/name").to_string(),
                 )
             })
             .collect();
@@ -195,7 +195,7 @@ fn write_slice(store: &mut Store, service: &Value, backends: &[Backend], ports: 
                 SERVICE_NAME_LABEL.replace('/', "~1")
             )) == Some(&json!(service_name))
         })
-        .map(|e| s(e, "/metadata/name").to_string());
+        .map(|e| s(&e, "/metadata/name").to_string());
     let name = existing.unwrap_or_else(|| {
         let suffix = store.random_suffix(&format!("endpointslice/{namespace}/{service_name}"), 5);
         format!("{service_name}-{suffix}")

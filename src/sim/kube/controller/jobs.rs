@@ -38,7 +38,7 @@ fn condition(kind: &str, reason: &str, message: &str, now: &str) -> Value {
 
 impl Controller {
     pub(super) fn jobs(&mut self, store: &mut Store) {
-        let jobs: Vec<Value> = store.list("jobs", None).into_iter().cloned().collect();
+        let jobs: Vec<Value> = store.list("jobs", None).into_iter().collect();
         for job in jobs {
             if has_condition(&job, "Complete") || has_condition(&job, "Failed") {
                 continue;
@@ -60,12 +60,7 @@ impl Controller {
                 store.replace(res("jobs"), next);
                 continue;
             }
-            let pods: Vec<Value> = store
-                .list("pods", Some(&namespace))
-                .into_iter()
-                .filter(|p| owned_by(p, &job_uid))
-                .cloned()
-                .collect();
+            let pods: Vec<Value> = store.owned("pods", &namespace, &job_uid);
             let phase = |p: &Value| s(p, "/status/phase").to_string();
             let succeeded = pods.iter().filter(|p| phase(p) == "Succeeded").count() as i64;
             let failed = pods.iter().filter(|p| phase(p) == "Failed").count() as i64;
@@ -191,7 +186,7 @@ impl Controller {
 
     pub(super) fn cronjobs(&mut self, store: &mut Store) {
         let now = now_secs();
-        let crons: Vec<Value> = store.list("cronjobs", None).into_iter().cloned().collect();
+        let crons: Vec<Value> = store.list("cronjobs", None).into_iter().collect();
         for cron in crons {
             let (namespace, name, cron_uid) = (
                 s(&cron, "/metadata/namespace").to_string(),
@@ -211,12 +206,7 @@ impl Controller {
                 .and_then(parse_rfc3339)
                 .unwrap_or(now);
             let due = schedule.last_between(since, now);
-            let mut jobs: Vec<Value> = store
-                .list("jobs", Some(&namespace))
-                .into_iter()
-                .filter(|j| owned_by(j, &cron_uid))
-                .cloned()
-                .collect();
+            let mut jobs: Vec<Value> = store.owned("jobs", &namespace, &cron_uid);
             let mut status = cron.get("status").cloned().unwrap_or(json!({}));
             if let Some(at) = due
                 && cron.pointer("/spec/suspend") != Some(&json!(true))
@@ -244,7 +234,7 @@ impl Controller {
                         "SuccessfulCreate",
                         &format!("Created job {job_name}"),
                     );
-                    jobs.push((*stored).clone());
+                    jobs.push(stored);
                 }
                 status["lastScheduleTime"] = json!(rfc3339(at));
             }
@@ -266,13 +256,12 @@ impl Controller {
                 }
             }
             let active: Vec<Value> = store
-                .list("jobs", Some(&namespace))
+                .owned("jobs", &namespace, &cron_uid)
                 .into_iter()
-                .filter(|j| owned_by(j, &cron_uid))
                 .filter(|j| !has_condition(j, "Complete") && !has_condition(j, "Failed"))
                 .map(|j| {
-                    json!({"kind": "Job", "namespace": namespace, "name": s(j, "/metadata/name"),
-                                "uid": uid(j), "apiVersion": "batch/v1"})
+                    json!({"kind": "Job", "namespace": namespace, "name": s(&j, "/metadata/name"),
+                                "uid": uid(&j), "apiVersion": "batch/v1"})
                 })
                 .collect();
             if active.is_empty() {
@@ -289,13 +278,6 @@ impl Controller {
             }
         }
     }
-}
-
-fn owned_by(object: &Value, owner_uid: &str) -> bool {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .is_some_and(|refs| refs.iter().any(|r| r["uid"] == owner_uid))
 }
 
 /// The pods of Jobs that are gone go too.

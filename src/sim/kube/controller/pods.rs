@@ -21,11 +21,12 @@ impl Controller {
             .changes_after(self.last_rv)
             .filter(|c| c.plural == "pods")
         {
-            let pod = &change.object;
-            let pod_uid = uid(pod);
+            // The brief carries what this needs: no pod is parsed.
+            let pod = &change.object.brief;
+            let pod_uid = pod.uid.clone();
             let tracked = || Tracked {
                 namespace: change.namespace.clone(),
-                name: s(pod, "/metadata/name").to_string(),
+                name: change.name.clone(),
                 since: Instant::now(),
             };
             match change.kind {
@@ -34,14 +35,14 @@ impl Controller {
                     self.stage_since.remove(&pod_uid);
                     self.terminating_since.remove(&pod_uid);
                 }
-                _ if pod.pointer("/metadata/deletionTimestamp").is_some() => {
+                _ if pod.terminating => {
                     self.crashing.remove(&pod_uid);
                     self.stage_since.remove(&pod_uid);
                     self.terminating_since
                         .entry(pod_uid)
                         .or_insert_with(tracked);
                 }
-                "ADDED" if s(pod, "/status/phase") != "Running" => {
+                "ADDED" if pod.phase != "Running" => {
                     self.stage_since.entry(pod_uid).or_insert_with(tracked);
                 }
                 _ => {}
@@ -66,7 +67,7 @@ impl Controller {
             self.terminating_since.remove(&pod_uid);
             if store
                 .get("pods", &ns, &name)
-                .is_some_and(|p| uid(p) == pod_uid)
+                .is_some_and(|p| uid(&p) == pod_uid)
             {
                 store.remove(res("pods"), &ns, &name);
             }
@@ -84,17 +85,29 @@ impl Controller {
             })
             .collect();
         for (pod_uid, ns, name, elapsed) in candidates {
-            let Some(pod) = store
-                .get("pods", &ns, &name)
-                .filter(|p| uid(p) == pod_uid)
-                .cloned()
+            let Some(brief) = store
+                .stored("pods", &ns, &name)
+                .map(|p| &p.brief)
+                .filter(|p| p.uid == pod_uid)
             else {
                 self.stage_since.remove(&pod_uid);
                 continue;
             };
+            let scheduled = !brief.node_name.is_empty();
+            // The brief says whether this stage is due; only a pod that moves is parsed.
+            let due = if scheduled {
+                brief.phase == "Pending" && elapsed >= timing.create
+            } else {
+                elapsed >= timing.schedule
+            };
+            if !due {
+                continue;
+            }
+            let Some(pod) = store.get("pods", &ns, &name) else {
+                continue;
+            };
             let phase = s(&pod, "/status/phase").to_string();
             let waiting = s(&pod, "/status/containerStatuses/0/state/waiting/reason").to_string();
-            let scheduled = !s(&pod, "/spec/nodeName").is_empty();
             let next = if !scheduled && elapsed >= timing.schedule {
                 let placed = self.schedule(store, &pod);
                 if placed.is_none()

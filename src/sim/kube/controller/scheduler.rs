@@ -36,7 +36,7 @@ pub(super) fn unschedulable(store: &Store, pod: &Value) -> Option<String> {
         .into_iter()
         .filter(|p| s(p, "/spec/nodeName") == node_name)
         .filter(|p| !matches!(s(p, "/status/phase"), "Succeeded" | "Failed"))
-        .fold(Resources::default(), |sum, p| sum.plus(requests(p)));
+        .fold(Resources::default(), |sum, p| sum.plus(requests(&p)));
     let capacity = Resources {
         millicpu: cpu_millis(s(node, "/status/allocatable/cpu")).unwrap_or(0),
         memory: bytes(s(node, "/status/allocatable/memory")).unwrap_or(0),

@@ -72,7 +72,7 @@ pub(super) fn assign_service_addresses(store: &mut Store, service: &mut Value) {
 
 impl Controller {
     pub(super) fn services(&mut self, store: &mut Store, shared: &Arc<KubeShared>) {
-        let services: Vec<Value> = store.list("services", None).into_iter().cloned().collect();
+        let services: Vec<Value> = store.list("services", None).into_iter().collect();
         let live: HashSet<String> = services.iter().map(uid).collect();
         self.listeners.retain(|u, (_, tasks)| {
             let keep = live.contains(u);
@@ -140,8 +140,8 @@ impl Controller {
                         && p.pointer("/metadata/deletionTimestamp").is_none()
                 })
                 .map(|p| {
-                    let image = s(p, "/spec/containers/0/image").to_string();
-                    (s(p, "/metadata/name").to_string(), uid(p), image)
+                    let image = s(&p, "/spec/containers/0/image").to_string();
+                    (s(&p, "/metadata/name").to_string(), uid(&p), image)
                 })
                 .collect();
             if ready.is_empty() {

@@ -17,12 +17,11 @@ impl Controller {
                 c.pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class")
                     == Some(&json!("true"))
             })
-            .map(|c| s(c, "/metadata/name").to_string());
+            .map(|c| s(&c, "/metadata/name").to_string());
         let claims: Vec<Value> = store
             .list("persistentvolumeclaims", None)
             .into_iter()
             .filter(|c| s(c, "/status/phase") != "Bound")
-            .cloned()
             .collect();
         for claim in claims {
             let mut next = claim.clone();
@@ -38,7 +37,7 @@ impl Controller {
             };
             let binds_now = store
                 .get("storageclasses", "", &class)
-                .is_some_and(|c| s(c, "/volumeBindingMode") != "WaitForFirstConsumer");
+                .is_some_and(|c| s(&c, "/volumeBindingMode") != "WaitForFirstConsumer");
             if !binds_now {
                 if next != claim {
                     store.replace(res("persistentvolumeclaims"), next);
@@ -85,7 +84,7 @@ impl Controller {
         // A released volume goes with its claim (reclaimPolicy Delete).
         let claimed: Vec<String> = store
             .list("persistentvolumeclaims", None)
-            .into_iter()
+            .iter()
             .map(uid)
             .collect();
         let released: Vec<String> = store
@@ -95,7 +94,7 @@ impl Controller {
                 let owner = s(v, "/spec/claimRef/uid");
                 !owner.is_empty() && !claimed.iter().any(|c| c == owner)
             })
-            .map(|v| s(v, "/metadata/name").to_string())
+            .map(|v| s(&v, "/metadata/name").to_string())
             .collect();
         for volume in released {
             store.remove(res("persistentvolumes"), "", &volume);
@@ -106,7 +105,6 @@ impl Controller {
         let autoscalers: Vec<Value> = store
             .list("horizontalpodautoscalers", None)
             .into_iter()
-            .cloned()
             .collect();
         for hpa in autoscalers {
             let namespace = s(&hpa, "/metadata/namespace");

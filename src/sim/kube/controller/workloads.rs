@@ -23,12 +23,7 @@ fn template_hash(template: &Value) -> String {
 
 /// The ReplicaSets a Deployment (by uid) owns.
 fn owned_sets(store: &Store, namespace: &str, deployment_uid: &str) -> Vec<Value> {
-    store
-        .list("replicasets", Some(namespace))
-        .into_iter()
-        .filter(|r| owned_by(r, deployment_uid))
-        .cloned()
-        .collect()
+    store.owned("replicasets", namespace, deployment_uid)
 }
 
 /// When the rollout last moved: the stored Progressing condition's update
@@ -49,11 +44,7 @@ fn last_progress(current: Option<&Value>, next: &Value) -> i64 {
 
 impl Controller {
     pub(super) fn deployments(&mut self, store: &mut Store) {
-        let deployments: Vec<Value> = store
-            .list("deployments", None)
-            .into_iter()
-            .cloned()
-            .collect();
+        let deployments: Vec<Value> = store.list("deployments", None).into_iter().collect();
         for deployment in deployments {
             let (ns, name, duid) = (
                 s(&deployment, "/metadata/namespace").to_string(),
@@ -145,8 +136,7 @@ impl Controller {
             // Rolling update, simplified: old sets go to zero once the new one is fully ready.
             let new_ready = store
                 .get("replicasets", &ns, &rs_name)
-                .and_then(|r| r.pointer("/status/readyReplicas"))
-                .and_then(Value::as_i64)
+                .and_then(|r| r.pointer("/status/readyReplicas").and_then(Value::as_i64))
                 .unwrap_or(0);
             for old in owned.iter().filter(|r| s(r, "/metadata/name") != rs_name) {
                 let old_replicas = old
@@ -185,11 +175,7 @@ impl Controller {
     ) {
         let ns = s(deployment, "/metadata/namespace");
         let duid = uid(deployment);
-        let sets: Vec<&Value> = store
-            .list("replicasets", Some(ns))
-            .into_iter()
-            .filter(|r| owned_by(r, &duid))
-            .collect();
+        let sets: Vec<Value> = store.owned("replicasets", ns, &duid);
         let sum = |p: &str| {
             sets.iter()
                 .filter_map(|r| r.pointer(p).and_then(Value::as_i64))
@@ -222,7 +208,9 @@ impl Controller {
             .and_then(Value::as_i64)
             .unwrap_or(600);
         let progressed_at = last_progress(
-            store.get("deployments", ns, s(deployment, "/metadata/name")),
+            store
+                .get("deployments", ns, s(deployment, "/metadata/name"))
+                .as_ref(),
             &status,
         );
         if !complete && now_secs() - progressed_at > deadline {
@@ -246,28 +234,22 @@ impl Controller {
     pub(super) fn replicasets(&mut self, store: &mut Store) {
         // One pass over the pods, indexed by owner: each set then costs only its own pods.
         let mut by_owner: HashMap<String, Vec<PodInfo>> = HashMap::new();
-        for pod in store.list("pods", None) {
-            let Some(owner) = pod
-                .pointer("/metadata/ownerReferences/0/uid")
-                .and_then(Value::as_str)
-            else {
+        // Read from the briefs: no pod is parsed for it.
+        for (key, pod) in store.briefs("pods", None) {
+            let Some(owner) = pod.first_owner_uid() else {
                 continue;
             };
             by_owner
                 .entry(owner.to_string())
                 .or_default()
                 .push(PodInfo {
-                    name: s(pod, "/metadata/name").to_string(),
-                    ready: pod_ready(pod),
-                    terminating: pod.pointer("/metadata/deletionTimestamp").is_some(),
-                    rv: s(pod, "/metadata/resourceVersion").parse().unwrap_or(0),
+                    name: key.name.clone(),
+                    ready: pod.ready,
+                    terminating: pod.terminating,
+                    rv: pod.resource_version,
                 });
         }
-        let sets: Vec<Value> = store
-            .list("replicasets", None)
-            .into_iter()
-            .cloned()
-            .collect();
+        let sets: Vec<Value> = store.list("replicasets", None).into_iter().collect();
         for rs in sets {
             let (ns, name, rs_uid) = (
                 s(&rs, "/metadata/namespace").to_string(),
