@@ -24,7 +24,7 @@ struct Backend {
 
 impl Controller {
     pub(super) fn endpoints(&mut self, store: &mut Store) {
-        let services: Vec<Value> = store.list("services", None).into_iter().collect();
+        let services: Vec<Value> = store.list("services", None);
         let mut kept: HashSet<(String, String)> = HashSet::new();
         for service in &services {
             let Some(selector) = service

@@ -38,7 +38,7 @@ fn condition(kind: &str, reason: &str, message: &str, now: &str) -> Value {
 
 impl Controller {
     pub(super) fn jobs(&mut self, store: &mut Store) {
-        let jobs: Vec<Value> = store.list("jobs", None).into_iter().collect();
+        let jobs: Vec<Value> = store.list("jobs", None);
         for job in jobs {
             if has_condition(&job, "Complete") || has_condition(&job, "Failed") {
                 continue;
@@ -186,7 +186,7 @@ impl Controller {
 
     pub(super) fn cronjobs(&mut self, store: &mut Store) {
         let now = now_secs();
-        let crons: Vec<Value> = store.list("cronjobs", None).into_iter().collect();
+        let crons: Vec<Value> = store.list("cronjobs", None);
         for cron in crons {
             let (namespace, name, cron_uid) = (
                 s(&cron, "/metadata/namespace").to_string(),

@@ -72,7 +72,7 @@ pub(super) fn assign_service_addresses(store: &mut Store, service: &mut Value) {
 
 impl Controller {
     pub(super) fn services(&mut self, store: &mut Store, shared: &Arc<KubeShared>) {
-        let services: Vec<Value> = store.list("services", None).into_iter().collect();
+        let services: Vec<Value> = store.list("services", None);
         let live: HashSet<String> = services.iter().map(uid).collect();
         self.listeners.retain(|u, (_, tasks)| {
             let keep = live.contains(u);

@@ -44,7 +44,7 @@ fn last_progress(current: Option<&Value>, next: &Value) -> i64 {
 
 impl Controller {
     pub(super) fn deployments(&mut self, store: &mut Store) {
-        let deployments: Vec<Value> = store.list("deployments", None).into_iter().collect();
+        let deployments: Vec<Value> = store.list("deployments", None);
         for deployment in deployments {
             let (ns, name, duid) = (
                 s(&deployment, "/metadata/namespace").to_string(),
@@ -249,7 +249,7 @@ impl Controller {
                     rv: pod.resource_version,
                 });
         }
-        let sets: Vec<Value> = store.list("replicasets", None).into_iter().collect();
+        let sets: Vec<Value> = store.list("replicasets", None);
         for rs in sets {
             let (ns, name, rs_uid) = (
                 s(&rs, "/metadata/namespace").to_string(),
