@@ -145,11 +145,32 @@ pub async fn clean_up(docker: &Docker, names: &[&str], tags: &[&str]) {
     }
 }
 
+/// A port nothing listens on, for a test to bind (or publish) later.
+///
+/// Taken below the kernel's ephemeral range: a port from inside it can be
+/// handed to some other test's outgoing connection in the moment between our
+/// check and our bind, or while a restarted container has let it go, and the
+/// bind then fails with "Address already in use". Ports below the range are
+/// only ever taken by a bind. Each call in this process gets a different one.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32_768);
+    let (low, high) = (20_000u32, ephemeral_low.max(21_000));
+    // Where this process starts in the range: from its pid, so test binaries run one after
+    // another do not walk the same ports.
+    let start = std::process::id().wrapping_mul(7919) % (high - low);
+    for _ in 0..(high - low) {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % (high - low);
+        let port = u16::try_from(low + offset).expect("ports below the ephemeral range fit a u16");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {low} and {high}");
 }
 
 /// GET a path over plain HTTP/1.0 on 127.0.0.1, retrying while the server starts.

@@ -97,14 +97,22 @@ impl Store {
     /// requests and controller passes interleave: the same seed and the same
     /// steps give the same names.
     pub fn derive(&mut self, key: &str) -> u64 {
-        let count = self.draws.entry(key.to_string()).or_insert(0);
+        use sha2::{Digest, Sha256};
+        let count = match self.draws.get_mut(key) {
+            Some(count) => count,
+            None => self.draws.entry(key.to_string()).or_insert(0),
+        };
         *count += 1;
-        let digest = crate::sim::docker::state::sha256_hex(&[
-            &self.seed.to_be_bytes(),
-            key.as_bytes(),
-            &count.to_be_bytes(),
-        ]);
-        u64::from_str_radix(&digest[..16], 16).unwrap_or(0)
+        let mut hasher = Sha256::new();
+        hasher.update(self.seed.to_be_bytes());
+        hasher.update(key.as_bytes());
+        hasher.update(count.to_be_bytes());
+        // The digest's first eight bytes, big-endian: the number its first
+        // sixteen hex digits spell, without writing the hex.
+        let digest = hasher.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
     }
 
     /// A suffix like the ones Kubernetes generates (`bcdfghjklmnpqrstvwxz2456789`).
@@ -308,28 +316,28 @@ impl Store {
         object
     }
 
-    pub fn remove(&mut self, resource: &Resource, namespace: &str, name: &str) -> Option<Value> {
+    /// Delete an object: the change, and the version returned, carry the
+    /// deletion's resourceVersion, as a real API server's DELETED event does.
+    pub fn remove(&mut self, resource: &Resource, namespace: &str, name: &str) -> Option<Stored> {
         let key = Key {
             plural: resource.plural,
             namespace: namespace.to_string(),
             name: name.to_string(),
         };
-        let mut object = self.objects.remove(&key)?.value();
+        let last = self.objects.remove(&key)?;
         self.rv += 1;
-        object["metadata"]["resourceVersion"] = json!(self.rv.to_string());
-        if resource.plural == "pods"
-            && let Some(uid) = object.pointer("/metadata/uid").and_then(Value::as_str)
-        {
-            self.pod_logs.remove(uid);
-            self.last_runs.remove(uid);
+        if resource.plural == "pods" {
+            self.pod_logs.remove(&last.brief.uid);
+            self.last_runs.remove(&last.brief.uid);
         }
+        let deleted = last.at_resource_version(self.rv);
         self.record(
             resource.plural,
             (namespace, name),
             "DELETED",
-            Stored::new(&object),
+            deleted.clone(),
         );
-        Some(object)
+        Some(deleted)
     }
 
     /// What an ended run printed, for `logs --previous` once it is the last state.
@@ -355,13 +363,7 @@ impl Store {
 }
 
 fn namespace_and_name(object: &Value) -> (String, String) {
-    let field = |pointer: &str| {
-        object
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
+    let field = |pointer: &str| super::stored::text_at(object, pointer).to_string();
     (field("/metadata/namespace"), field("/metadata/name"))
 }
 

@@ -8,6 +8,7 @@
 //! each controller pass (owners, readiness, phase) read the brief instead.
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::sync::Arc;
 
 #[derive(Debug, Clone)]
@@ -52,19 +53,62 @@ impl Stored {
         // The text was written by `new` from a Value, so it parses back.
         serde_json::from_slice(&self.json).unwrap_or(Value::Null)
     }
+
+    /// The same object at another resourceVersion, as a deletion records it.
+    /// Only `metadata` is parsed and written again; every other field keeps
+    /// its text. Expiring an event this way costs a fraction of parsing it
+    /// whole, and the preloaded cluster expires a quarter of a million.
+    pub fn at_resource_version(&self, resource_version: u64) -> Stored {
+        let json = self
+            .text_with_resource_version(resource_version)
+            .unwrap_or_else(|| {
+                let mut object = self.value();
+                object["metadata"]["resourceVersion"] = Value::from(resource_version.to_string());
+                serde_json::to_vec(&object).unwrap_or_default()
+            });
+        Stored {
+            json: json.into(),
+            brief: Arc::new(Brief {
+                resource_version,
+                ..(*self.brief).clone()
+            }),
+        }
+    }
+
+    fn text_with_resource_version(&self, resource_version: u64) -> Option<Vec<u8>> {
+        // The old value's place in the text, found by a scan that allocates
+        // nothing; the new text is the old one with that value replaced, which
+        // is what `new` would write (the key keeps its place).
+        #[derive(serde::Deserialize)]
+        struct Object<'a> {
+            #[serde(borrow)]
+            metadata: &'a RawValue,
+        }
+        #[derive(serde::Deserialize)]
+        struct Metadata<'a> {
+            #[serde(borrow, rename = "resourceVersion")]
+            resource_version: &'a RawValue,
+        }
+        let object: Object = serde_json::from_slice(&self.json).ok()?;
+        let metadata: Metadata = serde_json::from_str(object.metadata.get()).ok()?;
+        let old = metadata.resource_version.get().as_bytes();
+        let start = (old.as_ptr() as usize).checked_sub(self.json.as_ptr() as usize)?;
+        let end = start + old.len();
+        if self.json.get(start..end)? != old {
+            return None;
+        }
+        let mut text = Vec::with_capacity(self.json.len() + 4);
+        text.extend_from_slice(&self.json[..start]);
+        serde_json::to_writer(&mut text, &resource_version.to_string()).ok()?;
+        text.extend_from_slice(&self.json[end..]);
+        Some(text)
+    }
 }
 
 impl Brief {
     pub fn of(object: &Value) -> Self {
-        let text = |pointer: &str| {
-            object
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let owners = object
-            .pointer("/metadata/ownerReferences")
+        let text = |pointer: &str| text_at(object, pointer).to_string();
+        let owners = at(object, "/metadata/ownerReferences")
             .and_then(Value::as_array)
             .map(|refs| {
                 refs.iter()
@@ -72,8 +116,7 @@ impl Brief {
                     .collect()
             })
             .unwrap_or_default();
-        let ready = object
-            .pointer("/status/conditions")
+        let ready = at(object, "/status/conditions")
             .and_then(Value::as_array)
             .is_some_and(|c| {
                 c.iter()
@@ -82,16 +125,14 @@ impl Brief {
         Self {
             uid: text("/metadata/uid"),
             created: text("/metadata/creationTimestamp"),
-            generation: object
-                .pointer("/metadata/generation")
-                .and_then(Value::as_i64),
+            generation: at(object, "/metadata/generation").and_then(Value::as_i64),
             resource_version: text("/metadata/resourceVersion").parse().unwrap_or(0),
             owners,
             phase: text("/status/phase"),
             node_name: text("/spec/nodeName"),
             ready,
-            terminating: object.pointer("/metadata/deletionTimestamp").is_some(),
-            has_container_status: object.pointer("/status/containerStatuses/0").is_some(),
+            terminating: at(object, "/metadata/deletionTimestamp").is_some(),
+            has_container_status: at(object, "/status/containerStatuses/0").is_some(),
         }
     }
 }
@@ -100,6 +141,36 @@ impl Brief {
     pub fn first_owner_uid(&self) -> Option<&str> {
         self.owners.first().map(|(_, uid)| uid.as_str())
     }
+}
+
+/// `Value::pointer` for the pointers this code writes, which escape nothing
+/// (no `~0` or `~1`): the same answer without unescaping every token into a
+/// new string, which made `pointer` a tenth of the simulated cluster's start.
+pub fn at<'a>(object: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.contains('~') {
+        return object.pointer(pointer);
+    }
+    if pointer.is_empty() {
+        return Some(object);
+    }
+    let tokens = pointer.strip_prefix('/')?;
+    tokens
+        .split('/')
+        .try_fold(object, |node, token| match node {
+            Value::Object(map) => map.get(token),
+            // As `pointer` reads an index: digits only, no sign and no leading zero.
+            Value::Array(items)
+                if !token.starts_with('+') && (token == "0" || !token.starts_with('0')) =>
+            {
+                token.parse::<usize>().ok().and_then(|i| items.get(i))
+            }
+            _ => None,
+        })
+}
+
+/// The string at `pointer`, or "" when there is none.
+pub fn text_at<'a>(object: &'a Value, pointer: &str) -> &'a str {
+    at(object, pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 fn string(value: &Value) -> String {
@@ -138,6 +209,53 @@ mod tests {
         assert_eq!(brief.phase, "Running");
         assert_eq!(brief.node_name, "minikube");
         assert!(brief.ready && brief.has_container_status && !brief.terminating);
+    }
+
+    #[test]
+    fn a_new_resource_version_rewrites_only_metadata_and_matches_the_whole_rewrite() {
+        let event = json!({
+            "apiVersion": "v1", "kind": "Event", "count": 1, "message": "Pulled \"web\"",
+            "involvedObject": {"kind": "Pod", "name": "web-1", "resourceVersion": "40"},
+            "metadata": {"name": "web-1.abc", "namespace": "default", "uid": "e-1",
+                         "resourceVersion": "41", "creationTimestamp": "2026-12-05T10:00:00Z"},
+        });
+        let stored = Stored::new(&event);
+        assert!(
+            stored.text_with_resource_version(97).is_some(),
+            "the value is replaced in place, without parsing the whole object"
+        );
+        let deleted = stored.at_resource_version(97);
+        let mut expected = event.clone();
+        expected["metadata"]["resourceVersion"] = json!("97");
+        assert_eq!(deleted.json(), Stored::new(&expected).json());
+        assert_eq!(
+            deleted.value()["involvedObject"]["resourceVersion"],
+            json!("40")
+        );
+        assert_eq!(deleted.brief.resource_version, 97);
+        assert_eq!(deleted.brief.uid, "e-1");
+    }
+
+    #[test]
+    fn at_reads_what_pointer_reads() {
+        let pod = json!({"metadata": {"a/b": 1, "name": "x"},
+                         "spec": {"containers": [{"name": "c0"}, {"name": "c1"}]}});
+        for pointer in [
+            "",
+            "/metadata/name",
+            "/spec/containers/1/name",
+            "/spec/containers/01/name",
+            "/spec/containers/+1/name",
+            "/spec/containers/9",
+            "/metadata/a~1b",
+            "/metadata/name/deeper",
+            "metadata",
+            "/spec/containers/0",
+        ] {
+            assert_eq!(at(&pod, pointer), pod.pointer(pointer), "{pointer}");
+        }
+        assert_eq!(text_at(&pod, "/spec/containers/1/name"), "c1");
+        assert_eq!(text_at(&pod, "/spec/nothing"), "");
     }
 
     #[test]

@@ -38,10 +38,7 @@ fn column(name: &str, kind: &str, priority: u8) -> Value {
 }
 
 fn s<'a>(object: &'a Value, pointer: &str) -> &'a str {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or("")
+    crate::sim::kube::stored::text_at(object, pointer)
 }
 
 fn n(object: &Value, pointer: &str) -> i64 {

@@ -364,7 +364,10 @@ pub fn delete(shared: &KubeShared, target: &Target, body: &[u8]) -> Response<Bod
         }
         return json(StatusCode::OK, &current);
     }
-    let removed = store.remove(target.resource, &ns, &name).unwrap_or(current);
+    let removed = store
+        .remove(target.resource, &ns, &name)
+        .map(|deleted| deleted.value())
+        .unwrap_or(current);
     let orphan = options.get("propagationPolicy").and_then(Value::as_str) == Some("Orphan");
     if !orphan {
         crate::sim::kube::controller::collect_garbage(&mut store);

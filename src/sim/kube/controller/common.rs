@@ -24,10 +24,7 @@ pub(super) fn res(plural: &str) -> &'static Resource {
 }
 
 pub(super) fn s<'a>(object: &'a Value, pointer: &str) -> &'a str {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or("")
+    crate::sim::kube::stored::text_at(object, pointer)
 }
 
 pub(super) fn uid(object: &Value) -> String {
