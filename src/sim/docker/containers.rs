@@ -205,7 +205,7 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
     let mut listeners = Vec::new();
     for binding in engine.containers[index].requested.clone() {
         // Only loopback is ever bound here, whatever address was asked for.
-        let listener = match std::net::TcpListener::bind(("127.0.0.1", binding.host_port))
+        let listener = match bind_published(binding.host_port)
             .and_then(|l| l.set_nonblocking(true).map(|_| l))
             .and_then(tokio::net::TcpListener::from_std)
         {
@@ -295,6 +295,26 @@ pub fn start(shared: &Shared, key: &str) -> Response<Body> {
     }
     engine.container_event(index, "start");
     empty(StatusCode::NO_CONTENT)
+}
+
+/// Bind a published port on loopback. A port in use is tried again for a
+/// moment before the start fails: the engine runs inside another program (the
+/// cockpit's demo, a test), and a process that program forks at the moment a
+/// stopped container's listener closes holds a copy of that socket until it
+/// execs, so the port is still listening for a few milliseconds after the
+/// engine let it go.
+fn bind_published(port: u16) -> std::io::Result<std::net::TcpListener> {
+    const TRIES: u32 = 20;
+    let mut tries = 0;
+    loop {
+        match std::net::TcpListener::bind(("127.0.0.1", port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 && tries < TRIES => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            bound => return bound,
+        }
+    }
 }
 
 /// What a container answers: a file copied into it whose path the request
