@@ -1,6 +1,6 @@
 //! The event loop: owns the model, feeds it events from every source, runs
-//! the commands it returns, and draws when something changed (at most ~60
-//! frames a second).
+//! the commands it returns, and draws when something changed: at once for
+//! what the user did, at most ~30 frames a second for what the world did.
 
 use crate::app::core::keymap::Keymap;
 use crate::app::core::model::{Level, Model};
@@ -18,9 +18,25 @@ use ratatui::DefaultTerminal;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::{mpsc, watch};
 
-const FRAME: Duration = Duration::from_millis(16);
+/// The least time between two frames that show what the world changed (rows,
+/// log lines, progress): about 30 a second is smooth for text, and a followed
+/// selector's log changes the screen in every frame, so this cap is what its
+/// drawing costs. What the user does is drawn at once, whenever the last frame was.
+const WORLD_FRAME: Duration = Duration::from_millis(33);
 /// Events handled before a frame is considered, so a burst cannot starve drawing.
 const MAX_EVENTS_PER_FRAME: usize = 1024;
+
+/// Whether a batch of events changed the screen, and how soon to show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Redraw {
+    #[default]
+    No,
+    /// The world changed (rows, log lines, progress): in the next frame's turn.
+    WhenDue,
+    /// The user did something (a key, the mouse, a resize): the frame shows it
+    /// at once, as the answer to it, not up to a frame's time later.
+    Now,
+}
 
 /// The command-line flags win over the config file.
 pub fn with_flags(mut config: Config, cli: &Cli) -> Config {
@@ -238,7 +254,7 @@ async fn event_loop(
     // When the last shell exited, until the frame that follows it is drawn.
     let mut shell_exited: Option<Instant> = None;
     // The first frame is due at once; after it, only when an event changed the screen.
-    let mut redraw = true;
+    let mut redraw = Redraw::Now;
     loop {
         if model.view.quit {
             return Ok(());
@@ -246,12 +262,13 @@ async fn event_loop(
         for (target, shell) in shells.drain(..) {
             shell_exited =
                 Some(run_shell(terminal, &mut model, &mut effects, input, target, shell).await);
-            redraw = true;
+            redraw = Redraw::Now;
             last_draw = None;
         }
-        if redraw {
+        if redraw != Redraw::No {
             let wait = last_draw
-                .map(|t| (t + FRAME).saturating_duration_since(Instant::now()))
+                .filter(|_| redraw == Redraw::WhenDue)
+                .map(|t| (t + WORLD_FRAME).saturating_duration_since(Instant::now()))
                 .unwrap_or_default();
             if wait.is_zero() {
                 terminal
@@ -260,7 +277,7 @@ async fn event_loop(
                         crate::ui::render(frame, &model, model.theme())
                     })
                     .wrap_err("drawing the screen failed")?;
-                redraw = false;
+                redraw = Redraw::No;
                 last_draw = Some(Instant::now());
                 if let Some(exited) = shell_exited.take() {
                     // benches/shell_return.py reads this line.
@@ -271,29 +288,35 @@ async fn event_loop(
                 }
                 continue;
             }
-            // Something changed but a frame was drawn moments ago: take more events until it is time.
+            // The world changed but a frame was drawn moments ago: wait until the next
+            // is due, or the user does something, and take what arrived meanwhile as
+            // one batch. Waking for each event instead (a followed selector's pods
+            // send hundreds a second) drew no sooner and cost CPU.
             tokio::select! {
-                event = rx.recv() => match event {
-                    Some(event) => redraw |= handle(&mut model, &mut effects, &mut crash, event, &mut rx, &mut shells),
-                    None => return Ok(()),
-                },
                 _ = tokio::time::sleep(wait) => {}
+                _ = input.arrived() => {}
             }
-            continue;
         }
-        match rx.recv().await {
-            Some(event) => {
-                redraw |= handle(
-                    &mut model,
-                    &mut effects,
-                    &mut crash,
-                    event,
-                    &mut rx,
-                    &mut shells,
-                )
+        let first = if redraw == Redraw::No {
+            match rx.recv().await {
+                Some(event) => event,
+                None => return Ok(()),
             }
-            None => return Ok(()),
-        }
+        } else {
+            match rx.try_recv() {
+                Ok(event) => event,
+                Err(_) => continue,
+            }
+        };
+        let batch = handle(
+            &mut model,
+            &mut effects,
+            &mut crash,
+            first,
+            &mut rx,
+            &mut shells,
+        );
+        redraw = redraw.max(batch);
     }
 }
 
@@ -327,8 +350,8 @@ async fn run_shell(
     exited
 }
 
-/// Handle this event and the ones already waiting (a bounded batch); true
-/// when any of them changed the screen.
+/// Handle this event and the ones already waiting (a bounded batch); whether
+/// any of them changed the screen, and how soon to show it.
 fn handle(
     model: &mut Model,
     effects: &mut Effects,
@@ -336,19 +359,25 @@ fn handle(
     first: Event,
     rx: &mut mpsc::UnboundedReceiver<Event>,
     shells: &mut Vec<(crate::domain::exec::ExecTarget, String)>,
-) -> bool {
-    let mut redraw = false;
+) -> Redraw {
+    let mut redraw = Redraw::No;
     let mut next = Some(first);
     let mut handled = 0;
     while let Some(event) = next.take() {
         if !matches!(event, Event::Tick(_)) {
             tracing::trace!(event = event_kind(&event), "event");
         }
+        let by_user = matches!(event, Event::Key(_) | Event::Mouse(_) | Event::Resize(..));
         if crash.take(&event) {
-            redraw = true;
+            redraw = Redraw::Now;
         } else {
             let step = step(model, event);
-            redraw |= step.visible;
+            let shown = match (step.visible, by_user) {
+                (false, _) => Redraw::No,
+                (true, false) => Redraw::WhenDue,
+                (true, true) => Redraw::Now,
+            };
+            redraw = redraw.max(shown);
             for command in step.commands {
                 match command {
                     // The terminal is the loop's: it hands it over once this batch is done.
@@ -410,38 +439,5 @@ fn event_kind(event: &Event) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::core::model::Model;
-
-    #[tokio::test]
-    async fn a_batch_draws_when_any_of_its_events_changed_the_screen() {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let (_client_tx, client_rx) = watch::channel(None);
-        let mut effects = Effects::new(tx.clone(), client_rx, ".".into());
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let mut model = Model::new(".".into(), false, now);
-        // A resize changes the screen; the tick behind it in the same batch changes nothing…
-        let _ = tx.send(Event::Tick(now + Duration::from_secs(1)));
-        let resized = handle(
-            &mut model,
-            &mut effects,
-            &mut CrashSwitch::default(),
-            Event::Resize(100, 30),
-            &mut rx,
-            &mut Vec::new(),
-        );
-        // …and the draw stays due.
-        assert!(resized);
-        assert!(rx.try_recv().is_err(), "the tick was taken in the batch");
-        let idle = handle(
-            &mut model,
-            &mut effects,
-            &mut CrashSwitch::default(),
-            Event::Tick(now + Duration::from_secs(2)),
-            &mut rx,
-            &mut Vec::new(),
-        );
-        assert!(!idle, "and an idle tick alone draws nothing");
-    }
-}
+#[path = "runtime_tests.rs"]
+mod tests;

@@ -8,7 +8,7 @@ use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 enum Control {
     /// Stop reading the terminal; say so when stopped.
@@ -22,16 +22,26 @@ pub struct Input {
     /// Set while a shell has the terminal: a ctrl-c there is the shell's, not a
     /// signal to end the cockpit (the signal task reads the same flag).
     handed_over: Arc<AtomicBool>,
+    /// Rung after each input event is sent, so a loop waiting for its next
+    /// frame's turn can answer the user at once.
+    arrived: Arc<Notify>,
 }
 
 impl Input {
     pub fn spawn(tx: mpsc::UnboundedSender<Event>, handed_over: Arc<AtomicBool>) -> Self {
         let (control, rx) = mpsc::unbounded_channel();
-        tokio::spawn(read(tx, rx));
+        let arrived = Arc::new(Notify::new());
+        tokio::spawn(read(tx, rx, arrived.clone()));
         Self {
             control,
             handed_over,
+            arrived,
         }
+    }
+
+    /// Resolves once input has arrived since the last call (at once if it already has).
+    pub async fn arrived(&self) {
+        self.arrived.notified().await
     }
 
     async fn pause(&self) {
@@ -46,7 +56,11 @@ impl Input {
     }
 }
 
-async fn read(tx: mpsc::UnboundedSender<Event>, mut control: mpsc::UnboundedReceiver<Control>) {
+async fn read(
+    tx: mpsc::UnboundedSender<Event>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    arrived: Arc<Notify>,
+) {
     loop {
         let mut events = EventStream::new();
         loop {
@@ -70,6 +84,7 @@ async fn read(tx: mpsc::UnboundedSender<Event>, mut control: mpsc::UnboundedRece
                     if tx.send(event).is_err() {
                         return;
                     }
+                    arrived.notify_one();
                 }
                 order = control.recv() => match order {
                     Some(Control::Pause(ack)) => {

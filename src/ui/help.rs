@@ -107,6 +107,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 const KEYS_WIDTH: usize = 14;
 
+/// One line of the help list, before it is styled: the list is planned whole
+/// (its length bounds the scroll) but only the lines on screen are built.
+enum HelpLine<'a> {
+    Blank,
+    Heading(std::borrow::Cow<'static, str>),
+    Entry(&'a HelpEntry),
+    /// A column, or "" under it, and a wrapped part of its meaning.
+    Note(&'static str, String),
+}
+
 /// `?`: one list, the pane's own keys and its columns first, then the keys
 /// that work everywhere, then the other panes'; filtered by what is typed,
 /// scrolled with the arrows.
@@ -137,72 +147,74 @@ fn help_box(
         .collect();
     let (own, others): (Vec<&HelpEntry>, Vec<&HelpEntry>) =
         shown.iter().partition(|e| e.context == pane.context());
-    let mut lines: Vec<Line> = Vec::new();
-    push_entries(&mut lines, &own, theme);
-    push_notes(&mut lines, pane, &view.filter, width, theme);
-    push_entries(&mut lines, &others, theme);
+    let mut plan: Vec<HelpLine> = Vec::new();
+    plan_entries(&mut plan, &own);
+    plan_notes(&mut plan, pane, &view.filter, width);
+    plan_entries(&mut plan, &others);
+    let visible = inner.height as usize;
+    let top = view.scroll.min(plan.len().saturating_sub(visible));
+    let mut lines: Vec<Line> = plan
+        .into_iter()
+        .skip(top)
+        .take(visible)
+        .map(|line| styled(line, theme))
+        .collect();
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(
             format!(" No key matches {:?}. Backspace or Esc.", view.filter),
             theme.muted,
         )));
     }
-    let visible = inner.height as usize;
-    let top = view.scroll.min(lines.len().saturating_sub(visible));
-    frame.render_widget(
-        Paragraph::new(
-            lines
-                .into_iter()
-                .skip(top)
-                .take(visible)
-                .collect::<Vec<_>>(),
-        ),
-        inner,
-    );
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn styled(line: HelpLine, theme: &crate::theme::Theme) -> ratatui::text::Line<'static> {
+    use ratatui::text::{Line, Span};
+    match line {
+        HelpLine::Blank => Line::default(),
+        HelpLine::Heading(title) => Line::from(Span::styled(title, theme.header)),
+        HelpLine::Entry(entry) => {
+            let mut spans = vec![
+                Span::styled(format!(" {:<KEYS_WIDTH$} ", entry.keys), theme.key),
+                Span::styled(format!("{:<34}", entry.description), theme.text),
+            ];
+            if !entry.stands_for.is_empty() {
+                spans.push(Span::styled(
+                    format!(" $ {}", entry.stands_for),
+                    theme.muted,
+                ));
+            }
+            Line::from(spans)
+        }
+        HelpLine::Note(label, part) => Line::from(vec![
+            Span::styled(format!(" {label:<KEYS_WIDTH$} "), theme.key),
+            Span::styled(part, theme.text),
+        ]),
+    }
 }
 
 /// Entries under a heading for each context, a blank line between groups.
-fn push_entries(
-    lines: &mut Vec<ratatui::text::Line<'static>>,
-    entries: &[&HelpEntry],
-    theme: &crate::theme::Theme,
-) {
-    use ratatui::text::{Line, Span};
+fn plan_entries<'a>(plan: &mut Vec<HelpLine<'a>>, entries: &[&'a HelpEntry]) {
     let mut heading = None;
     for entry in entries {
         if heading != Some(entry.context) {
-            if !lines.is_empty() {
-                lines.push(Line::default());
+            if !plan.is_empty() {
+                plan.push(HelpLine::Blank);
             }
-            lines.push(Line::from(Span::styled(
-                entry.context.title(),
-                theme.header,
-            )));
+            plan.push(HelpLine::Heading(entry.context.title().into()));
             heading = Some(entry.context);
         }
-        let mut spans = vec![
-            Span::styled(format!(" {:<KEYS_WIDTH$} ", entry.keys), theme.key),
-            Span::styled(format!("{:<34}", entry.description), theme.text),
-        ];
-        if !entry.stands_for.is_empty() {
-            spans.push(Span::styled(
-                format!(" $ {}", entry.stands_for),
-                theme.muted,
-            ));
-        }
-        lines.push(Line::from(spans));
+        plan.push(HelpLine::Entry(entry));
     }
 }
 
 /// The pane's columns that match the filter, each meaning wrapped under its column.
-fn push_notes(
-    lines: &mut Vec<ratatui::text::Line<'static>>,
+fn plan_notes(
+    plan: &mut Vec<HelpLine>,
     pane: crate::app::core::model::Pane,
     filter: &str,
     width: usize,
-    theme: &crate::theme::Theme,
 ) {
-    use ratatui::text::{Line, Span};
     let notes: Vec<_> = column_notes(pane)
         .iter()
         .filter(|(column, meaning)| crate::app::learn::help::note_matches(column, meaning, filter))
@@ -210,21 +222,17 @@ fn push_notes(
     if notes.is_empty() {
         return;
     }
-    if !lines.is_empty() {
-        lines.push(Line::default());
+    if !plan.is_empty() {
+        plan.push(HelpLine::Blank);
     }
-    lines.push(Line::from(Span::styled(
-        format!("{} columns", pane.title()),
-        theme.header,
-    )));
+    plan.push(HelpLine::Heading(
+        format!("{} columns", pane.title()).into(),
+    ));
     let text_width = width.saturating_sub(KEYS_WIDTH + 2).max(20);
     for (column, meaning) in notes {
         for (index, part) in wrap(meaning, text_width).into_iter().enumerate() {
             let label = if index == 0 { *column } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {label:<KEYS_WIDTH$} "), theme.key),
-                Span::styled(part, theme.text),
-            ]));
+            plan.push(HelpLine::Note(label, part));
         }
     }
 }

@@ -75,6 +75,10 @@ pub fn entries(keymap: &Keymap, pane: Pane) -> Vec<HelpEntry> {
 
 /// Whether every word typed is in the entry's keys, words, pane or command line.
 pub fn matches(entry: &HelpEntry, filter: &str) -> bool {
+    // Help is drawn every frame while open, mostly with nothing typed.
+    if filter.trim().is_empty() {
+        return true;
+    }
     let haystack = format!(
         "{} {} {} {}",
         entry.keys,
